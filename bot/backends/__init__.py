@@ -1,0 +1,1 @@
+"""Storage backends. Each does all the I/O for one kind of storage behind the `Backend` protocol."""

@@ -1,0 +1,135 @@
+"""The seam between the pure core and storage: what a backend reads and what it is asked to write.
+
+A backend reads whole tabs as rows of raw cell values and applies a `Plan`: tabs to create and
+rectangular blocks of literal values to write. The core never imports a backend; a backend never
+decides what to write.
+
+Raw cell values a backend may return: str, int, float, bool, datetime.datetime, datetime.date, or
+None for an empty cell. Rows may be ragged (trailing empty cells dropped) and trailing empty rows may
+be missing. Dates may arrive as datetime objects (workbook) or as serial numbers counted from
+1899-12-30 (Google, unformatted values): the core understands both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Sequence
+
+Cell = Any  # str | int | float | bool | datetime | date | None
+Rows = list[list[Cell]]
+
+
+@dataclass
+class Snapshot:
+    """Everything one cycle read: each requested tab's rows (row 1 = headers), or None if missing."""
+
+    tabs: dict[str, Rows | None]
+    source: str                      # a human description: a path or a spreadsheet title
+    token: Any = None                # backend-private: whatever it needs to detect change or plan growth
+
+
+@dataclass(frozen=True)
+class CreateTab:
+    """Create an empty tab with this title (its header row arrives as an ordinary RangeWrite)."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class RangeWrite:
+    """Write a rectangle of literal values with its top-left cell at (row, col), both 1-based.
+
+    None (or "") clears a cell. Strings are always stored as text, even when they start with `=`.
+    """
+
+    tab: str
+    row: int
+    col: int
+    values: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def last_row(self) -> int:
+        return self.row + len(self.values) - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.col + max((len(r) for r in self.values), default=1) - 1
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(r) for r in self.values)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every change of one cycle. Applied in one batch; an empty plan means write nothing."""
+
+    creates: tuple[CreateTab, ...] = ()
+    writes: tuple[RangeWrite, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.creates and not self.writes
+
+    @property
+    def cell_count(self) -> int:
+        return sum(w.cell_count for w in self.writes)
+
+    def tabs_written(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for w in self.writes:
+            seen.setdefault(w.tab, None)
+        return list(seen)
+
+    def grid_needed(self) -> dict[str, tuple[int, int]]:
+        """The smallest (rows, cols) each written tab must have for the writes to fit."""
+        need: dict[str, tuple[int, int]] = {}
+        for w in self.writes:
+            rows, cols = need.get(w.tab, (0, 0))
+            need[w.tab] = (max(rows, w.last_row), max(cols, w.last_col))
+        return need
+
+
+@dataclass
+class ApplyResult:
+    requests: int = 0          # requests sent (Google) or files saved (workbook)
+    cells_written: int = 0
+
+
+class Backend(Protocol):
+    """One storage. Implementations: workbook.WorkbookBackend, google.GoogleBackend."""
+
+    def describe(self) -> str:
+        """A short human description of the target (path or spreadsheet title), no secrets."""
+
+    def read(self, titles: Sequence[str]) -> Snapshot:
+        """Read the named tabs in one go. A tab that does not exist maps to None."""
+
+    def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
+        """Apply every change of `plan` in one batch, only to the tabs it names.
+
+        Raises ConcurrentEditError when the storage changed since `snapshot` was read and the write
+        would overwrite someone's edit (the caller then starts the cycle over).
+        """
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of `doctor`: what was checked, whether it passed, and how to fix it if not."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class TabFormat:
+    """What `init` asks a backend to set up on a tab beyond its header row (where the storage supports it).
+
+    Column indexes are 0-based positions in the sheet as it is (after header matching).
+    """
+
+    title: str
+    freeze_header: bool = True
+    dropdowns: dict[int, tuple[str, ...]] = field(default_factory=dict)  # column -> allowed values
+    required_columns: tuple[int, ...] = ()   # highlight a blank cell in these columns on filled rows

@@ -1,0 +1,102 @@
+"""The layout of every tab, one TOML file per tab, loaded into small frozen dataclasses.
+
+The files are the single source of headers, default column letters, types, required and conditional
+rules, allowed values, and which columns belong to the bot and which to people.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+TAB_FILES = {
+    "defective_log": "defective_log.toml",
+    "comp_sheet": "comp_sheet.toml",
+    "escalations": "escalations.toml",
+    "drafts": "drafts.toml",
+    "log_issues": "log_issues.toml",
+    "bot_status": "bot_status.toml",
+}
+REP_TABS = ("defective_log", "comp_sheet")
+BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status")
+COLUMN_TYPES = {"date", "id", "text", "email", "choice", "count", "money"}
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    column: str
+    equals: str
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    letter: str = ""
+    type: str = "text"
+    required: bool = False
+    required_when: RequiredWhen | None = None
+    choices: tuple[str, ...] = ()
+    unique: bool = False
+    owner: str = "reps"
+    set_once: bool = False
+
+
+@dataclass(frozen=True)
+class TabSchema:
+    name: str            # the logical name, e.g. "defective_log"
+    tab: str             # the default tab title, e.g. "Defective Log"
+    owner: str
+    columns: tuple[Column, ...]
+    key_column: str | None = None
+    by_key: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, key: str) -> Column:
+        return self.by_key[key]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+def _column(raw: dict, tab_owner: str) -> Column:
+    when = raw.get("required_when")
+    col = Column(
+        key=raw["key"],
+        header=raw["header"],
+        letter=raw.get("letter", ""),
+        type=raw.get("type", "text"),
+        required=bool(raw.get("required", False)),
+        required_when=RequiredWhen(**when) if when else None,
+        choices=tuple(raw.get("choices", ())),
+        unique=bool(raw.get("unique", False)),
+        owner=raw.get("owner", tab_owner),
+        set_once=bool(raw.get("set_once", False)),
+    )
+    if col.type not in COLUMN_TYPES:
+        raise ValueError(f"sheet_schema: column {col.key!r} has unknown type {col.type!r}")
+    if col.type == "choice" and not col.choices:
+        raise ValueError(f"sheet_schema: choice column {col.key!r} lists no choices")
+    return col
+
+
+@cache
+def load(name: str) -> TabSchema:
+    """Load one tab's schema by logical name (see TAB_FILES)."""
+    text = resources.files(__name__).joinpath(TAB_FILES[name]).read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    owner = raw["owner"]
+    columns = tuple(_column(c, owner) for c in raw["columns"])
+    return TabSchema(
+        name=name,
+        tab=raw["tab"],
+        owner=owner,
+        columns=columns,
+        key_column=raw.get("key_column"),
+        by_key={c.key: c for c in columns},
+    )
+
+
+def load_all() -> dict[str, TabSchema]:
+    return {name: load(name) for name in TAB_FILES}
