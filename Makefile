@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean
+.PHONY: demo demo-fresh test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,3 +19,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache build *.egg-info
+
+demo-fresh: $(STAMP)
+	$(PY) -m bot demo --fresh

@@ -41,6 +41,11 @@ class Column:
     unique: bool = False
     owner: str = "reps"
     set_once: bool = False
+    header_required: bool = False  # the tab is unusable without this header
+
+    @property
+    def conditional(self) -> bool:
+        return self.required_when is not None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ def _column(raw: dict, tab_owner: str) -> Column:
         unique=bool(raw.get("unique", False)),
         owner=raw.get("owner", tab_owner),
         set_once=bool(raw.get("set_once", False)),
+        header_required=bool(raw.get("header_required", raw.get("required") or "required_when" in raw)),
     )
     if col.type not in COLUMN_TYPES:
         raise ValueError(f"sheet_schema: column {col.key!r} has unknown type {col.type!r}")

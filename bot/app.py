@@ -1,0 +1,63 @@
+"""Glue the CLI calls: pick the backend for the settings, run commands, describe results for people.
+
+Backends are imported lazily so that the workbook path never loads gspread.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.backends.base import Backend
+from bot.config import Settings
+from bot.cycle import CycleReport
+from bot.errors import ConfigError
+
+
+def open_backend(settings: Settings, *, allow_missing: bool = False) -> Backend:
+    if settings.spreadsheet:
+        if settings.credentials is None:
+            raise ConfigError("credentials", "No service-account key file: pass --credentials PATH or set "
+                                             "GOOGLE_APPLICATION_CREDENTIALS (see credentials.example.json).")
+        from bot.backends.google import GoogleBackend
+        return GoogleBackend(settings.spreadsheet, Path(settings.credentials))
+    if settings.workbook is None:
+        raise ConfigError("workbook", "No sheet to work on: pass --workbook PATH for a local .xlsx file or "
+                                      "--spreadsheet ID for Google Sheets (or set them in the config file).")
+    from bot.backends.workbook import WorkbookBackend
+    return WorkbookBackend(Path(settings.workbook), allow_missing=allow_missing)
+
+
+def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[str]:
+    """A few lines a person can read: what was read, found, and written. No customer data."""
+    o = report.outcome
+    lines = []
+    read = " and ".join(f"{n} rows from '{t}'" for t, n in o.rows_read.items())
+    lines.append(f"Read {read} in {report.source}.")
+    lines.append(f"Log Issues: {o.validation.errors} errors, {o.validation.warnings} warnings.")
+    lines.append(f"Drafts: {len(o.drafts_ready)} ready ({o.drafts_new} new); "
+                 f"{o.drafts_waiting} waiting for a rep in the Drafts tab.")
+    f = o.flags
+    lines.append(f"Escalations: {o.flags_total} flags ({len(f.raised)} raised, {len(f.grown)} grown, "
+                 f"{len(f.merged)} merged this cycle).")
+    plan = o.plan
+    if plan.is_empty:
+        lines.append("Nothing changed since the last cycle; wrote nothing.")
+    else:
+        created = f" (created tabs: {', '.join(c.title for c in plan.creates)})" if plan.creates else ""
+        verb = "Would write" if report.dry_run else "Wrote"
+        lines.append(f"{verb} {plan.cell_count} cells to {', '.join(plan.tabs_written())}{created}.")
+        if report.dry_run or verbose_plan:
+            for w in plan.writes:
+                lines.append(f"  {w.tab}: {len(w.values)} row(s) x {w.last_col - w.col + 1} column(s) "
+                             f"at row {w.row}, column {w.col}")
+        if report.attempts > 1:
+            lines.append(f"(The sheet changed during the cycle, so it ran {report.attempts} times.)")
+    return lines
+
+
+def format_issues(report: CycleReport, limit: int | None = None) -> list[str]:
+    issues = report.outcome.validation.issues
+    lines = [f"{i.severity.upper():7} {i.tab} row {i.row}, column {i.column} ({i.field}): {i.problem}"
+             for i in issues[:limit]]
+    if limit is not None and len(issues) > limit:
+        lines.append(f"... and {len(issues) - limit} more in the Log Issues tab.")
+    return lines

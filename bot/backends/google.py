@@ -1,0 +1,718 @@
+"""Google Sheets backend: the only module of the bot that imports gspread.
+
+Per cycle `read` sends two requests (the spreadsheet's metadata, then one `values:batchGet` of every
+existing tab asked for, unformatted values with serial dates) and `apply` at most two (one
+`spreadsheets:batchUpdate` when a tab must be created or its grid grown, then one `values:batchUpdate`
+with every write, RAW). An empty plan sends nothing.
+
+gspread is used for its low-level HTTP client only (no `get_all_records`, whose numericise turns `0123`
+into 123, and no `BackOffHTTPClient`, which can retry without end in 6.2.1): `_BoundedHTTPClient` adds a
+request timeout and a bounded retry of 408, 429 and 5xx answers and network failures. Every failure
+leaves this module as a `BotError` with one sentence that says what to do, chained to the cause.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import email.utils
+import functools
+import json
+import math
+import random
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import google.auth.exceptions
+import gspread
+import requests
+from google.auth.transport.requests import Request as _AuthRequest
+from google.oauth2 import service_account
+from gspread.exceptions import APIError, GSpreadException
+from gspread.http_client import HTTPClient
+
+from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
+from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+NEW_TAB_ROWS = 1000          # what Google gives a new tab (and the least the bot asks for)
+NEW_TAB_COLS = 26
+GROW_ROWS_STEP = 1000        # grow an existing tab's rows to a multiple of this, so growth is rare
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 32.0
+MAX_TOTAL_SLEEP = 120.0
+_METADATA_FIELDS = (
+    "spreadsheetId,properties.title,"
+    "sheets.properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount))"
+)
+_FORMAT_FIELDS = (
+    "spreadsheetId,properties.title,"
+    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
+    "conditionalFormats)"
+)
+_KEY_HELP = ("create a key for a service account in Google Cloud Console > IAM & Admin > Service Accounts > "
+             "Keys > Add key > JSON, and pass its path with --credentials or GOOGLE_APPLICATION_CREDENTIALS")
+_ID_HELP = ("the id is the part of the sheet's URL between /d/ and /edit "
+            "(https://docs.google.com/spreadsheets/d/<id>/edit)")
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_URL_ID_RE = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+_URL_KEY_RE = re.compile(r"[?&#]key=([A-Za-z0-9_-]+)")
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Small pure helpers
+
+
+def parse_spreadsheet_id(value: str) -> str:
+    """The spreadsheet id from a bare id or a sheet URL (…/spreadsheets/d/<id>/edit#gid=0).
+
+    Raises ConfigError(setting="spreadsheet") when `value` is neither.
+    """
+    text = (value or "").strip()
+    if not text:
+        raise ConfigError("spreadsheet", f"No spreadsheet is set; pass --spreadsheet with its id or URL ({_ID_HELP}).")
+    if "/" in text or ":" in text:
+        match = _URL_ID_RE.search(text)
+        if match and match.group(1) == "e" and "/d/e/" in text:
+            raise ConfigError(
+                "spreadsheet",
+                f"{text} is a 'Publish to the web' link, which the bot cannot write to; "
+                f"use the address of the sheet as you edit it ({_ID_HELP}).",
+            )
+        match = match or _URL_KEY_RE.search(text)
+        if not match:
+            raise ConfigError("spreadsheet", f"{text} is not a Google Sheets URL; {_ID_HELP}.")
+        return match.group(1)
+    if not _ID_RE.match(text):
+        raise ConfigError("spreadsheet", f"{text!r} is not a spreadsheet id; {_ID_HELP}.")
+    return text
+
+
+def a1_title(title: str) -> str:
+    """A tab title quoted for A1 notation: `'Comp Sheet'`, `'Rep''s Log'` (quotes always, as gspread does)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def column_letter(col: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA."""
+    if col < 1:
+        raise ValueError(f"column {col} < 1")
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1_range(tab: str, row: int, col: int, last_row: int, last_col: int) -> str:
+    """`'Tab'!B2:D5` for a 1-based rectangle."""
+    start = f"{column_letter(col)}{row}"
+    end = f"{column_letter(last_col)}{last_row}"
+    return f"{a1_title(tab)}!{start}" if start == end else f"{a1_title(tab)}!{start}:{end}"
+
+
+def to_sheet_value(value: Any) -> Any:
+    """A plan cell as the JSON value a RAW write stores: None -> "" (clears the cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else ""
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else ""
+    if isinstance(value, _dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def serial_to_datetime(serial: float) -> _dt.datetime:
+    """A spreadsheet date serial (days since 1899-12-30) as a datetime (for callers and tests)."""
+    return _EXCEL_EPOCH + _dt.timedelta(days=serial)
+
+
+def backoff_delay(attempt: int, rng: Callable[[], float], *, base: float = BACKOFF_BASE,
+                  cap: float = BACKOFF_CAP) -> float:
+    """Full-jitter exponential backoff before retry number `attempt` (1-based)."""
+    return rng() * min(cap, base * (2 ** (attempt - 1)))
+
+
+def retry_after_seconds(response: requests.Response | None) -> float | None:
+    """The Retry-After header as seconds (a number or an HTTP date), or None."""
+    if response is None:
+        return None
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Credentials
+
+
+def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
+    """Credentials and client_email from a service-account key file; ConfigError (exit 2) if unusable."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} does not exist; {_KEY_HELP}.") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError("credentials", f"The credentials path {where} is a folder, not a key file; {_KEY_HELP}.") from exc
+    except PermissionError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} cannot be read (permission denied); "
+                                         "let the user that runs the bot read it.") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} is not a JSON key file (not text); {_KEY_HELP}.") from exc
+    except OSError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} cannot be read ({exc.strerror or exc}); "
+                                         "check the path and its permissions.") from exc
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} is not valid JSON; {_KEY_HELP}.") from exc
+    if not isinstance(info, dict):
+        raise ConfigError("credentials", f"The credentials file {where} is not a service-account key file; {_KEY_HELP}.")
+    kind = info.get("type")
+    if kind != "service_account":
+        raise ConfigError(
+            "credentials",
+            f"The credentials file {where} is not a service-account key file (type is {kind!r}); {_KEY_HELP}.",
+        )
+    missing = [k for k in ("client_email", "private_key", "token_uri") if not isinstance(info.get(k), str) or not info.get(k)]
+    if missing:
+        raise ConfigError(
+            "credentials",
+            f"The credentials file {where} lacks {', '.join(missing)}; download a fresh key: {_KEY_HELP}.",
+        )
+    try:
+        creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    except Exception as exc:  # MalformedError, ValueError from cryptography, ...
+        raise ConfigError(
+            "credentials",
+            f"The private key in {where} cannot be read ({type(exc).__name__}); the file may be damaged "
+            f"or edited: {_KEY_HELP}.",
+        ) from exc
+    return creds, info["client_email"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# HTTP client with a timeout and a bounded retry
+
+
+class RetriesExhausted(Exception):
+    """Internal: the last retryable failure after every attempt (the cause is chained)."""
+
+    def __init__(self, attempts: int, last: BaseException):
+        super().__init__(f"gave up after {attempts} attempts: {last}")
+        self.attempts = attempts
+        self.last = last
+
+
+class _BoundedHTTPClient(HTTPClient):
+    """gspread's HTTP client with a bounded retry of 408/429/5xx and network errors.
+
+    Full-jitter exponential backoff (base 1 s, cap 32 s) or the server's Retry-After; at most
+    `max_attempts` tries and `max_total_sleep` seconds of waiting per request.
+    """
+
+    def __init__(self, auth, session=None, *, max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
+                 rng: Callable[[], float] = random.random, max_total_sleep: float = MAX_TOTAL_SLEEP) -> None:
+        super().__init__(auth, session)
+        self.max_attempts = max(1, int(max_attempts))
+        self.sleep = sleep
+        self.rng = rng
+        self.max_total_sleep = max_total_sleep
+        self.request_count = 0     # logical Sheets API requests (a retried request counts once)
+        self.attempt_count = 0     # HTTP attempts, retries included
+        self.slept = 0.0           # seconds waited between attempts, over the client's life
+
+    def request(self, method, endpoint, params=None, data=None, json=None, files=None, headers=None):
+        self.request_count += 1
+        attempt = 0
+        waited = 0.0
+        while True:
+            attempt += 1
+            self.attempt_count += 1
+            try:
+                return super().request(method, endpoint, params=params, data=data, json=json,
+                                       files=files, headers=headers)
+            except APIError as exc:
+                if exc.response.status_code not in RETRY_STATUSES:
+                    raise
+                last: BaseException = exc
+                hinted = retry_after_seconds(exc.response)
+            except (requests.Timeout, requests.ConnectionError, google.auth.exceptions.TransportError) as exc:
+                last = exc
+                hinted = None
+            if attempt >= self.max_attempts:
+                raise RetriesExhausted(attempt, last) from last
+            delay = hinted if hinted is not None else backoff_delay(attempt, self.rng)
+            if waited + delay > self.max_total_sleep:
+                raise RetriesExhausted(attempt, last) from last
+            self.sleep(delay)
+            waited += delay
+            self.slept += delay
+
+
+# ---------------------------------------------------------------------------------------------------
+# Backend
+
+
+@dataclass(frozen=True)
+class TabMeta:
+    sheet_id: int
+    title: str
+    rows: int
+    cols: int
+    frozen_rows: int = 0
+    grid: bool = True
+
+
+@dataclass
+class SheetMeta:
+    """What `read` learned from the metadata; kept in Snapshot.token."""
+
+    spreadsheet_id: str
+    title: str
+    tabs: dict[str, TabMeta] = field(default_factory=dict)   # actual title -> meta
+    conditional_formats: dict[str, list[dict]] = field(default_factory=dict)
+
+    def find(self, title: str) -> TabMeta | None:
+        """The tab with this title: exact, else the only one equal ignoring case and outer spaces."""
+        if title in self.tabs:
+            return self.tabs[title]
+        key = title.strip().casefold()
+        hits = [t for name, t in self.tabs.items() if name.strip().casefold() == key]
+        return hits[0] if len(hits) == 1 else None
+
+
+class GoogleBackend:
+    """A Google Sheet reached through a service account (see the module docstring)."""
+
+    def __init__(self, spreadsheet: str, credentials: Path | str, *, timeout: float = 30.0,
+                 max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
+                 rng: Callable[[], float] = random.random) -> None:
+        self.spreadsheet_id = parse_spreadsheet_id(spreadsheet)
+        self.credentials_path = Path(credentials)
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._rng = rng
+        self._creds: service_account.Credentials | None = None
+        self._client_email: str | None = None
+        self._http: _BoundedHTTPClient | None = None
+        self._title: str | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._creds is None:
+            self._creds, self._client_email = load_service_account(self.credentials_path)
+
+    @property
+    def client_email(self) -> str:
+        """The service account's email (from the key file): the address to share the sheet with."""
+        self._load()
+        assert self._client_email is not None
+        return self._client_email
+
+    @property
+    def http(self) -> _BoundedHTTPClient:
+        if self._http is None:
+            self._load()
+            factory = functools.partial(_BoundedHTTPClient, max_attempts=self.max_attempts,
+                                        sleep=self._sleep, rng=self._rng)
+            client = gspread.Client(self._creds, http_client=factory)
+            client.set_timeout(self.timeout)
+            self._http = client.http_client  # type: ignore[assignment]
+        return self._http
+
+    @property
+    def request_count(self) -> int:
+        """Sheets API requests sent so far (a retried request counts once; the token fetch not at all)."""
+        return self._http.request_count if self._http else 0
+
+    @property
+    def attempt_count(self) -> int:
+        return self._http.attempt_count if self._http else 0
+
+    def describe(self) -> str:
+        if self._title:
+            return f'Google Sheet "{self._title}"'
+        return f"Google Sheet {self.spreadsheet_id}"
+
+    @contextmanager
+    def _translate(self, action: str) -> Iterator[None]:
+        """Turn whatever the HTTP layer raises into a BotError that says what to do."""
+        try:
+            yield
+        except BotError:
+            raise
+        except RetriesExhausted as exc:
+            raise self._exhausted(exc, action) from exc
+        except APIError as exc:
+            raise self._api_error(exc, action) from exc
+        except google.auth.exceptions.RefreshError as exc:
+            raise AccessError(
+                self.spreadsheet_id,
+                f"Google refused the service-account key for {self._client_email} ({_refresh_reason(exc)}); "
+                f"the key may have been deleted or the account disabled: {_KEY_HELP}.",
+            ) from exc
+        except google.auth.exceptions.TransportError as exc:
+            raise AccessError(
+                self.spreadsheet_id,
+                "Could not reach Google's sign-in service (oauth2.googleapis.com) to get an access token; "
+                "check the network connection and try again.",
+            ) from exc
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise AccessError(self.spreadsheet_id, _network_sentence(exc, 1)) from exc
+        except (GSpreadException, requests.RequestException, google.auth.exceptions.GoogleAuthError) as exc:
+            raise BotError(f"Google Sheets failed to {action} ({type(exc).__name__}: {exc}); try again, "
+                           "and report it if it keeps happening.") from exc
+        except (ValueError, KeyError, TypeError) as exc:  # an answer not shaped as documented
+            raise BotError(f"Google Sheets sent an answer the bot does not understand while trying to {action} "
+                           f"({type(exc).__name__}); try again, and report it if it keeps happening.") from exc
+
+    def _exhausted(self, exc: RetriesExhausted, action: str) -> BotError:
+        last = exc.last
+        if isinstance(last, APIError):
+            code = last.response.status_code
+            status = last.error.get("status") or ""
+            detail = f"{code} {status}".strip()
+            message = _google_message(last)
+            if code == 429:
+                return AccessError(
+                    self.spreadsheet_id,
+                    f"Google Sheets kept answering {detail} (quota exceeded: {message}) after {exc.attempts} "
+                    f"attempts to {action}; try again later or lower the polling rate.",
+                )
+            return AccessError(
+                self.spreadsheet_id,
+                f"Google Sheets kept answering {detail} ({message}) after {exc.attempts} attempts to {action}; "
+                "try again later (see https://www.google.com/appsstatus for outages).",
+            )
+        return AccessError(self.spreadsheet_id, _network_sentence(last, exc.attempts, action))
+
+    def _api_error(self, exc: APIError, action: str) -> BotError:
+        code = exc.response.status_code
+        status = exc.error.get("status") or ""
+        message = _google_message(exc)
+        sid = self.spreadsheet_id
+        if code == 403:
+            if _service_disabled(exc):
+                return AccessError(
+                    sid,
+                    f"The Google Sheets API is not enabled for the service account's Cloud project ({message}); "
+                    "enable it in Google Cloud Console > APIs & Services > Library > Google Sheets API.",
+                )
+            return AccessError(
+                sid,
+                f"The service account {self._client_email} may not {action} spreadsheet {sid} "
+                f"(Google: {message}); share the spreadsheet with {self._client_email} as Editor.",
+            )
+        if code == 404:
+            return AccessError(
+                sid,
+                f"Spreadsheet {sid} was not found (Google: {message}); check --spreadsheet: {_ID_HELP}.",
+            )
+        if code == 401:
+            return AccessError(
+                sid,
+                f"Google did not accept the access token for {self._client_email} ({message}); check the system "
+                f"clock and the key file: {_KEY_HELP}.",
+            )
+        if code == 400 and ("already exists" in message or message.startswith("Unable to parse range")):
+            return ConcurrentEditError(
+                sid,
+                f"The tabs of spreadsheet {sid} changed while the bot was working ({message}); "
+                "the cycle will start over.",
+            )
+        if 400 <= code < 500 and code != 400:
+            return AccessError(sid, f"Google Sheets refused to {action} ({code} {status}: {message}); "
+                                    "check the spreadsheet's sharing and protection settings.")
+        return BotError(f"Google Sheets rejected the request to {action} ({code} {status}: {message}); "
+                        "this is a bug in the bot, please report it.")
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    def _fetch_meta(self, fields: str = _METADATA_FIELDS) -> SheetMeta:
+        raw = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={"includeGridData": "false",
+                                                                          "fields": fields})
+        meta = SheetMeta(self.spreadsheet_id, (raw.get("properties") or {}).get("title") or self.spreadsheet_id)
+        for sheet in raw.get("sheets") or []:
+            props = sheet.get("properties") or {}
+            grid = props.get("gridProperties") or {}
+            tab = TabMeta(
+                sheet_id=int(props.get("sheetId", 0)),
+                title=props.get("title", ""),
+                rows=int(grid.get("rowCount", 0)),
+                cols=int(grid.get("columnCount", 0)),
+                frozen_rows=int(grid.get("frozenRowCount", 0)),
+                grid=props.get("sheetType", "GRID") == "GRID",
+            )
+            meta.tabs[tab.title] = tab
+            meta.conditional_formats[tab.title] = list(sheet.get("conditionalFormats") or [])
+        self._title = meta.title
+        return meta
+
+    def read(self, titles: Sequence[str]) -> Snapshot:
+        with self._translate("read"):
+            meta = self._fetch_meta()
+            wanted: dict[str, TabMeta | None] = {}
+            for title in titles:
+                tab = meta.find(title)
+                wanted[title] = tab if tab is not None and tab.grid else None
+            actual: list[str] = []
+            for tab in wanted.values():
+                if tab is not None and tab.title not in actual:
+                    actual.append(tab.title)
+            rows_by_title: dict[str, list[list[Any]]] = {}
+            if actual:
+                answer = self.http.values_batch_get(
+                    self.spreadsheet_id,
+                    [a1_title(t) for t in actual],
+                    params={"valueRenderOption": "UNFORMATTED_VALUE",
+                            "dateTimeRenderOption": "SERIAL_NUMBER",
+                            "majorDimension": "ROWS"},
+                )
+                ranges = answer.get("valueRanges") or []
+                if len(ranges) != len(actual):
+                    raise ValueError("valueRanges does not match the ranges asked for")
+                for title, vr in zip(actual, ranges):
+                    rows_by_title[title] = [list(r) for r in vr.get("values") or []]
+            tabs = {t: (None if tab is None else [list(r) for r in rows_by_title[tab.title]])
+                    for t, tab in wanted.items()}
+        return Snapshot(tabs=tabs, source=self.describe(), token=meta)
+
+    def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
+        if plan.is_empty:
+            return ApplyResult(requests=0, cells_written=0)
+        before = self.request_count
+        with self._translate("write to"):
+            meta = snapshot.token if isinstance(snapshot.token, SheetMeta) else self._fetch_meta()
+            need = plan.grid_needed()
+            structure: list[dict] = []
+            titles: dict[str, str] = {}          # plan title -> title in the sheet
+            created: set[str] = set()
+            for create in plan.creates:
+                tab = meta.find(create.title)
+                if tab is not None:
+                    titles[create.title] = tab.title
+                    continue
+                if create.title in created:
+                    continue
+                rows, cols = need.get(create.title, (0, 0))
+                structure.append({"addSheet": {"properties": {
+                    "title": create.title,
+                    "gridProperties": {"rowCount": max(NEW_TAB_ROWS, rows), "columnCount": max(NEW_TAB_COLS, cols)},
+                }}})
+                created.add(create.title)
+                titles[create.title] = create.title
+            for title, (rows, cols) in need.items():
+                if title in created:
+                    continue
+                tab = meta.find(title)
+                if tab is None:
+                    raise BotError(f"The bot tried to write to a tab '{title}' that does not exist and is not "
+                                   "being created; this is a bug in the bot, please report it.")
+                titles[title] = tab.title
+                if rows > tab.rows or cols > tab.cols:
+                    new_rows = tab.rows if rows <= tab.rows else -(-rows // GROW_ROWS_STEP) * GROW_ROWS_STEP
+                    new_cols = max(tab.cols, cols)
+                    structure.append({"updateSheetProperties": {
+                        "properties": {"sheetId": tab.sheet_id,
+                                       "gridProperties": {"rowCount": new_rows, "columnCount": new_cols}},
+                        "fields": "gridProperties.rowCount,gridProperties.columnCount",
+                    }})
+            if structure:
+                self.http.batch_update(self.spreadsheet_id, {"requests": structure})
+            data = [self._value_range(titles[w.tab], w) for w in plan.writes if w.values and any(w.values)]
+            if data:
+                self.http.values_batch_update(self.spreadsheet_id, {
+                    "valueInputOption": "RAW",
+                    "includeValuesInResponse": False,
+                    "data": data,
+                })
+        return ApplyResult(requests=self.request_count - before, cells_written=plan.cell_count)
+
+    @staticmethod
+    def _value_range(title: str, write: RangeWrite) -> dict:
+        return {
+            "range": a1_range(title, write.row, write.col, write.last_row, write.last_col),
+            "majorDimension": "ROWS",
+            "values": [[to_sheet_value(v) for v in row] for row in write.values],
+        }
+
+    # -- doctor ------------------------------------------------------------------------------------
+
+    def check_access(self) -> list[Check]:
+        checks: list[Check] = []
+        skipped = "not checked: the step above must pass first"
+        try:
+            self._load()
+        except ConfigError as exc:
+            return [
+                Check("credentials file", False, exc.message, _KEY_HELP),
+                Check("access token", False, skipped),
+                Check("spreadsheet access", False, skipped),
+            ]
+        checks.append(Check("credentials file", True, f"{self.credentials_path}: service account {self._client_email}"))
+        try:
+            with self._translate("get an access token"):
+                self.http  # builds the client (and its session) before the token is fetched
+                request = functools.partial(_AuthRequest(), timeout=self.timeout)
+                self._creds.refresh(request)  # type: ignore[union-attr]
+            checks.append(Check("access token", True, "Google issued an access token"))
+        except BotError as exc:
+            checks.append(Check("access token", False, exc.message,
+                                "create a new key for the service account and point --credentials at it"))
+            checks.append(Check("spreadsheet access", False, skipped))
+            return checks
+        try:
+            with self._translate("open"):
+                meta = self._fetch_meta()
+            checks.append(Check("spreadsheet access", True, f'opened "{meta.title}" ({len(meta.tabs)} tabs)'))
+        except BotError as exc:
+            fix = (f"share the spreadsheet with {self._client_email} as Editor" if "share" in exc.message
+                   else f"check --spreadsheet: {_ID_HELP}" if "not found" in exc.message else "")
+            checks.append(Check("spreadsheet access", False, exc.message, fix))
+        return checks
+
+    def check_write(self, title: str) -> Check:
+        """Rewrite the first header cell of a bot tab with its own value (RAW): proves write access."""
+        name = f"write access to {title}"
+        try:
+            with self._translate(f"write to tab '{title}' of"):
+                meta = self._fetch_meta()
+                tab = meta.find(title)
+                if tab is None:
+                    return Check(name, False, f"the tab '{title}' does not exist", "run `defective-log-bot init`")
+                cell = f"{a1_title(tab.title)}!A1"
+                answer = self.http.values_batch_get(self.spreadsheet_id, [cell], params={
+                    "valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
+                    "majorDimension": "ROWS"})
+                values = (answer.get("valueRanges") or [{}])[0].get("values") or [[]]
+                value = values[0][0] if values and values[0] else ""
+                if isinstance(value, str) and value.startswith("="):
+                    return Check(name, True, f"not tested: A1 of '{tab.title}' holds a formula the bot will not rewrite")
+                self.http.values_batch_update(self.spreadsheet_id, {
+                    "valueInputOption": "RAW", "includeValuesInResponse": False,
+                    "data": [{"range": cell, "majorDimension": "ROWS", "values": [[value]]}]})
+            return Check(name, True, f"rewrote A1 of '{tab.title}' with its own value")
+        except BotError as exc:
+            fix = f"share the spreadsheet with {self._client_email} as Editor" if "share" in exc.message else ""
+            return Check(name, False, exc.message, fix)
+
+    # -- init --------------------------------------------------------------------------------------
+
+    def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
+        """Freeze header rows, add dropdowns and blank-required highlights (one batchUpdate; values untouched).
+
+        Conditional rules already on the tab (same formula, same column) are not added again; data
+        validation is set, which replaces whatever rule those cells had.
+        """
+        before = self.request_count
+        with self._translate("format"):
+            meta = self._fetch_meta(_FORMAT_FIELDS)
+            requests_: list[dict] = []
+            for fmt in formats:
+                tab = meta.find(fmt.title)
+                if tab is None or not tab.grid:
+                    raise LayoutError(fmt.title, f"The tab '{fmt.title}' does not exist in {self.describe()}; "
+                                                 "create it (run `defective-log-bot init`) or fix the tab name in the configuration.")
+                if fmt.freeze_header and tab.frozen_rows < 1:
+                    requests_.append({"updateSheetProperties": {
+                        "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                        "fields": "gridProperties.frozenRowCount"}})
+                for col, allowed in sorted(fmt.dropdowns.items()):
+                    if not allowed:
+                        continue
+                    requests_.append({"setDataValidation": {
+                        "range": _column_range(tab.sheet_id, col),
+                        "rule": {"condition": {"type": "ONE_OF_LIST",
+                                               "values": [{"userEnteredValue": str(v)} for v in allowed]},
+                                 "strict": True, "showCustomUi": True},
+                    }})
+                existing = meta.conditional_formats.get(tab.title, [])
+                for col in sorted(set(fmt.required_columns)):
+                    formula = blank_required_formula(col)
+                    if any(_same_rule(rule, col, formula) for rule in existing):
+                        continue
+                    rule = {"ranges": [_column_range(tab.sheet_id, col)],
+                            "booleanRule": {"condition": {"type": "CUSTOM_FORMULA",
+                                                          "values": [{"userEnteredValue": formula}]},
+                                            "format": {"backgroundColor": {"red": 0.98, "green": 0.8, "blue": 0.8}}}}
+                    requests_.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
+                    existing = existing + [rule]
+            if requests_:
+                self.http.batch_update(self.spreadsheet_id, {"requests": requests_})
+        return ApplyResult(requests=self.request_count - before, cells_written=0)
+
+
+def blank_required_formula(col: int) -> str:
+    """Custom formula for a 0-based column: true on a blank (or spaces-only) cell of a row with any value."""
+    letter = column_letter(col + 1)
+    return f"=AND(COUNTA(2:2)>0,LEN(TRIM({letter}2))=0)"
+
+
+def _column_range(sheet_id: int, col: int) -> dict:
+    """Rows 2..end of one 0-based column (no endRowIndex: the range follows the grid as it grows)."""
+    return {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1}
+
+
+def _same_rule(rule: Mapping[str, Any], col: int, formula: str) -> bool:
+    condition = ((rule.get("booleanRule") or {}).get("condition") or {})
+    if condition.get("type") != "CUSTOM_FORMULA":
+        return False
+    values = [v.get("userEnteredValue") for v in condition.get("values") or []]
+    if values != [formula]:
+        return False
+    return any(r.get("startColumnIndex", 0) == col for r in rule.get("ranges") or [])
+
+
+def _google_message(exc: APIError) -> str:
+    message = exc.error.get("message") if isinstance(exc.error, Mapping) else None
+    return str(message or exc.response.reason or "no message").strip()
+
+
+def _service_disabled(exc: APIError) -> bool:
+    for detail in exc.error.get("details") or []:
+        if isinstance(detail, Mapping) and detail.get("reason") in {"SERVICE_DISABLED", "ACCESS_NOT_CONFIGURED"}:
+            return True
+    message = _google_message(exc)
+    return "has not been used in project" in message or "API has not been used" in message
+
+
+def _refresh_reason(exc: google.auth.exceptions.RefreshError) -> str:
+    if len(exc.args) > 1 and isinstance(exc.args[1], Mapping):
+        data = exc.args[1]
+        return ": ".join(str(p) for p in (data.get("error"), data.get("error_description")) if p)
+    return str(exc.args[0]) if exc.args else "no reason given"
+
+
+def _network_sentence(exc: BaseException, attempts: int, action: str = "reach") -> str:
+    what = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    return (f"Google Sheets {what} ({type(exc).__name__}){tries} while trying to {action} the spreadsheet; "
+            "check the network connection and try again later.")

@@ -1,0 +1,459 @@
+"""The local .xlsx workbook backend (the embedded default): no account, no network.
+
+This is the only module that imports openpyxl. It reads tabs as raw values and applies a `Plan` by
+rewriting the whole file, so it guards the workbook a person may be editing at the same time:
+
+- every read fingerprints the exact bytes it parsed; `apply` refuses (ConcurrentEditError) when the file
+  changed since then, and checks once more just before the new file replaces the old one;
+- an office lock file beside the workbook (Excel or LibreOffice has it open) makes `apply` refuse, since
+  the program would later save its own copy over ours and one side's edits would be lost;
+- the new file is written to a temp file in the same folder and swapped in with os.replace, so a crash or
+  a full disk never leaves a half-written workbook behind.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import io
+import logging
+import math
+import os
+import re
+import stat
+import tempfile
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import openpyxl
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.properties import CalcProperties
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import AccessError, BotError, ConcurrentEditError, LayoutError
+from .base import ApplyResult, Cell, Check, Plan, Rows, Snapshot, TabFormat
+
+log = logging.getLogger(__name__)
+
+# Excel's limits: a sheet title of at most 31 characters without []:*?/\ ; a cell of at most 32,767 characters.
+MAX_TITLE_CHARS = 31
+MAX_CELL_CHARS = 32767
+# Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
+# however long the log grows (Excel stores a range, not one rule per cell).
+FORMAT_LAST_ROW = 1048576
+REQUIRED_BLANK_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")  # Excel's light red
+# An inline list validation formula is limited to 255 characters and cannot hold a comma inside a value.
+MAX_LIST_FORMULA_CHARS = 255
+
+# Characters XML 1.0 cannot hold. A superset of openpyxl's ILLEGAL_CHARACTERS_RE: that one misses U+FFFE,
+# U+FFFF and lone surrogates, which openpyxl writes anyway and which make the saved file unreadable.
+_NOT_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted workbook or an old binary .xls, not a zip
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    """What a file was when we read it; any save by anyone changes at least one field."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+class WorkbookBackend:
+    """A local .xlsx workbook. `allow_missing`: a missing file reads as a workbook with no tabs."""
+
+    def __init__(self, path: str | os.PathLike[str], *, allow_missing: bool = False):
+        self.path = Path(path)
+        self.allow_missing = allow_missing
+        # Set by read(): the workbook was open in Excel/LibreOffice when we read it (apply re-checks anyway).
+        self.open_elsewhere = False
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    # ---- reading ----------------------------------------------------------------------------------------
+
+    def read(self, titles: Sequence[str]) -> Snapshot:
+        current = self._read_file()
+        if current is None:
+            if not self.allow_missing:
+                raise self._missing_error()
+            return Snapshot(tabs={t: None for t in titles}, source=str(self.path), token=None)
+        data, fingerprint = current
+        self.open_elsewhere = self._lock_file() is not None
+        wb = self._load(data, read_only=True)
+        try:
+            # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
+            with self._as_access_error():
+                tabs = {title: self._read_tab(wb, title) for title in titles}
+        finally:
+            wb.close()
+        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint)
+
+    def _read_tab(self, wb: Any, title: str) -> Rows | None:
+        if title not in wb.sheetnames:
+            return None
+        ws = wb[title]
+        if not hasattr(ws, "iter_rows"):
+            raise LayoutError(title, f"'{title}' in {self.path} is a chart sheet, not a tab of cells; "
+                                     "rename it or set another tab name in the configuration.")
+        # The stored dimension (e.g. "A1:Q40") may be wrong when another program wrote the file, and
+        # read-only iteration would stop there; forget it and read every row the sheet holds.
+        ws.reset_dimensions()
+        rows: Rows = []
+        for values in ws.iter_rows(values_only=True):
+            row = list(values)
+            while row and row[-1] is None:
+                row.pop()
+            rows.append(row)
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    # ---- writing ----------------------------------------------------------------------------------------
+
+    def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
+        if plan.is_empty:
+            return ApplyResult(requests=0, cells_written=0)
+        self._refuse_if_not_writable()
+        current = self._read_file()
+        fingerprint = None if current is None else current[1]
+        if fingerprint != snapshot.token:
+            raise self._changed_error()
+        if current is not None:
+            wb = self._load(current[0], read_only=False)
+        else:
+            wb = openpyxl.Workbook()
+            # A new Workbook comes with an empty "Sheet"; the plan's tabs replace it.
+            wb.remove(wb.active)
+
+        for create in plan.creates:
+            self._create_tab(wb, create.title)
+        for write in plan.writes:
+            if write.tab not in wb.sheetnames:
+                raise BotError(f"The bot tried to write to tab '{write.tab}', which is not in {self.path} "
+                               "and was not created; this is a bug, please report it.")
+            ws = wb[write.tab]
+            for r, row_values in enumerate(write.values):
+                for c, value in enumerate(row_values):
+                    _set_cell(ws.cell(row=write.row + r, column=write.col + c), value)
+
+        self._save(wb, fingerprint)
+        return ApplyResult(requests=1, cells_written=plan.cell_count)
+
+    def _create_tab(self, wb: Any, title: str) -> None:
+        if title in wb.sheetnames:
+            return  # already there (the plan was built from this very file): nothing to create
+        clash = [name for name in wb.sheetnames if name.lower() == title.lower()]
+        if clash:
+            raise LayoutError(title, f"{self.path} has a tab '{clash[0]}' that differs from '{title}' only in "
+                                     "case; rename that tab or set the tab name in the configuration.")
+        if len(title) > MAX_TITLE_CHARS:
+            raise LayoutError(title, f"The tab name '{title}' is longer than {MAX_TITLE_CHARS} characters, "
+                                     "which Excel does not allow; choose a shorter name in the configuration.")
+        try:
+            wb.create_sheet(title=title)  # appended after the existing tabs
+        except ValueError:
+            raise LayoutError(title, f"The tab name '{title}' contains a character Excel does not allow "
+                                     "in tab names ([ ] : * ? / \\); choose another name in the configuration.") from None
+
+    def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
+        """Freeze header rows, add dropdowns and required-cell highlights (for `init`). Values are not touched.
+
+        Running it again adds nothing twice; when nothing is missing the file is not rewritten (requests=0).
+        """
+        self._refuse_if_not_writable()
+        current = self._read_file()
+        if current is None:
+            raise self._missing_error()
+        data, fingerprint = current
+        wb = self._load(data, read_only=False)
+        changed = False
+        for fmt in formats:
+            if fmt.title not in wb.sheetnames or not isinstance(wb[fmt.title], Worksheet):
+                raise LayoutError(fmt.title, f"Tab '{fmt.title}' is missing from {self.path}; "
+                                             "run `defective-log-bot init` to create it.")
+            ws = wb[fmt.title]
+            # Respect a freeze the team already set (e.g. also freezing the first columns).
+            if fmt.freeze_header and ws.freeze_panes is None:
+                ws.freeze_panes = "A2"
+                changed = True
+            for column, allowed in sorted(fmt.dropdowns.items()):
+                if allowed:
+                    changed |= self._add_dropdown(ws, column, allowed)
+            for column in sorted(set(fmt.required_columns)):
+                changed |= _add_required_highlight(ws, column)
+        if not changed:
+            return ApplyResult(requests=0, cells_written=0)
+        self._save(wb, fingerprint)
+        return ApplyResult(requests=1, cells_written=0)
+
+    def _add_dropdown(self, ws: Worksheet, column: int, allowed: tuple[str, ...]) -> bool:
+        letter = get_column_letter(column + 1)
+        target = CellRange(f"{letter}2:{letter}{FORMAT_LAST_ROW}")
+        # A column that already has a validation keeps it: overlapping validations make Excel "repair" the file.
+        for existing in ws.data_validations.dataValidation:
+            if any(not target.isdisjoint(r) for r in existing.sqref.ranges):
+                return False
+        formula = '"' + ",".join(v.replace('"', '""') for v in allowed) + '"'
+        if any("," in v for v in allowed) or len(formula) > MAX_LIST_FORMULA_CHARS:
+            log.warning("Skipped the dropdown for column %s of '%s': its values do not fit an Excel list.",
+                        letter, ws.title)
+            return False
+        # A warning, not a stop: reps can still type a value (the bot reads choices case-insensitively).
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                            showErrorMessage=True, errorStyle="warning", errorTitle="Not in the list",
+                            error="Pick one of: " + ", ".join(allowed))
+        dv.add(target.coord)
+        ws.add_data_validation(dv)
+        return True
+
+    # ---- doctor -----------------------------------------------------------------------------------------
+
+    def check_access(self) -> list[Check]:
+        """Does the workbook exist, can we read it, is it a valid .xlsx? Stops at the first failure."""
+        name = "workbook"
+        try:
+            current = self._read_file()
+        except AccessError as exc:
+            return [Check(name, False, exc.message, "check the file permissions and the --workbook path")]
+        if current is None:
+            return [Check(name, False, f"no workbook at {self.path}",
+                          f"run `defective-log-bot init --workbook {self.path}` to create one")]
+        try:
+            self._load(current[0], read_only=True).close()
+        except AccessError as exc:
+            return [Check(name, False, exc.message, "restore it from a backup or point --workbook at the right file")]
+        return [Check(name, True, f"{self.path} is a readable .xlsx workbook")]
+
+    def check_write(self, title: str) -> Check:
+        """Could the bot save tab `title` now? (The whole file is rewritten, so this is about the file.)"""
+        name = f"write '{title}'"
+        folder = self._target().parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Check(name, False, f"the folder {folder} is not writable",
+                         "let the bot's user write to that folder (the workbook is saved through a temp file there)")
+        if self._target().exists() and not os.access(self._target(), os.W_OK):
+            return Check(name, False, f"{self.path} is read-only", "make the file writable for the bot's user")
+        lock = self._lock_file()
+        if lock is not None:
+            return Check(name, False, f"{self.path} is open in another program ({lock.name} exists)",
+                         "close it in Excel/LibreOffice; the bot writes on a later cycle")
+        try:
+            missing = self.read([title]).tabs[title] is None
+        except BotError as exc:
+            return Check(name, False, exc.message)
+        if missing:
+            return Check(name, False, f"the tab '{title}' does not exist in {self.path}",
+                         "run `defective-log-bot init`")
+        return Check(name, True, f"{self.path} can be written")
+
+    # ---- file handling ----------------------------------------------------------------------------------
+
+    def _target(self) -> Path:
+        # Replace the file a symlink points to, not the symlink itself.
+        return Path(os.path.realpath(self.path))
+
+    def _read_file(self) -> tuple[bytes, _Fingerprint] | None:
+        """The file's bytes and their fingerprint, taken from one open file; None if there is no file."""
+        try:
+            with open(self.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                data = fh.read()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise AccessError(str(self.path), f"{self.path} is a folder, not a workbook; "
+                                              "point --workbook at an .xlsx file.") from None
+        except PermissionError:
+            raise AccessError(str(self.path), f"The bot may not read {self.path}; check the file permissions "
+                                              "so the bot's user can read and write it.") from None
+        except OSError as exc:
+            raise AccessError(str(self.path), f"Could not read {self.path} ({exc.strerror or exc}); "
+                                              "check the disk and the --workbook path.") from None
+        return data, _Fingerprint(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+    def _fingerprint_now(self) -> _Fingerprint | None:
+        current = self._read_file()
+        return None if current is None else current[1]
+
+    def _load(self, data: bytes, *, read_only: bool) -> Any:
+        """Parse workbook bytes; anything that is not a readable .xlsx becomes one AccessError."""
+        with self._as_access_error(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if data[:4] == _OLE_MAGIC:
+                raise ValueError("it is password-protected or an old .xls file")
+            # read-only + data_only: fast, and a formula cell gives the value Excel last computed.
+            # For an update: the full workbook with formulas, so the reps' formulas are saved back as formulas.
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=read_only,
+                                        keep_vba=False)
+        for w in caught:
+            # e.g. "Data Validation extension is not supported and will be removed": worth knowing, no data in it.
+            log.warning("openpyxl: %s (%s)", w.message, self.path)
+        return wb
+
+    @contextlib.contextmanager
+    def _as_access_error(self) -> Iterator[None]:
+        try:
+            yield
+        except BotError:
+            raise
+        except Exception as exc:  # zip, XML, missing part, bad value: all mean "not a workbook we can read"
+            raise AccessError(str(self.path), f"{self.path} is not a readable .xlsx workbook "
+                                              f"({_short_reason(exc)}); restore it from a backup or point "
+                                              "--workbook at the right file.") from None
+
+    def _lock_file(self) -> Path | None:
+        """The lock file Excel (`~$name`) or LibreOffice (`.~lock.name#`) keeps beside a workbook it has open."""
+        for path in {self.path, self._target()}:
+            for lock_name in (f"~${path.name}", f".~lock.{path.name}#"):
+                lock = path.with_name(lock_name)
+                if lock.exists():
+                    return lock
+        return None
+
+    def _refuse_if_open_elsewhere(self) -> None:
+        if self._lock_file() is not None:
+            raise AccessError(str(self.path), f"{self.path} is open in another program (Excel or LibreOffice); "
+                                              "close it there and the bot will write on a later cycle.")
+
+    def _refuse_if_not_writable(self) -> None:
+        self._refuse_if_open_elsewhere()
+        target = self._target()
+        if target.exists() and not os.access(target, os.W_OK):
+            raise AccessError(str(self.path), f"{self.path} is read-only; make it writable for the bot's user.")
+
+    def _save(self, wb: Any, expected: _Fingerprint | None) -> None:
+        """Atomically replace the workbook with `wb`, unless someone changed or opened it meanwhile."""
+        # openpyxl drops the values Excel cached for formulas; ask Excel/LibreOffice to recompute on open.
+        if wb.calculation is None:
+            wb.calculation = CalcProperties()
+        wb.calculation.fullCalcOnLoad = True
+        buffer = io.BytesIO()
+        wb.save(buffer)  # serialise first: an openpyxl problem must not leave a temp file behind
+        data = buffer.getvalue()
+        target = self._target()
+        tmp: str | None = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as fh:
+                _write_and_sync(fh, data)
+            # Last look before the swap: a save by someone else since our read would be lost otherwise.
+            if self._fingerprint_now() != expected:
+                raise self._changed_error()
+            self._refuse_if_open_elsewhere()
+            os.chmod(tmp, _mode_of(target))
+            os.replace(tmp, target)
+            tmp = None
+        except OSError as exc:
+            raise AccessError(str(self.path), _save_failure(self.path, exc)) from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        _fsync_folder(target.parent)
+
+    def _missing_error(self) -> AccessError:
+        return AccessError(str(self.path), f"No workbook at {self.path}: check --workbook, or run "
+                                           f"`defective-log-bot init --workbook {self.path}` to create one.")
+
+    def _changed_error(self) -> ConcurrentEditError:
+        return ConcurrentEditError(str(self.path), f"{self.path} changed while the bot was working; "
+                                                   "the cycle will start over from a fresh read.")
+
+
+# ---- cell values ------------------------------------------------------------------------------------------
+
+def _set_cell(cell: Any, value: Cell) -> None:
+    """Store one literal value; text is always text, never a formula."""
+    if value is None or value == "":
+        cell.value = None
+    elif isinstance(value, str):
+        cell.value = clean_text(value)
+        # openpyxl makes any str starting with "=" a formula; a customer's "=1+1" must stay what they typed.
+        cell.data_type = "s"
+    elif isinstance(value, float) and not math.isfinite(value):
+        cell.value = str(value)  # NaN/inf have no place in an .xlsx number and would corrupt the file
+        cell.data_type = "s"
+    elif isinstance(value, (bool, int, float, Decimal, datetime, date, time, timedelta)):
+        cell.value = value  # numbers, booleans and dates keep their type (dates get a date format)
+    else:
+        raise TypeError(f"cannot store a {type(value).__name__} in a workbook cell")
+
+
+def clean_text(text: str) -> str:
+    """Text as the workbook can store it: no characters XML forbids, line breaks as "\\n", at most 32,767 chars.
+
+    The same value is what a later read returns (XML turns a stored "\\r" into "\\n" anyway).
+    """
+    text = _NOT_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text[:MAX_CELL_CHARS]
+
+
+def _add_required_highlight(ws: Worksheet, column: int) -> bool:
+    """Fill a blank (or spaces-only) required cell light red on any row where some cell is filled."""
+    letter = get_column_letter(column + 1)
+    sqref = f"{letter}2:{letter}{FORMAT_LAST_ROW}"
+    formula = f"AND(COUNTA($2:$2)>0,LEN(TRIM(${letter}2))=0)"  # the same rule the Google backend adds
+    for existing in ws.conditional_formatting:
+        if str(existing.sqref) == sqref and any(list(rule.formula) == [formula] for rule in existing.rules):
+            return False
+    ws.conditional_formatting.add(sqref, FormulaRule(formula=[formula], fill=REQUIRED_BLANK_FILL))
+    return True
+
+
+# ---- saving -----------------------------------------------------------------------------------------------
+
+def _write_and_sync(fh: Any, data: bytes) -> None:
+    """Write all bytes and force them to disk before the swap (so a crash cannot leave an empty workbook)."""
+    fh.write(data)
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def _mode_of(target: Path) -> int:
+    """The permission bits the new file should get: the original's, or the umask default for a new file."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every platform can open a folder)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _save_failure(path: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why, fix = "the disk is full", "free some disk space"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why, fix = "permission denied", "let the bot's user write to the file and its folder"
+    elif exc.errno == errno.EROFS:
+        why, fix = "the file system is read-only", "put the workbook on a writable disk"
+    else:
+        why, fix = exc.strerror or str(exc), "check the disk and the folder"
+    return f"Could not save {path} ({why}); the workbook was left unchanged, {fix} and the bot will write on the next cycle."
+
+
+def _short_reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"a part is missing: {exc.args[0] if exc.args else exc}"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= 100 else text[:97] + "..."

@@ -1,0 +1,210 @@
+"""How one cell is read, the way a rep would expect. Pure scalar functions, one per column type.
+
+Every parser takes a raw cell value (str, int, float, bool, datetime, date, None) and returns
+`(value, problem)`: the parsed value and None, or None and a short sentence about what is wrong.
+Blank cells are handled by the caller (`is_blank`), so parsers only see filled cells.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+
+SERIAL_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (Lotus/Excel/Sheets convention)
+MAX_SERIAL = (date(9999, 12, 31) - SERIAL_EPOCH).days
+SHOWN_VALUE_MAX = 60  # problems quote the cell, shortened so a Log Issues row stays readable
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)?"
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$", re.I)
+_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME + r"$", re.I)
+_NAMED = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME + r"$", re.I)
+_MONEY = re.compile(r"(-)?\s*(?:usd|us\$|\$)?\s*(-)?\s*(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:usd)?$", re.I)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def is_blank(value) -> bool:
+    """Empty, only spaces, or a float NaN (pandas' filler for ragged rows)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    return False
+
+
+def shown(value) -> str:
+    """The cell as a rep would recognise it, shortened for a problem message."""
+    text = as_text(value)
+    return text if len(text) <= SHOWN_VALUE_MAX else text[: SHOWN_VALUE_MAX - 1] + "…"
+
+
+def as_text(value) -> str:
+    """Text of a cell. A number typed into an ID column stays whole: 10299, never 10299.0."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_text(value):
+    return as_text(value), None
+
+
+def parse_date(value, day_first: bool = False):
+    """A date in any form a spreadsheet produces; see PRODUCT.md "How cells are read"."""
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if _is_number(value):
+        if not math.isfinite(value) or not 1 <= value <= MAX_SERIAL:
+            return None, f"{shown(value)} is not a date"
+        return SERIAL_EPOCH + timedelta(days=int(value)), None
+    text = as_text(value)
+    parsed = _date_from_text(text, day_first)
+    if parsed is None:
+        return None, f"'{shown(text)}' is not a date (write it like 2026-11-03 or 11/3/2026)"
+    return parsed, None
+
+
+def _date_from_text(text: str, day_first: bool) -> date | None:
+    year = month = day = None
+    if m := _ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _SLASH.match(text):
+        first, second, yy = m.groups()
+        month, day = (int(second), int(first)) if day_first else (int(first), int(second))
+        year = 2000 + int(yy) if len(yy) == 2 else int(yy)
+    elif m := _NAMED.match(text):
+        name, dd, yyyy = m.groups()
+        month = MONTHS.get(name.lower())
+        day, year = int(dd), int(yyyy)
+    if month is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:  # 2/30/2026 and friends
+        return None
+
+
+def parse_money(value):
+    """An amount > 0: a number, or text like "$24.50", "1,024.00", "24.5 USD"."""
+    if _is_number(value):
+        amount = float(value)
+    else:
+        text = as_text(value).replace("\u00a0", " ")
+        m = _MONEY.match(text)
+        if not m or not (m.group(3) or m.group(4)):
+            return None, f"'{shown(text)}' is not an amount (write it like 24.50)"
+        digits = (m.group(3) or "0").replace(",", "") + (m.group(4) or "")
+        amount = float(digits) * (-1 if (m.group(1) or m.group(2)) else 1)
+    if not math.isfinite(amount):
+        return None, f"{shown(value)} is not an amount"
+    amount = round(amount, 2)
+    if amount <= 0:
+        return None, f"{format_money(amount)} is not more than $0.00"
+    return amount, None
+
+
+def parse_count(value):
+    """A whole number of at least 1: 2, 2.0 or "2"."""
+    number = None
+    if _is_number(value):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or not number.is_integer():
+        return None, f"'{shown(value)}' is not a whole number"
+    if number < 1:
+        return None, f"{int(number)} must be at least 1"
+    return int(number), None
+
+
+def choice_key(text: str) -> str:
+    """Choices ignore case and spaces: "  rancid/off taste" matches "Rancid / Off Taste"."""
+    return "".join(text.split()).casefold()
+
+
+def parse_choice(value, choices: tuple[str, ...]):
+    """One of `choices`, returned in its canonical spelling. A checkbox counts as Yes / No."""
+    if isinstance(value, bool) and set(choices) == {"Yes", "No"}:
+        return ("Yes" if value else "No"), None
+    key = choice_key(as_text(value))
+    for choice in choices:
+        if choice_key(choice) == key:
+            return choice, None
+    return None, f"'{shown(value)}' is not one of: {', '.join(choices)}"
+
+
+def parse_email(value):
+    """One @, no spaces, and a dot in the domain."""
+    text = as_text(value)
+    if text.count("@") == 1 and _EMAIL.match(text):
+        return text, None
+    # The value is not quoted: problems are printed by `validate`, and emails are customer data.
+    return None, "Not an email address (needs one @, no spaces, and a dot in the domain)"
+
+
+def product_key(name: str) -> str:
+    """Two products are the same when their names agree lower-cased with only letters and digits kept."""
+    return _NOT_ALNUM.sub("", name.casefold())
+
+
+def format_money(amount: float) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def format_date(value: date) -> str:
+    return value.isoformat()
+
+
+def format_long_date(value: date) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def comparable(value):
+    """A cell reduced to what matters when deciding whether to rewrite it: blank is "", 3.0 is 3."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (datetime, date, time)):
+        return as_text(value)
+    return value

@@ -1,0 +1,176 @@
+"""What each CLI command does, in terms of the library. Printing goes to stdout; logs to stderr."""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from bot import app
+from bot.backends.base import Check, CreateTab, Plan, RangeWrite, TabFormat
+from bot.cli import local_now
+from bot.config import Settings, load_settings
+from bot.core import required_tabs
+from bot.cycle import run_cycle
+from bot.errors import BotError, LayoutError
+from bot.table import header_key, map_columns
+from sheet_schema import BOT_TABS, REP_TABS, load
+
+log = logging.getLogger(__name__)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {k: getattr(args, k, None) for k in ("workbook", "spreadsheet", "credentials")}
+    overrides["every_minutes"] = getattr(args, "every", None)
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from bot.demo import run_demo
+        return run_demo(fresh=args.fresh)
+    settings = settings_from(args)
+    return COMMANDS[args.command](args, settings)
+
+
+def cmd_run(args, settings: Settings) -> int:
+    report = run_cycle(app.open_backend(settings), settings, local_now, dry_run=args.dry_run)
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+    print("\n".join(app.describe_cycle(report)))
+    return 0
+
+
+def cmd_validate(args, settings: Settings) -> int:
+    report = run_cycle(app.open_backend(settings), settings, local_now, dry_run=True)
+    issues = app.format_issues(report)
+    print("\n".join(issues) if issues else "No problems found in the Defective Log and Comp Sheet.")
+    v = report.outcome.validation
+    print(f"{v.errors} errors, {v.warnings} warnings.")
+    return 1 if v.errors else 0
+
+
+def cmd_watch(args, settings: Settings) -> int:
+    from bot.watch import Worker
+    backend = app.open_backend(settings)
+
+    def cycle() -> None:
+        report = run_cycle(backend, settings, local_now)
+        for line in app.describe_cycle(report):
+            log.warning("%s", line) if report.wrote else log.info("%s", line)
+
+    print(f"Watching {backend.describe()} every {settings.every_minutes:g} minutes; Ctrl-C to stop.")
+    return Worker(cycle, settings.every_minutes).run()
+
+
+def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, list[str]]:
+    """Create missing tabs with their headers; add missing headers to bot tabs. Rep tabs that exist are
+    never written: a missing header there is reported for a person to add."""
+    creates, writes, notes = [], [], []
+    for name in REP_TABS + BOT_TABS:
+        title, schema = settings.title(name), load(name)
+        headers = [settings.headers[name].get(c.key, c.header) for c in schema.columns]
+        rows = tabs.get(title)
+        if rows is None:
+            creates.append(CreateTab(title))
+            writes.append(RangeWrite(title, 1, 1, (tuple(headers),)))
+            notes.append(f"created the '{title}' tab with its headers")
+            continue
+        have = {header_key(h) for h in (rows[0] if rows else [])}
+        missing = [h for h in headers if header_key(h) not in have]
+        if not missing:
+            continue
+        if name in REP_TABS:
+            notes.append(f"the '{title}' tab lacks {', '.join(repr(h) for h in missing)}: add these headers "
+                         f"in row 1 (the bot never writes a rep tab)")
+        else:
+            width = max((i + 1 for i, h in enumerate(rows[0] if rows else []) if h not in (None, "")), default=0)
+            writes.append(RangeWrite(title, 1, width + 1, (tuple(missing),)))
+            notes.append(f"added {len(missing)} header(s) to the '{title}' tab")
+    return Plan(tuple(creates), tuple(writes)), notes
+
+
+def tab_formats(settings: Settings, tabs: dict[str, list | None]) -> list[TabFormat]:
+    formats = []
+    for name in REP_TABS + BOT_TABS:
+        title, schema = settings.title(name), load(name)
+        rows = tabs.get(title)
+        header = rows[0] if rows else [settings.headers[name].get(c.key, c.header) for c in schema.columns]
+        cols = map_columns(title, header, schema, settings.headers[name], strict=False)
+        dropdowns, required = {}, []
+        if name in REP_TABS:
+            for c in schema.columns:
+                if c.key not in cols.index:
+                    continue
+                if c.type == "choice":
+                    dropdowns[cols.index[c.key]] = c.choices
+                if c.required:
+                    required.append(cols.index[c.key])
+        formats.append(TabFormat(title, True, dropdowns, tuple(required)))
+    return formats
+
+
+def cmd_init(args, settings: Settings) -> int:
+    backend = app.open_backend(settings, allow_missing=True)
+    snapshot = backend.read(required_tabs(settings))
+    plan, notes = init_plan(settings, snapshot.tabs)
+    if not plan.is_empty:
+        backend.apply(plan, snapshot)
+    after = backend.read(required_tabs(settings))
+    backend.apply_formats(tab_formats(settings, after.tabs))
+    for note in notes or ["every tab and header was already there"]:
+        print(f"- {note}")
+    print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}.")
+    return 2 if any("lacks" in n for n in notes) else 0
+
+
+def doctor_checks(settings: Settings) -> list[Check]:
+    backend = app.open_backend(settings)
+    checks = list(backend.check_access())
+    if not all(c.ok for c in checks):
+        return checks
+    snapshot = backend.read(required_tabs(settings))
+    for name in REP_TABS + BOT_TABS:
+        title, schema = settings.title(name), load(name)
+        rows = snapshot.tabs.get(title)
+        if rows is None:
+            fix = (f"rename your tab to '{title}' or set [tabs] {name} in the config" if name in REP_TABS
+                   else "run `defective-log-bot init` (or the next cycle creates it)")
+            checks.append(Check(f"tab '{title}'", False, "missing", fix))
+            continue
+        checks.append(Check(f"tab '{title}'", True))
+        header = rows[0] if rows else []
+        have = {header_key(h) for h in header}
+        for c in schema.columns:
+            wanted = settings.headers[name].get(c.key, c.header)
+            needed = c.header_required if name in REP_TABS else True
+            if needed and header_key(wanted) not in have:
+                fix = (f"type '{wanted}' in row 1 or set [headers.{name}] {c.key} in the config"
+                       if name in REP_TABS else "run `defective-log-bot init` to add it")
+                checks.append(Check(f"header '{wanted}' in '{title}'", False, "missing", fix))
+        try:
+            map_columns(title, header, schema, settings.headers[name], strict=False)
+        except LayoutError as exc:
+            checks.append(Check(f"headers of '{title}'", False, "ambiguous", exc.message))
+        if name in BOT_TABS:
+            checks.append(backend.check_write(title))
+    return checks
+
+
+def cmd_doctor(args, settings: Settings) -> int:
+    try:
+        checks = doctor_checks(settings)
+    except BotError as exc:
+        checks = [Check("reach the sheet", False, "", exc.message)]
+    for c in checks:
+        mark = "✓" if c.ok else "✗"
+        line = f"{mark} {c.name}" + (f": {c.detail}" if c.detail else "")
+        print(line)
+        if not c.ok and c.fix:
+            print(f"    fix: {c.fix}")
+    failed = [c for c in checks if not c.ok]
+    print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    return 0 if not failed else 3
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "watch": cmd_watch, "init": cmd_init,
+            "doctor": cmd_doctor}

@@ -1,0 +1,126 @@
+"""The functional core of one cycle: from the rows read to the desired bot tabs and the plan.
+
+Pure: no I/O, no clock (the caller passes `now`). Both backends feed it the same kind of Snapshot,
+so the same sheet gives the same bot tabs whichever storage it lives in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import __version__, cells
+from bot.backends.base import Plan, Snapshot
+from bot.config import Settings
+from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, ready_drafts
+from bot.errors import LayoutError
+from bot.plan import TabTarget, plan_tabs
+from bot.recurrence import FlagChanges, desired_escalations, episodes
+from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
+from bot.validate import Validation, validate
+from sheet_schema import BOT_TABS, REP_TABS, load
+
+STAMP_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    validation: Validation
+    rows_read: dict[str, int]
+    drafts_ready: list[Draft]
+    drafts_new: int
+    drafts_waiting: int
+    flags: FlagChanges
+    flags_total: int
+    tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
+    desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
+
+
+def stamp(now: datetime) -> str:
+    return now.strftime(STAMP_FORMAT)
+
+
+def rep_columns(snapshot: Snapshot, settings: Settings, name: str) -> tuple[list[list], ColumnMap]:
+    title = settings.title(name)
+    rows = snapshot.tabs.get(title)
+    if rows is None:
+        raise LayoutError(title, f"There is no '{title}' tab in {snapshot.source}: rename the tab to "
+                                 f"'{title}', or set [tabs] {name} = \"<your tab name>\" in the config file.")
+    if not rows or all(cells.is_blank(c) for c in rows[0]):
+        raise LayoutError(title, f"The '{title}' tab has no header row: put the headers in row 1 "
+                                 f"(run `defective-log-bot init` on a new sheet to add them).")
+    schema = load(name)
+    return rows, map_columns(title, rows[0], schema, settings.headers[name], strict=True)
+
+
+def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer) -> Outcome:
+    log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
+    comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
+    log_schema, comp_schema = load("defective_log"), load("comp_sheet")
+    log_raw = rep_frame(log_rows, log_cols, log_schema)
+    comp_raw = rep_frame(comp_rows, comp_cols, comp_schema)
+    v = validate(log_raw, log_schema, log_cols, comp_raw, comp_schema, comp_cols, settings.day_first)
+
+    tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
+                                   load(name), settings.headers[name]) for name in BOT_TABS}
+    when = stamp(now)
+
+    current_drafts = tables["drafts"].rows
+    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts))
+    drafts_rows = desired_drafts(current_drafts, ready, when)
+    drafts_new = len(drafts_rows) - len(current_drafts)
+
+    found = episodes(v.log, settings.recurrence)
+    esc_rows, flag_changes = desired_escalations(tables["escalations"].rows, found, settings.recurrence, when)
+
+    issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
+                   "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
+
+    rows_read = {settings.title("defective_log"): len(log_raw), settings.title("comp_sheet"): len(comp_raw)}
+    waiting = sum(1 for r in drafts_rows if cells.is_blank(r.get("status")))
+    flags_total = sum(1 for r in esc_rows if cells.is_blank(r.get("merged_into")) and r.get("flag_id"))
+    summary = {
+        "Defective Log rows": len(log_raw),
+        "Comp Sheet rows": len(comp_raw),
+        "Errors": v.errors,
+        "Warnings": v.warnings,
+        "Drafts waiting": waiting,
+        "Flags": flags_total,
+        "Bot version": __version__,
+    }
+    status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
+
+    desired = {"log_issues": issue_rows, "drafts": drafts_rows, "escalations": esc_rows,
+               "bot_status": status_rows}
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=(name == "log_issues"))
+               for name in ("log_issues", "drafts", "escalations", "bot_status")]
+    return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
+                   flags_total, tables, desired)
+
+
+LAST_RUN = "Last run"
+
+
+def desired_status(current: list[dict], summary: dict, now: datetime, every_minutes: float) -> list[dict]:
+    """Bot Status is rewritten when the results change, and otherwise at most every `every_minutes`
+    (a heartbeat), so a quiet cycle writes nothing."""
+    have = {cells.as_text(r.get("item")): r.get("value") for r in current}
+    same = all(cells.comparable(have.get(k)) == cells.comparable(v) for k, v in summary.items())
+    last = _parse_stamp(cells.as_text(have.get(LAST_RUN)), now)
+    fresh = last is not None and timedelta(0) <= now.replace(second=0, microsecond=0) - last \
+        < timedelta(minutes=every_minutes)
+    rows = [{"item": LAST_RUN, "value": stamp(now)}] + [{"item": k, "value": v} for k, v in summary.items()]
+    if same and fresh and len(current) >= len(rows):
+        return [dict(r) for r in current]
+    return rows
+
+
+def _parse_stamp(text: str, now: datetime) -> datetime | None:
+    try:
+        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=now.tzinfo)
+    except ValueError:
+        return None
+
+
+def required_tabs(settings: Settings) -> list[str]:
+    return [settings.title(n) for n in REP_TABS + BOT_TABS]

@@ -1,0 +1,62 @@
+"""`make demo`: build a realistic sample workbook (once), run one real cycle on it, show what it did.
+
+Running it again runs another cycle on the same workbook, which finds nothing new and writes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bot.backends.base import CreateTab, Plan, RangeWrite
+from bot.backends.workbook import WorkbookBackend
+from bot.cli import local_now
+from bot.config import load_settings
+from bot.cycle import run_cycle
+from bot.app import describe_cycle
+from bot.sample_data import build_sample
+
+DEMO_WORKBOOK = Path("demo-output") / "crunch-and-co-defective-log.xlsx"
+
+
+def build_workbook(path: Path, today: date) -> None:
+    """Write the sample rep tabs into a new workbook, as reps would have typed them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backend = WorkbookBackend(path, allow_missing=True)
+    snapshot = backend.read([])
+    tabs = build_sample(today)
+    plan = Plan(tuple(CreateTab(t) for t in tabs),
+                tuple(RangeWrite(t, 1, 1, tuple(tuple(r) for r in rows)) for t, rows in tabs.items()))
+    backend.apply(plan, snapshot)
+
+
+def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
+    if fresh and path.exists():
+        path.unlink()
+    if not path.exists():
+        build_workbook(path, local_now().date())
+        print(f"Built a sample workbook for 'Crunch & Co' at {path}.")
+    else:
+        print(f"Using the sample workbook at {path} (make demo-fresh, or demo --fresh, rebuilds it).")
+    settings = load_settings(environ={}, overrides={"workbook": str(path)})
+    settings.signoff = "The Crunch & Co Customer Care Team"
+    report = run_cycle(WorkbookBackend(path), settings, local_now)
+    print()
+    print("\n".join(describe_cycle(report)))
+    o = report.outcome
+    if o.drafts_ready:
+        print("\nDrafts ready for a rep to review and send (Drafts tab):")
+        for d in o.drafts_ready:
+            print(f"  {d.ticket_id:10} {d.template:20} {d.subject}")
+    flags = [r for r in o.desired["escalations"] if r.get("flag_id") and not r.get("merged_into")]
+    if flags:
+        print("\nRecurring defects flagged for the leads (Escalations tab):")
+        for r in flags:
+            print(f"  {r['flag_id']}  {r['product']} - {r['defect_type']}: {r['cases']} cases "
+                  f"{r['first_logged']}..{r['last_logged']} (tell: {r['notify']})")
+    v = o.validation
+    if v.issues:
+        print(f"\nProblems for reps to fix (Log Issues tab), first {min(8, len(v.issues))} of {len(v.issues)}:")
+        for i in v.issues[:8]:
+            print(f"  {i.tab} row {i.row}, column {i.column} ({i.field}): {i.problem} [{i.severity}]")
+    print(f"\nOpen the workbook to see every tab: {path.resolve()}")
+    return 0

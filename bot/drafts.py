@@ -1,0 +1,150 @@
+"""Which tickets are ready for a customer reply, the reply itself, and the Drafts tab it belongs in.
+
+A draft is ready for a Defective Log row with no error, Status Open, and a Comp Sheet row (with no
+error) showing the work done: a Replacement with a replacement order number and a tracking number,
+or a Refund with an amount and a processed date.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot import cells
+from bot.errors import TemplateError
+from bot.table import ROW_COLUMN
+from bot.validate import HAS_ERROR, TICKET_KEY, Validation, ticket_key
+
+TEMPLATES = {  # resolution -> (template title shown in the Drafts tab, file name)
+    "Replacement": ("Replacement Shipped", "replacement_shipped.txt.j2"),
+    "Refund": ("Refund Processed", "refund_processed.txt.j2"),
+}
+REQUEST_TEMPLATE = "defective_product_request.txt.j2"
+
+
+@dataclass(frozen=True)
+class Draft:
+    ticket_id: str
+    template: str
+    to: str
+    subject: str
+    body: str
+    log_row: int
+
+
+def default_template_dir() -> Path:
+    return Path(str(resources.files("templates")))
+
+
+class Renderer:
+    """Renders the email templates in a sandbox: customer text is shown as typed, never evaluated,
+    and a template that names a field that does not exist is an error, not a silent blank."""
+
+    def __init__(self, template_dir: Path | None = None, signoff: str = "Customer Care Team"):
+        self.template_dir = template_dir or default_template_dir()
+        self.signoff = signoff
+        self.env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(str(self.template_dir)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+
+    def render(self, file_name: str, fields: dict) -> tuple[str, str]:
+        """(subject, body) of one email."""
+        try:
+            text = self.env.get_template(file_name).render(**fields, signoff=self.signoff)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(file_name, f"The template {file_name} is missing from "
+                                           f"{self.template_dir}: restore it or fix templates.dir in the config.") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(file_name, f"The template {file_name} has a syntax error on line {exc.lineno} "
+                                           f"({exc.message}): fix the template.") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(file_name, f"The template {file_name} uses a field that does not exist "
+                                           f"({exc.message}): use only {', '.join(sorted(fields))}.") from exc
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(file_name, f"The template {file_name} tries something unsafe ({exc}): "
+                                           f"use only plain fields.") from exc
+        first, _, rest = text.partition("\n")
+        if not first.lower().startswith("subject:"):
+            raise TemplateError(file_name, f"The template {file_name} must start with a 'Subject:' line.")
+        return first[len("subject:"):].strip(), rest.strip("\n")
+
+
+def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()) -> list[Draft]:
+    """Render a draft for every ready ticket, in log order, except tickets in `skip` (keys whose draft
+    a rep has already taken over, so rendering them again is wasted work)."""
+    comp_rows = v.comp.to_dict("records")
+    drafts = []
+    for row in v.log.to_dict("records"):
+        cpos = row["comp_pos"]
+        if row[HAS_ERROR] or row["status"] != "Open" or cpos < 0 or row[TICKET_KEY] in skip:
+            continue
+        c = comp_rows[cpos]
+        if c[HAS_ERROR] or c["type"] != row["resolution"]:
+            continue
+        fields = _fields(row, c)
+        if fields is None:
+            continue
+        title, file_name = TEMPLATES[row["resolution"]]
+        subject, body = renderer.render(file_name, fields)
+        drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN]))
+    return drafts
+
+
+def _fields(row, comp) -> dict | None:
+    """Template fields, or None when the Comp Sheet does not show the work done yet."""
+    fields = {
+        "ticket_id": row["ticket_id"],
+        "customer_name": row["customer_name"],
+        "first_name": row["customer_name"].split()[0],
+        "order_number": row["order_number"],
+        "product": row["product"],
+        "defect_type": row["defect_type"],
+        "units": row["units_affected"],
+        "agent": row["agent"],
+    }
+    if row["resolution"] == "Replacement":
+        if not comp["replacement_order_number"] or not comp["tracking_number"]:
+            return None
+        fields["replacement_order_number"] = comp["replacement_order_number"]
+        fields["tracking_number"] = comp["tracking_number"]
+    else:
+        if comp["refund_amount"] is None or comp["refund_processed_on"] is None:
+            return None
+        fields["refund_amount"] = cells.format_money(comp["refund_amount"])
+        fields["refund_processed_on"] = cells.format_long_date(comp["refund_processed_on"])
+    return fields
+
+
+def frozen_tickets(current_rows: list[dict]) -> set[str]:
+    """Tickets whose draft row a rep has taken over by setting its Status."""
+    return {ticket_key(cells.as_text(r.get("ticket_id"))) for r in current_rows
+            if not cells.is_blank(r.get("status"))}
+
+
+def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str) -> list[dict]:
+    """The Drafts tab as it should be: existing rows in place, new drafts appended.
+
+    A row whose Status a rep has set is never changed. A row whose ticket is no longer ready stays as
+    last written (the bot never deletes a row people may be working from). Drafted At is set once.
+    """
+    rows = [dict(r) for r in current_rows]
+    where = {}
+    for i, r in enumerate(rows):
+        where.setdefault(ticket_key(cells.as_text(r.get("ticket_id"))), i)
+    for d in drafts:
+        content = {"ticket_id": d.ticket_id, "template": d.template, "to": d.to,
+                   "subject": d.subject, "body": d.body}
+        i = where.get(ticket_key(d.ticket_id))
+        if i is None:
+            rows.append({**content, "drafted_at": stamp})
+            where[ticket_key(d.ticket_id)] = len(rows) - 1
+        elif cells.is_blank(rows[i].get("status")):
+            drafted = rows[i].get("drafted_at")
+            rows[i].update(content, drafted_at=stamp if cells.is_blank(drafted) else drafted)
+    return rows

@@ -1,0 +1,160 @@
+"""Recurrence flags: the same product defect logged again within the window.
+
+Cases with the same product and defect type, each logged within `window_days` of the previous one (by
+Date Logged), form one episode; an episode of `min_cases` or more is a flag. Flags keep their IDs
+forever: this module reconciles the episodes found now with the Escalations rows already written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from bot import cells
+from bot.table import ROW_COLUMN
+from bot.validate import ticket_key
+
+FLAG_ID = re.compile(r"\s*ESC-(\d+)\s*$", re.I)
+CONTENT_KEYS = ("product", "defect_type", "cases", "first_logged", "last_logged", "ticket_ids",
+                "lot_numbers", "notify")
+
+
+@dataclass(frozen=True)
+class Episode:
+    product_key: str
+    product: str                 # the spelling of the episode's first case
+    defect_type: str
+    dates: tuple[date, ...]
+    tickets: tuple[str, ...]     # in date order
+    lots: tuple[str, ...]        # distinct, in date order
+    first_row: int
+
+    @property
+    def ticket_keys(self) -> set[str]:
+        return {ticket_key(t) for t in self.tickets}
+
+
+@dataclass
+class RecurrenceSettings:
+    window_days: int = 14
+    min_cases: int = 2
+    aliases: dict[str, str] = field(default_factory=dict)     # product key -> canonical product key
+    notify: dict[str, str] = field(default_factory=dict)      # defect type -> who to tell
+    notify_default: str = "CS Team Lead"
+
+    def key(self, product: str) -> str:
+        k = cells.product_key(product)
+        return self.aliases.get(k, k)
+
+
+def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
+    """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log."""
+    cols = ["date_logged", "product", "defect_type", "ticket_id", "lot_number", ROW_COLUMN]
+    df = log[cols]
+    df = df[df["date_logged"].notna() & df["product"].notna() & df["defect_type"].notna()].copy()
+    if df.empty:
+        return []
+    keys = {p: settings.key(p) for p in df["product"].unique()}
+    df["pkey"] = df["product"].map(keys)
+    df = df[df["pkey"] != ""]
+    df["day"] = pd.to_datetime(df["date_logged"])
+    df = df.sort_values(["pkey", "defect_type", "day", ROW_COLUMN], kind="mergesort")
+    gap = df.groupby(["pkey", "defect_type"], sort=False)["day"].diff().dt.days
+    df["episode"] = (gap.isna() | (gap > settings.window_days)).cumsum()
+    sizes = df.groupby("episode")["episode"].transform("size")
+    df = df[sizes >= settings.min_cases]
+    found = []
+    for _, g in df.groupby("episode", sort=False):
+        lots = [cells.as_text(x) for x in g["lot_number"] if x]
+        found.append(Episode(
+            product_key=g["pkey"].iat[0], product=g["product"].iat[0], defect_type=g["defect_type"].iat[0],
+            dates=tuple(g["date_logged"]), tickets=tuple(g["ticket_id"].fillna("")),
+            lots=tuple(dict.fromkeys(lots)), first_row=int(g[ROW_COLUMN].iat[0]),
+        ))
+    found.sort(key=lambda e: (e.dates[0], e.first_row))
+    return found
+
+
+def flag_number(value) -> int | None:
+    m = FLAG_ID.match(cells.as_text(value))
+    return int(m.group(1)) if m else None
+
+
+def format_flag_id(number: int) -> str:
+    return f"ESC-{number:04d}"
+
+
+@dataclass
+class FlagChanges:
+    raised: list[str] = field(default_factory=list)
+    grown: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+
+
+def desired_escalations(current_rows: list[dict], found: list[Episode], settings: RecurrenceSettings,
+                        stamp: str) -> tuple[list[dict], FlagChanges]:
+    """The Escalations tab as it should be, and which flags were raised, grown or merged.
+
+    An episode takes over the existing flag(s) of the same product and defect that share a ticket with
+    it; when it spans several (a backdated case joined two episodes), the oldest keeps the cases and
+    the others say which flag they were merged into. Rows no episode claims stay as last written.
+    """
+    rows = [dict(r) for r in current_rows]
+    changes = FlagChanges()
+    numbers = [flag_number(r.get("flag_id")) for r in rows]
+    next_number = max((n for n in numbers if n is not None), default=0) + 1
+    open_flags = []  # (number, position, product key, defect key, ticket keys)
+    for pos, (row, number) in enumerate(zip(rows, numbers)):
+        if number is None or not cells.is_blank(row.get("merged_into")):
+            continue
+        tickets = {ticket_key(t) for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip()}
+        open_flags.append((number, pos, settings.key(cells.as_text(row.get("product"))),
+                           cells.choice_key(cells.as_text(row.get("defect_type"))), tickets))
+    taken: set[int] = set()
+    for ep in found:
+        ep_tickets, ep_defect = ep.ticket_keys, cells.choice_key(ep.defect_type)
+        matches = sorted(f for f in open_flags if f[1] not in taken and f[2] == ep.product_key
+                         and f[3] == ep_defect and f[4] & ep_tickets)
+        content = _content(ep, settings)
+        if not matches:
+            flag_id = format_flag_id(next_number)
+            next_number += 1
+            rows.append({"flag_id": flag_id, **content, "flagged_at": stamp, "updated_at": stamp})
+            changes.raised.append(flag_id)
+            continue
+        keep = matches[0]
+        row = rows[keep[1]]
+        taken.add(keep[1])
+        if any(cells.comparable(row.get(k)) != cells.comparable(v) for k, v in content.items()):
+            if len(ep.tickets) > _int(row.get("cases")):
+                changes.grown.append(cells.as_text(row.get("flag_id")))
+            row.update(content, updated_at=stamp)
+        if cells.is_blank(row.get("flagged_at")):
+            row["flagged_at"] = stamp
+        for other in matches[1:]:
+            taken.add(other[1])
+            rows[other[1]].update(merged_into=cells.as_text(row.get("flag_id")), updated_at=stamp)
+            changes.merged.append(cells.as_text(rows[other[1]].get("flag_id")))
+    return rows, changes
+
+
+def _content(ep: Episode, settings: RecurrenceSettings) -> dict:
+    return {
+        "product": ep.product,
+        "defect_type": ep.defect_type,
+        "cases": len(ep.tickets),
+        "first_logged": cells.format_date(ep.dates[0]),
+        "last_logged": cells.format_date(ep.dates[-1]),
+        "ticket_ids": ", ".join(ep.tickets),
+        "lot_numbers": ", ".join(ep.lots),
+        "notify": settings.notify.get(ep.defect_type, settings.notify_default),
+    }
+
+
+def _int(value) -> int:
+    try:
+        return int(float(cells.as_text(value) or 0))
+    except ValueError:
+        return 0

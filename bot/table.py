@@ -1,0 +1,123 @@
+"""From raw rows to named columns: header matching, column letters, and the frames the core works on.
+
+Headers are matched by name, ignoring case and spaces, so a team may reorder or add columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from bot.cells import as_text, is_blank
+from bot.errors import LayoutError
+from sheet_schema import TabSchema
+
+ROW_COLUMN = "_row"  # the sheet row number (row 1 holds the headers)
+
+
+def header_key(value) -> str:
+    return "".join(as_text(value).split()).casefold()
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each schema column sits in the sheet as it is."""
+
+    tab: str
+    index: dict[str, int]        # column key -> 0-based position
+    headers: dict[str, str]      # column key -> header text the bot looks for
+    width: int                   # number of header cells in row 1 (filled or not, up to the last filled)
+
+    def letter(self, key: str) -> str:
+        return column_letter(self.index[key])
+
+
+def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str, str],
+                *, strict: bool) -> ColumnMap:
+    """Find each schema column in row 1.
+
+    strict (rep tabs): a missing header the tab needs, or a header that appears twice, is a
+    LayoutError naming it. Not strict (bot tabs): missing columns are left out of the map (the plan
+    adds them at the right).
+    """
+    positions: dict[str, list[int]] = {}
+    for i, cell in enumerate(header_row):
+        if not is_blank(cell):
+            positions.setdefault(header_key(cell), []).append(i)
+    index: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for col in schema.columns:
+        wanted = renames.get(col.key, col.header)
+        headers[col.key] = wanted
+        found = positions.get(header_key(wanted), [])
+        if len(found) > 1:
+            letters = " and ".join(column_letter(i) for i in found)
+            raise LayoutError(tab, f"The '{tab}' tab has the header '{wanted}' twice (columns {letters}): "
+                                   f"rename or delete one so the bot knows which to read.", header=wanted)
+        if found:
+            index[col.key] = found[0]
+        elif strict and col.header_required:
+            setting = f"[headers.{schema.name}] {col.key}"
+            raise LayoutError(tab, f"The '{tab}' tab has no '{wanted}' header in row 1: add it back, "
+                                   f"or set {setting} = \"<your header>\" in the config file.", header=wanted)
+    width = max((i + 1 for i, c in enumerate(header_row) if not is_blank(c)), default=0)
+    return ColumnMap(tab=tab, index=index, headers=headers, width=width)
+
+
+def rep_frame(rows: list[list], columns: ColumnMap, schema: TabSchema) -> pd.DataFrame:
+    """Raw values of every schema column, one row per filled sheet row, plus the sheet row number.
+
+    A row whose schema cells are all blank is skipped. A column the sheet lacks reads as blank.
+    """
+    data = rows[1:]
+    frame = {}
+    for col in schema.columns:
+        i = columns.index.get(col.key)
+        if i is None:
+            frame[col.key] = [None] * len(data)
+        else:
+            frame[col.key] = [r[i] if i < len(r) else None for r in data]
+    df = pd.DataFrame(frame, dtype=object)
+    df[ROW_COLUMN] = range(2, len(data) + 2)
+    if len(df):
+        blank = df[[c.key for c in schema.columns]].map(is_blank).all(axis=1)
+        df = df[~blank]
+    return df.reset_index(drop=True)
+
+
+@dataclass
+class BotTable:
+    """A bot tab as it is now: where its columns are and its data rows as {column key: value}."""
+
+    title: str
+    exists: bool
+    columns: ColumnMap
+    rows: list[dict]             # index i is sheet row i + 2; only mapped columns appear
+    missing: list[str]           # schema column keys with no header yet (the plan appends them)
+
+
+def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
+                   renames: dict[str, str]) -> BotTable:
+    if rows is None:
+        columns = ColumnMap(tab=title, index={}, headers={c.key: renames.get(c.key, c.header)
+                                                          for c in schema.columns}, width=0)
+        return BotTable(title, False, columns, [], [c.key for c in schema.columns])
+    header = rows[0] if rows else []
+    columns = map_columns(title, header, schema, renames, strict=False)
+    missing = [c.key for c in schema.columns if c.key not in columns.index]
+    data = []
+    for r in rows[1:]:
+        data.append({k: (r[i] if i < len(r) else None) for k, i in columns.index.items()})
+    while data and all(is_blank(v) for v in data[-1].values()):
+        data.pop()
+    return BotTable(title, True, columns, data, missing)
