@@ -8,8 +8,18 @@ The sample deliberately holds: ready Refund and Replacement drafts, unprocessed 
 one row per deliberate mistake (and no other problem on that row), two recurrence episodes (one with
 product spelling variants), a 15-day pair that must not flag, and choice values typed with odd case.
 
-`EXPECTED` (and `expected(today)`) describe what the bot should find; they are computed from the same
-case table that builds the rows. Row numbers are sheet rows (header = row 1).
+`expected(today)` describes what the bot should find in `build_sample(today)`; it is computed from the
+same case table that builds the rows. `EXPECTED` is `expected(REFERENCE_TODAY)`; only dates and lot
+numbers depend on `today`. Row numbers are sheet rows (header = row 1). Keys:
+  ready_drafts   {ticket_id: "Refund Processed" | "Replacement Shipped"}
+  flags          [{product_key, product (first case's spelling), defect, tickets, lots (date order),
+                   first_logged, last_logged}], ordered by first_logged
+  not_flagged    [{product_key, defect, gap_days, tickets}]: the 15-day pair and the 30-day-earlier case
+  mistakes       [(tab, row, column_letter, description)]; split into errors and warnings
+  unprocessed    Open tickets with no error whose comp work is not done (or has no Comp Sheet row)
+  closed         Closed tickets; duplicate_ticket; row_counts {tab: data rows}; today
+A row with a warning (Best By Date not a date) still gets a draft; a row with an error never does.
+The orphan Comp Sheet row is a warning too: it blocks no draft.
 
 Pure module: standard library only, no I/O.
 """
@@ -201,7 +211,8 @@ _MISTAKES = {
     "bad_defect": (DEFECTIVE_LOG, "I", "error", "Defect Type 'Stale' is not in the list"),
     "dup_ticket": (DEFECTIVE_LOG, "B", "error", "Ticket ID repeats an earlier row"),
     "best_by_text": (DEFECTIVE_LOG, "H", "warning", "Best By Date is not a date"),
-    "orphan_comp": (COMP_SHEET, "B", "error", "Comp Sheet Ticket ID is not in the Defective Log"),
+    # A warning: it blocks no draft (PRODUCT.md: "an error is anything that blocks a draft").
+    "orphan_comp": (COMP_SHEET, "B", "warning", "Comp Sheet Ticket ID is not in the Defective Log"),
 }
 
 
@@ -423,10 +434,10 @@ def expected(today: _dt.date) -> dict:
             if severity == "error":
                 error_cases.add(c.key)
         if c.extra.get("orphan_comp"):
-            tab, col, _, text = _MISTAKES["orphan_comp"]
+            tab, col, severity, text = _MISTAKES["orphan_comp"]
             item = (tab, b.orphan_row, col, text)
             mistakes.append(item)
-            errors.append(item)
+            (errors if severity == "error" else warnings).append(item)
 
     order = {DEFECTIVE_LOG: 0, COMP_SHEET: 1}
     for items in (mistakes, errors, warnings):

@@ -1,0 +1,167 @@
+"""How one cell is read: every date form, money, counts, choices, emails, IDs."""
+from datetime import date, datetime
+
+import pytest
+
+from bot import cells
+
+D = date(2026, 11, 3)
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(datetime(2026, 11, 3, 0, 0), D, id="datetime-cell"),
+    pytest.param(D, D, id="date-cell"),
+    pytest.param(46329, D, id="serial-int"),
+    pytest.param(46329.75, D, id="serial-with-time"),
+    pytest.param("2026-11-03", D, id="iso"),
+    pytest.param(" 2026-11-03 ", D, id="iso-spaces"),
+    pytest.param("11/3/2026", D, id="us"),
+    pytest.param("11/03/2026", D, id="us-zero-padded"),
+    pytest.param("11/3/26", D, id="us-two-digit-year"),
+    pytest.param("Nov 3, 2026", D, id="short-month"),
+    pytest.param("November 3, 2026", D, id="long-month"),
+    pytest.param("nov. 3 2026", D, id="short-month-dot-no-comma"),
+    pytest.param("11/3/2026 14:05", D, id="us-with-time"),
+    pytest.param("2026-11-03T10:00:00", D, id="iso-with-time"),
+])
+def test_dates_in_every_spreadsheet_form(value, expected):
+    assert cells.parse_date(value) == (expected, None)
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param("2/30/2026", id="impossible-feb-30"),
+    pytest.param("13/1/2026", id="month-13"),
+    pytest.param("20261103", id="digits-alone"),
+    pytest.param("48213", id="digits-like-serial"),
+    pytest.param("yesterday", id="word"),
+    pytest.param("Smarch 3, 2026", id="unknown-month"),
+    pytest.param(True, id="boolean"),
+    pytest.param(-5, id="negative-serial"),
+    pytest.param(float("inf"), id="infinite"),
+    pytest.param(10 ** 9, id="serial-past-year-9999"),
+])
+def test_not_dates_are_problems_not_crashes(value):
+    parsed, problem = cells.parse_date(value)
+    assert parsed is None and "not a date" in problem
+
+
+def test_day_first_setting_swaps_day_and_month():
+    assert cells.parse_date("3/11/2026", day_first=True) == (D, None)
+    assert cells.parse_date("3/11/2026") == (date(2026, 3, 11), None)
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(24.5, 24.5, id="number"),
+    pytest.param(24, 24.0, id="int"),
+    pytest.param("$24.50", 24.5, id="dollar-text"),
+    pytest.param("24.50", 24.5, id="plain-text"),
+    pytest.param("1,024.00", 1024.0, id="thousands-separator"),
+    pytest.param("$ 1,024", 1024.0, id="dollar-space-thousands"),
+    pytest.param("24.5 USD", 24.5, id="usd-suffix"),
+    pytest.param(".99", 0.99, id="leading-dot"),
+])
+def test_money(value, expected):
+    assert cells.parse_money(value) == (expected, None)
+
+
+@pytest.mark.parametrize("value, fragment", [
+    pytest.param(0, "not more than", id="zero"),
+    pytest.param("-3", "not more than", id="negative"),
+    pytest.param("$", "not an amount", id="dollar-alone"),
+    pytest.param("twenty", "not an amount", id="word"),
+    pytest.param("1,02,4", "not an amount", id="bad-grouping"),
+    pytest.param(True, "not an amount", id="boolean"),
+])
+def test_bad_money(value, fragment):
+    parsed, problem = cells.parse_money(value)
+    assert parsed is None and fragment in problem
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(2, 2, id="int"), pytest.param(2.0, 2, id="float-whole"),
+    pytest.param("2", 2, id="text"), pytest.param(" 12 ", 12, id="text-spaces"),
+])
+def test_counts(value, expected):
+    assert cells.parse_count(value) == (expected, None)
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param(0, id="zero"), pytest.param(-1, id="negative"), pytest.param(2.5, id="fraction"),
+    pytest.param("two", id="word"), pytest.param(True, id="boolean"), pytest.param("", id="empty-text"),
+])
+def test_bad_counts(value):
+    assert cells.parse_count(value)[0] is None
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param("Rancid / Off Taste", "Rancid / Off Taste", id="exact"),
+    pytest.param("  rancid / off taste ", "Rancid / Off Taste", id="case-and-spaces"),
+    pytest.param("RANCID/OFF TASTE", "Rancid / Off Taste", id="no-spaces-round-slash"),
+    pytest.param("foreign object", "Foreign Object", id="lower"),
+])
+def test_choices_ignore_case_and_spaces(value, expected):
+    choices = ("Unsealed Packaging", "Rancid / Off Taste", "Foreign Object")
+    assert cells.parse_choice(value, choices) == (expected, None)
+
+
+def test_choice_rejects_other_words_and_checkbox_maps_to_yes_no():
+    assert cells.parse_choice("Stale", ("Foreign Object",))[0] is None
+    assert cells.parse_choice(True, ("Yes", "No")) == ("Yes", None)
+    assert cells.parse_choice(False, ("Yes", "No")) == ("No", None)
+    assert cells.parse_choice(True, ("Open", "Closed"))[0] is None
+
+
+@pytest.mark.parametrize("value, ok", [
+    pytest.param("ana@example.com", True, id="plain"),
+    pytest.param("a.b+tag@mail.example.co.uk", True, id="subdomain-plus"),
+    pytest.param("maria.gomez@gmail", False, id="no-dot-in-domain"),
+    pytest.param("ana@@example.com", False, id="two-ats"),
+    pytest.param("ana@exa mple.com", False, id="space"),
+    pytest.param("ana.example.com", False, id="no-at"),
+    pytest.param("ana@example.", False, id="dot-at-end"),
+])
+def test_email(value, ok):
+    assert (cells.parse_email(value)[0] is not None) == ok
+
+
+def test_email_problem_never_quotes_the_address():
+    assert "maria" not in cells.parse_email("maria.gomez@gmail")[1]
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(10299, "10299", id="int-id"),
+    pytest.param(10299.0, "10299", id="float-id-no-dot-zero"),
+    pytest.param("0123", "0123", id="leading-zero-text"),
+    pytest.param(" CS-1 ", "CS-1", id="trimmed"),
+    pytest.param(1.5, "1.5", id="fraction"),
+    pytest.param(datetime(2026, 11, 3), "2026-11-03", id="date-in-text-column"),
+])
+def test_ids_stay_text(value, expected):
+    assert cells.as_text(value) == expected
+
+
+@pytest.mark.parametrize("a, b", [
+    pytest.param("Chobani Greek  Yogurt", "CHOBANI GREEK-YOGURT", id="contract-example"),
+    pytest.param("Trail Mix Original 12oz", "trail mix original 12 oz", id="space-before-unit"),
+    pytest.param("TRAIL MIX - ORIGINAL 12OZ", "Trail-Mix Original (12oz)", id="punctuation"),
+    pytest.param("Café Crème", "cafe creme".replace("e", "é", 1).replace("creme", "crème"), id="accents-kept"),
+])
+def test_product_names_agree(a, b):
+    assert cells.product_key(a) == cells.product_key(b)
+
+
+def test_different_products_differ():
+    assert cells.product_key("Trail Mix 12oz") != cells.product_key("Trail Mix 16oz")
+
+
+@pytest.mark.parametrize("value, blank", [
+    (None, True), ("", True), ("   ", True), ("\u00a0", True), (float("nan"), True),
+    (0, False), ("0", False), (False, False),
+])
+def test_blank(value, blank):
+    assert cells.is_blank(value) == blank
+
+
+def test_money_format_two_decimals():
+    assert cells.format_money(24.5) == "$24.50"
+    assert cells.format_money(1024) == "$1,024.00"

@@ -1,0 +1,170 @@
+"""Every validation rule of the contract: one Log Issues row per bad cell, right row and letter."""
+from datetime import date
+
+import pytest
+
+from conftest import case, comp, replacement_case, replacement_comp
+
+
+def issues_of(outcome):
+    return [(i.tab, i.row, i.column, i.severity) for i in outcome.validation.issues]
+
+
+def test_valid_rows_have_no_issues(run):
+    out = run([case("CS-1"), replacement_case("CS-2")], [comp("CS-1"), replacement_comp("CS-2")])
+    assert out.validation.issues == []
+
+
+REQUIRED = ["date_logged", "ticket_id", "customer_name", "customer_email", "order_number", "product",
+            "defect_type", "complaint_details", "photo_received", "units_affected", "resolution",
+            "agent", "status"]
+LETTER = {"date_logged": "A", "ticket_id": "B", "customer_name": "C", "customer_email": "D",
+          "order_number": "E", "product": "F", "lot_number": "G", "best_by_date": "H",
+          "defect_type": "I", "complaint_details": "J", "photo_received": "K", "units_affected": "L",
+          "resolution": "M", "refund_amount": "N", "replacement_order_number": "O", "agent": "P",
+          "status": "Q"}
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+@pytest.mark.parametrize("blank", [None, "", "   "], ids=["none", "empty", "spaces"])
+def test_blank_required_cell_is_one_error(run, key, blank):
+    out = run([case("CS-1"), case("CS-2", **{key: blank})])
+    assert issues_of(out) == [("Defective Log", 3, LETTER[key], "error")]
+    assert "blank" in out.validation.issues[0].problem
+
+
+@pytest.mark.parametrize("key", ["lot_number", "best_by_date", "replacement_order_number"])
+def test_blank_optional_cell_is_fine(run, key):
+    assert run([case("CS-1", **{key: None})]).validation.issues == []
+
+
+@pytest.mark.parametrize("key, value, severity", [
+    pytest.param("date_logged", "2/30/2026", "error", id="impossible-date"),
+    pytest.param("date_logged", "soon", "error", id="date-word"),
+    pytest.param("date_logged", "20261103", "error", id="date-digits-alone"),
+    pytest.param("customer_email", "maria.gomez@gmail", "error", id="email-no-dot"),
+    pytest.param("customer_email", "a b@example.com", "error", id="email-space"),
+    pytest.param("defect_type", "Stale", "error", id="defect-not-in-list"),
+    pytest.param("photo_received", "Maybe", "error", id="photo-not-yes-no"),
+    pytest.param("units_affected", 0, "error", id="units-zero"),
+    pytest.param("units_affected", "two", "error", id="units-word"),
+    pytest.param("units_affected", 1.5, "error", id="units-fraction"),
+    pytest.param("resolution", "Store credit", "error", id="resolution-other"),
+    pytest.param("refund_amount", "free", "error", id="refund-amount-word"),
+    pytest.param("refund_amount", 0, "error", id="refund-amount-zero"),
+    pytest.param("status", "Pending", "error", id="status-other"),
+    pytest.param("best_by_date", "soonish", "warning", id="optional-best-by-not-date"),
+])
+def test_bad_value_is_one_issue(run, key, value, severity):
+    out = run([case("CS-1", **{key: value})])
+    assert issues_of(out) == [("Defective Log", 2, LETTER[key], severity)]
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("units_affected", "2", id="units-as-text"),
+    pytest.param("refund_amount", "$8.99", id="money-dollar-text"),
+    pytest.param("refund_amount", "1,024.00", id="money-thousands"),
+    pytest.param("order_number", 10299, id="order-number-as-number"),
+    pytest.param("date_logged", "Nov 2, 2026", id="date-text"),
+    pytest.param("date_logged", 46328, id="date-serial"),
+    pytest.param("defect_type", "  foreign OBJECT ", id="choice-case-spaces"),
+    pytest.param("resolution", "refund ", id="resolution-lower"),
+    pytest.param("photo_received", True, id="photo-checkbox"),
+    pytest.param("status", "OPEN", id="status-upper"),
+])
+def test_forms_a_rep_would_type_are_valid(run, key, value):
+    assert run([case("CS-1", **{key: value})]).validation.issues == []
+
+
+def test_refund_needs_amount_replacement_needs_order_number(run):
+    out = run([case("CS-1", refund_amount=None),
+               replacement_case("CS-2", replacement_order_number="")])
+    assert issues_of(out) == [("Defective Log", 2, "N", "error"), ("Defective Log", 3, "O", "error")]
+    assert "Resolution is Refund" in out.validation.issues[0].problem
+
+
+def test_replacement_with_bad_refund_amount_is_only_a_warning(run):
+    out = run([replacement_case("CS-2", refund_amount="n/a")])
+    assert issues_of(out) == [("Defective Log", 2, "N", "warning")]
+
+
+def test_repeated_ticket_is_an_error_on_every_later_occurrence(run):
+    out = run([case("CS-1"), case("CS-2"), case("cs-1 "), case("CS-1")])
+    assert issues_of(out) == [("Defective Log", 4, "B", "error"), ("Defective Log", 5, "B", "error")]
+    assert "row 2" in out.validation.issues[0].problem
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_true(run):
+    log = [case("CS-1"), {}, {k: "  " for k in LETTER}, case("CS-4", status="bogus")]
+    out = run(log)
+    assert issues_of(out) == [("Defective Log", 5, "Q", "error")]
+    assert out.rows_read["Defective Log"] == 2
+
+
+@pytest.mark.parametrize("log_fields, comp_fields, letter", [
+    pytest.param({}, {"type": "Replacement"}, "M", id="resolution-vs-type"),
+    pytest.param({}, {"refund_amount": 9.99}, "N", id="refund-amount-differs"),
+    pytest.param({"resolution": "Replacement", "refund_amount": "", "replacement_order_number": "R-1"},
+                 {"type": "Replacement", "refund_amount": "", "replacement_order_number": "R-2"},
+                 "O", id="replacement-order-differs"),
+])
+def test_comp_sheet_disagreement_is_reported_on_the_log_row(run, log_fields, comp_fields, letter):
+    out = run([case("CS-1", **log_fields)], [comp("CS-1", **comp_fields)])
+    assert issues_of(out) == [("Defective Log", 2, letter, "error")]
+    assert "Comp Sheet row 2" in out.validation.issues[0].problem
+
+
+@pytest.mark.parametrize("comp_fields", [
+    pytest.param({"refund_amount": "$8.99"}, id="same-amount-as-text"),
+    pytest.param({"refund_amount": ""}, id="comp-amount-blank"),
+    pytest.param({"type": "refund"}, id="type-lower-case"),
+])
+def test_agreeing_or_one_sided_values_are_fine(run, comp_fields):
+    assert run([case("CS-1")], [comp("CS-1", **comp_fields)]).validation.issues == []
+
+
+def test_orphan_comp_row_is_reported_on_the_comp_sheet(run):
+    out = run([case("CS-1")], [comp("CS-1"), comp("CS-404")])
+    assert issues_of(out) == [("Comp Sheet", 3, "B", "warning")]
+    assert out.validation.issues[0].ticket_id == "CS-404"
+
+
+def test_comp_rows_without_ticket_or_twice_for_a_ticket_are_warnings(run):
+    out = run([case("CS-1")], [comp("CS-1"), comp(""), comp("CS-1")])
+    assert issues_of(out) == [("Comp Sheet", 3, "B", "warning"), ("Comp Sheet", 4, "B", "warning")]
+
+
+@pytest.mark.parametrize("comp_fields, letter", [
+    pytest.param({"type": "Voucher"}, "F", id="comp-type-other"),
+    pytest.param({"type": ""}, "F", id="comp-type-blank"),
+    pytest.param({"refund_amount": "lots"}, "K", id="comp-amount-word"),
+    pytest.param({"refund_processed_on": "someday"}, "L", id="comp-processed-not-date"),
+])
+def test_comp_cells_a_draft_needs_are_errors_on_the_comp_row(run, comp_fields, letter):
+    out = run([case("CS-1")], [comp("CS-1", **comp_fields)])
+    assert issues_of(out) == [("Comp Sheet", 2, letter, "error")]
+    assert out.drafts_ready == []
+
+
+def test_issue_carries_ticket_field_and_letter_where_the_column_really_is(run, settings):
+    from bot.backends.base import Snapshot
+    from bot.core import compute
+    from bot.drafts import Renderer
+    from conftest import NOW, rows_of
+    log = rows_of("defective_log", [case("CS-7", customer_email="nope")])
+    # The team moved Customer Email to the far right and added a column of their own.
+    log = [[*r[:3], *r[4:], "x" if i else "Notes", r[3]] for i, r in enumerate(log)]
+    snap = Snapshot({"Defective Log": log, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    (issue,) = compute(snap, settings, NOW, Renderer()).validation.issues
+    assert (issue.row, issue.column, issue.field, issue.ticket_id) == (2, "R", "Customer Email", "CS-7")
+
+
+def test_headers_match_ignoring_case_and_spaces(run, settings):
+    from bot.backends.base import Snapshot
+    from bot.core import compute
+    from bot.drafts import Renderer
+    from conftest import NOW, rows_of
+    log = rows_of("defective_log", [case("CS-1")])
+    log[0] = [f"  {h.upper()} " for h in log[0]]
+    snap = Snapshot({"Defective Log": log, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    assert compute(snap, settings, NOW, Renderer()).validation.issues == []
