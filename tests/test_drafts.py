@@ -1,0 +1,148 @@
+"""Which tickets get a draft, what the draft says, and that reps' drafts are never touched."""
+from pathlib import Path
+
+import pytest
+
+from bot.backends.base import Snapshot
+from bot.config import load_settings
+from bot.core import compute
+from bot.drafts import Renderer, REQUEST_TEMPLATE
+from bot.errors import TemplateError
+from conftest import NOW, case, comp, replacement_case, replacement_comp, rows_of
+
+
+def ready(out):
+    return [(d.ticket_id, d.template) for d in out.drafts_ready]
+
+
+def test_ready_refund_and_replacement(run):
+    out = run([case("CS-1"), replacement_case("CS-2")], [comp("CS-1"), replacement_comp("CS-2")])
+    assert ready(out) == [("CS-1", "Refund Processed"), ("CS-2", "Replacement Shipped")]
+
+
+@pytest.mark.parametrize("log_fields, comp_fields", [
+    pytest.param({"status": "Closed"}, {}, id="closed"),
+    pytest.param({}, {"refund_processed_on": ""}, id="refund-not-processed"),
+    pytest.param({}, {"refund_amount": ""}, id="refund-no-amount-on-comp"),
+    pytest.param({"customer_email": "bad"}, {}, id="log-row-has-error"),
+    pytest.param({}, {"type": "Replacement"}, id="type-disagrees"),
+    pytest.param({}, {"refund_processed_on": "soon"}, id="comp-row-has-error"),
+    pytest.param({}, {"refund_amount": 1.0}, id="amounts-disagree"),
+])
+def test_refund_not_ready(run, log_fields, comp_fields):
+    assert ready(run([case("CS-1", **log_fields)], [comp("CS-1", **comp_fields)])) == []
+
+
+@pytest.mark.parametrize("comp_fields", [
+    pytest.param({"tracking_number": ""}, id="not-shipped"),
+    pytest.param({"replacement_order_number": ""}, id="no-replacement-order"),
+])
+def test_replacement_not_ready(run, comp_fields):
+    assert ready(run([replacement_case("CS-2")], [replacement_comp("CS-2", **comp_fields)])) == []
+
+
+def test_no_comp_row_no_draft(run):
+    assert ready(run([case("CS-1")])) == []
+
+
+def test_warning_does_not_block_a_draft(run):
+    out = run([case("CS-1", best_by_date="see photo")], [comp("CS-1")])
+    assert out.validation.warnings == 1 and ready(out) == [("CS-1", "Refund Processed")]
+
+
+def test_refund_draft_fields(run):
+    out = run([case("CS-1", customer_name="  Ana María Lopez", refund_amount="$24.5")],
+              [comp("CS-1", refund_amount=24.5)])
+    (d,) = out.drafts_ready
+    assert d.to == "ana.lopez@example.com"
+    assert d.subject == "Your refund of $24.50 has been processed (ticket CS-1)"
+    assert d.body.startswith("Hi Ana,")
+    assert "$24.50" in d.body and "November 4, 2026" in d.body and "10299" in d.body
+    assert "{{" not in d.body and "{%" not in d.body and "None" not in d.body
+
+
+def test_replacement_draft_fields(run):
+    out = run([replacement_case("CS-2")], [replacement_comp("CS-2")])
+    (d,) = out.drafts_ready
+    assert "R-5001" in d.body and "1Z999AA10123456784" in d.body and "Sam" in d.body
+    assert "{{" not in d.subject + d.body
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("{{ 7*7 }} Ana", id="expression"),
+    pytest.param("{% for x in range(3) %}x{% endfor %}", id="statement"),
+    pytest.param("=HYPERLINK(\"http://x\")", id="formula-like"),
+    pytest.param("{{ ''.__class__.__mro__ }}", id="sandbox-escape-attempt"),
+])
+def test_customer_text_is_shown_as_typed_never_evaluated(run, name):
+    out = run([case("CS-1", customer_name=name, product=name)], [comp("CS-1")])
+    (d,) = out.drafts_ready
+    assert f"Hi {name.split()[0]}," in d.body
+    assert name in d.body
+    assert "49" not in d.body.replace(name, "")
+
+
+def test_template_naming_a_missing_field_is_an_error(tmp_path, run):
+    (tmp_path / "refund_processed.txt.j2").write_text("Subject: hi\n\nHello {{ nickname }}")
+    r = Renderer(tmp_path)
+    with pytest.raises(TemplateError, match="nickname"):
+        compute(Snapshot({"Defective Log": rows_of("defective_log", [case("CS-1")]),
+                          "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")])}, "t"),
+                load_settings(environ={}), NOW, r)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    pytest.param("Subject: hi\n\n{{ ''.__class__.__mro__[1].__subclasses__() }}", "unsafe", id="sandbox"),
+    pytest.param("Subject: hi\n\n{% if %}", "syntax", id="syntax-error"),
+    pytest.param("Hello {{ first_name }}", "Subject", id="no-subject-line"),
+])
+def test_admin_template_mistakes_are_clear_errors(tmp_path, text, fragment):
+    (tmp_path / "t.j2").write_text(text)
+    with pytest.raises(TemplateError, match=fragment):
+        Renderer(tmp_path).render("t.j2", {"first_name": "Ana"})
+
+
+def drafts_table(rows):
+    from sheet_schema import load
+    schema = load("drafts")
+    return [schema.headers] + [[r.get(c.key) for c in schema.columns] for r in rows]
+
+
+def test_rep_status_freezes_a_draft_and_bot_never_writes_status(run):
+    first = run([case("CS-1"), replacement_case("CS-2")], [comp("CS-1"), replacement_comp("CS-2")])
+    rows = first.desired["drafts"]
+    rows[0]["status"] = "Sent"
+    rows[0]["body"] = "edited by the rep"
+    # The customer's name is corrected afterwards: only the unsent draft follows.
+    out = run([case("CS-1", customer_name="Anna Lopez"), replacement_case("CS-2", customer_name="Bob Ray")],
+              [comp("CS-1"), replacement_comp("CS-2")], extra={"Drafts": drafts_table(rows)})
+    sent, unsent = out.desired["drafts"]
+    assert sent["body"] == "edited by the rep" and sent["status"] == "Sent"
+    assert unsent["body"].startswith("Hi Bob,")
+    assert unsent["drafted_at"] == rows[1]["drafted_at"]
+    for w in out.plan.writes:
+        if w.tab == "Drafts":
+            assert w.row != 2 and w.last_col < 7, w
+    assert [d.ticket_id for d in out.drafts_ready] == ["CS-2"]  # the sent one is not even rendered
+
+
+def test_draft_stays_when_ticket_is_closed_later(run):
+    first = run([case("CS-1")], [comp("CS-1")])
+    out = run([case("CS-1", status="Closed")], [comp("CS-1")],
+              extra={"Drafts": drafts_table(first.desired["drafts"])})
+    assert all(w.tab != "Drafts" for w in out.plan.writes)
+
+
+def test_every_template_renders_with_sample_fields():
+    r = Renderer()
+    fields = {"ticket_id": "CS-1", "customer_name": "Ana Lopez", "first_name": "Ana", "order_number": "1",
+              "product": "Chips", "defect_type": "Clumping", "units": 1, "agent": "Sam",
+              "replacement_order_number": "R-1", "tracking_number": "1Z", "refund_amount": "$1.00",
+              "refund_processed_on": "November 4, 2026"}
+    folder = Path(r.template_dir)
+    names = sorted(p.name for p in folder.glob("*.j2"))
+    assert names == ["defective_product_request.txt.j2", "refund_processed.txt.j2", "replacement_shipped.txt.j2"]
+    for name in names:
+        subject, body = r.render(name, fields)
+        assert subject and body and "{{" not in body
+    assert "lot number" in r.render(REQUEST_TEMPLATE, fields)[1]

@@ -1,0 +1,82 @@
+"""The plan: only changed bot cells, never a people's column, nothing when nothing changed."""
+from bot.plan import TabTarget, plan_tabs
+from bot.table import read_bot_table
+from sheet_schema import load
+
+ESC = load("escalations")
+LOG_ISSUES = load("log_issues")
+
+
+def target(schema, rows, desired, clear_rest=False):
+    table = read_bot_table(schema.tab, rows, schema, {})
+    return TabTarget(table, schema, desired, clear_rest)
+
+
+def issue(n):
+    return {"tab": "Defective Log", "row": n, "ticket_id": f"CS-{n}", "column": "A", "field": "Date Logged",
+            "problem": "Required, but blank", "severity": "error"}
+
+
+def as_rows(schema, dicts):
+    return [schema.headers] + [[d.get(c.key) for c in schema.columns] for d in dicts]
+
+
+def test_new_tab_is_created_with_header_and_one_block():
+    plan = plan_tabs([target(LOG_ISSUES, None, [issue(2), issue(3)])])
+    assert [c.title for c in plan.creates] == ["Log Issues"]
+    header, block = plan.writes
+    assert header.row == 1 and header.values == (tuple(LOG_ISSUES.headers),)
+    assert (block.row, block.col, len(block.values)) == (2, 1, 2)
+
+
+def test_unchanged_tab_plans_nothing():
+    rows = as_rows(LOG_ISSUES, [issue(2), issue(3)])
+    assert plan_tabs([target(LOG_ISSUES, rows, [issue(2), issue(3)], True)]).is_empty
+
+
+def test_numbers_read_back_as_floats_are_not_rewritten():
+    rows = as_rows(LOG_ISSUES, [issue(2)])
+    rows[1][1] = 2.0
+    assert plan_tabs([target(LOG_ISSUES, rows, [issue(2)], True)]).is_empty
+
+
+def test_rewritten_tab_clears_rows_past_the_end():
+    rows = as_rows(LOG_ISSUES, [issue(2), issue(3), issue(4)])
+    plan = plan_tabs([target(LOG_ISSUES, rows, [issue(2)], True)])
+    (w,) = plan.writes
+    assert (w.row, len(w.values)) == (3, 2) and all(v is None for r in w.values for v in r)
+
+
+def test_only_changed_cells_in_a_changed_row():
+    rows = as_rows(LOG_ISSUES, [issue(2), issue(3)])
+    changed = dict(issue(3), severity="warning")
+    (w,) = plan_tabs([target(LOG_ISSUES, rows, [issue(2), changed], True)]).writes
+    assert (w.row, w.col, w.values) == (3, 7, (("warning",),))
+
+
+def test_people_columns_split_runs_and_are_never_written():
+    flag = {"flag_id": "ESC-0001", "product": "P", "cases": 2, "notify": "x", "merged_into": ""}
+    rows = as_rows(ESC, [dict(flag, lead_status="Investigating", lead_notes="n")])
+    desired = [dict(flag, product="Q", merged_into="ESC-0009", lead_status="WRONG", lead_notes="WRONG")]
+    plan = plan_tabs([target(ESC, rows, desired)])
+    cols = sorted((w.col, w.last_col) for w in plan.writes)
+    assert cols == [(2, 2), (14, 14)]  # Product and Merged Into; Lead Status (12) and Notes (13) untouched
+
+
+def test_missing_bot_header_is_added_after_the_last_used_column():
+    headers = ESC.headers[:-1] + ["Our own column"]  # no Merged Into yet, a lead added a column
+    plan = plan_tabs([target(ESC, [headers], [])])
+    (w,) = plan.writes
+    assert (w.row, w.col, w.values) == (1, 15, (("Merged Into",),))
+
+
+def test_reordered_bot_columns_are_written_where_they_are():
+    headers = list(reversed(LOG_ISSUES.headers))
+    plan = plan_tabs([target(LOG_ISSUES, [headers], [issue(2)], True)])
+    (w,) = plan.writes
+    assert w.values[0] == tuple(reversed(list(issue(2).values())))
+
+
+def test_grid_needed_covers_every_write():
+    plan = plan_tabs([target(LOG_ISSUES, None, [issue(n) for n in range(2, 1502)])])
+    assert plan.grid_needed() == {"Log Issues": (1501, 7)}

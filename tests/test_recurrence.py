@@ -1,0 +1,168 @@
+"""The episode rule and how flags are kept across cycles."""
+from datetime import date, timedelta
+
+import pytest
+
+from bot.backends.base import Snapshot
+from bot.config import load_settings
+from bot.core import compute
+from bot.drafts import Renderer
+from conftest import NOW, case, rows_of
+
+D0 = date(2026, 10, 1)
+
+
+def cases(*days, product="Trail Mix Original 12oz", defect="Foreign Object", start=1, **extra):
+    return [case(f"CS-{start + i}", date_logged=D0 + timedelta(days=d), product=product,
+                 defect_type=defect, lot_number=f"L{start + i}", **extra) for i, d in enumerate(days)]
+
+
+def flags(out):
+    return [(r["flag_id"], r["cases"], r["ticket_ids"]) for r in out.desired["escalations"]]
+
+
+@pytest.mark.parametrize("days, expected", [
+    pytest.param((0, 14), [("ESC-0001", 2, "CS-1, CS-2")], id="gap-14-days-counts"),
+    pytest.param((0, 15), [], id="gap-15-days-does-not"),
+    pytest.param((0,), [], id="single-case"),
+    pytest.param((0, 0), [("ESC-0001", 2, "CS-1, CS-2")], id="same-day"),
+    pytest.param((0, 10, 20, 30), [("ESC-0001", 4, "CS-1, CS-2, CS-3, CS-4")], id="chain-each-within-14"),
+    pytest.param((0, 14, 29, 30), [("ESC-0001", 2, "CS-1, CS-2"), ("ESC-0002", 2, "CS-3, CS-4")],
+                 id="gap-15-splits-two-episodes"),
+])
+def test_episode_rule(run, days, expected):
+    assert flags(run(cases(*days))) == expected
+
+
+def test_previous_is_by_date_not_sheet_order(run):
+    log = cases(20, 0, 10)  # typed out of order
+    (flag,) = run(log).desired["escalations"]
+    assert flag["ticket_ids"] == "CS-2, CS-3, CS-1"
+    assert flag["lot_numbers"] == "L2, L3, L1"
+    assert (flag["first_logged"], flag["last_logged"]) == ("2026-10-01", "2026-10-21")
+
+
+@pytest.mark.parametrize("other", [
+    pytest.param({"product": "Honey Roasted Almonds 8oz"}, id="other-product"),
+    pytest.param({"defect": "Clumping"}, id="other-defect"),
+])
+def test_different_product_or_defect_never_joins(run, other):
+    log = cases(0) + cases(3, start=2, **other)
+    assert flags(run(log)) == []
+
+
+@pytest.mark.parametrize("spellings", [
+    pytest.param(("Trail Mix Original 12oz", "trail mix original 12 oz", "TRAIL MIX - ORIGINAL 12OZ"),
+                 id="demo-variants"),
+    pytest.param(("Chobani Greek  Yogurt", "CHOBANI GREEK-YOGURT", "chobani greek yogurt"), id="contract-example"),
+])
+def test_spelling_variants_merge_and_first_spelling_shows(run, spellings):
+    log = [case(f"CS-{i}", date_logged=D0 + timedelta(days=i), product=p) for i, p in enumerate(spellings)]
+    (flag,) = run(log).desired["escalations"]
+    assert flag["cases"] == 3 and flag["product"] == spellings[0]
+
+
+def test_alias_list_maps_other_spellings(run):
+    settings = load_settings(environ={})
+    settings.recurrence.aliases = {"tmo12": "trailmixoriginal12oz"}
+    log = cases(0) + cases(2, product="TMO 12", start=2)
+    assert flags(run(log, settings_=settings)) == [("ESC-0001", 2, "CS-1, CS-2")]
+    assert flags(run(log)) == []
+
+
+def test_closed_rows_and_rows_with_other_problems_still_count(run):
+    log = cases(0, status="Closed") + cases(5, start=2, customer_email="broken", units_affected="two")
+    out = run(log)
+    assert flags(out) == [("ESC-0001", 2, "CS-1, CS-2")]
+    assert out.validation.errors == 2
+
+
+@pytest.mark.parametrize("bad", [
+    pytest.param({"date_logged": "2/30/2026"}, id="bad-date"),
+    pytest.param({"product": ""}, id="blank-product"),
+    pytest.param({"defect_type": "Stale"}, id="bad-defect"),
+])
+def test_rows_without_valid_date_product_or_defect_do_not_count(run, bad):
+    assert flags(run(cases(0) + [case("CS-9", **{**bad})])) == []
+
+
+def test_notify_by_defect_type(run):
+    out = run(cases(0, 1) + cases(0, 1, defect="Clumping", start=3))
+    notify = {r["defect_type"]: r["notify"] for r in out.desired["escalations"]}
+    assert notify == {"Foreign Object": "Products & Logistics, CS Manager", "Clumping": "CS Team Lead"}
+
+
+def esc_table(rows):
+    """Escalations rows as they sit in the sheet after an earlier cycle (with lead columns)."""
+    from sheet_schema import load
+    schema = load("escalations")
+    return [schema.headers] + [[r.get(c.key) for c in schema.columns] for r in rows]
+
+
+def cycle(log, esc_rows, now=NOW):
+    snap = Snapshot({"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", []),
+                     "Escalations": esc_table(esc_rows)}, "t")
+    return compute(snap, load_settings(environ={}), now, Renderer())
+
+
+def test_flag_keeps_id_grows_and_keeps_set_once_and_lead_values():
+    first = cycle(cases(0, 5), [])
+    rows = first.desired["escalations"]
+    rows[0].update(lead_status="Investigating", lead_notes="Called the co-packer", flagged_at="2026-10-07 08:00")
+    later = NOW + timedelta(days=1)
+    grown = cycle(cases(0, 5, 9), rows, now=later)
+    (row,) = grown.desired["escalations"]
+    assert (row["flag_id"], row["cases"], row["flagged_at"]) == ("ESC-0001", 3, "2026-10-07 08:00")
+    assert row["updated_at"] == later.strftime("%Y-%m-%d %H:%M")
+    assert (row["lead_status"], row["lead_notes"]) == ("Investigating", "Called the co-packer")
+    assert grown.flags.grown == ["ESC-0001"]
+    # Lead columns are never in a write range.
+    lead_cols = {12, 13}
+    for w in grown.plan.writes:
+        assert not lead_cols & set(range(w.col, w.last_col + 1)), w
+
+
+def test_new_flags_are_numbered_after_existing_ones_in_date_order():
+    old = cycle(cases(0, 3), []).desired["escalations"]
+    log = cases(0, 3) + cases(40, 41, defect="Clumping", start=10) + cases(30, 31, start=20,
+                                                                           product="Honey Roasted Almonds 8oz")
+    out = cycle(log, old)
+    got = [(r["flag_id"], r["product"], r["defect_type"]) for r in out.desired["escalations"]]
+    assert got == [("ESC-0001", "Trail Mix Original 12oz", "Foreign Object"),
+                   ("ESC-0002", "Honey Roasted Almonds 8oz", "Foreign Object"),
+                   ("ESC-0003", "Trail Mix Original 12oz", "Clumping")]
+
+
+def test_flag_row_is_never_deleted_when_cases_are_corrected():
+    rows = cycle(cases(0, 5), []).desired["escalations"]
+    corrected = cases(0) + [case("CS-2", date_logged=D0 + timedelta(days=60))]
+    out = cycle(corrected, rows)
+    filled = lambda rs: [{k: v for k, v in r.items() if v not in (None, "")} for r in rs]  # noqa: E731
+    assert filled(out.desired["escalations"]) == filled(rows)
+    assert out.plan.writes == () or all(w.tab != "Escalations" for w in out.plan.writes)
+
+
+def test_backdated_case_merges_two_flags_into_the_older():
+    # Two episodes 20 days apart, each already flagged.
+    log = cases(0, 3) + cases(23, 26, start=3)
+    rows = cycle(log, []).desired["escalations"]
+    assert [r["flag_id"] for r in rows] == ["ESC-0001", "ESC-0002"]
+    backdated = log + [case("CS-9", date_logged=D0 + timedelta(days=13), product="Trail Mix Original 12oz",
+                            defect_type="Foreign Object")]
+    out = cycle(backdated, rows)
+    first, second = out.desired["escalations"]
+    assert first["flag_id"] == "ESC-0001" and first["cases"] == 5
+    assert first["ticket_ids"] == "CS-1, CS-2, CS-9, CS-3, CS-4"
+    assert second["merged_into"] == "ESC-0001" and second["cases"] == 2
+    assert out.flags.merged == ["ESC-0002"]
+    # Next cycle: stable, nothing to write for Escalations.
+    again = cycle(backdated, out.desired["escalations"])
+    assert all(w.tab != "Escalations" for w in again.plan.writes)
+
+
+def test_split_episode_keeps_old_id_for_the_earlier_part():
+    rows = cycle(cases(0, 5, 10, 15), []).desired["escalations"]
+    moved = cases(0, 5) + cases(40, 45, start=3)  # CS-3 and CS-4 corrected to a much later date
+    out = cycle(moved, rows)
+    got = [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]]
+    assert got == [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
