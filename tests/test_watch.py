@@ -1,0 +1,92 @@
+"""The long-running worker: keeps going through failures, stops cleanly on a signal."""
+import os
+import signal
+
+import pytest
+
+from bot.errors import AccessError, ConfigError, LayoutError
+from bot.watch import Worker
+
+
+class Clock:
+    """Drives schedule's clock forward by each sleep, so a 5-minute interval takes no real time."""
+
+    def __init__(self, monkeypatch):
+        import datetime as dt
+        import schedule
+        self.now = dt.datetime(2026, 11, 23, 9, 0)
+        real = dt.datetime
+
+        clock = self
+
+        class FakeDatetime(real):
+            @classmethod
+            def now(cls, tz=None):
+                return clock.now
+
+        monkeypatch.setattr(schedule.datetime, "datetime", FakeDatetime)
+
+    def sleep(self, seconds):
+        import datetime as dt
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def test_runs_at_once_then_every_interval_and_stops_on_request(monkeypatch):
+    clock = Clock(monkeypatch)
+    calls = []
+
+    def cycle():
+        calls.append(clock.now)
+        if len(calls) == 3:
+            worker.stop()
+
+    worker = Worker(cycle, every_minutes=5, sleep=clock.sleep, tick_seconds=30)
+    assert worker.run(install_signals=False) == 0
+    gaps = [(b - a).total_seconds() for a, b in zip(calls, calls[1:])]
+    assert len(calls) == 3 and all(290 <= g <= 330 for g in gaps)
+
+
+@pytest.mark.parametrize("error", [
+    pytest.param(AccessError("sheet", "unreachable"), id="sheet-unreachable"),
+    pytest.param(LayoutError("Defective Log", "header renamed"), id="header-missing-mid-edit"),
+    pytest.param(RuntimeError("boom"), id="unexpected-error"),
+])
+def test_failures_back_off_and_the_worker_carries_on(monkeypatch, error):
+    clock = Clock(monkeypatch)
+    calls = []
+
+    def cycle():
+        calls.append(clock.now)
+        if len(calls) <= 2:
+            raise error
+        worker.stop()
+
+    worker = Worker(cycle, every_minutes=5, sleep=clock.sleep, tick_seconds=30)
+    assert worker.run(install_signals=False) == 0
+    gaps = [(b - a).total_seconds() / 60 for a, b in zip(calls, calls[1:])]
+    assert len(calls) == 3 and 4.5 <= gaps[0] <= 6 and 9.5 <= gaps[1] <= 11  # 5 then 10 minutes
+    assert worker.failures == 0
+
+
+def test_bad_configuration_stops_the_worker():
+    def cycle():
+        raise ConfigError("recurrence.window_days", "bad")
+    with pytest.raises(ConfigError):
+        Worker(cycle, every_minutes=5, sleep=lambda s: None).run(install_signals=False)
+
+
+def test_sigterm_lets_the_current_cycle_finish(monkeypatch):
+    clock = Clock(monkeypatch)
+    finished = []
+
+    def cycle():
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives mid-cycle
+        finished.append(True)
+
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        assert Worker(cycle, every_minutes=5, sleep=clock.sleep).run() == 0
+    finally:
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+    assert finished == [True]
