@@ -18,7 +18,13 @@ It answers the way Google does, as far as the bot can tell:
 
 Fault injection uses Google's JSON error bodies: `queue_error(429, times=2, retry_after=3)`,
 `queue_exception(requests.ConnectTimeout())`, and permanent `access` modes ("denied" -> 403 on every
-request, "read_only" -> 403 on writes, "missing" -> 404, "api_disabled" -> 403 SERVICE_DISABLED).
+request, "read_only" -> 403 on writes, "missing" -> 404, "api_disabled" -> 403 SERVICE_DISABLED);
+`fake.tab(title).protected = True` makes writes to a tab answer 400 "...protected cell or object...".
+
+Seed a sheet with `fake.add_tab("Defective Log", [[header, ...], [date(2026, 11, 3), "T-1", "0123", 2, True]])`
+(row 1 first; None or "" is an empty cell; dates are stored as serials) and inspect it with
+`fake.rows(title)` (what an UNFORMATTED_VALUE read returns), `fake.tab(title)` (grid, frozen rows,
+validations, conditional formats), `fake.api_log` / `fake.value_writes()` (requests, RAW checks).
 
 Fixtures: `sa_key` (a fresh service-account key file in tmp_path) and `fake_sheets` (a FakeSheets on an
 active RequestsMock that trusts `sa_key`; any URL not registered fails the request).
@@ -39,7 +45,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pytest
-import requests
 import responses
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -118,6 +123,10 @@ SERVICE_DISABLED = google_error(
 )
 
 
+PROTECTED_MESSAGE = ("You are trying to edit a protected cell or object. Please contact the spreadsheet owner to "
+                     "remove protection if you need to edit.")
+
+
 class ApiError(Exception):
     """Raised inside the fake to answer with a Google error."""
 
@@ -185,6 +194,7 @@ class Tab:
     date_cells: dict[tuple[int, int], bool] = field(default_factory=dict)  # cell -> has a time part
     validations: dict[tuple, dict] = field(default_factory=dict)         # grid-range key -> rule
     conditional_formats: list[dict] = field(default_factory=list)
+    protected: bool = False                                              # writes answer 400 (protected range)
 
     def properties(self) -> dict:
         grid: dict[str, int] = {"rowCount": self.rows, "columnCount": self.cols}
@@ -748,6 +758,8 @@ class FakeSheets:
             if isinstance(value, float) and value.is_integer():
                 return str(int(value))
             return str(value)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+            return int(value)      # Google's JSON writes a whole double without ".0"
         return value
 
     def _batch_get(self, entry: Logged) -> dict:
@@ -800,6 +812,8 @@ class FakeSheets:
         planned = []
         for i, item in enumerate(body.get("data") or []):
             rng = self._parse_range(item.get("range", ""))
+            if rng.tab.protected:
+                raise ApiError(400, PROTECTED_MESSAGE)
             values = item.get("values") or []
             if item.get("majorDimension") == "COLUMNS":
                 width = max((len(v) for v in values), default=0)

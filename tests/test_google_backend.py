@@ -11,7 +11,7 @@ import requests
 
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, Snapshot, TabFormat
 from bot.backends.google import GoogleBackend, a1_title, blank_required_formula, parse_spreadsheet_id
-from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
+from bot.errors import AccessError, ConcurrentEditError, ConfigError, LayoutError
 
 try:
     from tests.fake_sheets import (  # noqa: F401  (fixtures)
@@ -218,6 +218,17 @@ def test_apply_creates_grows_then_writes_in_at_most_four_requests(seeded, sa_key
     assert seeded.tab("Escalations").rows >= 1200
     assert seeded.rows("Log Issues") == [["Tab", "Row", "Ticket ID"], ["Defective Log", 3]]
     assert seeded.rows("Escalations")[1199] == ["ESC-0001", "Granola"]
+
+
+def test_a_second_apply_on_the_same_snapshot_does_not_recreate_or_regrow(seeded, sa_key):
+    backend, _ = make_backend(seeded, sa_key.path)
+    snap = backend.read(["Escalations", "Drafts"])
+    plan = Plan(creates=(CreateTab("Drafts"),), writes=(RangeWrite("Drafts", 1, 1, (("Ticket ID",),)),
+                                                         RangeWrite("Escalations", 1500, 1, (("x",),))))
+    backend.apply(plan, snap)
+    seeded.clear_log()
+    backend.apply(plan, snap)
+    assert [e.kind for e in seeded.api_log] == ["values:batchUpdate"]
 
 
 def test_apply_returns_requests_and_cells(seeded, sa_key):
@@ -442,6 +453,15 @@ def test_read_only_share_fails_on_write(seeded, sa_key):
     assert f"{DEFAULT_EMAIL} as Editor" in err.value.message
 
 
+def test_a_protected_bot_tab_is_an_access_error(seeded, sa_key):
+    seeded.tab("Escalations").protected = True
+    backend, _ = make_backend(seeded, sa_key.path)
+    snap = backend.read(["Escalations"])
+    with pytest.raises(AccessError) as err:
+        backend.apply(Plan(writes=(RangeWrite("Escalations", 2, 1, (("x",),)),)), snap)
+    assert "protected" in err.value.message and DEFAULT_EMAIL in err.value.message
+
+
 def test_404_names_the_id_and_where_to_find_it(seeded, sa_key):
     backend = GoogleBackend("1WrongIdWrongIdWrongId", sa_key.path, sleep=Sleeps())
     with pytest.raises(AccessError) as err:
@@ -596,7 +616,7 @@ def test_apply_formats_freezes_adds_dropdowns_and_highlights_without_changing_va
     assert log.frozen_rows == 1 and esc.frozen_rows == 1
     assert len(log.validations) == 4
     rule = log.validations[(1, None, 8, 9)]
-    assert rule["condition"]["type"] == "ONE_OF_LIST" and rule["strict"] and rule["showCustomUi"]
+    assert rule["condition"]["type"] == "ONE_OF_LIST" and not rule["strict"] and rule["showCustomUi"]
     assert [v["userEnteredValue"] for v in rule["condition"]["values"]][1] == "Rancid / Off Taste"
     formulas = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in log.conditional_formats]
     assert len(formulas) == 13 and blank_required_formula(1) in formulas
@@ -666,3 +686,39 @@ def test_describe_never_shows_secrets(seeded, sa_key):
     backend.read(["Comp Sheet"])
     text = backend.describe()
     assert "PRIVATE" not in text and str(sa_key.path) not in text and "ya29" not in text
+
+
+# ------------------------------------------------------------------------------------------------
+# end to end: the CLI on the fake
+
+
+def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, capsys):
+    import openpyxl
+
+    from bot.cli import local_now, main
+    from bot.demo import build_workbook
+
+    build_workbook(tmp_path / "team.xlsx", local_now().date())
+    wb = openpyxl.load_workbook(tmp_path / "team.xlsx")
+    for ws in wb.worksheets:
+        if ws.title in REP_TABS:
+            fake_sheets.add_tab(ws.title, [list(row) for row in ws.iter_rows(values_only=True)])
+    rep_before = {t: fake_sheets.rows(t) for t in REP_TABS}
+    args = ["--spreadsheet", f"https://docs.google.com/spreadsheets/d/{fake_sheets.spreadsheet_id}/edit#gid=0",
+            "--credentials", str(sa_key.path)]
+    kinds = {}
+    for name, cmd in (("init", ["init"]), ("run1", ["run", "--once"]), ("run2", ["run", "--once"]),
+                      ("doctor", ["doctor"])):
+        fake_sheets.clear_log()
+        assert main(cmd + args) == 0, capsys.readouterr()
+        kinds[name] = [e.kind for e in fake_sheets.api_log]
+        assert all(e.status == 200 for e in fake_sheets.api_log)
+        writes = fake_sheets.value_writes()
+        assert all(option == "RAW" for option, _ in writes)
+        assert not any(fake_sheets.range_tab(rng) in REP_TABS for _, rng in writes)
+    assert len(kinds["run1"]) <= 4 and kinds["run1"][-1] == "values:batchUpdate"
+    assert kinds["run2"] == ["metadata", "batchGet"]                      # nothing changed: nothing written
+    assert {t: fake_sheets.rows(t) for t in REP_TABS} == rep_before
+    assert [t.title for t in fake_sheets.tabs] == list(REP_TABS + ("Escalations", "Drafts", "Log Issues", "Bot Status"))
+    assert fake_sheets.rows("Log Issues")[0][:3] == ["Tab", "Row", "Ticket ID"]
+    assert "All checks passed." in capsys.readouterr().out

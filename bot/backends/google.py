@@ -398,7 +398,7 @@ class GoogleBackend:
         last = exc.last
         if isinstance(last, APIError):
             code = last.response.status_code
-            status = last.error.get("status") or ""
+            status = _google_status(last)
             detail = f"{code} {status}".strip()
             message = _google_message(last)
             if code == 429:
@@ -416,7 +416,7 @@ class GoogleBackend:
 
     def _api_error(self, exc: APIError, action: str) -> BotError:
         code = exc.response.status_code
-        status = exc.error.get("status") or ""
+        status = _google_status(exc)
         message = _google_message(exc)
         sid = self.spreadsheet_id
         if code == 403:
@@ -428,8 +428,8 @@ class GoogleBackend:
                 )
             return AccessError(
                 sid,
-                f"The service account {self._client_email} may not {action} spreadsheet {sid} "
-                f"(Google: {message}); share the spreadsheet with {self._client_email} as Editor.",
+                f"The service account {self._client_email} cannot {action} (spreadsheet {sid}; Google: {message}); "
+                f"share the spreadsheet with {self._client_email} as Editor.",
             )
         if code == 404:
             return AccessError(
@@ -441,6 +441,12 @@ class GoogleBackend:
                 sid,
                 f"Google did not accept the access token for {self._client_email} ({message}); check the system "
                 f"clock and the key file: {_KEY_HELP}.",
+            )
+        if code == 400 and "protected cell or object" in message:
+            return AccessError(
+                sid,
+                f"Google Sheets refused to {action}: a bot tab is protected ({message}); remove the protection "
+                f"from the bot tabs or add {self._client_email} to the editors of the protected range.",
             )
         if code == 400 and ("already exists" in message or message.startswith("Unable to parse range")):
             return ConcurrentEditError(
@@ -477,7 +483,7 @@ class GoogleBackend:
         return meta
 
     def read(self, titles: Sequence[str]) -> Snapshot:
-        with self._translate("read"):
+        with self._translate("read the spreadsheet"):
             meta = self._fetch_meta()
             wanted: dict[str, TabMeta | None] = {}
             for title in titles:
@@ -509,7 +515,7 @@ class GoogleBackend:
         if plan.is_empty:
             return ApplyResult(requests=0, cells_written=0)
         before = self.request_count
-        with self._translate("write to"):
+        with self._translate("write to the spreadsheet"):
             meta = snapshot.token if isinstance(snapshot.token, SheetMeta) else self._fetch_meta()
             need = plan.grid_needed()
             structure: list[dict] = []
@@ -546,7 +552,8 @@ class GoogleBackend:
                         "fields": "gridProperties.rowCount,gridProperties.columnCount",
                     }})
             if structure:
-                self.http.batch_update(self.spreadsheet_id, {"requests": structure})
+                answer = self.http.batch_update(self.spreadsheet_id, {"requests": structure})
+                _note_structure(meta, structure, answer)
             data = [self._value_range(titles[w.tab], w) for w in plan.writes if w.values and any(w.values)]
             if data:
                 self.http.values_batch_update(self.spreadsheet_id, {
@@ -590,7 +597,7 @@ class GoogleBackend:
             checks.append(Check("spreadsheet access", False, skipped))
             return checks
         try:
-            with self._translate("open"):
+            with self._translate("open the spreadsheet"):
                 meta = self._fetch_meta()
             checks.append(Check("spreadsheet access", True, f'opened "{meta.title}" ({len(meta.tabs)} tabs)'))
         except BotError as exc:
@@ -603,7 +610,7 @@ class GoogleBackend:
         """Rewrite the first header cell of a bot tab with its own value (RAW): proves write access."""
         name = f"write access to {title}"
         try:
-            with self._translate(f"write to tab '{title}' of"):
+            with self._translate(f"write to the tab '{title}'"):
                 meta = self._fetch_meta()
                 tab = meta.find(title)
                 if tab is None:
@@ -633,7 +640,7 @@ class GoogleBackend:
         validation is set, which replaces whatever rule those cells had.
         """
         before = self.request_count
-        with self._translate("format"):
+        with self._translate("format the spreadsheet"):
             meta = self._fetch_meta(_FORMAT_FIELDS)
             requests_: list[dict] = []
             for fmt in formats:
@@ -652,7 +659,9 @@ class GoogleBackend:
                         "range": _column_range(tab.sheet_id, col),
                         "rule": {"condition": {"type": "ONE_OF_LIST",
                                                "values": [{"userEnteredValue": str(v)} for v in allowed]},
-                                 "strict": True, "showCustomUi": True},
+                                 # Not strict: the bot reads "refund " or "YES" as valid, so
+                                 # the sheet only warns instead of refusing what a rep typed.
+                                 "strict": False, "showCustomUi": True},
                     }})
                 existing = meta.conditional_formats.get(tab.title, [])
                 for col in sorted(set(fmt.required_columns)):
@@ -668,6 +677,26 @@ class GoogleBackend:
             if requests_:
                 self.http.batch_update(self.spreadsheet_id, {"requests": requests_})
         return ApplyResult(requests=self.request_count - before, cells_written=0)
+
+
+def _note_structure(meta: SheetMeta, sent: list[dict], answer: Mapping[str, Any]) -> None:
+    """Keep the snapshot's metadata true after tabs were added or grown (a second apply stays correct)."""
+    replies = list(answer.get("replies") or []) if isinstance(answer, Mapping) else []
+    for request, reply in zip(sent, replies + [{}] * (len(sent) - len(replies))):
+        if "addSheet" in request:
+            props = ((reply or {}).get("addSheet") or {}).get("properties") or {}
+            asked = request["addSheet"]["properties"]
+            grid = props.get("gridProperties") or asked["gridProperties"]
+            title = props.get("title", asked["title"])
+            meta.tabs[title] = TabMeta(int(props.get("sheetId", -1)), title, int(grid.get("rowCount", 0)),
+                                       int(grid.get("columnCount", 0)), int(grid.get("frozenRowCount", 0)))
+        elif "updateSheetProperties" in request:
+            props = request["updateSheetProperties"]["properties"]
+            grid = props["gridProperties"]
+            for title, tab in list(meta.tabs.items()):
+                if tab.sheet_id == props["sheetId"]:
+                    meta.tabs[title] = TabMeta(tab.sheet_id, title, grid["rowCount"], grid["columnCount"],
+                                               tab.frozen_rows, tab.grid)
 
 
 def blank_required_formula(col: int) -> str:
@@ -692,8 +721,17 @@ def _same_rule(rule: Mapping[str, Any], col: int, formula: str) -> bool:
 
 
 def _google_message(exc: APIError) -> str:
+    """Google's own message, or the HTTP reason when the answer was not Google's JSON (an HTML error page)."""
     message = exc.error.get("message") if isinstance(exc.error, Mapping) else None
-    return str(message or exc.response.reason or "no message").strip()
+    status = str(exc.error.get("status", "")) if isinstance(exc.error, Mapping) else ""
+    if not message or status.startswith("invalid JSON") or str(message).lstrip().startswith("<"):
+        return str(exc.response.reason or "no message")
+    return " ".join(str(message).split())
+
+
+def _google_status(exc: APIError) -> str:
+    status = str(exc.error.get("status") or "") if isinstance(exc.error, Mapping) else ""
+    return "" if status.startswith("invalid JSON") else status
 
 
 def _service_disabled(exc: APIError) -> bool:
@@ -711,8 +749,8 @@ def _refresh_reason(exc: google.auth.exceptions.RefreshError) -> str:
     return str(exc.args[0]) if exc.args else "no reason given"
 
 
-def _network_sentence(exc: BaseException, attempts: int, action: str = "reach") -> str:
+def _network_sentence(exc: BaseException, attempts: int, action: str = "reach the spreadsheet") -> str:
     what = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
     tries = f" after {attempts} attempts" if attempts > 1 else ""
-    return (f"Google Sheets {what} ({type(exc).__name__}){tries} while trying to {action} the spreadsheet; "
+    return (f"Google Sheets {what} ({type(exc).__name__}){tries} while trying to {action}; "
             "check the network connection and try again later.")
