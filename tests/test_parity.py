@@ -1,0 +1,104 @@
+"""Both backends give identical bot tabs for the same input, cycle after cycle."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.backends.google import GoogleBackend
+from bot.backends.workbook import WorkbookBackend
+from bot.cells import comparable
+from bot.config import load_settings
+from bot.cycle import run_cycle
+from bot.demo import build_workbook
+from bot.sample_data import build_sample
+from conftest import NOW
+
+from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
+
+BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
+TODAY = date(2026, 11, 20)
+
+
+def normalised(rows):
+    rows = [[comparable(v) for v in r] for r in rows or []]
+    for r in rows:
+        while r and r[-1] == "":
+            r.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def tricky_rows():
+    """The demo sample plus cells that stress literal writing and ID handling."""
+    tabs = build_sample(TODAY)
+    log = tabs["Defective Log"]
+    header = log[0]
+    extra = dict.fromkeys(header, "")
+    extra.update({"Date Logged": "11/19/26", "Ticket ID": "0123", "Customer Name": "=Zed {{ 7*7 }}",
+                  "Customer Email": "zed@example.com", "Order Number": 10299.0,
+                  "Product": "+Trail Mix Original 12oz", "Defect Type": "clumping",
+                  "Complaint Details": "@mention -dash =SUM(A1:A2) 😀 مرحبا", "Photo Received": "yes",
+                  "Units Affected": "3", "Resolution": "Refund", "Refund Amount": "$1,024.50",
+                  "Agent": "Kim", "Status": "Open"})
+    log.append([extra[h] for h in header])
+    comp = tabs["Comp Sheet"]
+    cextra = dict.fromkeys(comp[0], "")
+    cextra.update({"Ticket ID": "0123", "Type": "Refund", "Refund Amount": 1024.5,
+                   "Refund Processed On": "Nov 20, 2026"})
+    comp.append([cextra[h] for h in comp[0]])
+    return tabs
+
+
+@pytest.fixture
+def both(tmp_path, fake_sheets, sa_key):  # noqa: F811
+    tabs = tricky_rows()
+    path = tmp_path / "team.xlsx"
+    wb = WorkbookBackend(path, allow_missing=True)
+    from bot.backends.base import CreateTab, Plan, RangeWrite
+    wb.apply(Plan(tuple(CreateTab(t) for t in tabs),
+                  tuple(RangeWrite(t, 1, 1, tuple(map(tuple, rows))) for t, rows in tabs.items())), wb.read([]))
+    for title, rows in tabs.items():
+        fake_sheets.add_tab(title, rows)
+    google = GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None)
+    return WorkbookBackend(path), google, fake_sheets
+
+
+def bot_tabs(backend):
+    snap = backend.read(list(BOT_TABS))
+    return {t: normalised(snap.tabs[t]) for t in BOT_TABS}
+
+
+def test_identical_bot_tabs_through_three_cycles(both):
+    workbook, google, fake = both
+    settings = load_settings(environ={})
+    clock = iter([NOW, NOW, NOW + timedelta(minutes=5), NOW + timedelta(minutes=5), NOW + timedelta(hours=2),
+                  NOW + timedelta(hours=2)])
+    for cycle_no in range(3):
+        now = next(clock)
+        a = run_cycle(workbook, settings, lambda: now)
+        now = next(clock)
+        before = google.request_count
+        b = run_cycle(google, settings, lambda: now)
+        assert google.request_count - before <= 4
+        assert bot_tabs(workbook) == bot_tabs(google), f"cycle {cycle_no + 1}"
+        assert a.outcome.plan == b.outcome.plan
+    first = bot_tabs(google)
+    assert first["Log Issues"][0] == ["Tab", "Row", "Ticket ID", "Column", "Field", "Problem", "Severity"]
+    drafts = {r[0]: r for r in first["Drafts"][1:]}
+    assert drafts["0123"][4].startswith("Hi =Zed,") and "+Trail Mix" in drafts["0123"][4]
+    assert "$1,024.50" in drafts["0123"][3]
+
+
+def test_quiet_cycle_writes_nothing_on_either_backend(both):
+    workbook, google, fake = both
+    settings = load_settings(environ={})
+    run_cycle(workbook, settings, lambda: NOW)
+    run_cycle(google, settings, lambda: NOW)
+    fake.clear_log()
+    mtime = workbook.path.stat().st_mtime_ns
+    assert run_cycle(workbook, settings, lambda: NOW + timedelta(minutes=10)).applied is None
+    assert run_cycle(google, settings, lambda: NOW + timedelta(minutes=10)).applied is None
+    assert workbook.path.stat().st_mtime_ns == mtime
+    assert [e.kind for e in fake.api_log] == ["metadata", "batchGet"]
