@@ -169,7 +169,10 @@ def cmd_doctor(args, settings: Settings) -> int:
             print(f"    fix: {c.fix}")
     failed = [c for c in checks if not c.ok]
     print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
-    return 0 if not failed else 3
+    if not failed:
+        return 0
+    # A bad key file is a configuration problem (2); everything else is reaching the sheet (3).
+    return 2 if failed[0].name == "credentials file" else 3
 
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "watch": cmd_watch, "init": cmd_init,
