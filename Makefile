@@ -11,11 +11,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
 demo: $(STAMP)
 	$(PY) -m bot demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+bench: $(BENCH_STAMP)
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache build *.egg-info
