@@ -58,8 +58,12 @@ def cmd_watch(args, settings: Settings) -> int:
         for line in app.describe_cycle(report):
             log.warning("%s", line) if report.wrote else log.info("%s", line)
 
-    print(f"Watching {backend.describe()} every {settings.every_minutes:g} minutes; Ctrl-C to stop.")
-    return Worker(cycle, settings.every_minutes).run()
+    from bot.lock import WorkerLock, lock_path_for
+    target = settings.spreadsheet or str(settings.workbook)
+    with WorkerLock(lock_path_for(target, settings.workbook), target):
+        print(f"Watching {backend.describe()} every {settings.every_minutes:g} minutes; Ctrl-C to stop.",
+              flush=True)
+        return Worker(cycle, settings.every_minutes).run()
 
 
 def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, list[str]]:

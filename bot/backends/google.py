@@ -17,6 +17,7 @@ import email.utils
 import functools
 import json
 import math
+import logging
 import random
 import re
 import time
@@ -36,6 +37,8 @@ from gspread.http_client import HTTPClient
 
 from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -169,6 +172,18 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 # Credentials
 
 
+def warn_if_readable_by_others(path: Path) -> bool:
+    """A private key readable by other users of the machine is a leak waiting to happen."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & 0o077:
+        log.warning("the key file %s can be read by other users; run: chmod 600 %s", path, path)
+        return True
+    return False
+
+
 def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
     """Credentials and client_email from a service-account key file; ConfigError (exit 2) if unusable."""
     path = Path(path)
@@ -187,6 +202,7 @@ def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
     except OSError as exc:
         raise ConfigError("credentials", f"The credentials file {where} cannot be read ({exc.strerror or exc}); "
                                          "check the path and its permissions.") from exc
+    warn_if_readable_by_others(path)
     try:
         info = json.loads(text)
     except ValueError as exc:

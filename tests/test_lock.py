@@ -1,0 +1,55 @@
+"""One worker per sheet, and `watch` as a real process: second worker refused, SIGTERM exits 0."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.lock import WorkerLock, WorkerLockedError, lock_path_for
+
+
+def test_second_lock_is_refused_with_the_holder_named(tmp_path):
+    path = tmp_path / "x.lock"
+    with WorkerLock(path, "team.xlsx"):
+        with pytest.raises(WorkerLockedError) as err:
+            WorkerLock(path, "team.xlsx").acquire()
+        assert f"pid {os.getpid()}" in err.value.message and err.value.exit_code == 3
+    WorkerLock(path, "team.xlsx").acquire()  # released: free again
+
+
+def test_lock_paths():
+    assert lock_path_for("w", Path("/data/team.xlsx")) == Path("/data/.team.xlsx.bot-lock")
+    a = lock_path_for("sheet-a", None, Path("/run/u"))
+    assert a.parent == Path("/run/u") and a != lock_path_for("sheet-b", None, Path("/run/u"))
+
+
+def test_watch_process_refuses_a_second_worker_and_stops_cleanly_on_sigterm(tmp_path):
+    from bot.cli import local_now
+    from bot.demo import build_workbook
+    book = tmp_path / "team.xlsx"
+    build_workbook(book, local_now().date())
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "bot", "watch", "--every", "60", "--workbook", str(book)]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "Watching" in first.stdout.readline()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # wait for the first cycle to write the bot tabs
+            from openpyxl import load_workbook
+            try:
+                if "Drafts" in load_workbook(book, read_only=True).sheetnames:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.2)
+        second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        assert second.returncode == 3
+        assert f"pid {first.pid}" in second.stderr and "Traceback" not in second.stderr
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
