@@ -10,7 +10,7 @@ from bot.backends.base import Check, CreateTab, Plan, RangeWrite, TabFormat
 from bot.cli import local_now
 from bot.config import Settings, load_settings
 from bot.core import required_tabs
-from bot.cycle import run_cycle
+from bot.cycle import QuietGate, run_cycle
 from bot.errors import BotError, LayoutError
 from bot.table import header_key, map_columns
 from sheet_schema import BOT_TABS, REP_TABS, load
@@ -53,8 +53,12 @@ def cmd_watch(args, settings: Settings) -> int:
     from bot.watch import Worker
     backend = app.open_backend(settings)
 
+    gate = QuietGate(backend, settings.status_every_minutes)
+
     def cycle() -> None:
-        report = run_cycle(backend, settings, local_now)
+        report = gate.run(settings, local_now)
+        if report is None:
+            return
         for line in app.describe_cycle(report):
             log.warning("%s", line) if report.wrote else log.info("%s", line)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from bot.backends.base import ApplyResult, Backend
@@ -56,3 +56,27 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
         log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
         return CycleReport(outcome, applied, attempt, snapshot.source)
     raise AssertionError("unreachable")
+
+
+class QuietGate:
+    """In `watch`, skip a cycle when the storage says nothing changed since the last cycle that wrote
+    nothing, unless the Bot Status heartbeat is due. The stamp is taken before the read, so an edit
+    made during a cycle is never mistaken for the bot's own write."""
+
+    def __init__(self, backend: Backend, heartbeat_minutes: float):
+        self.backend = backend
+        self.heartbeat = timedelta(minutes=heartbeat_minutes)
+        self.quiet_token: str | None = None
+        self.last_full: datetime | None = None
+
+    def run(self, settings: Settings, clock: Callable[[], datetime]) -> CycleReport | None:
+        token = self.backend.change_token()
+        now = clock()
+        if (token is not None and token == self.quiet_token and self.last_full is not None
+                and now - self.last_full < self.heartbeat):
+            log.debug("unchanged since the last cycle; skipped the read")
+            return None
+        report = run_cycle(self.backend, settings, clock)
+        self.last_full = now
+        self.quiet_token = None if report.wrote else token
+        return report

@@ -90,3 +90,43 @@ def test_sigterm_lets_the_current_cycle_finish(monkeypatch):
         signal.signal(signal.SIGTERM, old[0])
         signal.signal(signal.SIGINT, old[1])
     assert finished == [True]
+
+
+def test_quiet_gate_skips_unchanged_workbook_until_heartbeat(tmp_path):
+    from datetime import timedelta
+
+    import openpyxl
+
+    from bot.backends.workbook import WorkbookBackend
+    from bot.config import load_settings
+    from bot.cycle import QuietGate
+    from bot.demo import build_workbook
+    from conftest import NOW
+
+    path = tmp_path / "team.xlsx"
+    build_workbook(path, NOW.date())
+    settings = load_settings(environ={})
+    backend = WorkbookBackend(path)
+    reads = []
+    real_read = backend.read
+    backend.read = lambda titles: reads.append(1) or real_read(titles)
+    gate = QuietGate(backend, heartbeat_minutes=60)
+    t = [NOW]
+    clock = lambda: t[0]  # noqa: E731
+
+    assert gate.run(settings, clock).wrote            # cold: writes
+    t[0] += timedelta(minutes=5)
+    assert not gate.run(settings, clock).wrote        # after a write: reads again, quiet
+    t[0] += timedelta(minutes=5)
+    assert gate.run(settings, clock) is None          # unchanged: skipped, no read
+    assert len(reads) == 2
+    wb = openpyxl.load_workbook(path)                 # a rep edits the log
+    wb["Defective Log"]["D2"] = "not-an-email"
+    wb.save(path)
+    t[0] += timedelta(minutes=5)
+    assert gate.run(settings, clock).wrote            # seen at once
+    t[0] += timedelta(minutes=5)
+    gate.run(settings, clock)
+    t[0] += timedelta(minutes=61)
+    report = gate.run(settings, clock)                # heartbeat due: reads and refreshes Bot Status
+    assert report is not None and report.wrote

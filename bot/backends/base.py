@@ -104,6 +104,10 @@ class Backend(Protocol):
     def read(self, titles: Sequence[str]) -> Snapshot:
         """Read the named tabs in one go. A tab that does not exist maps to None."""
 
+    def change_token(self) -> str | None:
+        """A cheap stamp that changes whenever the storage changes, or None when the backend cannot
+        tell without reading (then every watch cycle reads)."""
+
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         """Apply every change of `plan` in one batch, only to the tabs it names.
 

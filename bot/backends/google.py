@@ -373,6 +373,11 @@ class GoogleBackend:
     def attempt_count(self) -> int:
         return self._http.attempt_count if self._http else 0
 
+    def change_token(self) -> str | None:
+        """Sheets has no cheap "changed since" signal; Drive's modifiedTime would need the Drive API
+        enabled and a fifth request in some cycles, so every watch cycle reads (two requests)."""
+        return None
+
     def describe(self) -> str:
         if self._title:
             return f'Google Sheet "{self._title}"'

@@ -80,6 +80,14 @@ class WorkbookBackend:
     def describe(self) -> str:
         return str(self.path)
 
+    def change_token(self) -> str | None:
+        """A cheap stamp that changes whenever anyone saves the file (None when it does not exist)."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return f"{st.st_mtime_ns}:{st.st_size}"
+
     # ---- reading ----------------------------------------------------------------------------------------
 
     def read(self, titles: Sequence[str]) -> Snapshot:
