@@ -26,9 +26,22 @@ def open_backend(settings: Settings, *, allow_missing: bool = False) -> Backend:
     return WorkbookBackend(Path(settings.workbook), allow_missing=allow_missing)
 
 
+def quiet_cache(settings: Settings):
+    from bot.state import QuietCache
+    target = settings.spreadsheet or str(Path(settings.workbook).resolve())
+    return QuietCache(target)
+
+
 def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[str]:
     """A few lines a person can read: what was read, found, and written. No customer data."""
     o = report.outcome
+    if o is None:  # skipped: the input is what the last cycle already handled
+        s = report.summary
+        read = " and ".join(f"{n} rows from '{t}'" for t, n in s.get("rows_read", {}).items())
+        return [f"Read {read or 'the sheet'} in {report.source}: the same as at the last cycle.",
+                f"Last results: {s.get('errors', '?')} errors, {s.get('warnings', '?')} warnings, "
+                f"{s.get('drafts_waiting', '?')} drafts waiting, {s.get('flags', '?')} flags.",
+                "Nothing changed since the last cycle; wrote nothing."]
     lines = []
     read = " and ".join(f"{n} rows from '{t}'" for t, n in o.rows_read.items())
     lines.append(f"Read {read} in {report.source}.")

@@ -13,6 +13,10 @@ from datetime import date, datetime, time, timedelta
 SERIAL_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (Lotus/Excel/Sheets convention)
 MAX_SERIAL = (date(9999, 12, 31) - SERIAL_EPOCH).days
 SHOWN_VALUE_MAX = 60  # problems quote the cell, shortened so a Log Issues row stays readable
+# The longest text the bot writes into a cell: Excel's limit (Google's is 50,000), counted as Excel counts,
+# in UTF-16 code units. Both backends must store the very same value, or a quiet cycle would rewrite it.
+MAX_STORED_CHARS = 32767
+ELLIPSIS = "\u2026"
 
 MONTHS = {
     name: number
@@ -31,14 +35,56 @@ _NAMED = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TI
 _MONEY = re.compile(r"(-)?\s*(?:usd|us\$|\$)?\s*(-)?\s*(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:usd)?$", re.I)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# Characters neither backend can store (XML 1.0 forbids them in an .xlsx; Google drops control characters):
+# C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF.
+_UNSTORABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def storable_text(text: str) -> str:
+    """Text as both backends store it: no characters either cannot hold, line breaks as "\\n", and at most
+    MAX_STORED_CHARS (cut with an ellipsis). Pure and idempotent: storable_text(storable_text(t)) is the same."""
+    text = _clean(text)
+    if len(text) * 2 <= MAX_STORED_CHARS:   # fast path: short enough even if every character were an emoji
+        return text
+    units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    if sum(units) <= MAX_STORED_CHARS:
+        return text
+    budget, cut = MAX_STORED_CHARS - len(ELLIPSIS), 0
+    while budget - units[cut] >= 0:
+        budget -= units[cut]
+        cut += 1
+    return text[:cut] + ELLIPSIS
+
+
+def storable(value):
+    """A value the bot is about to write, as both backends will store it (and read it back).
+
+    Text goes through `storable_text`; a NaN or infinite number (which neither can hold) is a blank.
+    """
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _clean(text: str) -> str:
+    """A cell's text without the characters no sheet can hold, line breaks as "\\n" (not shortened)."""
+    if text.isascii() and text.isprintable():   # the common case, checked at C speed
+        return text
+    if _UNSTORABLE.search(text):
+        text = _UNSTORABLE.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def is_blank(value) -> bool:
-    """Empty, only spaces, or a float NaN (pandas' filler for ragged rows)."""
+    """Empty, only spaces (or characters no sheet can hold), or a float NaN (pandas' filler for ragged rows)."""
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return not value.strip() or not _clean(value).strip()
     if isinstance(value, float):
         return math.isnan(value)
     return False
@@ -55,7 +101,7 @@ def as_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return _clean(value).strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
@@ -77,6 +123,14 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _as_float(value) -> float:
+    """A number as a float; an integer too big for one (a crafted .xlsx can hold 400 digits) is infinite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def parse_text(value):
     return as_text(value), None
 
@@ -88,7 +142,7 @@ def parse_date(value, day_first: bool = False):
     if isinstance(value, date):
         return value, None
     if _is_number(value):
-        if not math.isfinite(value) or not 1 <= value <= MAX_SERIAL:
+        if not math.isfinite(_as_float(value)) or not 1 <= value <= MAX_SERIAL:
             return None, f"{shown(value)} is not a date"
         return SERIAL_EPOCH + timedelta(days=int(value)), None
     text = as_text(value)
@@ -121,7 +175,7 @@ def _date_from_text(text: str, day_first: bool) -> date | None:
 def parse_money(value):
     """An amount > 0: a number, or text like "$24.50", "1,024.00", "24.5 USD"."""
     if _is_number(value):
-        amount = float(value)
+        amount = _as_float(value)
     else:
         text = as_text(value).replace("\u00a0", " ")
         m = _MONEY.match(text)
@@ -141,7 +195,7 @@ def parse_count(value):
     """A whole number of at least 1: 2, 2.0 or "2"."""
     number = None
     if _is_number(value):
-        number = float(value)
+        number = _as_float(value)
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace(",", ""))

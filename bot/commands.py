@@ -33,7 +33,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    report = run_cycle(app.open_backend(settings), settings, local_now, dry_run=args.dry_run)
+    backend = app.open_backend(settings)
+    cache = None if args.dry_run else app.quiet_cache(settings)
+    report = run_cycle(backend, settings, local_now, dry_run=args.dry_run, cache=cache)
     if args.dry_run:
         print("Dry run: nothing was written.")
     print("\n".join(app.describe_cycle(report)))
@@ -54,9 +56,10 @@ def cmd_watch(args, settings: Settings) -> int:
     backend = app.open_backend(settings)
 
     gate = QuietGate(backend, settings.status_every_minutes)
+    cache = app.quiet_cache(settings)
 
     def cycle() -> None:
-        report = gate.run(settings, local_now)
+        report = gate.run(settings, local_now, cache)
         if report is None:
             return
         for line in app.describe_cycle(report):

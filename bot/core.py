@@ -106,13 +106,19 @@ def desired_status(current: list[dict], summary: dict, now: datetime, every_minu
     (a heartbeat), so a quiet cycle writes nothing."""
     have = {cells.as_text(r.get("item")): r.get("value") for r in current}
     same = all(cells.comparable(have.get(k)) == cells.comparable(v) for k, v in summary.items())
-    last = _parse_stamp(cells.as_text(have.get(LAST_RUN)), now)
-    fresh = last is not None and timedelta(0) <= now.replace(second=0, microsecond=0) - last \
-        < timedelta(minutes=every_minutes)
+    fresh = status_is_fresh(current, now, every_minutes)
     rows = [{"item": LAST_RUN, "value": stamp(now)}] + [{"item": k, "value": v} for k, v in summary.items()]
     if same and fresh and len(current) >= len(rows):
         return [dict(r) for r in current]
     return rows
+
+
+def status_is_fresh(current: list[dict], now: datetime, every_minutes: float) -> bool:
+    """Bot Status says the bot ran less than `every_minutes` ago (so no heartbeat is due)."""
+    have = {cells.as_text(r.get("item")): r.get("value") for r in current}
+    last = _parse_stamp(cells.as_text(have.get(LAST_RUN)), now)
+    return last is not None and timedelta(0) <= now.replace(second=0, microsecond=0) - last \
+        < timedelta(minutes=every_minutes)
 
 
 def _parse_stamp(text: str, now: datetime) -> datetime | None:

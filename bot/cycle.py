@@ -6,15 +6,18 @@ cycle starts over from a fresh read instead of overwriting the edit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
 from bot.backends.base import ApplyResult, Backend
 from bot.config import Settings
-from bot.core import Outcome, compute, required_tabs
+from bot.core import Outcome, compute, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
+from bot.state import FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, settings_digest
+from bot.table import read_bot_table
+from sheet_schema import BOT_TABS, REP_TABS, load
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -22,39 +25,71 @@ MAX_ATTEMPTS = 3
 
 @dataclass
 class CycleReport:
-    outcome: Outcome
+    outcome: Outcome | None          # None when the cycle was skipped (input unchanged)
     applied: ApplyResult | None      # None on a dry run or when nothing changed
     attempts: int
     source: str
     dry_run: bool = False
+    skipped: bool = False
+    summary: dict = field(default_factory=dict)
 
     @property
     def wrote(self) -> bool:
         return self.applied is not None and self.applied.cells_written > 0
 
 
+def summary_of(outcome: Outcome) -> dict:
+    return {"rows_read": outcome.rows_read, "errors": outcome.validation.errors,
+            "warnings": outcome.validation.warnings, "drafts_waiting": outcome.drafts_waiting,
+            "flags": outcome.flags_total}
+
+
 def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], *,
-              dry_run: bool = False, renderer: Renderer | None = None) -> CycleReport:
+              dry_run: bool = False, renderer: Renderer | None = None,
+              cache: QuietCache | None = None) -> CycleReport:
+    """One cycle. With a `cache`, a cycle whose input is exactly what the last cycle left stops
+    right after the read (see bot.state)."""
     renderer = renderer or Renderer(settings.templates_dir, settings.signoff)
     titles = required_tabs(settings)
+    settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
+    remembered = cache.load() if cache else {}
     for attempt in range(1, MAX_ATTEMPTS + 1):
         snapshot = backend.read(titles)
-        outcome = compute(snapshot, settings, clock(), renderer)
+        now = clock()
+        rep_rows = {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}
+        if cache and remembered.get("fingerprint"):
+            tables = {n: read_bot_table(settings.title(n), snapshot.tabs.get(settings.title(n)), load(n),
+                                        settings.headers[n]) for n in BOT_TABS}
+            seen = fingerprint(rep_rows, current_bot_rows(tables), settings_key, now)
+            if seen == remembered["fingerprint"] and status_is_fresh(tables["bot_status"].rows, now,
+                                                                     settings.status_every_minutes):
+                log.info("input unchanged since the last cycle; nothing to do")
+                return CycleReport(None, None, attempt, snapshot.source, skipped=True,
+                                   summary=remembered.get("summary", {}))
+        outcome = compute(snapshot, settings, now, renderer)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
                  outcome.flags_total, outcome.plan.cell_count)
-        if dry_run or outcome.plan.is_empty:
-            return CycleReport(outcome, None, attempt, snapshot.source, dry_run)
-        try:
-            applied = backend.apply(outcome.plan, snapshot)
-        except ConcurrentEditError:
-            if attempt == MAX_ATTEMPTS:
-                raise
-            log.warning("the sheet changed while the cycle ran; starting over (attempt %d)", attempt + 1)
-            continue
-        log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
-        return CycleReport(outcome, applied, attempt, snapshot.source)
+        if dry_run:
+            return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
+        applied = None
+        if not outcome.plan.is_empty:
+            try:
+                applied = backend.apply(outcome.plan, snapshot)
+            except ConcurrentEditError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.warning("the sheet changed while the cycle ran; starting over (attempt %d)", attempt + 1)
+                continue
+            log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
+        if cache:
+            # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
+            # as this cycle leaves them.
+            expected = fingerprint(rep_rows, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
+                                   settings_key, now)
+            cache.save(expected, summary_of(outcome))
+        return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
 
 
@@ -69,14 +104,15 @@ class QuietGate:
         self.quiet_token: str | None = None
         self.last_full: datetime | None = None
 
-    def run(self, settings: Settings, clock: Callable[[], datetime]) -> CycleReport | None:
+    def run(self, settings: Settings, clock: Callable[[], datetime],
+            cache: QuietCache | None = None) -> CycleReport | None:
         token = self.backend.change_token()
         now = clock()
         if (token is not None and token == self.quiet_token and self.last_full is not None
                 and now - self.last_full < self.heartbeat):
             log.debug("unchanged since the last cycle; skipped the read")
             return None
-        report = run_cycle(self.backend, settings, clock)
+        report = run_cycle(self.backend, settings, clock, cache=cache)
         self.last_full = now
         self.quiet_token = None if report.wrote else token
         return report

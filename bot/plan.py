@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.backends.base import CreateTab, Plan, RangeWrite
-from bot.cells import comparable
+from bot.cells import comparable, storable
 from bot.table import BotTable
 from sheet_schema import TabSchema
 
@@ -49,14 +49,16 @@ def _plan_tab(t: TabTarget) -> list[RangeWrite]:
     key_at = {index[k]: k for k in bot_keys}
     out: list[RangeWrite] = []
     if t.table.missing:  # missing headers sit side by side after the last header in use
-        headers = tuple(t.table.columns.headers[k] for k in t.table.missing)
+        headers = tuple(storable(t.table.columns.headers[k]) for k in t.table.missing)
         out.append(RangeWrite(t.table.title, 1, index[t.table.missing[0]] + 1, (headers,)))
     current = t.table.rows
+    # Compare and write values as the storage will hold them, so a quiet cycle plans nothing.
+    wanted = [{k: storable(v) for k, v in row.items()} for row in t.rows]
     height = max(len(t.rows), len(current)) if t.clear_rest else len(t.rows)
     runs_by_row: list[list[tuple[int, int]]] = []
     for i in range(height):
         have = current[i] if i < len(current) else {}
-        want = t.rows[i] if i < len(t.rows) else {}
+        want = wanted[i] if i < len(wanted) else {}
         changed = sorted(index[k] for k in bot_keys
                          if comparable(have.get(k)) != comparable(want.get(k)))
         runs_by_row.append(_runs(changed, key_at))
@@ -70,7 +72,7 @@ def _plan_tab(t: TabTarget) -> list[RangeWrite]:
         for start, end in runs:
             block = []
             for r in range(i, j + 1):
-                want = t.rows[r] if r < len(t.rows) else {}
+                want = wanted[r] if r < len(wanted) else {}
                 block.append(tuple(_literal(want.get(key_at[c])) for c in range(start, end + 1)))
             out.append(RangeWrite(t.table.title, i + 2, start + 1, tuple(block)))
         i = j + 1

@@ -31,10 +31,6 @@ class Episode:
     lots: tuple[str, ...]        # distinct, in date order
     first_row: int
 
-    @property
-    def ticket_keys(self) -> set[str]:
-        return {ticket_key(t) for t in self.tickets}
-
 
 @dataclass
 class RecurrenceSettings:
@@ -59,9 +55,10 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
     keys = {p: settings.key(p) for p in df["product"].unique()}
     df["pkey"] = df["product"].map(keys)
     df = df[df["pkey"] != ""]
-    df["day"] = pd.to_datetime(df["date_logged"])
+    # Day numbers, not pandas timestamps: a date of year 1 or 9999 is a date, and out of a Timestamp's range.
+    df["day"] = df["date_logged"].map(date.toordinal).astype("int64")
     df = df.sort_values(["pkey", "defect_type", "day", ROW_COLUMN], kind="mergesort")
-    gap = df.groupby(["pkey", "defect_type"], sort=False)["day"].diff().dt.days
+    gap = df.groupby(["pkey", "defect_type"], sort=False)["day"].diff()
     df["episode"] = (gap.isna() | (gap > settings.window_days)).cumsum()
     sizes = df.groupby("episode")["episode"].transform("size")
     df = df[sizes >= settings.min_cases]
@@ -105,19 +102,17 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
     changes = FlagChanges()
     numbers = [flag_number(r.get("flag_id")) for r in rows]
     next_number = max((n for n in numbers if n is not None), default=0) + 1
-    open_flags = []  # (number, position, product key, defect key, ticket keys)
+    open_flags = []  # (number, position, identity)
     for pos, (row, number) in enumerate(zip(rows, numbers)):
         if number is None or not cells.is_blank(row.get("merged_into")):
             continue
-        tickets = {ticket_key(t) for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip()}
-        open_flags.append((number, pos, settings.key(cells.as_text(row.get("product"))),
-                           cells.choice_key(cells.as_text(row.get("defect_type"))), tickets))
+        open_flags.append((number, pos, _identity(row, settings)))
     taken: set[int] = set()
     for ep in found:
-        ep_tickets, ep_defect = ep.ticket_keys, cells.choice_key(ep.defect_type)
-        matches = sorted(f for f in open_flags if f[1] not in taken and f[2] == ep.product_key
-                         and f[3] == ep_defect and f[4] & ep_tickets)
         content = _content(ep, settings)
+        # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
+        wanted = _identity(content, settings)
+        matches = sorted(f for f in open_flags if f[1] not in taken and _same_episode(f[2], wanted))
         if not matches:
             flag_id = format_flag_id(next_number)
             next_number += 1
@@ -140,8 +135,27 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
     return rows, changes
 
 
+def _identity(row: dict, settings: RecurrenceSettings) -> tuple[str, str, frozenset[str], str]:
+    """What ties a flag row to an episode: product and defect keys, the keys of the Ticket IDs listed (split
+    as a person reads the list, so a Ticket ID holding a comma still matches itself), and First Logged
+    (which identifies an episode whose cases have no Ticket ID at all)."""
+    tickets = frozenset(ticket_key(t) for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip())
+    return (settings.key(cells.as_text(row.get("product"))), cells.choice_key(cells.as_text(row.get("defect_type"))),
+            tickets, cells.as_text(row.get("first_logged")))
+
+
+def _same_episode(flag: tuple, episode: tuple) -> bool:
+    """A flag row belongs to an episode of its product and defect that lists one of its tickets; a flag that
+    lists no ticket (its cases had none) belongs to the episode that starts on its First Logged day."""
+    (product, defect, tickets, first), (ep_product, ep_defect, ep_tickets, ep_first) = flag, episode
+    if (product, defect) != (ep_product, ep_defect):
+        return False
+    return bool(tickets & ep_tickets) or (not tickets and first == ep_first)
+
+
 def _content(ep: Episode, settings: RecurrenceSettings) -> dict:
-    return {
+    """The bot's cells of an episode's flag row, as the sheet will store them."""
+    return {k: cells.storable(v) for k, v in {
         "product": ep.product,
         "defect_type": ep.defect_type,
         "cases": len(ep.tickets),
@@ -150,7 +164,7 @@ def _content(ep: Episode, settings: RecurrenceSettings) -> dict:
         "ticket_ids": ", ".join(ep.tickets),
         "lot_numbers": ", ".join(ep.lots),
         "notify": settings.notify.get(ep.defect_type, settings.notify_default),
-    }
+    }.items()}
 
 
 def _int(value) -> int:

@@ -34,8 +34,9 @@ class Issue:
 
 
 def ticket_key(text: str) -> str:
-    """Ticket IDs match ignoring case and surrounding spaces ("cs-100 " is "CS-100")."""
-    return text.strip().casefold()
+    """Ticket IDs match ignoring case and surrounding spaces ("cs-100 " is "CS-100"), and as the bot stores
+    them (a Ticket ID written to a bot tab must find its case again on the next cycle)."""
+    return cells.storable_text(text).strip().casefold()
 
 
 def _parse_cell(value, col: Column, day_first: bool):

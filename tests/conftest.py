@@ -12,9 +12,17 @@ from bot.config import load_settings
 from bot.core import compute
 from bot.drafts import Renderer
 
+pytest_plugins = ["reliability"]
+
 LOG_HEADERS = sheet_schema.load("defective_log").headers
 COMP_HEADERS = sheet_schema.load("comp_sheet").headers
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch, tmp_path):
+    """The bot's cache folder lives in the test's own temp folder, never in the real home."""
+    monkeypatch.setenv("DLB_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture(autouse=True)

@@ -195,3 +195,22 @@ def test_demo_twice_says_nothing_changed(tmp_path, monkeypatch, capsys):
     assert "Drafts ready" in first and "ESC-0001" in first and "crunch-and-co" in first
     assert main(["demo"]) == 0
     assert "Nothing changed since the last cycle; wrote nothing." in capsys.readouterr().out
+
+
+def test_unchanged_input_skips_the_work_and_any_edit_is_seen(workbook, capsys, monkeypatch):
+    import bot.cycle
+    calls = []
+    real = bot.cycle.compute
+    monkeypatch.setattr(bot.cycle, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    args = ["run", "--once", "--workbook", str(workbook)]
+    assert main(args) == 0 and main(args) == 0
+    assert len(calls) == 1  # the cold cycle predicted what the next read would see
+    assert "Nothing changed since the last cycle; wrote nothing." in capsys.readouterr().out
+    wb = openpyxl.load_workbook(workbook)
+    wb["Defective Log"]["D2"] = "broken-email"
+    wb["Drafts"]["G3"] = "Sent"
+    wb.save(workbook)
+    assert main(args) == 0
+    assert len(calls) == 2
+    assert "9 errors" in capsys.readouterr().out
+    assert main(["validate", "--workbook", str(workbook)]) == 1 and len(calls) == 3  # never skipped

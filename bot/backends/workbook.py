@@ -19,7 +19,6 @@ import io
 import logging
 import math
 import os
-import re
 import stat
 import tempfile
 import warnings
@@ -38,6 +37,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, ConcurrentEditError, LayoutError
 from .base import ApplyResult, Cell, Check, Plan, Rows, Snapshot, TabFormat
 
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 # Excel's limits: a sheet title of at most 31 characters without []:*?/\ ; a cell of at most 32,767 characters.
 MAX_TITLE_CHARS = 31
-MAX_CELL_CHARS = 32767
+MAX_CELL_CHARS = MAX_STORED_CHARS
 # Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
 # however long the log grows (Excel stores a range, not one rule per cell).
 FORMAT_LAST_ROW = 1048576
@@ -53,9 +53,8 @@ REQUIRED_BLANK_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill
 # An inline list validation formula is limited to 255 characters and cannot hold a comma inside a value.
 MAX_LIST_FORMULA_CHARS = 255
 
-# Characters XML 1.0 cannot hold. A superset of openpyxl's ILLEGAL_CHARACTERS_RE: that one misses U+FFFE,
-# U+FFFF and lone surrogates, which openpyxl writes anyway and which make the saved file unreadable.
-_NOT_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 cannot hold (a superset of openpyxl's ILLEGAL_CHARACTERS_RE, which misses U+FFFE, U+FFFF
+# and lone surrogates that make the saved file unreadable) are removed by cells.storable_text, see clean_text.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted workbook or an old binary .xls, not a zip
 
 
@@ -401,10 +400,11 @@ def _set_cell(cell: Any, value: Cell) -> None:
 def clean_text(text: str) -> str:
     """Text as the workbook can store it: no characters XML forbids, line breaks as "\\n", at most 32,767 chars.
 
-    The same value is what a later read returns (XML turns a stored "\\r" into "\\n" anyway).
+    The same value is what a later read returns (XML turns a stored "\\r" into "\\n" anyway). It is the
+    core's `storable_text`, so the bot's own writes (already storable) are stored exactly as planned, the
+    same as in a Google Sheet.
     """
-    text = _NOT_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    return text[:MAX_CELL_CHARS]
+    return storable_text(text)
 
 
 def _add_required_highlight(ws: Worksheet, column: int) -> bool:

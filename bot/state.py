@@ -1,0 +1,111 @@
+"""Skipping the work of a cycle whose input is exactly what the bot already handled.
+
+After each cycle the bot remembers, in a small file in its cache folder (never in the sheet), a
+fingerprint of the input the *next* cycle should see if nobody edits anything: the rep tabs as read,
+the bot tabs as the bot left them, the settings, the templates, the bot's version and the date. When
+the next read has the same fingerprint (and the Bot Status heartbeat is not due), the cycle has
+nothing to do, so it stops right after the read. Any difference, even a false one (a file re-saved
+with identical values), only means the full cycle runs: the skip can be missed, never wrongly taken.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import marshal
+import os
+import pickle
+from datetime import datetime
+from pathlib import Path
+
+from bot import __version__
+from bot.cells import comparable, storable
+from bot.config import Settings
+from bot.table import BotTable
+from sheet_schema import load
+
+log = logging.getLogger(__name__)
+FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues")  # Bot Status has its own heartbeat
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("DLB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "defective-log-bot"
+
+
+def _digest(data, canonical: bool = False) -> bytes:
+    """sha256 of a serialisation. Marshal 4 is fastest but shares repeated objects by identity, so
+    equal data built differently can serialise differently: fine for two reads of the same sheet (same
+    code path), and a mismatch only costs a full cycle. `canonical` (marshal 0: no sharing, no
+    interning) is for comparing what the bot computed with what it reads back."""
+    try:
+        blob = marshal.dumps(data, 0 if canonical else 4)  # only plain values (the Google path)
+    except ValueError:
+        blob = pickle.dumps(data, protocol=5)  # datetimes from a workbook
+    return hashlib.sha256(blob).digest()
+
+
+def bot_tab_rows(name: str, rows: list[dict]) -> list[tuple]:
+    """A bot tab reduced to what matters: every schema column, compared the way the plan compares."""
+    keys = [c.key for c in load(name).columns]
+    out = [tuple(comparable(storable(r.get(k))) for k in keys) for r in rows]
+    while out and all(v == "" for v in out[-1]):
+        out.pop()
+    return out
+
+
+def settings_digest(settings: Settings, template_dir: Path) -> bytes:
+    h = hashlib.sha256(repr(settings).encode())
+    h.update(__version__.encode())
+    for p in sorted(Path(template_dir).glob("*.j2")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def fingerprint(rep_rows: dict[str, list], bot_rows: dict[str, list[dict]], settings_key: bytes,
+                now: datetime) -> str:
+    h = hashlib.sha256(settings_key)
+    h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
+    for title in sorted(rep_rows):
+        h.update(title.encode())
+        h.update(_digest(rep_rows[title]))
+    for name in FINGERPRINTED_BOT_TABS:
+        h.update(name.encode())
+        h.update(_digest(bot_tab_rows(name, bot_rows.get(name, [])), canonical=True))
+    return h.hexdigest()
+
+
+def current_bot_rows(tables: dict[str, BotTable]) -> dict[str, list[dict]]:
+    return {name: tables[name].rows for name in FINGERPRINTED_BOT_TABS}
+
+
+class QuietCache:
+    """The remembered fingerprint for one sheet (a workbook path or a spreadsheet id)."""
+
+    def __init__(self, target: str, folder: Path | None = None):
+        self.target = target
+        digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+        self.path = (folder or cache_dir()) / f"state-{digest}.json"
+
+    def load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and data.get("target") == self.target else {}
+
+    def save(self, fingerprint_: str, summary: dict) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"target": self.target, "fingerprint": fingerprint_, "summary": summary}))
+            os.replace(tmp, self.path)
+        except OSError as exc:  # a cache that cannot be written only costs speed
+            log.debug("could not write the cache file %s (%s)", self.path, exc)
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
