@@ -91,12 +91,14 @@ def duplicate_rows(tabs: dict) -> int:
 
 @contextlib.contextmanager
 def recorded(reliability, category: str, scenario: str, outcome: str):
-    """Record one case in the reliability table; an exception other than a failed check or one of the
-    bot's own errors counts as a crash."""
+    """Record one case in the reliability table. The body adds what it measured to the yielded counts
+    ("rep_tab_writes", "duplicate_rows"); an exception other than a failed check or one of the bot's own
+    errors counts as a crash."""
+    counts = {"rep_tab_writes": 0, "duplicate_rows": 0}
     try:
-        yield
+        yield counts
     except BaseException as exc:
         crashed = not isinstance(exc, (AssertionError, BotError))
-        reliability.record(category, scenario=scenario, crashed=crashed, outcome=outcome)
+        reliability.record(category, scenario=scenario, crashed=crashed, outcome=outcome, **counts)
         raise
-    reliability.record(category, scenario=scenario, outcome=outcome)
+    reliability.record(category, scenario=scenario, outcome=outcome, **counts)

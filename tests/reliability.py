@@ -66,9 +66,9 @@ class ReliabilityPlugin:
         if rec is None:
             marker = item.get_closest_marker("reliability")
             category = marker.args[0] if marker and marker.args else None
-            scenario = item.callspec.id if hasattr(item, "callspec") else item.name.removeprefix("test_")
+            scenario = item.originalname.removeprefix("test_")
             if hasattr(item, "callspec"):
-                scenario = f"{item.originalname.removeprefix('test_')}[{item.callspec.id}]"
+                scenario = f"{scenario}[{item.callspec.id}]"
             rec = self.recorders[item.nodeid] = Recorder(category, scenario.replace("_", " "))
         return rec
 
@@ -160,7 +160,7 @@ class ReliabilityPlugin:
                       "| scenario | cases | result | what happened |", "|---|---:|---|---|"]
             for s in items:
                 result = "pass" if not s.failed else f"**{s.failed} failed**"
-                what = "; ".join(s.outcomes) or "as expected"
+                what = "; ".join(s.outcomes) or ("as expected" if not s.failed else "see the test failure")
                 lines.append(f"| {_cell(s.name)} | {s.cases} | {result} | {_cell(what)} |")
         return "\n".join(lines) + "\n"
 

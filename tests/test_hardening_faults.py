@@ -68,6 +68,26 @@ def rep_cells(path) -> dict:
         wb.close()
 
 
+def wb_counts(backend, baseline: dict | None = None) -> dict:
+    """What the table reports for a workbook scenario: rep-tab cells that differ from what the reps typed
+    (`baseline`, the sample by default) and duplicate rows in the bot tabs; zero when there is no readable file."""
+    try:
+        snap = backend.read(list(REP_TABS) + list(BOT_TABS))
+    except BotError:
+        return {"rep_tab_writes": 0, "duplicate_rows": 0}
+    baseline = baseline or sample_tabs()
+    changed = 0
+    for t in REP_TABS:
+        have, want = normalised(snap.tabs[t]), normalised(baseline[t])
+        for r in range(max(len(have), len(want))):
+            a = have[r] if r < len(have) else []
+            b = want[r] if r < len(want) else []
+            changed += sum(1 for c in range(max(len(a), len(b)))
+                           if (a[c] if c < len(a) else "") != (b[c] if c < len(b) else ""))
+    bots = {t: normalised(snap.tabs[t]) for t in BOT_TABS}
+    return {"rep_tab_writes": changed, "duplicate_rows": duplicate_rows(bots)}
+
+
 def shown(error, backend) -> str:
     """An error's message for the table, with the test's temporary path replaced by the file name."""
     return error.message.replace(str(backend.path), backend.path.name)
@@ -118,7 +138,8 @@ def test_open_in_another_program(book, settings, reliability, lock_name):
     assert folder_names(backend.path) == sorted([lock_name, "team.xlsx"])
     lock.unlink()
     converges(backend, settings, want)
-    reliability.record(WB_FAULTS, scenario=f"file open in another program ({lock_name})",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario=f"file open in another program ({lock_name})",
                        outcome=f"AccessError: {shown(info.value, backend)}; file byte-identical; "
                                "converges once closed")
 
@@ -152,7 +173,8 @@ def test_changed_between_read_and_write_restarts_and_keeps_the_edit(book, settin
     run_cycle(ref, settings, lambda: NOW)
     assert bot_tabs(backend) == bot_tabs(ref)
     assert duplicate_rows(bot_tabs(backend)) == 0
-    reliability.record(WB_FAULTS, scenario="file changed by a person between read and write",
+    reliability.record(WB_FAULTS, **wb_counts(backend, WorkbookBackend(edited).read(list(REP_TABS)).tabs),
+                       scenario="file changed by a person between read and write",
                        outcome="ConcurrentEditError, cycle restarted from a fresh read (2 attempts); "
                                "the edit kept; bot tabs as an undisturbed cycle")
 
@@ -175,7 +197,8 @@ def test_changed_while_saving_restarts(book, settings, reliability, monkeypatch)
     assert folder_names(backend.path) == ["team.xlsx"]
     monkeypatch.undo()
     converges(backend, settings, want)
-    reliability.record(WB_FAULTS, scenario="file saved by someone else while the bot was saving",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario="file saved by someone else while the bot was saving",
                        outcome="caught by the last check before the swap; restarted; converged")
 
 
@@ -197,7 +220,8 @@ def test_corrupt_file_is_never_written(book, settings, reliability, damage):
     with pytest.raises(AccessError, match="not a readable .xlsx") as info:
         run_cycle(backend, settings, lambda: NOW)
     assert backend.path.read_bytes() == bad and folder_names(backend.path) == ["team.xlsx"]
-    reliability.record(WB_FAULTS, scenario="corrupt file",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario="corrupt file",
                        outcome="AccessError naming the file; file left byte-identical")
 
 
@@ -217,7 +241,8 @@ def test_file_corrupted_during_the_cycle_is_left_alone(book, settings, reliabili
     with pytest.raises(AccessError, match="not a readable .xlsx"):
         run_cycle(backend, settings, lambda: NOW)
     assert backend.path.read_bytes() == damaged
-    reliability.record(WB_FAULTS, scenario="file replaced by a damaged one during the cycle",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario="file replaced by a damaged one during the cycle",
                        outcome="ConcurrentEditError, restart, then AccessError; the damaged file is not overwritten")
 
 
@@ -236,7 +261,8 @@ def test_file_deleted_during_the_cycle_is_not_recreated(book, settings, reliabil
     with pytest.raises(AccessError, match="No workbook at"):
         run_cycle(backend, settings, lambda: NOW)
     assert not backend.path.exists()
-    reliability.record(WB_FAULTS, scenario="file deleted during the cycle",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario="file deleted during the cycle",
                        outcome="restart, then AccessError 'No workbook at'; nothing recreated")
 
 
@@ -257,7 +283,8 @@ def test_disk_full_leaves_the_original_byte_identical(book, settings, reliabilit
     assert folder_names(backend.path) == ["team.xlsx"]
     monkeypatch.undo()
     converges(backend, settings, want)
-    reliability.record(WB_FAULTS, scenario=f"save fails: {errno.errorcode[code]}",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario=f"save fails: {errno.errorcode[code]}",
                        outcome=f"AccessError: {shown(info.value, backend)}; original byte-identical, no temp file; "
                                "next cycle converges")
 
@@ -294,7 +321,8 @@ def test_killed_mid_apply_then_the_next_cycle_converges(book, settings, reliabil
     stale.write_bytes(b"half a workbook")
     converges(backend, settings, want)
     assert backend.path.read_bytes() != before
-    reliability.record(WB_FAULTS, scenario=f"killed mid-apply ({where})",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario=f"killed mid-apply ({where})",
                        outcome="original byte-identical; next cycle converges to the undisturbed state")
 
 
@@ -304,7 +332,8 @@ def test_killed_between_read_and_write_workbook(book, settings, reliability):
     snap = backend.read(required_tabs(settings))
     compute(snap, settings, NOW, Renderer())      # ...and the process dies before apply
     converges(backend, settings, want)
-    reliability.record(WB_FAULTS, scenario="killed between read and write",
+    reliability.record(WB_FAULTS, **wb_counts(backend),
+                       scenario="killed between read and write",
                        outcome="nothing written; next cycle converges")
 
 
@@ -554,7 +583,8 @@ def test_two_bots_interleaved_google(sheet, sa_key, settings, reliability, first
     else:           # A's "create the bot tabs" clashes with B's: ConcurrentEditError, A starts over
         assert report.attempts == 2 and report.applied is None
         what = "A's tab creation clashed with B's: ConcurrentEditError, A restarted and found nothing to do"
-    reliability.record(CONCURRENCY, scenario=f"google: two bots interleaved ({'later cycle' if first_run else 'new sheet'})",
+    when = "later cycle" if first_run else "new sheet"
+    reliability.record(CONCURRENCY, scenario=f"google: two bots interleaved ({when})",
                        duplicate_rows=duplicate_rows(got), rep_tab_writes=google_rep_writes(fake),
                        outcome=f"{what}; state of one cycle, no duplicate rows")
 
@@ -584,8 +614,8 @@ def test_two_cycles_from_one_snapshot_workbook(book, settings, reliability):
     assert report.applied is None
     got = bot_tabs(backend)
     assert got == want and duplicate_rows(got) == 0
-    reliability.record(CONCURRENCY, scenario="workbook: two cycles computed from one snapshot, both applied",
-                       duplicate_rows=duplicate_rows(got),
+    reliability.record(CONCURRENCY, **wb_counts(backend),
+                       scenario="workbook: two cycles computed from one snapshot, both applied",
                        outcome="second apply refused (ConcurrentEditError); the retried cycle has nothing to do")
 
 
@@ -607,8 +637,8 @@ def test_two_bots_interleaved_workbook(book, settings, reliability):
     assert report.attempts == 2 and report.applied is None
     got = bot_tabs(backend)
     assert got == want and duplicate_rows(got) == 0
-    reliability.record(CONCURRENCY, scenario="workbook: two bots interleaved (B writes between A's read and write)",
-                       duplicate_rows=duplicate_rows(got),
+    reliability.record(CONCURRENCY, **wb_counts(backend),
+                       scenario="workbook: two bots interleaved (B writes between A's read and write)",
                        outcome="A's write refused; A restarts and finds nothing to do; state of one cycle")
 
 
@@ -637,8 +667,10 @@ def test_two_bots_with_different_clocks(book, fake_sheets, sa_key, settings, rel
     flags = [r[0] for r in got["Escalations"][1:]]
     assert flags == [f"ESC-{i:04d}" for i in range(1, len(flags) + 1)]
     assert run_cycle(a, settings, lambda: NOW + timedelta(minutes=2)).applied is None
-    reliability.record(CONCURRENCY, scenario=f"{backend_name}: two bots a minute apart",
-                       duplicate_rows=duplicate_rows(got), outcome="no duplicate flags or drafts; next cycle quiet")
+    counts = wb_counts(a) if backend_name == "workbook" else {
+        "rep_tab_writes": google_rep_writes(fake_sheets), "duplicate_rows": duplicate_rows(got)}
+    reliability.record(CONCURRENCY, **counts, scenario=f"{backend_name}: two bots a minute apart",
+                       outcome="no duplicate flags or drafts; next cycle quiet")
 
 
 def _add_rows(fake, rows):

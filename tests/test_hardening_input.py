@@ -49,12 +49,19 @@ class Checked:
     def issues(self):
         return self.outcome.validation.issues
 
+    @property
+    def counts(self) -> dict:
+        return {"rep_tab_writes": self.rep_writes, "duplicate_rows": self.dupes}
 
-def check_cycle(settings, renderer, tabs: dict, now=NOW) -> Checked:
-    """Run a cycle on in-memory tabs, check every invariant, apply it and check the next cycle is quiet."""
+
+def check_cycle(settings, renderer, tabs: dict, now=NOW, counts: dict | None = None) -> Checked:
+    """Run a cycle on in-memory tabs, check every invariant, apply it and check the next cycle is quiet.
+    What the reliability table reports is added to `counts` before it is checked."""
+    counts = {"rep_tab_writes": 0, "duplicate_rows": 0} if counts is None else counts
     tabs = {**{t: None for t in BOT_TABS}, **tabs}
     outcome = compute(Snapshot(tabs, "memory"), settings, now, renderer)
     rep_writes = rep_tab_writes(outcome.plan)
+    counts["rep_tab_writes"] += rep_writes
     assert rep_writes == 0
 
     for issue in outcome.validation.issues:
@@ -81,6 +88,7 @@ def check_cycle(settings, renderer, tabs: dict, now=NOW) -> Checked:
     second = compute(Snapshot(after, "memory"), settings, now + timedelta(minutes=1), renderer)
     assert second.plan.is_empty, f"a second cycle over unchanged data plans {second.plan}"
     dupes = duplicate_rows(after)
+    counts["duplicate_rows"] += dupes
     assert dupes == 0
     return Checked(outcome, after, second, rep_writes, dupes)
 
@@ -106,7 +114,8 @@ def base_tabs() -> dict:
 SPECIAL = [
     "", " ", " \t ", "\n", "\r\n", "=1+1", '=HYPERLINK("http://evil.example","click")', "+15551234", "-2+3",
     "@SUM(A1:A9)", "{{ 7*7 }}", "{% for x in range(3) %}x{% endfor %}", "{{ ''.__class__.__mro__ }}",
-    "{# c #}", "😀🔥", "👨‍👩‍👧", "مرحبا بالعالم", "שלום", "\u202eevil\u202c", "\x00\x07\x1b", "\x0b\x0c",
+    "{# c #}", "😀🔥", "👨‍👩‍👧", "مرحبا بالعالم", "שלום", "\u202eevil\u202c",
+    "\x00\x07\x1b", "\x0b\x0c",
     "\ud800", "\udfff", "\ufffe\uffff", "NaN", "inf", "1e400", "2/30/2026", "11/3/26", "Nov 3, 2026",
     "2026-11-03", "0001-01-01", "9999-12-31", "$24.50", "1,024.00", "-$5", "0", "Open", " closed ",
     "refund", "REPLACEMENT", "foreign object", "yes", "TRUE", "ana@example.com", "a@@b.c", "x" * 300,
@@ -149,8 +158,8 @@ def test_any_value_in_any_cell_never_crashes_and_the_next_cycle_is_quiet(setting
     tabs = mutate(base_tabs(), mutations, extra_rows)
     with recorded(reliability, BAD_INPUT, "hypothesis: any value (text, number, bool, blank, date) in any cell, "
                                           "ragged extra rows",
-                  "no crash; every problem a Log Issue on a real row and column; second cycle plans nothing"):
-        checked = check_cycle(settings, renderer, tabs)
+                  "no crash; every problem a Log Issue on a real row and column; second cycle plans nothing") as counts:
+        checked = check_cycle(settings, renderer, tabs, counts=counts)
     # Every blank required Defective Log cell on a row with something in it is reported there.
     log = tabs["Defective Log"]
     reported = {(i.row, i.column) for i in checked.issues if i.tab == "Defective Log"}
@@ -178,11 +187,13 @@ def test_recurring_cases_with_odd_ticket_ids_and_products_flag_once(settings, re
     tabs = {"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", comps)}
     with recorded(reliability, BAD_INPUT, "hypothesis: recurring cases with blank, repeated, comma-holding, "
                                           "unstorable or 40,000-character Ticket IDs and products",
-                  "each episode flagged once, each draft written once"):
-        checked = check_cycle(settings, renderer, tabs)
+                  "each episode flagged once, each draft written once") as counts:
+        checked = check_cycle(settings, renderer, tabs, counts=counts)
         # Run a third cycle later on: still nothing to do, still no duplicates.
         third = compute(Snapshot(checked.tabs, "memory"), settings, NOW + timedelta(hours=3), renderer)
         after = apply_in_memory(checked.tabs, third.plan)
+        counts["duplicate_rows"] += duplicate_rows(after)
+        counts["rep_tab_writes"] += rep_tab_writes(third.plan)
         assert duplicate_rows(after) == 0
         assert not [w for w in third.plan.writes if w.tab in ("Escalations", "Drafts")]
 
@@ -203,9 +214,9 @@ def test_any_header_row_is_read_or_is_a_layout_error_naming_the_header(settings,
             header.append(None)
         header[col] = value
     with recorded(reliability, SHAPES, "hypothesis: any value typed over any header cell",
-                  "the cycle runs, or a LayoutError names the missing or repeated header"):
+                  "the cycle runs, or a LayoutError names the missing or repeated header") as counts:
         try:
-            check_cycle(settings, renderer, tabs)
+            check_cycle(settings, renderer, tabs, counts=counts)
         except LayoutError as exc:
             wanted = {h for h in LOG_HEADERS + COMP_HEADERS}
             assert exc.header in wanted or "no header row" in exc.message
@@ -224,8 +235,8 @@ def test_people_typing_anything_in_the_bot_tabs(settings, renderer, reliability,
     after it is quiet."""
     with recorded(reliability, BAD_INPUT, "hypothesis: any value typed into the bot tabs (lead notes, draft "
                                           "status, the bot's own cells)",
-                  "no crash; people's and unknown columns never written; the cycle after is quiet"):
-        first = check_cycle(settings, renderer, base_tabs())
+                  "no crash; people's and unknown columns never written; the cycle after is quiet") as counts:
+        first = check_cycle(settings, renderer, base_tabs(), counts=counts)
         tabs = {t: [list(r) for r in rows] if rows is not None else None for t, rows in first.tabs.items()}
         for tab, row, col, value in edits:
             rows = tabs[tab]
@@ -235,6 +246,7 @@ def test_people_typing_anything_in_the_bot_tabs(settings, renderer, reliability,
                 rows[row].append(None)
             rows[row][col] = value
         outcome = compute(Snapshot(tabs, "memory"), settings, NOW + timedelta(minutes=1), renderer)
+        counts["rep_tab_writes"] += rep_tab_writes(outcome.plan)
         assert rep_tab_writes(outcome.plan) == 0
         for name, table in outcome.tables.items():
             allowed = {i for k, i in table.columns.index.items() if k not in PEOPLE_KEYS.get(name, ())}
@@ -272,10 +284,10 @@ def test_extreme_values_in_every_cell(settings, renderer, reliability, value):
     checked = check_cycle(settings, renderer, tabs)
     if as_text(value):
         assert checked.issues
-        reliability.record(BAD_INPUT, outcome="Log Issues, no crash")
+        reliability.record(BAD_INPUT, **checked.counts, outcome="Log Issues, no crash")
     else:
         assert not checked.issues   # the cell reads as blank, so the rows are skipped
-        reliability.record(BAD_INPUT, outcome="read as blank, rows skipped, no crash")
+        reliability.record(BAD_INPUT, **checked.counts, outcome="read as blank, rows skipped, no crash")
 
 
 @pytest.mark.reliability(BAD_INPUT)
@@ -318,7 +330,8 @@ def test_flags_and_drafts_are_written_once_whatever_the_ticket_ids(settings, ren
     grown = check_cycle(settings, renderer, tabs)
     esc = grown.tabs["Escalations"]
     assert len(esc) == 2 and esc[1][0] == "ESC-0001" and esc[1][3] == 3
-    reliability.record(BAD_INPUT, outcome="one flag, grown in place; each draft once")
+    reliability.record(BAD_INPUT, rep_tab_writes=checked.rep_writes + grown.rep_writes,
+                       duplicate_rows=checked.dupes + grown.dupes, outcome="one flag, grown in place; each draft once")
 
 
 # ---- sheet shapes -----------------------------------------------------------------------------------------
@@ -348,7 +361,8 @@ def columns_moved(rows, order):
 
 
 def reorder(log, comps):
-    return columns_moved(log, list(reversed(range(len(log[0]))))), columns_moved(comps, [5, 1, 0, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12])
+    comp_order = [5, 1, 0, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12]
+    return columns_moved(log, list(reversed(range(len(log[0]))))), columns_moved(comps, comp_order)
 
 
 def extra_columns(log, comps):
@@ -409,7 +423,8 @@ def test_sheet_shapes_give_the_same_issues(settings, renderer, reliability, resh
         rows = log if i.tab == "Defective Log" else comps
         assert header_key(rows[0][_column_index(i.column)]) == header_key(i.field)
     assert {d.ticket_id for d in checked.outcome.drafts_ready} == {"CS-1", "CS-4"}
-    reliability.record(SHAPES, outcome=f"{len(checked.issues)} Log Issues at the right cells, 2 drafts")
+    reliability.record(SHAPES, **checked.counts,
+                       outcome=f"{len(checked.issues)} Log Issues at the right cells, 2 drafts")
 
 
 def _drop(headers, name):
@@ -454,7 +469,7 @@ def test_tabs_with_only_headers(settings, renderer, reliability):
     checked = check_cycle(settings, renderer, {"Defective Log": [LOG_HEADERS], "Comp Sheet": [COMP_HEADERS]})
     assert not checked.issues and not checked.outcome.drafts_ready
     assert checked.tabs["Log Issues"] == [["Tab", "Row", "Ticket ID", "Column", "Field", "Problem", "Severity"]]
-    reliability.record(SHAPES, outcome="no issues; bot tabs get their headers only")
+    reliability.record(SHAPES, **checked.counts, outcome="no issues; bot tabs get their headers only")
 
 
 @pytest.mark.reliability(SHAPES)
@@ -491,8 +506,9 @@ def test_a_50000_character_cell(settings, renderer, reliability):
     assert len(esc) == 2 and len(esc[1][1]) == MAX_STORED_CHARS and esc[1][6] == "CS-1, CS-2"
     problem = next(i.problem for i in checked.issues if i.row == 4)
     assert len(problem) < 200
-    reliability.record(SHAPES, outcome="draft body and flag product cut at 32,767 characters with '…'; "
-                                       "the problem quotes 60; next cycle quiet")
+    reliability.record(SHAPES, **checked.counts,
+                       outcome="draft body and flag product cut at 32,767 characters with '…'; "
+                               "the problem quotes 60; next cycle quiet")
 
 
 @pytest.mark.reliability(SHAPES)
@@ -505,7 +521,7 @@ def test_emoji_and_right_to_left_text(settings, renderer, reliability):
     draft = checked.outcome.drafts_ready[0]
     assert draft.body.startswith("Hi محمد,") and "زيت الزيتون 🫒" in draft.body
     assert not [i for i in checked.issues if i.field == "Customer Email"]
-    reliability.record(SHAPES, outcome="shown as typed in the draft; no false issues")
+    reliability.record(SHAPES, **checked.counts, outcome="shown as typed in the draft; no false issues")
 
 
 def test_as_text_and_storable_agree():
@@ -536,8 +552,10 @@ def test_both_backends_store_the_bots_text_identically(settings, reliability, na
             "Comp Sheet": rows_of("comp_sheet", [comp(ticket or "T")])}
     with recorded(reliability, BAD_INPUT, "hypothesis: any text in names, products, Ticket IDs and order numbers, "
                                           "through both real backends",
-                  "identical bot tabs in the workbook and the Google Sheet; the next cycle writes nothing in either"):
-        with tempfile.TemporaryDirectory() as folder, responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+                  "identical bot tabs in the workbook and the Google Sheet; the next cycle writes nothing in either") \
+            as counts:
+        with tempfile.TemporaryDirectory() as folder, \
+                responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             key = make_service_account_key(Path(folder))
             key.path.chmod(0o600)
             fake = FakeSheets(rsps, trusted_keys=[key])
@@ -551,6 +569,8 @@ def test_both_backends_store_the_bots_text_identically(settings, reliability, na
             for backend in (workbook, google):
                 run_cycle(backend, settings, lambda: NOW)
             got = [{t: normalised(b.read(list(BOT_TABS)).tabs[t]) for t in BOT_TABS} for b in (workbook, google)]
+            counts["duplicate_rows"] += duplicate_rows(got[0]) + duplicate_rows(got[1])
+            counts["rep_tab_writes"] += sum(1 for _, rng in fake.value_writes() if fake.range_tab(rng) in REP_TABS)
             assert got[0] == got[1]
             assert duplicate_rows(got[1]) == 0
             for backend in (workbook, google):
