@@ -76,12 +76,12 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
-    rows_read = {settings.title("defective_log"): len(log_raw), settings.title("comp_sheet"): len(comp_raw)}
+    rows_read = {settings.title("defective_log"): len(v.log), settings.title("comp_sheet"): len(v.comp)}
     waiting = sum(1 for r in drafts_rows if cells.is_blank(r.get("status")))
     flags_total = sum(1 for r in esc_rows if cells.is_blank(r.get("merged_into")) and r.get("flag_id"))
     summary = {
-        "Defective Log rows": len(log_raw),
-        "Comp Sheet rows": len(comp_raw),
+        "Defective Log rows": len(v.log),
+        "Comp Sheet rows": len(v.comp),
         "Errors": v.errors,
         "Warnings": v.warnings,
         "Drafts waiting": waiting,

@@ -1,6 +1,6 @@
 """Every rule of the contract for the rep tabs, turned into Log Issues rows.
 
-Pure: takes the raw frames read from the Defective Log and the Comp Sheet, returns parsed frames
+Pure: takes the raw columns read from the Defective Log and the Comp Sheet, returns parsed frames
 (one column per schema key, parsed values or None) and the list of issues. An error is anything that
 blocks a draft; a warning is worth fixing but blocks nothing.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from bot import cells
-from bot.table import ROW_COLUMN, ColumnMap
+from bot.table import ROW_COLUMN, ColumnMap, RawTab
 from sheet_schema import Column, TabSchema
 
 ERROR, WARNING = "error", "warning"
@@ -56,78 +57,92 @@ def _parse_cell(value, col: Column, day_first: bool):
     return cells.parse_text(value)
 
 
-def parse_column(values: pd.Series, col: Column, day_first: bool) -> tuple[list, list]:
-    """Parse a column, each distinct value once (logs repeat dates, products and choices a lot)."""
-    cache: dict = {}
-    parsed, problems = [], []
-    for value in values:
-        key = (value.__class__, value)  # 1, 1.0 and True are equal in a dict; they are not one cell
-        try:
-            result = cache[key]
-        except KeyError:
-            result = cache[key] = _parse_cell(value, col, day_first)
-        except TypeError:  # an unhashable value cannot come from a sheet, but never crash on one
-            result = _parse_cell(value, col, day_first)
-        parsed.append(result[0])
-        problems.append(result[1])
-    return parsed, problems
+def parse_column(values: np.ndarray, col: Column, day_first: bool):
+    """Parse a column, each distinct value once (logs repeat dates, products and choices a lot).
+
+    Returns object arrays of parsed values and problems (None where fine) and a bool array of blanks.
+    """
+    n = len(values)
+    kinds = set(map(type, values))
+    if bool in kinds and kinds & {int, float}:
+        # 1, 1.0 and True hash alike but are not one cell: tell them apart by type.
+        keys = np.empty(n, dtype=object)
+        keys[:] = [(v.__class__, v) for v in values]
+        codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+        uniques = [u[1] for u in uniques]
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)  # None and NaN -> -1 (blank)
+    m = len(uniques)
+    parsed_u = np.empty(m + 1, dtype=object)
+    problem_u = np.empty(m + 1, dtype=object)
+    blank_u = np.ones(m + 1, dtype=bool)   # the last slot serves code -1
+    for k, u in enumerate(uniques):
+        blank_u[k] = cells.is_blank(u)
+        parsed_u[k], problem_u[k] = (None, None) if blank_u[k] else _parse_cell(u, col, day_first)
+    return parsed_u[codes], problem_u[codes], blank_u[codes]
 
 
 class _Collector:
-    def __init__(self, tab: str, columns: ColumnMap, tickets: list[str], rows: list[int]):
+    def __init__(self, tab: str, columns: ColumnMap, tickets: list[str], rows: np.ndarray):
         self.tab, self.columns, self.tickets, self.rows = tab, columns, tickets, rows
         self.issues: list[Issue] = []
-        self.error_rows: set[int] = set()
+        self.has_error = np.zeros(len(rows), dtype=bool)
 
     def add(self, pos: int, key: str, problem: str, severity: str) -> None:
         index = self.columns.index.get(key, -1)
         letter = self.columns.letter(key) if index >= 0 else ""
-        self.issues.append(Issue(self.tab, self.rows[pos], index, self.tickets[pos], letter,
+        self.issues.append(Issue(self.tab, int(self.rows[pos]), index, self.tickets[pos], letter,
                                  self.columns.headers[key], problem, severity))
         if severity == ERROR:
-            self.error_rows.add(pos)
+            self.has_error[pos] = True
 
 
-def check_tab(raw: pd.DataFrame, schema: TabSchema, columns: ColumnMap, day_first: bool,
+def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: bool,
               problem_severity=None) -> tuple[pd.DataFrame, _Collector]:
-    """Parse every column and apply the required, conditional, type and uniqueness rules."""
-    rows = raw[ROW_COLUMN].tolist()
-    tickets = [cells.as_text(v) for v in raw["ticket_id"]] if len(raw) else []
+    """Parse every column, drop blank rows, and apply the required, conditional and type rules.
+
+    Works column-wise; only cells with a problem are visited one by one.
+    """
+    parsed, problems, blank = {}, {}, {}
+    for col in schema.columns:
+        parsed[col.key], problems[col.key], blank[col.key] = parse_column(raw.values[col.key], col, day_first)
+    keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns]) if schema.columns else None
+    rows = raw.rows[keep]
+    for key in parsed:
+        parsed[key], problems[key], blank[key] = parsed[key][keep], problems[key][keep], blank[key][keep]
+    tickets = [t or "" for t in parsed["ticket_id"]]
     out = _Collector(columns.tab, columns, tickets, rows)
-    parsed = pd.DataFrame({ROW_COLUMN: rows}, dtype=object)
-    problems = {}
     for col in schema.columns:
-        values, probs = parse_column(raw[col.key], col, day_first)
-        parsed[col.key] = pd.Series(values, dtype=object)
-        problems[col.key] = probs
-    for col in schema.columns:
-        blank = raw[col.key].map(cells.is_blank).tolist()
+        key = col.key
         active = _condition(parsed, col)
-        probs = problems[col.key]
-        for pos in range(len(rows)):
-            if blank[pos]:
-                if col.required and col.key in columns.index:
-                    out.add(pos, col.key, "Required, but blank", ERROR)
-                elif col.required:
-                    out.add(pos, col.key, f"Required, but the tab has no '{columns.headers[col.key]}' column",
-                            ERROR)
-                elif active[pos]:
-                    cond = schema.column(col.required_when.column)
-                    out.add(pos, col.key, f"Required when {columns.headers[cond.key]} is "
-                                          f"{col.required_when.equals}, but blank", ERROR)
-            elif probs[pos] is not None:
-                severity = ERROR if (col.required or active[pos]) else WARNING
-                if problem_severity is not None:
-                    severity = problem_severity(col, severity)
-                out.add(pos, col.key, probs[pos], severity)
-    parsed[TICKET_KEY] = [ticket_key(t) if t else "" for t in tickets]
-    return parsed, out
+        if col.required:
+            problem = ("Required, but blank" if key in columns.index
+                       else f"Required, but the tab has no '{columns.headers[key]}' column")
+            for pos in np.flatnonzero(blank[key]):
+                out.add(pos, key, problem, ERROR)
+        elif col.required_when is not None:
+            cond = schema.column(col.required_when.column)
+            problem = (f"Required when {columns.headers[cond.key]} is {col.required_when.equals}, "
+                       f"but blank")
+            for pos in np.flatnonzero(blank[key] & active):
+                out.add(pos, key, problem, ERROR)
+        for pos in np.flatnonzero(pd.notna(problems[key])):
+            severity = ERROR if (col.required or active[pos]) else WARNING
+            if problem_severity is not None:
+                severity = problem_severity(col, severity)
+            out.add(pos, key, problems[key][pos], severity)
+    # dtype=object everywhere: pandas would otherwise turn a column of texts and Nones into strings
+    # and NaN, and a blank must stay None.
+    frame = pd.DataFrame({key: pd.Series(v, dtype=object) for key, v in parsed.items()})
+    frame.insert(0, ROW_COLUMN, rows)
+    frame[TICKET_KEY] = [ticket_key(t) if t else "" for t in tickets]
+    return frame, out
 
 
-def _condition(parsed: pd.DataFrame, col: Column) -> list[bool]:
+def _condition(parsed: dict[str, np.ndarray], col: Column) -> np.ndarray:
     if col.required_when is None:
-        return [False] * len(parsed)
-    return (parsed[col.required_when.column] == col.required_when.equals).tolist()
+        return np.zeros(len(parsed[col.key]), dtype=bool)
+    return parsed[col.required_when.column] == col.required_when.equals
 
 
 def check_unique_tickets(parsed: pd.DataFrame, out: _Collector) -> None:
@@ -135,10 +150,10 @@ def check_unique_tickets(parsed: pd.DataFrame, out: _Collector) -> None:
     keys = parsed[TICKET_KEY]
     filled = keys != ""
     first_row = parsed[filled].groupby(TICKET_KEY)[ROW_COLUMN].first()
-    repeats = filled & keys.duplicated(keep="first")
-    for pos in repeats[repeats].index:
+    repeats = (filled & keys.duplicated(keep="first")).to_numpy()
+    for pos in np.flatnonzero(repeats):
         out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} is already used on row "
-                                  f"{first_row[keys[pos]]}", ERROR)
+                                  f"{first_row[keys.iat[pos]]}", ERROR)
 
 
 @dataclass
@@ -156,8 +171,8 @@ class Validation:
         return sum(1 for i in self.issues if i.severity == WARNING)
 
 
-def validate(log_raw: pd.DataFrame, log_schema: TabSchema, log_cols: ColumnMap,
-             comp_raw: pd.DataFrame, comp_schema: TabSchema, comp_cols: ColumnMap,
+def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
+             comp_raw: RawTab, comp_schema: TabSchema, comp_cols: ColumnMap,
              day_first: bool = False) -> Validation:
     log, log_out = check_tab(log_raw, log_schema, log_cols, day_first)
     check_unique_tickets(log, log_out)
@@ -170,8 +185,8 @@ def validate(log_raw: pd.DataFrame, log_schema: TabSchema, log_cols: ColumnMap,
     comp_pos = _join_comp(log, comp, comp_out)
     log["comp_pos"] = comp_pos
     _cross_check(log, comp, comp_pos, log_out)
-    log[HAS_ERROR] = [pos in log_out.error_rows for pos in range(len(log))]
-    comp[HAS_ERROR] = [pos in comp_out.error_rows for pos in range(len(comp))]
+    log[HAS_ERROR] = log_out.has_error
+    comp[HAS_ERROR] = comp_out.has_error
     issues = sorted(log_out.issues) + sorted(comp_out.issues)
     return Validation(log, comp, issues)
 
@@ -202,20 +217,37 @@ def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[i
 
 
 def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: list[int], out: _Collector) -> None:
-    """Where both sides hold a value, the log and its Comp Sheet row must agree (reported on the log)."""
-    comp_rows = comp[ROW_COLUMN].tolist()
-    for pos, cpos in enumerate(comp_pos):
-        if cpos < 0:
-            continue
-        where = f"Comp Sheet row {comp_rows[cpos]}"
-        resolution, comp_type = log.at[pos, "resolution"], comp.at[cpos, "type"]
-        if resolution and comp_type and resolution != comp_type:
-            out.add(pos, "resolution", f"Resolution is {resolution}, but {where} has Type {comp_type}", ERROR)
-        amount, comp_amount = log.at[pos, "refund_amount"], comp.at[cpos, "refund_amount"]
-        if amount is not None and comp_amount is not None and abs(amount - comp_amount) >= 0.005:
-            out.add(pos, "refund_amount", f"Refund Amount {cells.format_money(amount)} differs from "
-                                          f"{cells.format_money(comp_amount)} on {where}", ERROR)
-        order, comp_order = log.at[pos, "replacement_order_number"], comp.at[cpos, "replacement_order_number"]
-        if order and comp_order and ticket_key(order) != ticket_key(comp_order):
-            out.add(pos, "replacement_order_number", f"Replacement Order Number {order} differs from "
-                                                     f"{comp_order} on {where}", ERROR)
+    """Where both sides hold a value, the log and its Comp Sheet row must agree (reported on the log).
+
+    Compared column-wise over the joined rows; only disagreements are visited one by one.
+    """
+    cpos = np.asarray(comp_pos, dtype=np.int64)
+    joined = np.flatnonzero(cpos >= 0)
+    if not len(joined):
+        return
+    other = cpos[joined]
+    comp_rows = comp[ROW_COLUMN].to_numpy()[other]
+
+    def pair(key: str, comp_key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return log[key].to_numpy()[joined], comp[comp_key or key].to_numpy()[other]
+
+    resolution, comp_type = pair("resolution", "type")
+    differs = pd.notna(resolution) & pd.notna(comp_type) & (resolution != comp_type)
+    for k in np.flatnonzero(differs):
+        out.add(joined[k], "resolution", f"Resolution is {resolution[k]}, but Comp Sheet row "
+                                         f"{comp_rows[k]} has Type {comp_type[k]}", ERROR)
+    amount, comp_amount = (pd.to_numeric(pd.Series(a), errors="coerce").to_numpy(dtype=float)
+                           for a in pair("refund_amount"))
+    with np.errstate(invalid="ignore"):
+        differs = np.abs(amount - comp_amount) >= 0.005   # NaN (a blank side) compares False
+    for k in np.flatnonzero(differs):
+        out.add(joined[k], "refund_amount", f"Refund Amount {cells.format_money(amount[k])} differs from "
+                                            f"{cells.format_money(comp_amount[k])} on Comp Sheet row {comp_rows[k]}",
+                ERROR)
+    order, comp_order = pair("replacement_order_number")
+    both = np.flatnonzero(pd.notna(order) & pd.notna(comp_order) & (order != comp_order))
+    for k in both:  # texts differ: they may still be one number typed in another case or with spaces
+        if order[k] and comp_order[k] and ticket_key(order[k]) != ticket_key(comp_order[k]):
+            out.add(joined[k], "replacement_order_number", f"Replacement Order Number {order[k]} differs "
+                                                           f"from {comp_order[k]} on Comp Sheet row {comp_rows[k]}",
+                    ERROR)
