@@ -79,6 +79,11 @@ def _clean(text: str) -> str:
     return text
 
 
+def str_text(value: str | None) -> str:
+    """as_text for a cell known to be text or empty (the fast path of column parsing)."""
+    return "" if value is None else _clean(value).strip()
+
+
 def is_blank(value) -> bool:
     """Empty, only spaces (or characters no sheet can hold), or a float NaN (pandas' filler for ragged rows)."""
     if value is None:

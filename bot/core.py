@@ -17,6 +17,7 @@ from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import FlagChanges, desired_escalations, episodes
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
 from bot.validate import Validation, validate
+from bot.validate import ticket_key as validate_ticket_key
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
@@ -66,7 +67,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     when = stamp(now)
 
     current_drafts = tables["drafts"].rows
-    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts))
+    by_ticket = {validate_ticket_key(cells.as_text(r.get("ticket_id"))): r for r in current_drafts}
+    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts), current=by_ticket)
     drafts_rows = desired_drafts(current_drafts, ready, when)
     drafts_new = len(drafts_rows) - len(current_drafts)
 

@@ -43,10 +43,11 @@ def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
     print()
     print("\n".join(describe_cycle(report)))
     o = report.outcome
-    if o.drafts_ready:
-        print("\nDrafts ready for a rep to review and send (Drafts tab):")
-        for d in o.drafts_ready:
-            print(f"  {d.ticket_id:10} {d.template:20} {d.subject}")
+    waiting = [r for r in o.desired["drafts"] if not r.get("status")]
+    if waiting:
+        print("\nDrafts waiting for a rep to review and send (Drafts tab):")
+        for r in waiting:
+            print(f"  {r['ticket_id']:10} {r['template']:20} {r['subject']}")
     flags = [r for r in o.desired["escalations"] if r.get("flag_id") and not r.get("merged_into")]
     if flags:
         print("\nRecurring defects flagged for the leads (Escalations tab):")

@@ -6,11 +6,13 @@ or a Refund with an amount and a processed date.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import jinja2
+import numpy as np
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot import cells
@@ -33,6 +35,8 @@ class Draft:
     subject: str
     body: str
     log_row: int
+    source_hash: str = ""
+    rendered: bool = True
 
 
 def default_template_dir() -> Path:
@@ -52,6 +56,18 @@ class Renderer:
             autoescape=False,
             keep_trailing_newline=False,
         )
+        self._template_digests: dict[str, str] = {}
+
+    def source_hash(self, file_name: str, fields: dict) -> str:
+        """What a draft is made from: the template's text, the fields and the sign-off."""
+        if file_name not in self._template_digests:
+            path = Path(self.template_dir) / file_name
+            text = path.read_bytes() if path.is_file() else b""
+            self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+        # Fields as a sheet can store them, so both backends agree on the hash of the same case.
+        stored = sorted((k, cells.storable(v)) for k, v in fields.items())
+        key = repr((self._template_digests[file_name], self.signoff, stored))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
         """(subject, body) of one email."""
@@ -75,24 +91,37 @@ class Renderer:
         return first[len("subject:"):].strip(), rest.strip("\n")
 
 
-def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()) -> list[Draft]:
-    """Render a draft for every ready ticket, in log order, except tickets in `skip` (keys whose draft
-    a rep has already taken over, so rendering them again is wasted work)."""
-    comp_rows = v.comp.to_dict("records")
+def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset(),
+                 current: dict[str, dict] | None = None) -> list[Draft]:
+    """A draft for every ready ticket, in log order, except tickets in `skip` (a rep has taken their
+    draft over). A ticket whose `current` draft row was made from the same fields (same Source Hash)
+    keeps that row's text without rendering it again: only new or changed drafts are rendered."""
+    current = current or {}
+    log, comp = v.log, v.comp
+    cpos = log["comp_pos"].to_numpy(dtype=np.int64)
+    ready = (~log[HAS_ERROR].to_numpy(dtype=bool)) & (log["status"].to_numpy() == "Open") & (cpos >= 0)
+    if skip:
+        ready &= ~log[TICKET_KEY].isin(list(skip)).to_numpy()
+    at = np.flatnonzero(ready)
+    joined = cpos[at]
+    ok = (~comp[HAS_ERROR].to_numpy(dtype=bool)[joined]) & \
+        (comp["type"].to_numpy()[joined] == log["resolution"].to_numpy()[at])
+    at, joined = at[ok], joined[ok]
+    comp_rows = comp.iloc[joined].to_dict("records")
     drafts = []
-    for row in v.log.to_dict("records"):
-        cpos = row["comp_pos"]
-        if row[HAS_ERROR] or row["status"] != "Open" or cpos < 0 or row[TICKET_KEY] in skip:
-            continue
-        c = comp_rows[cpos]
-        if c[HAS_ERROR] or c["type"] != row["resolution"]:
-            continue
+    for row, c in zip(log.iloc[at].to_dict("records"), comp_rows):
         fields = _fields(row, c)
         if fields is None:
             continue
         title, file_name = TEMPLATES[row["resolution"]]
-        subject, body = renderer.render(file_name, fields)
-        drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN]))
+        digest = renderer.source_hash(file_name, fields)
+        have = current.get(row[TICKET_KEY])
+        if have is not None and cells.as_text(have.get("source_hash")) == digest:
+            subject, body, rendered = cells.as_text(have.get("subject")), cells.as_text(have.get("body")), False
+        else:
+            (subject, body), rendered = renderer.render(file_name, fields), True
+        drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
+                            digest, rendered))
     return drafts
 
 
@@ -139,7 +168,7 @@ def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str) ->
         where.setdefault(ticket_key(cells.as_text(r.get("ticket_id"))), i)
     for d in drafts:
         content = {"ticket_id": d.ticket_id, "template": d.template, "to": d.to,
-                   "subject": d.subject, "body": d.body}
+                   "subject": d.subject, "body": d.body, "source_hash": d.source_hash}
         i = where.get(ticket_key(d.ticket_id))
         if i is None:
             rows.append({**content, "drafted_at": stamp})

@@ -64,6 +64,14 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     """
     n = len(values)
     kinds = set(map(type, values))
+    if col.type in ("text", "id") and kinds <= {str, type(None)}:
+        # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
+        # the dedupe and read each cell as text directly.
+        texts = np.fromiter((cells.str_text(v) for v in values), dtype=object, count=n)
+        blank = texts == ""
+        parsed = texts.copy()
+        parsed[blank] = None
+        return parsed, np.full(n, None, dtype=object), blank
     if bool in kinds and kinds & {int, float}:
         # 1, 1.0 and True hash alike but are not one cell: tell them apart by type.
         keys = np.empty(n, dtype=object)

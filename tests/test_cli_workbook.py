@@ -192,7 +192,7 @@ def test_demo_twice_says_nothing_changed(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     first = capsys.readouterr().out
-    assert "Drafts ready" in first and "ESC-0001" in first and "crunch-and-co" in first
+    assert "Drafts waiting" in first and "ESC-0001" in first and "crunch-and-co" in first
     assert main(["demo"]) == 0
     assert "Nothing changed since the last cycle; wrote nothing." in capsys.readouterr().out
 

@@ -122,7 +122,7 @@ def test_rep_status_freezes_a_draft_and_bot_never_writes_status(run):
     assert unsent["drafted_at"] == rows[1]["drafted_at"]
     for w in out.plan.writes:
         if w.tab == "Drafts":
-            assert w.row != 2 and w.last_col < 7, w
+            assert w.row != 2 and not w.col <= 7 <= w.last_col, w  # Status (G) is the reps'
     assert [d.ticket_id for d in out.drafts_ready] == ["CS-2"]  # the sent one is not even rendered
 
 
@@ -146,3 +146,14 @@ def test_every_template_renders_with_sample_fields():
         subject, body = r.render(name, fields)
         assert subject and body and "{{" not in body
     assert "lot number" in r.render(REQUEST_TEMPLATE, fields)[1]
+
+
+def test_unchanged_drafts_are_not_rendered_again_changed_ones_are(run):
+    first = run([case("CS-1"), replacement_case("CS-2")], [comp("CS-1"), replacement_comp("CS-2")])
+    assert all(d.rendered for d in first.drafts_ready)
+    table = drafts_table(first.desired["drafts"])
+    again = run([case("CS-1"), replacement_case("CS-2", agent="Kim")], [comp("CS-1"), replacement_comp("CS-2")],
+                extra={"Drafts": table})
+    assert [(d.ticket_id, d.rendered) for d in again.drafts_ready] == [("CS-1", False), ("CS-2", True)]
+    assert "Kim" in again.desired["drafts"][1]["body"]
+    assert {w.row for w in again.plan.writes if w.tab == "Drafts"} == {3}
