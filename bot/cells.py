@@ -33,7 +33,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$", re.I)
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME + r"$", re.I)
 _NAMED = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME + r"$", re.I)
 _MONEY = re.compile(r"(-)?\s*(?:usd|us\$|\$)?\s*(-)?\s*(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:usd)?$", re.I)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+$"   # one @ (neither side may hold another), no spaces, a dot in the domain
+_EMAIL = re.compile(EMAIL_PATTERN)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 # Characters neither backend can store (XML 1.0 forbids them in an .xlsx; Google drops control characters):
 # C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF.
@@ -79,9 +80,15 @@ def _clean(text: str) -> str:
     return text
 
 
-def str_text(value: str | None) -> str:
-    """as_text for a cell known to be text or empty (the fast path of column parsing)."""
-    return "" if value is None else _clean(value).strip()
+def str_texts(values) -> list[str]:
+    """as_text over a column known to hold only text or None (the fast path of column parsing).
+
+    One C-speed check of the whole column decides whether any cell needs cleaning at all."""
+    filled = [v for v in values if v is not None]
+    joined = "".join(filled)
+    if joined.isascii() and joined.isprintable():
+        return [v.strip() if v is not None else "" for v in values]
+    return ["" if v is None else _clean(v).strip() for v in values]
 
 
 def is_blank(value) -> bool:

@@ -102,17 +102,19 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
     changes = FlagChanges()
     numbers = [flag_number(r.get("flag_id")) for r in rows]
     next_number = max((n for n in numbers if n is not None), default=0) + 1
-    open_flags = []  # (number, position, identity)
+    open_flags: dict[tuple[str, str], list] = {}  # (product, defect) -> [(number, position, identity)]
     for pos, (row, number) in enumerate(zip(rows, numbers)):
         if number is None or not cells.is_blank(row.get("merged_into")):
             continue
-        open_flags.append((number, pos, _identity(row, settings)))
+        identity = _identity(row, settings)
+        open_flags.setdefault(identity[:2], []).append((number, pos, identity))
     taken: set[int] = set()
     for ep in found:
         content = _content(ep, settings)
         # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
         wanted = _identity(content, settings)
-        matches = sorted(f for f in open_flags if f[1] not in taken and _same_episode(f[2], wanted))
+        matches = sorted(f for f in open_flags.get(wanted[:2], ())
+                         if f[1] not in taken and _same_episode(f[2], wanted))
         if not matches:
             flag_id = format_flag_id(next_number)
             next_number += 1

@@ -40,6 +40,14 @@ def ticket_key(text: str) -> str:
     return cells.storable_text(text).strip().casefold()
 
 
+def ticket_keys(tickets: list[str]) -> list[str]:
+    """ticket_key over a column; one check of the whole column spares cleaning each ID."""
+    joined = "".join(tickets)
+    if joined.isascii() and joined.isprintable() and len(joined) < 10 ** 8:
+        return [t.strip().casefold() for t in tickets]
+    return [ticket_key(t) if t else "" for t in tickets]
+
+
 def _parse_cell(value, col: Column, day_first: bool):
     if cells.is_blank(value):
         return None, None
@@ -64,14 +72,20 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     """
     n = len(values)
     kinds = set(map(type, values))
-    if col.type in ("text", "id") and kinds <= {str, type(None)}:
+    if col.type in ("text", "id", "email") and kinds <= {str, type(None)}:
         # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
         # the dedupe and read each cell as text directly.
-        texts = np.fromiter((cells.str_text(v) for v in values), dtype=object, count=n)
+        texts = np.empty(n, dtype=object)
+        texts[:] = cells.str_texts(values)
         blank = texts == ""
         parsed = texts.copy()
         parsed[blank] = None
-        return parsed, np.full(n, None, dtype=object), blank
+        problems = np.full(n, None, dtype=object)
+        if col.type == "email":
+            bad = ~blank & ~pd.Series(texts, dtype=object).str.match(cells.EMAIL_PATTERN).to_numpy(dtype=bool)
+            problems[bad] = cells.parse_email("")[1]
+            parsed[bad] = None
+        return parsed, problems, blank
     if bool in kinds and kinds & {int, float}:
         # 1, 1.0 and True hash alike but are not one cell: tell them apart by type.
         keys = np.empty(n, dtype=object)
@@ -143,7 +157,7 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
     # and NaN, and a blank must stay None.
     frame = pd.DataFrame({key: pd.Series(v, dtype=object) for key, v in parsed.items()})
     frame.insert(0, ROW_COLUMN, rows)
-    frame[TICKET_KEY] = [ticket_key(t) if t else "" for t in tickets]
+    frame[TICKET_KEY] = ticket_keys(tickets)
     return frame, out
 
 
