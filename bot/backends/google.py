@@ -527,9 +527,10 @@ class GoogleBackend:
                 if len(ranges) != len(actual):
                     raise ValueError("valueRanges does not match the ranges asked for")
                 for title, vr in zip(actual, ranges):
-                    rows_by_title[title] = [list(r) for r in vr.get("values") or []]
-            tabs = {t: (None if tab is None else [list(r) for r in rows_by_title[tab.title]])
-                    for t, tab in wanted.items()}
+                    # The JSON rows are already lists; the core only reads them, so no copies
+                    # (at 100,000 rows a copy costs a third of the JSON parse).
+                    rows_by_title[title] = vr.get("values") or []
+            tabs = {t: (None if tab is None else rows_by_title[tab.title]) for t, tab in wanted.items()}
         return Snapshot(tabs=tabs, source=self.describe(), token=meta)
 
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
