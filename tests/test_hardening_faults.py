@@ -290,19 +290,17 @@ def test_disk_full_leaves_the_original_byte_identical(book, settings, reliabilit
 
 
 @pytest.mark.reliability(WB_FAULTS)
-@pytest.mark.parametrize("where", ["setting-cells", "writing-temp-file", "before-swap"])
+@pytest.mark.parametrize("where", ["editing-sheet-parts", "writing-temp-file", "before-swap"])
 def test_killed_mid_apply_then_the_next_cycle_converges(book, settings, reliability, monkeypatch, where):
     backend, want = book
     before = backend.path.read_bytes()
-    if where == "setting-cells":
-        real_set, count = workbook_module._set_cell, []
+    if where == "editing-sheet-parts":
+        real_patch = workbook_module.patch_workbook
 
-        def set_then_die(cell, value):
-            count.append(1)
-            if len(count) == 40:
-                raise Killed()
-            real_set(cell, value)
-        monkeypatch.setattr(workbook_module, "_set_cell", set_then_die)
+        def patch_then_die(data, plan):
+            real_patch(data, plan)  # the edited copy exists only in memory when the process dies
+            raise Killed()
+        monkeypatch.setattr(workbook_module, "patch_workbook", patch_then_die)
     elif where == "writing-temp-file":
         def write_half_then_die(fh, data):
             fh.write(data[: len(data) // 2])

@@ -19,6 +19,7 @@ import io
 import logging
 import math
 import os
+import re
 import stat
 import tempfile
 import warnings
@@ -39,12 +40,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, ConcurrentEditError, LayoutError
-from .base import ApplyResult, Cell, Check, Plan, Rows, Snapshot, TabFormat
+from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
+from .xlsx_patch import PatchUnsupported, patch_workbook
 
 log = logging.getLogger(__name__)
 
 # Excel's limits: a sheet title of at most 31 characters without []:*?/\ ; a cell of at most 32,767 characters.
 MAX_TITLE_CHARS = 31
+_BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")  # what Excel refuses in a tab name
 MAX_CELL_CHARS = MAX_STORED_CHARS
 # Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
 # however long the log grows (Excel stores a range, not one rule per cell).
@@ -137,6 +140,17 @@ class WorkbookBackend:
         if fingerprint != snapshot.token:
             raise self._changed_error()
         if current is not None:
+            # First choice: edit only the bot tabs' parts of the file (fast, and the reps' tabs, formula
+            # results, images and charts stay exactly as they are). Fallback: openpyxl's full rewrite.
+            for create in plan.creates:
+                self._check_new_title(self._sheet_titles(current[0]), create.title)
+            try:
+                patched = patch_workbook(current[0], _storable_plan(plan))
+            except PatchUnsupported as exc:
+                log.info("editing the workbook in place is not possible (%s); rewriting it with openpyxl", exc)
+            else:
+                self._save_bytes(patched, fingerprint)
+                return ApplyResult(requests=1, cells_written=plan.cell_count)
             wb = self._load(current[0], read_only=False)
         else:
             wb = openpyxl.Workbook()
@@ -157,21 +171,37 @@ class WorkbookBackend:
         self._save(wb, fingerprint)
         return ApplyResult(requests=1, cells_written=plan.cell_count)
 
+    def _sheet_titles(self, data: bytes) -> list[str]:
+        wb = self._load(data, read_only=True)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+
     def _create_tab(self, wb: Any, title: str) -> None:
         if title in wb.sheetnames:
             return  # already there (the plan was built from this very file): nothing to create
-        clash = [name for name in wb.sheetnames if name.lower() == title.lower()]
+        self._check_new_title(wb.sheetnames, title)
+        try:
+            wb.create_sheet(title=title)  # appended after the existing tabs
+        except ValueError:
+            raise LayoutError(title, f"The tab name '{title}' contains a character Excel does not allow "
+                                     "in tab names ([ ] : * ? / \\); choose another name in the configuration.") from None
+
+    def _check_new_title(self, existing: list[str], title: str) -> None:
+        """A new tab's name must be one Excel accepts and not clash with an existing tab."""
+        if title in existing:
+            return
+        if _BAD_TITLE_CHARS.search(title):
+            raise LayoutError(title, f"The tab name '{title}' contains a character Excel does not allow "
+                                     "in tab names ([ ] : * ? / \\); choose another name in the configuration.")
+        clash = [name for name in existing if name.lower() == title.lower()]
         if clash:
             raise LayoutError(title, f"{self.path} has a tab '{clash[0]}' that differs from '{title}' only in "
                                      "case; rename that tab or set the tab name in the configuration.")
         if len(title) > MAX_TITLE_CHARS:
             raise LayoutError(title, f"The tab name '{title}' is longer than {MAX_TITLE_CHARS} characters, "
                                      "which Excel does not allow; choose a shorter name in the configuration.")
-        try:
-            wb.create_sheet(title=title)  # appended after the existing tabs
-        except ValueError:
-            raise LayoutError(title, f"The tab name '{title}' contains a character Excel does not allow "
-                                     "in tab names ([ ] : * ? / \\); choose another name in the configuration.") from None
 
     def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
         """Freeze header rows, add dropdowns and required-cell highlights (for `init`). Values are not touched.
@@ -347,7 +377,10 @@ class WorkbookBackend:
         wb.calculation.fullCalcOnLoad = True
         buffer = io.BytesIO()
         wb.save(buffer)  # serialise first: an openpyxl problem must not leave a temp file behind
-        data = buffer.getvalue()
+        self._save_bytes(buffer.getvalue(), expected)
+
+    def _save_bytes(self, data: bytes, expected: _Fingerprint | None) -> None:
+        """Atomically replace the workbook with `data`, unless someone changed or opened it meanwhile."""
         target = self._target()
         tmp: str | None = None
         try:
@@ -379,6 +412,14 @@ class WorkbookBackend:
 
 
 # ---- cell values ------------------------------------------------------------------------------------------
+
+def _storable_plan(plan: Plan) -> Plan:
+    """The plan with every text as the workbook stores it (the core already sends storable text)."""
+    return Plan(plan.creates, tuple(
+        RangeWrite(w.tab, w.row, w.col, tuple(tuple(clean_text(v) if isinstance(v, str) else v for v in row)
+                                              for row in w.values))
+        for w in plan.writes))
+
 
 def _set_cell(cell: Any, value: Cell) -> None:
     """Store one literal value; text is always text, never a formula."""

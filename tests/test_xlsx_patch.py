@@ -1,0 +1,126 @@
+"""Writing bot tabs by editing only their parts of the .xlsx: everything else stays byte for byte."""
+import io
+import re
+import zipfile
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+
+from bot.backends import workbook as workbook_module
+from bot.backends.base import CreateTab, Plan, RangeWrite
+from bot.backends.workbook import WorkbookBackend
+from bot.backends.xlsx_patch import PatchUnsupported, column_index, column_letters, patch_workbook
+from bot.config import load_settings
+from bot.cycle import run_cycle
+from bot.demo import build_workbook
+from conftest import NOW
+
+REP_TABS = ("Defective Log", "Comp Sheet")
+
+
+def members(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def add_cached_formula(path, tab="Defective Log", cell="R2", formula="1+1", cached="2"):
+    """Give a rep tab a formula whose result Excel cached (openpyxl itself cannot write one)."""
+    wb = openpyxl.load_workbook(path)
+    sheet_index = wb.sheetnames.index(tab) + 1
+    wb.close()
+    data = members(path)
+    part = f"xl/worksheets/sheet{sheet_index}.xml"
+    xml = data[part].decode()
+    row = re.search(r'<row r="2"[^>]*>', xml).end()
+    xml = xml[:row] + xml[row:].replace("</row>", f'<c r="{cell}"><f>{formula}</f><v>{cached}</v></c></row>', 1)
+    xml = re.sub(r'<dimension ref="A1:[A-Z]+(\d+)"\s*/>', r'<dimension ref="A1:R\1"/>', xml)
+    data[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, blob in data.items():
+            z.writestr(name, blob)
+
+
+@pytest.fixture
+def book(tmp_path):
+    path = tmp_path / "team.xlsx"
+    build_workbook(path, NOW.date())
+    return path
+
+
+def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
+    add_cached_formula(book)
+    before = members(book)
+    report = run_cycle(WorkbookBackend(book), load_settings(environ={}), lambda: NOW)
+    assert report.wrote
+    after = members(book)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    new_parts = set(after) - set(before)
+    assert len(new_parts) == 4 and all(n.startswith("xl/worksheets/") for n in new_parts)
+    for blob in (after[n] for n in new_parts | changed):
+        ET.fromstring(blob)  # well-formed XML
+    wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    assert next(wb["Defective Log"].iter_rows(min_row=2, max_row=2, values_only=True))[17] == 2
+    wb.close()
+    full = openpyxl.load_workbook(book)  # the full reader accepts the edited file too
+    assert full.sheetnames == ["Defective Log", "Comp Sheet", "Log Issues", "Drafts", "Escalations", "Bot Status"]
+
+
+def test_second_edit_keeps_people_cells_and_their_formatting(book):
+    settings = load_settings(environ={})
+    run_cycle(WorkbookBackend(book), settings, lambda: NOW)
+    wb = openpyxl.load_workbook(book)
+    wb["Escalations"]["L2"] = "Investigating"
+    wb["Escalations"]["L2"].font = openpyxl.styles.Font(bold=True)
+    wb["Drafts"]["G2"] = "Sent"
+    wb.save(book)
+    backend = WorkbookBackend(book)
+    snap = backend.read(["Escalations"])
+    plan = Plan((), (RangeWrite("Escalations", 2, 11, (("2026-11-24 10:00",),)),
+                     RangeWrite("Escalations", 9, 1, (("ESC-0099", None, "=not a formula", 3, 1.5, True),))))
+    backend.apply(plan, snap)
+    wb = openpyxl.load_workbook(book)
+    esc = wb["Escalations"]
+    assert esc["L2"].value == "Investigating" and esc["L2"].font.bold
+    assert esc["K2"].value == "2026-11-24 10:00"
+    assert [esc.cell(9, c).value for c in range(1, 7)] == ["ESC-0099", None, "=not a formula", 3, 1.5, True]
+    assert esc["C9"].data_type == "s"
+    assert wb["Drafts"]["G2"].value == "Sent"
+
+
+def test_clearing_cells_and_escaping_text(tmp_path):
+    path = tmp_path / "w.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Log Issues"
+    wb.active.append(["a", "b"])
+    wb.active.append(["x", "y"])
+    wb.save(path)
+    data = patch_workbook(path.read_bytes(), Plan((), (
+        RangeWrite("Log Issues", 2, 1, ((None, "<b>&\"'  spaced  "),)),)))
+    path.write_bytes(data)
+    ws = openpyxl.load_workbook(path)["Log Issues"]
+    assert ws["A2"].value is None and ws["B2"].value == "<b>&\"'  spaced  "
+
+
+def test_unusual_workbook_falls_back_to_a_full_rewrite(book, monkeypatch):
+    def refuse(data, plan):
+        raise PatchUnsupported("test")
+    monkeypatch.setattr(workbook_module, "patch_workbook", refuse)
+    report = run_cycle(WorkbookBackend(book), load_settings(environ={}), lambda: NOW)
+    assert report.wrote and "Drafts" in openpyxl.load_workbook(book).sheetnames
+
+
+@pytest.mark.parametrize("letters, index", [("A", 1), ("Z", 26), ("AA", 27), ("AZ", 52), ("XFD", 16384)])
+def test_column_letters_round_trip(letters, index):
+    assert column_index(letters) == index and column_letters(index) == letters
+
+
+def test_new_tab_name_is_escaped(tmp_path):
+    path = tmp_path / "w.xlsx"
+    openpyxl.Workbook().save(path)
+    data = patch_workbook(path.read_bytes(), Plan((CreateTab("Rep's & \"Notes\""),),
+                                                   (RangeWrite("Rep's & \"Notes\"", 1, 1, (("h",),)),)))
+    path.write_bytes(data)
+    wb = openpyxl.load_workbook(path)
+    assert wb["Rep's & \"Notes\""]["A1"].value == "h"
