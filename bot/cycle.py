@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.core import Outcome, compute, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.state import FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, settings_digest
+from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, rep_digest,
+                       settings_digest)
 from bot.table import read_bot_table
 from sheet_schema import BOT_TABS, REP_TABS, load
 
@@ -56,11 +57,12 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
     for attempt in range(1, MAX_ATTEMPTS + 1):
         snapshot = backend.read(titles)
         now = clock()
-        rep_rows = {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}
+        rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
+            if cache else b""
         if cache and remembered.get("fingerprint"):
             tables = {n: read_bot_table(settings.title(n), snapshot.tabs.get(settings.title(n)), load(n),
                                         settings.headers[n]) for n in BOT_TABS}
-            seen = fingerprint(rep_rows, current_bot_rows(tables), settings_key, now)
+            seen = fingerprint(rep, current_bot_rows(tables), settings_key, now)
             if seen == remembered["fingerprint"] and status_is_fresh(tables["bot_status"].rows, now,
                                                                      settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
@@ -86,7 +88,7 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
         if cache:
             # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
             # as this cycle leaves them.
-            expected = fingerprint(rep_rows, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
+            expected = fingerprint(rep, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
                                    settings_key, now)
             cache.save(expected, summary_of(outcome))
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))

@@ -63,13 +63,20 @@ def settings_digest(settings: Settings, template_dir: Path) -> bytes:
     return h.digest()
 
 
-def fingerprint(rep_rows: dict[str, list], bot_rows: dict[str, list[dict]], settings_key: bytes,
-                now: datetime) -> str:
-    h = hashlib.sha256(settings_key)
-    h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
+def rep_digest(rep_rows: dict[str, list]) -> bytes:
+    """The rep tabs as read. Taken right after the read, before the core holds references to the
+    cells (marshal's output depends on how many references an object has)."""
+    h = hashlib.sha256()
     for title in sorted(rep_rows):
         h.update(title.encode())
         h.update(_digest(rep_rows[title]))
+    return h.digest()
+
+
+def fingerprint(rep: bytes, bot_rows: dict[str, list[dict]], settings_key: bytes, now: datetime) -> str:
+    h = hashlib.sha256(settings_key)
+    h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
+    h.update(rep)
     for name in FINGERPRINTED_BOT_TABS:
         h.update(name.encode())
         h.update(_digest(bot_tab_rows(name, bot_rows.get(name, [])), canonical=True))

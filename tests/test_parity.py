@@ -102,3 +102,16 @@ def test_quiet_cycle_writes_nothing_on_either_backend(both):
     assert run_cycle(google, settings, lambda: NOW + timedelta(minutes=10)).applied is None
     assert workbook.path.stat().st_mtime_ns == mtime
     assert [e.kind for e in fake.api_log] == ["metadata", "batchGet"]
+
+
+def test_quiet_cycle_is_skipped_after_the_read_on_both_backends(both, tmp_path):
+    from bot.state import QuietCache
+    workbook, google, fake = both
+    settings = load_settings(environ={})
+    for backend, name in ((workbook, "w"), (google, "g")):
+        cache = QuietCache(name, folder=tmp_path / "cache")
+        assert run_cycle(backend, settings, lambda: NOW, cache=cache).wrote
+        quiet = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=10), cache=cache)
+        assert quiet.skipped and quiet.applied is None and quiet.summary["errors"] > 0
+        # A day later the fingerprint changes (date-dependent rules), so the cycle runs in full.
+        assert not run_cycle(backend, settings, lambda: NOW + timedelta(days=1), cache=cache).skipped

@@ -1,0 +1,395 @@
+"""One benchmark scenario, run in a fresh child process: `python -m bench.scenario SPEC.json`.
+
+SPEC (written by bench/run.py):
+  data       pickle of a bench.data.Dataset
+  backend    "google" | "workbook"
+  cycle      "cold" (rep tabs filled, bot tabs present but empty) | "quiet" (the state a cold cycle left)
+             | "quiet-full" (the same, without the quiet-cycle fingerprint: every rule checked again)
+  cache_dir  the quiet-cycle fingerprint's folder, as `run --once` uses it (absent for quiet-full)
+  state      google: pickle of the fake's tabs (written by cold, read by quiet); workbook: the .xlsx
+  seed       workbook: where the cold scenario keeps the untouched input workbook
+  mode       "measure" | "profile" (cProfile around the cycle; writes `profile` instead of timings)
+  marker     a file this process writes when the timed cycle starts (the parent's timeout clock)
+  out        where the result JSON goes
+
+Only `run_cycle(...)` is timed: loading the data, seeding the fake or building the workbook, and the
+floor measurements all happen outside it. CPU is time.process_time() (this process, all threads), wall
+is time.perf_counter(). Memory: the kernel's peak-RSS mark (VmHWM) is reset through
+/proc/self/clear_refs just before the cycle and read right after it, so `peak_rss_mb` is the largest
+resident size of this process *during the cycle* (interpreter, libraries, input data and, on the Google
+path, the fake's own copy of the sheet included); `cycle_extra_mb` is that peak minus the resident size
+just before the cycle.
+"""
+from __future__ import annotations
+
+import cProfile
+import gc
+import io
+import json
+import os
+import pickle
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+BEST_OF = 3
+
+
+# ---- memory ---------------------------------------------------------------------------------------
+
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def reset_peak_rss() -> str:
+    """Reset the kernel's peak-RSS mark; returns how peak memory will be measured."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return "VmHWM after reset via /proc/self/clear_refs (peak RSS during the cycle)"
+    except OSError:
+        return "ru_maxrss of the child (peak RSS of the whole child, setup included)"
+
+
+def peak_rss_mb() -> float:
+    kb = _status_kb("VmHWM")
+    if kb is None:
+        import resource
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024
+
+
+def rss_mb() -> float:
+    kb = _status_kb("VmRSS")
+    return (kb or 0) / 1024
+
+
+# ---- timing ---------------------------------------------------------------------------------------
+
+def best_of(fn, n: int = BEST_OF) -> float:
+    best = float("inf")
+    for _ in range(n):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def best_of_cpu(fn, n: int = BEST_OF) -> tuple[float, float]:
+    """(best wall, best CPU) of n runs of fn."""
+    wall, cpu = float("inf"), float("inf")
+    for _ in range(n):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        c1, w1 = time.process_time(), time.perf_counter()
+        wall, cpu = min(wall, w1 - w0), min(cpu, c1 - c0)
+    return wall, cpu
+
+
+def timed_cycle(spec: dict, backend, settings, now) -> dict:
+    """Run one cycle (profiled or measured) and return the timings and what the cycle did."""
+    from bot.cycle import run_cycle
+
+    gc.collect()
+    Path(spec["marker"]).write_text(str(time.time()))
+    if spec["mode"] == "profile":
+        prof = cProfile.Profile()
+        prof.enable()
+        report = run_cycle(backend, settings, lambda: now)
+        prof.disable()
+        Path(spec["marker"]).write_text("done")
+        out = io.StringIO()
+        out.write(f"=== {spec['title']} — top 25 by cumulative time ===\n")
+        pstats.Stats(prof, stream=out).strip_dirs().sort_stats("cumulative").print_stats(25)
+        out.write(f"=== {spec['title']} — top 25 by own (tottime) time ===\n")
+        pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime").print_stats(25)
+        top = []
+        stats = pstats.Stats(prof)
+        for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+            top.append({"function": f"{Path(filename).name}:{line}({func})", "cumulative_s": ct, "tottime_s": tt,
+                        "calls": nc})
+        by_cum = sorted(top, key=lambda r: -r["cumulative_s"])[:40]
+        by_tot = sorted(top, key=lambda r: -r["tottime_s"])[:25]
+        return {"report": report, "profile_text": out.getvalue(), "profile_top_cumulative": by_cum,
+                "profile_top_tottime": by_tot}
+    cache = None
+    if spec.get("cache_dir"):
+        # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/state.py), which the
+        # cold cycle writes and the quiet cycle checks.
+        from bot.state import QuietCache
+        cache = QuietCache(f"{spec['dataset']}-{spec['backend']}", folder=Path(spec["cache_dir"]))
+    how = reset_peak_rss()
+    base = rss_mb()
+    w0, c0 = time.perf_counter(), time.process_time()
+    report = run_cycle(backend, settings, lambda: now, cache=cache)
+    c1, w1 = time.process_time(), time.perf_counter()
+    peak = peak_rss_mb()
+    Path(spec["marker"]).write_text("done")
+    result = {"report": report, "wall_s": w1 - w0, "cpu_s": c1 - c0, "peak_rss_mb": peak,
+              "baseline_rss_mb": base, "cycle_extra_mb": max(0.0, peak - base), "memory_measure": how,
+              "skipped": bool(getattr(report, "skipped", False))}
+    return result
+
+
+def plan_cells(report) -> int:
+    return 0 if report.outcome is None else report.outcome.plan.cell_count
+
+
+def outcome_summary(report) -> dict:
+    o = report.outcome
+    if o is None:  # the quiet-cycle fingerprint matched: the cycle stopped after the read
+        return {"skipped": True, **report.summary, "plan_cells": 0, "attempts": report.attempts,
+                "applied_requests": 0}
+    return {"errors": o.validation.errors, "warnings": o.validation.warnings,
+            "issues": len(o.validation.issues), "drafts_ready": len(o.drafts_ready), "flags": o.flags_total,
+            "plan_cells": o.plan.cell_count, "plan_creates": len(o.plan.creates),
+            "plan_writes": len(o.plan.writes), "attempts": report.attempts,
+            "applied_requests": report.applied.requests if report.applied else 0}
+
+
+def drop_input(data) -> None:
+    """The bench's own copy of the input rows is not part of a bot process: free it before the cycle."""
+    data.log = data.comp = None
+    gc.collect()
+
+
+def count_cells(tabs: dict[str, Any]) -> int:
+    return sum(len(r) for rows in tabs.values() if rows for r in rows)
+
+
+# ---- Google path ----------------------------------------------------------------------------------
+
+def run_google(spec: dict, data, settings) -> dict:
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    import responses
+    import fake_sheets as fs  # tests/fake_sheets.py, reused as is
+    from bot.backends.google import GoogleBackend
+
+    class TimedFake(fs.FakeSheets):
+        """The fake, with the CPU spent in its callbacks counted and the batchGet answer kept."""
+
+        def __init__(self, *a, **kw):
+            self.fake_cpu = 0.0
+            self.batch_get_bodies: list[str] = []
+            super().__init__(*a, **kw)
+
+        def _api(self, request):
+            c0 = time.process_time()
+            try:
+                answer = super()._api(request)
+            finally:
+                self.fake_cpu += time.process_time() - c0
+            if isinstance(answer, tuple) and request.url.split("?")[0].endswith("/values:batchGet"):
+                self.batch_get_bodies.append(answer[2])
+            return answer
+
+        def _token(self, request):
+            c0 = time.process_time()
+            try:
+                return super()._token(request)
+            finally:
+                self.fake_cpu += time.process_time() - c0
+
+    rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
+    transport = {"cpu": 0.0}
+    inner = rsps._on_request
+
+    def timed_on_request(adapter, request, **kwargs):  # responses' whole mock transport, fake included
+        c0 = time.process_time()
+        try:
+            return inner(adapter, request, **kwargs)
+        finally:
+            transport["cpu"] += time.process_time() - c0
+
+    rsps._on_request = timed_on_request  # type: ignore[method-assign]
+    rsps.start()
+    keydir = Path(tempfile.mkdtemp(prefix="dlb-bench-key-"))
+    try:
+        key = fs.make_service_account_key(keydir)
+        fake = TimedFake(rsps, trusted_keys=[key])
+        t0 = time.perf_counter()
+        if spec["cycle"] == "cold":
+            fake.add_tab(settings.title("defective_log"), data.log, row_count=max(1000, len(data.log) + 100))
+            fake.add_tab(settings.title("comp_sheet"), data.comp, row_count=max(1000, len(data.comp) + 100))
+            for name in ("escalations", "drafts", "log_issues", "bot_status"):
+                fake.add_tab(settings.title(name))
+        else:
+            with open(spec["state"], "rb") as fh:
+                fake.tabs = pickle.load(fh)
+            fake._next_sheet_id = max(t.sheet_id for t in fake.tabs) + 1
+        setup_s = time.perf_counter() - t0
+        drop_input(data)
+        backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None)
+        fake.clear_log()
+        captured: list = []
+        original_read = backend.read
+
+        def read(titles):
+            snap = original_read(titles)
+            captured.append(snap)
+            return snap
+
+        backend.read = read  # type: ignore[method-assign]
+        result = timed_cycle(spec, backend, settings, data.now)
+        report = result.pop("report")
+        kinds: dict[str, int] = {}
+        for e in fake.api_log:
+            kinds[e.kind] = kinds.get(e.kind, 0) + 1
+        writes = kinds.get("values:batchUpdate", 0) + kinds.get("batchUpdate", 0)
+        body = fake.batch_get_bodies[-1]
+        answer = json.loads(body)
+        cells_read = sum(len(r) for vr in answer.get("valueRanges", []) for r in vr.get("values", []))
+        del answer
+        result.update({
+            "setup_s": setup_s,
+            "requests": kinds, "requests_total": sum(kinds.values()), "write_requests": writes,
+            "backend_request_count": backend.request_count,
+            "token_requests": len(fake.token_log),
+            "cells_read": cells_read, "cells_written": plan_cells(report),
+            "response_bytes": len(body.encode()),
+            "outcome": outcome_summary(report),
+        })
+        # The floor runs in a heap like the one the cycle started with: the cycle's results, the
+        # snapshot and the fake's request log are dropped first (a full heap slows json.loads' GC).
+        del report
+        captured.clear()
+        fake.clear_log()
+        fake.batch_get_bodies.clear()
+        if spec["mode"] == "measure":
+            wall, cpu = best_of_cpu(lambda: json.loads(body))
+            result.update({"fake_cpu_s": fake.fake_cpu, "transport_cpu_s": transport["cpu"],
+                           "floor_s": cpu, "floor_wall_s": wall,
+                           "floor_what": "json.loads of this cycle's batchGet response body (best of 3, CPU)"})
+            if spec["cycle"] == "cold" and spec.get("state"):
+                with open(spec["state"], "wb") as fh:
+                    pickle.dump(fake.tabs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return result
+    finally:
+        rsps.stop()
+        rsps.reset()
+        shutil.rmtree(keydir, ignore_errors=True)
+
+
+# ---- workbook path --------------------------------------------------------------------------------
+
+def build_workbook(path: Path, tabs: dict[str, list[list]]) -> None:
+    """The input workbook (rep tabs + empty bot tabs), written with openpyxl's fast write-only mode."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    for title, rows in tabs.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append([None if v == "" else v for v in row])
+    wb.save(path)
+
+
+def xlsx_floor(path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        for ws in wb.worksheets:
+            for _row in ws.iter_rows(values_only=True):
+                pass
+    finally:
+        wb.close()
+
+
+def run_workbook(spec: dict, data, settings) -> dict:
+    from bot.backends.workbook import WorkbookBackend
+
+    path = Path(spec["state"])
+    t0 = time.perf_counter()
+    if spec["cycle"] == "cold":
+        seed = Path(spec["seed"])
+        tabs = {settings.title("defective_log"): data.log, settings.title("comp_sheet"): data.comp}
+        tabs.update({settings.title(n): [] for n in ("escalations", "drafts", "log_issues", "bot_status")})
+        build_workbook(seed, tabs)
+        del tabs
+        shutil.copyfile(seed, path)
+        floor_path = seed
+    else:
+        floor_path = path
+    setup_s = time.perf_counter() - t0
+    drop_input(data)
+    size_before = path.stat().st_size
+    backend = WorkbookBackend(path)
+    captured: list = []
+    original_read = backend.read
+
+    def read(titles):
+        snap = original_read(titles)
+        captured.append(snap)
+        return snap
+
+    backend.read = read  # type: ignore[method-assign]
+    result = timed_cycle(spec, backend, settings, data.now)
+    report = result.pop("report")
+    saves = report.applied.requests if report.applied else 0
+    result.update({
+        "setup_s": setup_s,
+        "requests": {"file read": len(captured), "file save": saves},
+        "requests_total": len(captured) + saves, "write_requests": saves,
+        "cells_read": count_cells(captured[-1].tabs), "cells_written": plan_cells(report),
+        "file_bytes_before": size_before, "file_bytes_after": path.stat().st_size,
+        "outcome": outcome_summary(report),
+    })
+    del report
+    captured.clear()
+    if spec["mode"] == "measure":
+        wall, cpu = best_of_cpu(lambda: xlsx_floor(floor_path))
+        result.update({"floor_s": cpu, "floor_wall_s": wall,
+                       "floor_what": "openpyxl.load_workbook(read_only=True) + iter_rows(values_only=True) "
+                                     "over every tab of the workbook the cycle read (best of 3, CPU)"})
+    return result
+
+
+# ---- entry point ----------------------------------------------------------------------------------
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text())
+    # Import everything the cycle needs before timing (a cron run pays this once at start-up too,
+    # but it is not the cycle's work).
+    import bot.cycle  # noqa: F401
+    import bot.backends.google  # noqa: F401
+    import bot.backends.workbook  # noqa: F401
+    from bot.config import load_settings
+
+    gc.collect()
+    imports_mb = rss_mb()
+    with open(spec["data"], "rb") as fh:
+        data = pickle.load(fh)
+    name, rows_log, rows_comp = data.name, data.rows, len(data.comp) - 1
+    settings = load_settings(environ={})
+    runner = run_google if spec["backend"] == "google" else run_workbook
+    result = runner(spec, data, settings)
+    result.update({"dataset": spec["dataset"], "dataset_name": name, "rows_log": rows_log, "rows_comp": rows_comp,
+                   "rss_after_imports_mb": imports_mb,
+                   "backend": spec["backend"], "cycle": spec["cycle"], "mode": spec["mode"], "status": "ok"})
+    if "cpu_s" in result and result.get("floor_s"):
+        result["ratio"] = result["cpu_s"] / result["floor_s"]
+        if "transport_cpu_s" in result:
+            result["ratio_without_fake"] = (result["cpu_s"] - result["transport_cpu_s"]) / result["floor_s"]
+    Path(spec["out"]).write_text(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
