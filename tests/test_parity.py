@@ -7,7 +7,6 @@ import pytest
 
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
-from bot.cells import comparable
 from bot.config import load_settings
 from bot.cycle import run_cycle
 from bot.demo import build_workbook
@@ -15,19 +14,10 @@ from bot.sample_data import build_sample
 from conftest import NOW
 
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
+from hardening import normalised
 
 BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
 TODAY = date(2026, 11, 20)
-
-
-def normalised(rows):
-    rows = [[comparable(v) for v in r] for r in rows or []]
-    for r in rows:
-        while r and r[-1] == "":
-            r.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
 
 
 def tricky_rows():
