@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import sheet_schema
+from bot.sample_data import _fmt_date as sample_fmt_date
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20261103
@@ -103,7 +104,6 @@ _DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com"
             "aol.com", "proton.me")
 _AGENTS = ("Priya", "Jordan", "Tess", "Marcus", "Elena", "Sam", "Kim", "Dev")
 _AGENT_WEIGHTS = (18, 16, 15, 14, 12, 10, 8, 7)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # mistake -> relative weight; ~MISTAKE_RATE of rows get exactly one
 MISTAKES = {
     "impossible_date": 8, "bad_email": 15, "blank_email": 5, "units_text": 8, "refund_no_amount": 10,
@@ -128,15 +128,8 @@ class Dataset:
 
 
 def _fmt_date(d: dt.date, fmt: str) -> Any:
-    if fmt == "cell":
-        return d
-    if fmt == "us":
-        return f"{d.month}/{d.day}/{d.year}"
-    if fmt == "us2":
-        return f"{d.month}/{d.day}/{d.year % 100:02d}"
-    if fmt == "mon":
-        return f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
-    return d.isoformat()
+    """A date as a rep types it: the demo's own forms ("cell" is a real date cell)."""
+    return sample_fmt_date(d, None if fmt == "cell" else fmt)
 
 
 def _choice_typed(rng: random.Random, value: str) -> str:
