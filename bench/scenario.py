@@ -162,6 +162,20 @@ def outcome_summary(report) -> dict:
             "applied_requests": report.applied.requests if report.applied else 0}
 
 
+def capture_reads(backend) -> list:
+    """Keep every snapshot the backend reads (for counting the cells read after the cycle)."""
+    captured: list = []
+    original_read = backend.read
+
+    def read(titles):
+        snap = original_read(titles)
+        captured.append(snap)
+        return snap
+
+    backend.read = read  # type: ignore[method-assign]
+    return captured
+
+
 def drop_input(data) -> None:
     """The bench's own copy of the input rows is not part of a bot process: free it before the cycle."""
     data.log = data.comp = None
@@ -237,15 +251,7 @@ def run_google(spec: dict, data, settings) -> dict:
         drop_input(data)
         backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None)
         fake.clear_log()
-        captured: list = []
-        original_read = backend.read
-
-        def read(titles):
-            snap = original_read(titles)
-            captured.append(snap)
-            return snap
-
-        backend.read = read  # type: ignore[method-assign]
+        captured = capture_reads(backend)
         result = timed_cycle(spec, backend, settings, data.now)
         report = result.pop("report")
         kinds: dict[str, int] = {}
@@ -331,15 +337,7 @@ def run_workbook(spec: dict, data, settings) -> dict:
     drop_input(data)
     size_before = path.stat().st_size
     backend = WorkbookBackend(path)
-    captured: list = []
-    original_read = backend.read
-
-    def read(titles):
-        snap = original_read(titles)
-        captured.append(snap)
-        return snap
-
-    backend.read = read  # type: ignore[method-assign]
+    captured = capture_reads(backend)
     result = timed_cycle(spec, backend, settings, data.now)
     report = result.pop("report")
     saves = report.applied.requests if report.applied else 0

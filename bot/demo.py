@@ -18,15 +18,19 @@ from bot.sample_data import build_sample
 DEMO_WORKBOOK = Path("demo-output") / "crunch-and-co-defective-log.xlsx"
 
 
-def build_workbook(path: Path, today: date) -> None:
-    """Write the sample rep tabs into a new workbook, as reps would have typed them."""
+def write_workbook(path: Path, tabs: dict[str, list[list]]) -> WorkbookBackend:
+    """Write tabs of rows (header first) into a new workbook, as people would have typed them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     backend = WorkbookBackend(path, allow_missing=True)
-    snapshot = backend.read([])
-    tabs = build_sample(today)
     plan = Plan(tuple(CreateTab(t) for t in tabs),
                 tuple(RangeWrite(t, 1, 1, tuple(tuple(r) for r in rows)) for t, rows in tabs.items()))
-    backend.apply(plan, snapshot)
+    backend.apply(plan, backend.read([]))
+    return WorkbookBackend(path)
+
+
+def build_workbook(path: Path, today: date) -> None:
+    """Write the sample rep tabs into a new workbook, as reps would have typed them."""
+    write_workbook(path, build_sample(today))
 
 
 def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:

@@ -12,15 +12,17 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+
 import requests
 
 from bot.backends import workbook as workbook_module
-from bot.backends.base import CreateTab, Plan, RangeWrite, Snapshot
+from bot.backends.base import Snapshot
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
 from bot.core import compute, required_tabs
 from bot.cycle import run_cycle
+from bot.demo import write_workbook
 from bot.drafts import Renderer
 from bot.errors import AccessError, BotError, ConcurrentEditError
 from bot.sample_data import build_sample
@@ -48,11 +50,7 @@ def sample_tabs() -> dict:
 
 
 def make_workbook(path, tabs) -> WorkbookBackend:
-    backend = WorkbookBackend(path, allow_missing=True)
-    backend.apply(Plan(tuple(CreateTab(t) for t in tabs),
-                       tuple(RangeWrite(t, 1, 1, tuple(map(tuple, rows))) for t, rows in tabs.items())),
-                  backend.read([]))
-    return WorkbookBackend(path)
+    return write_workbook(path, tabs)
 
 
 def bot_tabs(backend) -> dict:

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from bot.backends.base import CreateTab, Plan, RangeWrite
+
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
 from bot.cycle import run_cycle
+from bot.demo import write_workbook
 from conftest import NOW, case, comp, rows_of
 from fake_sheets import Formula, fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import BOT_TABS, REP_TABS, duplicate_rows, normalised
@@ -39,11 +40,7 @@ def injection_tabs() -> dict:
 
 
 def make_workbook(path, tabs) -> WorkbookBackend:
-    backend = WorkbookBackend(path, allow_missing=True)
-    backend.apply(Plan(tuple(CreateTab(t) for t in tabs),
-                       tuple(RangeWrite(t, 1, 1, tuple(map(tuple, rows))) for t, rows in tabs.items())),
-                  backend.read([]))
-    return WorkbookBackend(path)
+    return write_workbook(path, tabs)
 
 
 def bot_tabs(backend):

@@ -9,7 +9,7 @@ from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
 from bot.cycle import run_cycle
-from bot.demo import build_workbook
+from bot.demo import write_workbook
 from bot.sample_data import build_sample
 from conftest import NOW
 
@@ -45,10 +45,7 @@ def tricky_rows():
 def both(tmp_path, fake_sheets, sa_key):  # noqa: F811
     tabs = tricky_rows()
     path = tmp_path / "team.xlsx"
-    wb = WorkbookBackend(path, allow_missing=True)
-    from bot.backends.base import CreateTab, Plan, RangeWrite
-    wb.apply(Plan(tuple(CreateTab(t) for t in tabs),
-                  tuple(RangeWrite(t, 1, 1, tuple(map(tuple, rows))) for t, rows in tabs.items())), wb.read([]))
+    write_workbook(path, tabs)
     for title, rows in tabs.items():
         fake_sheets.add_tab(title, rows)
     google = GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None)
