@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
