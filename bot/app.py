@@ -26,10 +26,14 @@ def open_backend(settings: Settings, *, allow_missing: bool = False) -> Backend:
     return WorkbookBackend(Path(settings.workbook), allow_missing=allow_missing)
 
 
+def target_of(settings: Settings) -> str:
+    """Which sheet the settings point at: the spreadsheet id, or the workbook's full path."""
+    return settings.spreadsheet or str(Path(settings.workbook).resolve())
+
+
 def quiet_cache(settings: Settings):
     from bot.state import QuietCache
-    target = settings.spreadsheet or str(Path(settings.workbook).resolve())
-    return QuietCache(target)
+    return QuietCache(target_of(settings))
 
 
 def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[str]:

@@ -66,7 +66,7 @@ def cmd_watch(args, settings: Settings) -> int:
             log.warning("%s", line) if report.wrote else log.info("%s", line)
 
     from bot.lock import WorkerLock, lock_path_for
-    target = settings.spreadsheet or str(settings.workbook)
+    target = app.target_of(settings)
     with WorkerLock(lock_path_for(target, settings.workbook), target):
         print(f"Watching {backend.describe()} every {settings.every_minutes:g} minutes; Ctrl-C to stop.",
               flush=True)
@@ -86,16 +86,16 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
             writes.append(RangeWrite(title, 1, 1, (tuple(headers),)))
             notes.append(f"created the '{title}' tab with its headers")
             continue
-        have = {header_key(h) for h in (rows[0] if rows else [])}
-        missing = [h for h in headers if header_key(h) not in have]
+        # The same header matching as a cycle (case and spaces ignored, blank cells skipped).
+        cols = map_columns(title, rows[0] if rows else [], schema, settings.headers[name], strict=False)
+        missing = [cols.headers[c.key] for c in schema.columns if c.key not in cols.index]
         if not missing:
             continue
         if name in REP_TABS:
             notes.append(f"the '{title}' tab lacks {', '.join(repr(h) for h in missing)}: add these headers "
                          f"in row 1 (the bot never writes a rep tab)")
         else:
-            width = max((i + 1 for i, h in enumerate(rows[0] if rows else []) if h not in (None, "")), default=0)
-            writes.append(RangeWrite(title, 1, width + 1, (tuple(missing),)))
+            writes.append(RangeWrite(title, 1, cols.width + 1, (tuple(missing),)))
             notes.append(f"added {len(missing)} header(s) to the '{title}' tab")
     return Plan(tuple(creates), tuple(writes)), notes
 

@@ -214,3 +214,16 @@ def test_unchanged_input_skips_the_work_and_any_edit_is_seen(workbook, capsys, m
     assert len(calls) == 2
     assert "9 errors" in capsys.readouterr().out
     assert main(["validate", "--workbook", str(workbook)]) == 1 and len(calls) == 3  # never skipped
+
+
+def test_init_adds_missing_bot_headers_after_the_last_real_one(tmp_path, capsys):
+    from sheet_schema import load
+    path = tmp_path / "w.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Escalations"
+    wb.active.append([h.upper() for h in load("escalations").headers[:-1]] + ["   "])  # no Merged Into
+    wb.save(path)
+    assert main(["init", "--workbook", str(path)]) == 0
+    assert "added 1 header(s) to the 'Escalations' tab" in capsys.readouterr().out
+    header = [c.value for c in openpyxl.load_workbook(path)["Escalations"][1]]
+    assert header[13] == "Merged Into" and header[0] == "FLAG ID"
