@@ -722,3 +722,22 @@ def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, caps
     assert [t.title for t in fake_sheets.tabs] == list(REP_TABS + ("Escalations", "Drafts", "Log Issues", "Bot Status"))
     assert fake_sheets.rows("Log Issues")[0][:3] == ["Tab", "Row", "Ticket ID"]
     assert "All checks passed." in capsys.readouterr().out
+
+
+def test_fake_batch_update_is_all_or_nothing(seeded: FakeSheets, sa_key):
+    """Like Google's, a spreadsheets:batchUpdate whose last request fails changes nothing: a shrink
+    that dropped cells and an added tab from the earlier requests are both undone."""
+    backend, _ = make_backend(seeded, sa_key.path)
+    log_tab = next(t for t in seeded.tabs if t.title == "Defective Log")
+    cells_before, titles_before = dict(log_tab.cells), [t.title for t in seeded.tabs]
+    with pytest.raises(Exception):
+        backend.http.batch_update(seeded.spreadsheet_id, {"requests": [
+            {"updateSheetProperties": {"properties": {"sheetId": log_tab.sheet_id,
+                                                      "gridProperties": {"rowCount": 1}},
+                                       "fields": "gridProperties.rowCount"}},
+            {"addSheet": {"properties": {"title": "New Tab"}}},
+            {"noSuchRequest": {}},
+        ]})
+    after = next(t for t in seeded.tabs if t.title == "Defective Log")
+    assert after.cells == cells_before and after.rows == 1000
+    assert [t.title for t in seeded.tabs] == titles_before
