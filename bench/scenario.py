@@ -167,8 +167,8 @@ def capture_reads(backend) -> list:
     captured: list = []
     original_read = backend.read
 
-    def read(titles):
-        snap = original_read(titles)
+    def read(titles, **kw):
+        snap = original_read(titles, **kw)
         captured.append(snap)
         return snap
 

@@ -12,11 +12,12 @@ from typing import Callable
 
 from bot.backends.base import ApplyResult, Backend
 from bot.config import Settings
-from bot.core import Outcome, compute, required_tabs, status_is_fresh
+from bot import cells
+from bot.core import LAST_RUN, Outcome, compute, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
 from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, rep_digest,
-                       settings_digest)
+                       settings_digest, steady_digest, steady_state)
 from bot.table import read_bot_table
 from sheet_schema import BOT_TABS, REP_TABS, load
 
@@ -32,6 +33,7 @@ class CycleReport:
     source: str
     dry_run: bool = False
     skipped: bool = False
+    skipped_by: str = ""             # "fingerprint" (parsed, then matched) or "digest" (bytes matched, unparsed)
     summary: dict = field(default_factory=dict)
 
     @property
@@ -55,8 +57,13 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
     remembered = cache.load() if cache else {}
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        snapshot = backend.read(titles)
+        skip_at = _skippable_digest(remembered, settings_key, clock(), settings) if cache and attempt == 1 else None
+        snapshot = backend.read(titles, unless_digest=skip_at) if skip_at else backend.read(titles)
         now = clock()
+        if snapshot.unchanged:
+            log.info("the sheet is byte for byte what the last quiet cycle read; nothing to do")
+            return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="digest",
+                               summary=remembered.get("summary", {}))
         rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
             if cache else b""
         if cache and remembered.get("fingerprint"):
@@ -66,7 +73,9 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
             if seen == remembered["fingerprint"] and status_is_fresh(tables["bot_status"].rows, now,
                                                                      settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
-                return CycleReport(None, None, attempt, snapshot.source, skipped=True,
+                cache.save(seen, remembered.get("summary", {}),
+                           steady_state(snapshot.digest, settings_key, now, _last_run(tables["bot_status"].rows)))
+                return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
         outcome = compute(snapshot, settings, now, renderer)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
@@ -90,9 +99,24 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
             # as this cycle leaves them.
             expected = fingerprint(rep, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
                                    settings_key, now)
-            cache.save(expected, summary_of(outcome))
+            quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
+                                                     _last_run(outcome.tables["bot_status"].rows))
+            cache.save(expected, summary_of(outcome), quiet or None)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
+
+
+def _skippable_digest(remembered: dict, settings_key: bytes, now: datetime, settings: Settings) -> str | None:
+    """The digest of the bytes the last quiet cycle read, if reading them again means nothing to do:
+    same settings, same day, and no Bot Status heartbeat due."""
+    steady = steady_digest(remembered, settings_key, now)
+    if steady and status_is_fresh([{"item": LAST_RUN, "value": steady[1]}], now, settings.status_every_minutes):
+        return steady[0]
+    return None
+
+
+def _last_run(status_rows: list[dict]) -> str:
+    return next((cells.as_text(r.get("value")) for r in status_rows if cells.as_text(r.get("item")) == LAST_RUN), "")
 
 
 class QuietGate:

@@ -83,6 +83,26 @@ def fingerprint(rep: bytes, bot_rows: dict[str, list[dict]], settings_key: bytes
     return h.hexdigest()
 
 
+def steady_state(digest: str | None, settings_key: bytes, now: datetime, last_run: str) -> dict | None:
+    """What lets the next cycle skip even the parse: the digest of the bytes read by a cycle that
+    wrote nothing, with what else the fingerprint covers (settings, date) and Bot Status's Last run
+    as it stands (for the heartbeat)."""
+    if digest is None:
+        return None
+    return {"digest": digest, "settings": settings_key.hex(), "day": now.date().isoformat(),
+            "last_run": last_run}
+
+
+def steady_digest(remembered: dict, settings_key: bytes, now: datetime) -> tuple[str, str] | None:
+    """(digest, Last run) a read may stop at, unparsed; None when a full check is due anyway."""
+    steady = remembered.get("steady")
+    if not isinstance(steady, dict) or steady.get("settings") != settings_key.hex() \
+            or steady.get("day") != now.date().isoformat():
+        return None
+    digest, last_run = steady.get("digest"), steady.get("last_run")
+    return (digest, last_run) if isinstance(digest, str) and isinstance(last_run, str) else None
+
+
 def current_bot_rows(tables: dict[str, BotTable]) -> dict[str, list[dict]]:
     return {name: tables[name].rows for name in FINGERPRINTED_BOT_TABS}
 
@@ -102,11 +122,14 @@ class QuietCache:
             return {}
         return data if isinstance(data, dict) and data.get("target") == self.target else {}
 
-    def save(self, fingerprint_: str, summary: dict) -> None:
+    def save(self, fingerprint_: str, summary: dict, steady: dict | None = None) -> None:
+        """`steady` (see `steady_state`) when the cycle wrote nothing, so the sheet is still exactly
+        the bytes it read."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"target": self.target, "fingerprint": fingerprint_, "summary": summary}))
+            tmp.write_text(json.dumps({"target": self.target, "fingerprint": fingerprint_, "summary": summary,
+                                       "steady": steady}))
             os.replace(tmp, self.path)
         except OSError as exc:  # a cache that cannot be written only costs speed
             log.debug("could not write the cache file %s (%s)", self.path, exc)

@@ -102,3 +102,54 @@ def test_quiet_cycle_is_skipped_after_the_read_on_both_backends(both, tmp_path):
         assert quiet.skipped and quiet.applied is None and quiet.summary["errors"] > 0
         # A day later the fingerprint changes (date-dependent rules), so the cycle runs in full.
         assert not run_cycle(backend, settings, lambda: NOW + timedelta(days=1), cache=cache).skipped
+
+
+def _edit_a_rep_cell(backend, fake):
+    """A rep clears the Agent of the first case (a new Log Issue)."""
+    if isinstance(backend, WorkbookBackend):
+        import openpyxl
+        wb = openpyxl.load_workbook(backend.path)
+        wb["Defective Log"]["P2"] = None
+        wb.save(backend.path)
+    else:
+        fake.tab("Defective Log").set(1, 15, "")
+
+
+@pytest.mark.parametrize("backend_name", ["workbook", "google"])
+@pytest.mark.parametrize("change, full", [
+    pytest.param(None, False, id="nothing-changed-stops-before-parsing"),
+    pytest.param("rep-edit", True, id="a-rep-edit-is-seen"),
+    pytest.param("next-day", True, id="a-new-day-checks-everything"),
+    pytest.param("heartbeat-due", True, id="the-heartbeat-still-runs"),
+    pytest.param("settings", True, id="changed-settings-check-everything"),
+])
+def test_steady_quiet_cycle_skips_the_parse_only_when_nothing_could_differ(both, tmp_path, backend_name,
+                                                                            change, full):
+    from bot.state import QuietCache
+    workbook, google, fake = both
+    backend = workbook if backend_name == "workbook" else google
+    settings = load_settings(environ={})
+    cache = QuietCache(backend_name, folder=tmp_path / "cache")
+    assert run_cycle(backend, settings, lambda: NOW, cache=cache).wrote
+    # The first quiet cycle parses and matches the fingerprint; it remembers the bytes it read.
+    assert run_cycle(backend, settings, lambda: NOW + timedelta(minutes=5), cache=cache).skipped_by == "fingerprint"
+    when = NOW + timedelta(minutes=10)
+    if change == "rep-edit":
+        _edit_a_rep_cell(backend, fake)
+    elif change == "next-day":
+        when = NOW + timedelta(days=1)
+    elif change == "heartbeat-due":
+        when = NOW + timedelta(minutes=settings.status_every_minutes + 1)
+    elif change == "settings":
+        settings.signoff = "The Crunch & Co Care Team"
+    fake.clear_log()
+    report = run_cycle(backend, settings, lambda: when, cache=cache)
+    if not full:
+        assert report.skipped_by == "digest" and report.applied is None
+        assert report.summary["errors"] > 0   # what the last full cycle found, for the printout
+        if backend is google:
+            assert [e.kind for e in fake.api_log] == ["metadata", "batchGet"]
+    else:
+        assert report.skipped_by != "digest"
+        if change in ("heartbeat-due", "rep-edit"):
+            assert report.wrote   # Bot Status's heartbeat / the new Log Issue

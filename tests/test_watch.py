@@ -109,7 +109,7 @@ def test_quiet_gate_skips_unchanged_workbook_until_heartbeat(tmp_path):
     backend = WorkbookBackend(path)
     reads = []
     real_read = backend.read
-    backend.read = lambda titles: reads.append(1) or real_read(titles)
+    backend.read = lambda titles, **kw: reads.append(1) or real_read(titles, **kw)
     gate = QuietGate(backend, heartbeat_minutes=60)
     t = [NOW]
     clock = lambda: t[0]  # noqa: E731

@@ -25,6 +25,8 @@ class Snapshot:
     tabs: dict[str, Rows | None]
     source: str                      # a human description: a path or a spreadsheet title
     token: Any = None                # backend-private: whatever it needs to detect change or plan growth
+    digest: str | None = None        # of the bytes read: equal digests mean equal content (None: unknown)
+    unchanged: bool = False          # read(unless_digest=d) found digest d: `tabs` was left unparsed
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,12 @@ class Backend(Protocol):
     def describe(self) -> str:
         """A short human description of the target (path or spreadsheet title), no secrets."""
 
-    def read(self, titles: Sequence[str]) -> Snapshot:
-        """Read the named tabs in one go. A tab that does not exist maps to None."""
+    def read(self, titles: Sequence[str], unless_digest: str | None = None) -> Snapshot:
+        """Read the named tabs in one go. A tab that does not exist maps to None.
+
+        When the bytes read have the digest `unless_digest`, return at once, unparsed, with
+        `unchanged=True`: parsing is most of a read's cost, and a quiet sheet needs none of it.
+        """
 
     def change_token(self) -> str | None:
         """A cheap stamp that changes whenever the storage changes, or None when the backend cannot

@@ -92,13 +92,16 @@ class WorkbookBackend:
 
     # ---- reading ----------------------------------------------------------------------------------------
 
-    def read(self, titles: Sequence[str]) -> Snapshot:
+    def read(self, titles: Sequence[str], unless_digest: str | None = None) -> Snapshot:
         current = self._read_file()
         if current is None:
             if not self.allow_missing:
                 raise self._missing_error()
             return Snapshot(tabs={t: None for t in titles}, source=str(self.path), token=None)
         data, fingerprint = current
+        digest = f"{fingerprint.sha256}:{chr(31).join(titles)}"
+        if digest == unless_digest:
+            return Snapshot(tabs={}, source=str(self.path), token=fingerprint, digest=digest, unchanged=True)
         self.open_elsewhere = self._lock_file() is not None
         wb = self._load(data, read_only=True)
         try:
@@ -107,7 +110,7 @@ class WorkbookBackend:
                 tabs = {title: self._read_tab(wb, title) for title in titles}
         finally:
             wb.close()
-        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint)
+        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest)
 
     def _read_tab(self, wb: Any, title: str) -> Rows | None:
         if title not in wb.sheetnames:
