@@ -53,6 +53,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URI = "https://oauth2.googleapis.com/token"
+DRIVE_BASE = "https://www.googleapis.com/drive/v3/files"
+DRIVE_SCOPES = {"https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/drive.readonly",
+                "https://www.googleapis.com/auth/drive.metadata.readonly",
+                "https://www.googleapis.com/auth/drive.metadata", "https://www.googleapis.com/auth/drive.file"}
 DEFAULT_ID = "1FakeSheetIdAbCdEfGhIjKlMnOpQrStUvWxYz0123456"
 DEFAULT_EMAIL = "defective-log-bot@cs-tools-test.iam.gserviceaccount.com"
 EPOCH = dt.datetime(1899, 12, 30)
@@ -122,6 +126,38 @@ SERVICE_DISABLED = google_error(
     [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com",
       "metadata": {"service": "sheets.googleapis.com", "consumer": "projects/123456789012"}}],
 )
+
+DRIVE_DISABLED = {"error": {
+    "code": 403,
+    "message": "Google Drive API has not been used in project 123456789012 before or it is disabled. Enable it by "
+               "visiting https://console.developers.google.com/apis/api/drive.googleapis.com/overview?project=123456789012 "
+               "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our "
+               "systems and retry.",
+    "errors": [{"message": "Google Drive API has not been used in project 123456789012 before or it is disabled.",
+                "domain": "usageLimits", "reason": "accessNotConfigured",
+                "extendedHelp": "https://console.developers.google.com"}],
+    "status": "PERMISSION_DENIED",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
+                 "domain": "googleapis.com",
+                 "metadata": {"service": "drive.googleapis.com", "consumer": "projects/123456789012"}}],
+}}
+DRIVE_SCOPE_MISSING = {"error": {
+    "code": 403, "message": "Request had insufficient authentication scopes.",
+    "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+    "status": "PERMISSION_DENIED",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                 "domain": "googleapis.com",
+                 "metadata": {"service": "drive.googleapis.com", "method": "google.apps.drive.v3.DriveFiles.Get"}}],
+}}
+
+# Drive's modifiedTime moves on every change to any fake sheet (cell edits included): milliseconds
+# since this instant, one per change, so each change has its own time.
+_EDITS = [0]
+_MODIFIED_BASE = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+
+
+def _touched() -> None:
+    _EDITS[0] += 1
 
 
 PROTECTED_MESSAGE = ("You are trying to edit a protected cell or object. Please contact the spreadsheet owner to "
@@ -207,6 +243,7 @@ class Tab:
     def set(self, row: int, col: int, value: Any) -> None:
         """Store a typed value at 0-based (row, col); None or "" empties the cell."""
         key = (row, col)
+        _touched()
         if value is None or value == "":
             self.cells.pop(key, None)
             return
@@ -388,6 +425,8 @@ class Logged:
         """"metadata", "batchGet", "values:batchUpdate", "batchUpdate", "token" or "other"."""
         if self.url.startswith(TOKEN_URI):
             return "token"
+        if self.url.startswith(DRIVE_BASE):
+            return "drive"
         if self.path.endswith("/values:batchGet"):
             return "batchGet"
         if self.path.endswith("/values:batchUpdate"):
@@ -426,6 +465,8 @@ class FakeSheets:
         self.token_error: tuple[str, str] | None = None   # e.g. ("invalid_grant", "Invalid JWT Signature.")
         self.verify_jwt = verify_jwt
         self.tokens: set[str] = set()
+        self.token_scopes: dict[str, set[str]] = {}
+        self.drive_enabled = True          # False: the Drive API is off in the key's Cloud project
         self._trusted: dict[str, rsa.RSAPublicKey] = {}
         self._faults: deque[_Fault] = deque()
         self._next_sheet_id = 0
@@ -436,6 +477,7 @@ class FakeSheets:
         rsps.add_callback(responses.GET, api, callback=self._api)
         rsps.add_callback(responses.POST, api, callback=self._api)
         rsps.add_callback(responses.PUT, api, callback=self._api)
+        rsps.add_callback(responses.GET, re.compile(re.escape(DRIVE_BASE) + r"/.*"), callback=self._drive)
 
     # -- seeding and inspection --------------------------------------------------------------------
 
@@ -449,6 +491,7 @@ class FakeSheets:
         sid = self._new_sheet_id() if sheet_id is None else sheet_id
         tab = Tab(sid, title, len(self.tabs), row_count, col_count)
         self.tabs.append(tab)
+        _touched()
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 tab.set(r, c, value)
@@ -487,8 +530,21 @@ class FakeSheets:
 
     @property
     def api_log(self) -> list[Logged]:
-        """Every Sheets API request (the token endpoint excluded), faults included."""
-        return [e for e in self.log if e.kind != "token"]
+        """Every Sheets API request (the token endpoint and Drive excluded), faults included."""
+        return [e for e in self.log if e.kind not in ("token", "drive")]
+
+    @property
+    def drive_log(self) -> list[Logged]:
+        return [e for e in self.log if e.kind == "drive"]
+
+    def touch(self) -> None:
+        """Move Drive's modifiedTime as any save does (cell edits through Tab.set already do)."""
+        _touched()
+
+    @property
+    def modified_time(self) -> str:
+        when = _MODIFIED_BASE + dt.timedelta(milliseconds=_EDITS[0])
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
     @property
     def token_log(self) -> list[Logged]:
@@ -605,7 +661,46 @@ class FakeSheets:
                 return self._reply(400, {"error": "invalid_scope", "error_description": "Invalid OAuth scope or ID token audience provided."})
         token = f"ya29.fake-{len(self.tokens) + 1:04d}"
         self.tokens.add(token)
+        self.token_scopes[token] = set(str(claims.get("scope", "")).split())
         return self._reply(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+    # -- Drive API: files.get, the only call the bot makes -----------------------------------------
+
+    def _drive(self, request):
+        entry = self._logged(request)
+        for i, fault in enumerate(self._faults):
+            if fault.match is not None and fault.match(entry):
+                del self._faults[i]
+                if fault.exception is not None:
+                    entry.status = -1
+                    return fault.exception
+                entry.status = fault.status
+                return self._reply(fault.status, fault.body, fault.headers)
+        status, body = self._drive_answer(entry, request)
+        entry.status = status
+        return self._reply(status, body)
+
+    def _drive_answer(self, entry: Logged, request) -> tuple[int, Any]:
+        auth = request.headers.get("Authorization", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if token not in self.tokens:
+            return 401, error_body(401)
+        if not self.drive_enabled:
+            return 403, DRIVE_DISABLED
+        if not self.token_scopes.get(token, set()) & DRIVE_SCOPES:
+            return 403, DRIVE_SCOPE_MISSING
+        file_id = entry.path.rsplit("/", 1)[-1]
+        if file_id != self.spreadsheet_id or self.access in ("missing", "denied"):
+            message = f"File not found: {file_id}."
+            return 404, {"error": {"code": 404, "message": message, "errors": [
+                {"message": message, "domain": "global", "reason": "notFound", "location": "fileId",
+                 "locationType": "parameter"}]}}
+        fields = (entry.params.get("fields") or ["*"])[0]
+        full = {"kind": "drive#file", "id": self.spreadsheet_id, "name": self.title,
+                "mimeType": "application/vnd.google-apps.spreadsheet", "modifiedTime": self.modified_time}
+        if fields == "*":
+            return 200, full
+        return 200, {k: full[k] for k in fields.split(",") if k in full}
 
     # -- Sheets API --------------------------------------------------------------------------------
 
@@ -896,6 +991,7 @@ class FakeSheets:
         except ApiError:
             self.tabs, self._next_sheet_id = saved
             raise
+        _touched()
         return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
 
     def _one_request(self, i: int, req: dict) -> dict:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.errors import AccessError, ConfigError, LayoutError
 from bot.watch import Worker
+from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 
 
 class Clock:
@@ -130,3 +131,67 @@ def test_quiet_gate_skips_unchanged_workbook_until_heartbeat(tmp_path):
     t[0] += timedelta(minutes=61)
     report = gate.run(settings, clock)                # heartbeat due: reads and refreshes Bot Status
     assert report is not None and report.wrote
+
+
+def _google_gate(fake_sheets, sa_key):
+    from bot.backends.google import GoogleBackend
+    from bot.cycle import QuietGate
+    from bot.sample_data import build_sample
+    from conftest import NOW
+
+    for title, rows in build_sample(NOW.date()).items():
+        fake_sheets.add_tab(title, rows)
+    backend = GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None)
+    return backend, QuietGate(backend, heartbeat_minutes=60)
+
+
+def test_quiet_gate_asks_drive_and_skips_an_unchanged_google_sheet(fake_sheets, sa_key):
+    from datetime import timedelta
+
+    from bot.config import load_settings
+    from conftest import NOW
+
+    backend, gate = _google_gate(fake_sheets, sa_key)
+    settings = load_settings(environ={})
+    t = [NOW]
+    clock = lambda: t[0]  # noqa: E731
+
+    def poll():
+        fake_sheets.clear_log()
+        t[0] += timedelta(minutes=5)
+        report = gate.run(settings, clock)
+        return report, [e.kind for e in fake_sheets.drive_log], [e.kind for e in fake_sheets.api_log]
+
+    report, drive, sheets = poll()
+    assert report.wrote and drive == ["drive"]                     # cold: writes
+    report, drive, sheets = poll()
+    assert not report.wrote and sheets == ["metadata", "batchGet"]  # after its own write: reads, quiet
+    report, drive, sheets = poll()
+    assert report is None and drive == ["drive"] and sheets == []   # unchanged: one Drive request only
+    fake_sheets.tab("Defective Log").set(1, 3, "not-an-email")      # a rep edits the log
+    report, drive, sheets = poll()
+    assert report.wrote                                             # seen at the next poll
+    poll()
+    t[0] += timedelta(minutes=60)
+    report, drive, sheets = poll()
+    assert report is not None and report.wrote                      # heartbeat due: Bot Status refreshed
+    assert all(e.params.get("fields") == ["modifiedTime"] for e in fake_sheets.drive_log)
+
+
+def test_quiet_gate_without_the_drive_api_reads_every_poll_and_says_so_once(fake_sheets, sa_key, caplog):
+    from datetime import timedelta
+
+    from bot.config import load_settings
+    from conftest import NOW
+
+    fake_sheets.drive_enabled = False
+    backend, gate = _google_gate(fake_sheets, sa_key)
+    settings = load_settings(environ={})
+    t = [NOW]
+    for _ in range(3):
+        t[0] += timedelta(minutes=5)
+        assert gate.run(settings, lambda: t[0]) is not None        # no stamp: every poll reads
+    assert len(fake_sheets.drive_log) == 1                          # asked once, then stopped asking
+    warnings = [r.getMessage() for r in caplog.records if "Drive" in r.getMessage()]
+    assert len(warnings) == 1 and "enable the Google Drive API" in warnings[0]
+    assert fake_sheets.spreadsheet_id not in warnings[0]

@@ -42,7 +42,9 @@ from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, 
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# drive.metadata.readonly lets `watch` ask Drive for the sheet's modifiedTime (change_token), nothing more.
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly")
+DRIVE_FILE_URL = "https://www.googleapis.com/drive/v3/files/%s"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NEW_TAB_ROWS = 1000          # what Google gives a new tab (and the least the bot asks for)
 NEW_TAB_COLS = 26
@@ -234,6 +236,22 @@ def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
     return creds, info["client_email"]
 
 
+def _drive_refusal(exc: APIError) -> tuple[str, str]:
+    """Drive's reason for a 403 in a few words (no ids), and what makes quiet polls cheap again."""
+    try:
+        error = exc.response.json().get("error") or {}
+        reasons = {d.get("reason") for d in error.get("details") or []} | {e.get("reason") for e in error.get("errors") or []}
+    except (ValueError, AttributeError):
+        reasons = set()
+    if reasons & {"SERVICE_DISABLED", "accessNotConfigured"}:
+        return ("the Drive API is not enabled", "to make quiet polls cheap, enable the Google Drive API in the "
+                "key's Google Cloud project (APIs & Services > Library > Google Drive API)")
+    if reasons & {"ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions"}:
+        return ("the access token lacks the Drive metadata scope", "check that no proxy or policy strips the "
+                "drive.metadata.readonly scope the bot asks for")
+    return ("403 Forbidden", "check that the service account can open the sheet in Google Drive")
+
+
 # ---------------------------------------------------------------------------------------------------
 # HTTP client with a timeout and a bounded retry
 
@@ -341,6 +359,7 @@ class GoogleBackend:
         self._client_email: str | None = None
         self._http: _BoundedHTTPClient | None = None
         self._title: str | None = None
+        self._drive_off = False      # the Drive API refused once: change_token stops asking
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -376,9 +395,27 @@ class GoogleBackend:
         return self._http.attempt_count if self._http else 0
 
     def change_token(self) -> str | None:
-        """Sheets has no cheap "changed since" signal; Drive's modifiedTime would need the Drive API
-        enabled and a fifth request in some cycles, so every watch cycle reads (two requests)."""
-        return None
+        """Drive's modifiedTime of the spreadsheet: one small request (Drive quota, not the Sheets
+        API's 60 a minute), so a `watch` poll of a quiet sheet need not read it. None (the poll reads)
+        when Drive cannot tell; when the Drive API is off in the key's project, say once how to turn
+        it on and stop asking."""
+        if self._drive_off:
+            return None
+        try:
+            with self._translate("ask Google Drive when the sheet last changed"):
+                response = self.http.request("get", DRIVE_FILE_URL % self.spreadsheet_id,
+                                             params={"fields": "modifiedTime", "supportsAllDrives": "true"})
+                value = response.json().get("modifiedTime")
+        except BotError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, APIError) and cause.response.status_code == 403:
+                self._drive_off = True
+                log.warning("Google Drive did not say when the sheet last changed (%s), so every watch poll "
+                            "reads the whole sheet; %s.", *_drive_refusal(cause))
+            else:
+                log.debug("no change stamp from Drive this time: %s", exc.message)
+            return None
+        return value if isinstance(value, str) and value else None
 
     def describe(self) -> str:
         if self._title:
