@@ -61,7 +61,8 @@ def pair(product="Trail Mix Original 12oz", defect="Foreign Object", start=10) -
 
 def workbook(tmp_path: Path, log: list[dict]) -> Path:
     path = tmp_path / "team.xlsx"
-    write_workbook(path, {"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", [])})
+    write_workbook(path, {"Defective Log": rows_of("defective_log", log),
+                          "Comp Sheet": rows_of("comp_sheet", [])})
     return path
 
 
@@ -205,7 +206,8 @@ def test_refused_message_400_is_dropped_with_a_hint(tmp_path, hook, capsys):
 
 
 def test_a_failing_webhook_is_tried_once_per_cycle_not_once_per_message(tmp_path, hook):
-    path = workbook(tmp_path, pair(start=30) + pair(product="Granola", start=20) + pair(product="Chips", start=10))
+    log = pair(start=30) + pair(product="Granola", start=20) + pair(product="Chips", start=10)
+    path = workbook(tmp_path, log)
     set_answer(hook, 500)
     assert run_once(path) == 0
     assert len(hook.calls) == 1
@@ -283,7 +285,8 @@ def test_notices_from_flag_changes(changes, expected):
                  id="slack-link-syntax"),
     pytest.param(CHAT, "chat", "Escalations tab: https://docs.google.com/spreadsheets/d/abc/edit",
                  id="google-chat-plain-url"),
-    pytest.param("https://example.com/hook", "other", "Escalations tab: https://docs.google.com/spreadsheets/d/abc/edit",
+    pytest.param("https://example.com/hook", "other",
+                 "Escalations tab: https://docs.google.com/spreadsheets/d/abc/edit",
                  id="other-host-plain-url"),
 ])
 def test_payload_by_webhook_kind(url, kind, link_line):
@@ -419,7 +422,12 @@ def test_watch_retries_the_outbox_even_when_the_gate_skips_the_read(tmp_path, ho
         return reports[-1]
 
     monkeypatch.setattr(cycle_module.QuietGate, "run", spy)
-    monkeypatch.setattr(Worker, "run", lambda self, install_signals=True: [self.run_once() for _ in range(4)] and 0)
+    def four_cycles(self, install_signals=True):
+        for _ in range(4):
+            self.run_once()
+        return 0
+
+    monkeypatch.setattr(Worker, "run", four_cycles)
     path = workbook(tmp_path, pair())
     assert main(["watch", "--workbook", str(path)]) == 0
     assert [r is None for r in reports] == [False, False, True, True]
