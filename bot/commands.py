@@ -38,8 +38,18 @@ def cmd_run(args, settings: Settings) -> int:
     report = run_cycle(backend, settings, local_now, dry_run=args.dry_run, cache=cache)
     if args.dry_run:
         print("Dry run: nothing was written.")
-    print("\n".join(app.describe_cycle(report)))
+    print("\n".join(app.describe_cycle(report)), flush=True)
+    if not args.dry_run:
+        notify_after(settings, backend, report)
     return 0
+
+
+def notify_after(settings: Settings, backend, report) -> None:
+    """Post the cycle's flag notices (and any left over) when a webhook is set; never raises."""
+    from bot.webhook import notifier_for
+    notifier = notifier_for(settings, backend, local_now)
+    if notifier:
+        notifier.after_cycle(report)
 
 
 def cmd_validate(args, settings: Settings) -> int:
@@ -53,17 +63,20 @@ def cmd_validate(args, settings: Settings) -> int:
 
 def cmd_watch(args, settings: Settings) -> int:
     from bot.watch import Worker
+    from bot.webhook import notifier_for
     backend = app.open_backend(settings)
 
     gate = QuietGate(backend, settings.status_every_minutes)
     cache = app.quiet_cache(settings)
+    notifier = notifier_for(settings, backend, local_now)
 
     def cycle() -> None:
         report = gate.run(settings, local_now, cache)
-        if report is None:
-            return
-        for line in app.describe_cycle(report):
-            log.warning("%s", line) if report.wrote else log.info("%s", line)
+        if report is not None:
+            for line in app.describe_cycle(report):
+                log.warning("%s", line) if report.wrote else log.info("%s", line)
+        if notifier:  # also when the gate skipped the cycle: the outbox is retried
+            notifier.after_cycle(report)
 
     from bot.lock import WorkerLock, lock_path_for
     target = app.target_of(settings)

@@ -9,6 +9,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.cells import product_key
 from bot.errors import ConfigError
@@ -30,6 +31,7 @@ SECTIONS = {
     "recurrence": {"window_days", "min_cases", "aliases", "notify"},
     "drafts": {"signoff", "templates_dir"},
     "watch": {"every_minutes", "status_every_minutes"},
+    "notify": {"webhook_url"},
 }
 
 
@@ -47,6 +49,9 @@ class Settings:
     templates_dir: Path | None = None
     every_minutes: float = 5.0
     status_every_minutes: float = 60.0   # Bot Status heartbeat when nothing else changed
+    # Slack / Google Chat incoming webhook. Not in repr: the URL is a secret, and repr(settings) feeds
+    # the quiet cache's settings digest, which a webhook change need not invalidate.
+    webhook_url: str | None = field(default=None, repr=False)
 
     def title(self, name: str) -> str:
         return self.tabs[name]
@@ -62,6 +67,8 @@ def load_settings(config_path: str | Path | None = None, environ: dict | None = 
     for var, attr in ENV.items():
         if environ.get(var):
             _set_path_or_text(settings, attr, environ[var], Path.cwd(), var)
+    if environ.get("DLB_WEBHOOK_URL"):
+        settings.webhook_url = _https_url(environ["DLB_WEBHOOK_URL"], "DLB_WEBHOOK_URL")
     if environ.get("DLB_DAY_FIRST"):
         settings.day_first = _bool(environ["DLB_DAY_FIRST"], "DLB_DAY_FIRST")
     for attr, value in (overrides or {}).items():
@@ -142,6 +149,8 @@ def _apply_file(settings: Settings, path: Path) -> None:
         settings.every_minutes = _positive(watch["every_minutes"], "watch.every_minutes")
     if "status_every_minutes" in watch:
         settings.status_every_minutes = _positive(watch["status_every_minutes"], "watch.status_every_minutes")
+    if "webhook_url" in raw.get("notify", {}):
+        settings.webhook_url = _https_url(raw["notify"]["webhook_url"], "notify.webhook_url")
     titles = list(settings.tabs.values())
     dupes = {t for t in titles if titles.count(t) > 1}
     if dupes:
@@ -196,6 +205,20 @@ def _text(value, setting: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(setting, f"{setting} must be a non-empty text value in quotes.")
     return value.strip()
+
+
+def _https_url(value, setting: str) -> str:
+    """A webhook URL. The message never repeats the value: its path is the webhook's secret."""
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme == "https" and bool(parts.hostname) and not any(c.isspace() for c in text)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(setting, f"{setting} must be an https:// URL: copy the incoming-webhook address "
+                                   f"from your Slack or Google Chat webhook settings.")
+    return text
 
 
 def _bool(value, setting: str) -> bool:
