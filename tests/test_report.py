@@ -45,7 +45,7 @@ def sample_snapshot(today=SAMPLE_TODAY) -> Snapshot:
 
 def report_of(log: list, month: date, settings, extra: dict | None = None, now=CLOCK):
     """The report for `month` of a log given as rows (header first) or as conftest `case()` dicts."""
-    rows = log if log and isinstance(log[0], list) else rows_of("defective_log", log)
+    rows = log if log and isinstance(log[0], list) else rows_of("defective_log", list(log))
     tabs = {"Defective Log": rows, "Comp Sheet": rows_of("comp_sheet", [])}
     tabs.update(extra or {})
     return make_report(Snapshot(tabs, "test"), settings, month, now)
@@ -263,8 +263,12 @@ def test_product_names_are_escaped_and_no_customer_data_is_in_the_report(setting
         assert private not in html and private not in written
 
 
-def test_chart_with_no_cases_still_renders(settings):
-    r, _ = report_of([case("A", date_logged=date(2020, 1, 1))], OCTOBER, settings)
+@pytest.mark.parametrize("log", [
+    pytest.param([], id="empty-log"),
+    pytest.param([case("A", date_logged=date(2020, 1, 1))], id="only-old-cases"),
+])
+def test_chart_with_no_cases_still_renders(settings, log):
+    r, _ = report_of(log, OCTOBER, settings)
     assert r.received == 0 and chart_png(r)[:8] == PNG_SIGNATURE
     assert "No cases this month." in render_html(r)
 
