@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("validate", help="print the Log Issues; exit 1 when there are errors; write nothing")
     sub.add_parser("init", help="create missing tabs and headers, add dropdowns and highlights")
     sub.add_parser("doctor", help="check credentials, access, tabs and headers, and say how to fix each")
+    p = sub.add_parser("report", help="write a month's report to the Monthly Report tab and an HTML file")
+    p.add_argument("--month", metavar="YYYY-MM", help="the calendar month (default: the previous month)")
+    p.add_argument("--out", metavar="PATH", help="the HTML file (default: monthly-report-YYYY-MM.html here)")
+    p.add_argument("--dry-run", action="store_true", help="write the HTML file only, not the sheet")
     p = sub.add_parser("demo", help="build a sample workbook (if missing) and run a cycle on it")
     p.add_argument("--fresh", action="store_true", help="rebuild the sample workbook from scratch")
     for name, sp in sub.choices.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from datetime import date
 from pathlib import Path
 
 from bot import app
@@ -11,7 +12,7 @@ from bot.cli import local_now
 from bot.config import Settings, load_settings
 from bot.core import required_tabs
 from bot.cycle import QuietGate, run_cycle
-from bot.errors import BotError, LayoutError
+from bot.errors import BotError, ConfigError, LayoutError
 from bot.table import header_key, map_columns
 from sheet_schema import BOT_TABS, REP_TABS, load
 
@@ -199,5 +200,46 @@ def cmd_doctor(args, settings: Settings) -> int:
     return 2 if failed[0].name == "credentials file" else 3
 
 
+def report_month(text: str | None, now) -> date:
+    from bot.report import parse_month, previous_month
+    if text is None:
+        return previous_month(now)
+    month = parse_month(text)
+    if month is None:
+        raise ConfigError("month", f"'{text}' is not a month: pass --month YYYY-MM, for example "
+                                   f"--month {previous_month(now):%Y-%m}.")
+    if (month.year, month.month) > (now.year, now.month):
+        raise ConfigError("month", f"{text} has not begun yet: pass --month with this month or an earlier one.")
+    return month
+
+
+def cmd_report(args, settings: Settings) -> int:
+    from bot.report_render import render_html
+    from bot.reporting import TAB, run_report
+    month = report_month(args.month, local_now())
+    out = Path(args.out or f"monthly-report-{month:%Y-%m}.html")
+    done = run_report(app.open_backend(settings), settings, month, local_now, dry_run=args.dry_run)
+    r = done.report
+    html = render_html(r)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError("out", f"Cannot write the report to {out} ({exc.strerror or exc}): pass --out with "
+                                 f"a path in a folder you can write to.") from None
+    title = settings.title(TAB)
+    print(f"Monthly report for {r.title} from {done.source}: {r.received} cases received, {r.closed} closed, "
+          f"{r.open} still open.")
+    if r.left_out:
+        print(f"Left out {r.left_out} row(s) whose Date Logged is blank or not a date (see Log Issues).")
+    if args.dry_run:
+        print(f"Dry run: would write {done.plan.cell_count} cells to the '{title}' tab; wrote nothing there.")
+    elif done.applied is None:
+        print(f"The '{title}' tab already holds this report; wrote nothing to the sheet.")
+    else:
+        print(f"Wrote {done.plan.cell_count} cells to the '{title}' tab.")
+    print(f"HTML report (chart first): {out}")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "watch": cmd_watch, "init": cmd_init,
-            "doctor": cmd_doctor}
+            "doctor": cmd_doctor, "report": cmd_report}

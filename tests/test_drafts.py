@@ -140,7 +140,7 @@ def test_every_template_renders_with_sample_fields():
               "replacement_order_number": "R-1", "tracking_number": "1Z", "refund_amount": "$1.00",
               "refund_processed_on": "November 4, 2026"}
     folder = Path(r.template_dir)
-    names = sorted(p.name for p in folder.glob("*.j2"))
+    names = sorted(p.name for p in folder.glob("*.txt.j2"))  # the email templates
     assert names == ["defective_product_request.txt.j2", "refund_processed.txt.j2", "replacement_shipped.txt.j2"]
     for name in names:
         subject, body = r.render(name, fields)

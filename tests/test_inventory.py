@@ -55,7 +55,7 @@ def test_one_door_to_each_storage(library, allowed):
 
 
 def test_core_modules_import_no_backend():
-    core = ["cells", "table", "validate", "drafts", "recurrence", "core", "plan", "config", "notify"]
+    core = ["cells", "table", "validate", "drafts", "recurrence", "core", "plan", "config", "notify", "report"]
     for name in core:
         imported = imports_of(ROOT / "bot" / f"{name}.py")
         assert not {"gspread", "openpyxl", "requests"} & imported, name
@@ -76,7 +76,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices
-    assert set(commands) == {"run", "watch", "validate", "init", "doctor", "demo"}
+    assert set(commands) == {"run", "watch", "validate", "init", "doctor", "demo", "report"}
     for name in commands:
         assert f"defective-log-bot {name}" in readme or name == "demo", name
     assert readme.index("make demo") < readme.index("make test") < 400

@@ -1,0 +1,73 @@
+"""`report --month YYYY-MM`: read the rep tabs and the Monthly Report tab, build the month's report, write
+its block through the same Plan / backend machinery as a cycle, and render the HTML page.
+
+The shell around the pure `bot.report`: this module reads and writes the sheet (through a backend) but
+no file; the command writes the HTML file.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+from bot.backends.base import ApplyResult, Backend, Plan
+from bot.config import Settings
+from bot.core import rep_columns
+from bot.errors import ConcurrentEditError
+from bot.plan import TabTarget, plan_tabs
+from bot.recurrence import episodes
+from bot.report import MonthlyReport, build_report, closed_dates, merge_month, report_rows
+from bot.table import read_bot_table, rep_frame
+from bot.validate import validate
+from sheet_schema import REPORT_TABS, load
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+TAB = REPORT_TABS[0]   # "monthly_report"
+
+
+@dataclass
+class ReportRun:
+    report: MonthlyReport
+    plan: Plan
+    applied: ApplyResult | None
+    source: str
+
+
+def make_report(snapshot, settings: Settings, month: date, now: datetime) -> tuple[MonthlyReport, Plan]:
+    """Pure given the snapshot: the month's report and the plan that puts it into the Monthly Report tab."""
+    log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
+    comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
+    log_schema, comp_schema = load("defective_log"), load("comp_sheet")
+    v = validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
+                 rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
+    closed_on = closed_dates(log_rows[0], log_rows[1:], v.log, settings.day_first)
+    report = build_report(v.log, episodes(v.log, settings.recurrence), month, now, settings.recurrence,
+                          closed_on)
+    title = settings.title(TAB)
+    table = read_bot_table(title, snapshot.tabs.get(title), load(TAB), settings.headers[TAB])
+    rows = merge_month(table.rows, report.label, report_rows(report))
+    plan = plan_tabs([TabTarget(table, load(TAB), rows, clear_rest=True)])
+    return report, plan
+
+
+def run_report(backend: Backend, settings: Settings, month: date, clock: Callable[[], datetime], *,
+               dry_run: bool = False) -> ReportRun:
+    titles = [settings.title(n) for n in ("defective_log", "comp_sheet", TAB)]
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        snapshot = backend.read(titles)
+        report, plan = make_report(snapshot, settings, month, clock())
+        log.info("monthly report %s: %d cases received; plan: %d cells", report.label, report.received,
+                 plan.cell_count)
+        if dry_run or plan.is_empty:
+            return ReportRun(report, plan, None, snapshot.source)
+        try:
+            applied = backend.apply(plan, snapshot)
+        except ConcurrentEditError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.warning("the sheet changed while the report ran; starting over (attempt %d)", attempt + 1)
+            continue
+        return ReportRun(report, plan, applied, snapshot.source)
+    raise AssertionError("unreachable")
