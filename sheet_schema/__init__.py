@@ -17,9 +17,10 @@ TAB_FILES = {
     "drafts": "drafts.toml",
     "log_issues": "log_issues.toml",
     "bot_status": "bot_status.toml",
+    "open_cases": "open_cases.toml",
 }
 REP_TABS = ("defective_log", "comp_sheet")
-BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status")
+BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status", "open_cases")
 COLUMN_TYPES = {"date", "id", "text", "email", "choice", "count", "money"}
 
 

@@ -16,7 +16,7 @@ from conftest import NOW
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import normalised
 
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
+BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
 TODAY = date(2026, 11, 20)
 
 
