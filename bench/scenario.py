@@ -241,7 +241,7 @@ def run_google(spec: dict, data, settings) -> dict:
         if spec["cycle"] == "cold":
             fake.add_tab(settings.title("defective_log"), data.log, row_count=max(1000, len(data.log) + 100))
             fake.add_tab(settings.title("comp_sheet"), data.comp, row_count=max(1000, len(data.comp) + 100))
-            for name in ("escalations", "drafts", "log_issues", "bot_status"):
+            for name in ("escalations", "drafts", "log_issues", "bot_status", "open_cases"):
                 fake.add_tab(settings.title(name))
         else:
             with open(spec["state"], "rb") as fh:
@@ -334,7 +334,7 @@ def run_workbook(spec: dict, data, settings) -> dict:
     if spec["cycle"] == "cold":
         seed = Path(spec["seed"])
         tabs = {settings.title("defective_log"): data.log, settings.title("comp_sheet"): data.comp}
-        tabs.update({settings.title(n): [] for n in ("escalations", "drafts", "log_issues", "bot_status")})
+        tabs.update({settings.title(n): [] for n in ("escalations", "drafts", "log_issues", "bot_status", "open_cases")})
         build_workbook(seed, tabs)
         del tabs
         shutil.copyfile(seed, path)

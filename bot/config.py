@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import cells
 from bot.cells import product_key
 from bot.errors import ConfigError
+from bot.escalation import EscalationSettings
 from bot.recurrence import RecurrenceSettings
 from sheet_schema import TAB_FILES, load
 
@@ -32,6 +34,8 @@ SECTIONS = {
     "drafts": {"signoff", "templates_dir"},
     "watch": {"every_minutes", "status_every_minutes"},
     "notify": {"webhook_url"},
+    "escalation": {"country", "subdivision", "serious", "level_2_after_days", "level_3_after_days",
+                   "level_1_owner", "level_2_owner", "level_3_owner"},
 }
 
 
@@ -52,6 +56,7 @@ class Settings:
     # Slack / Google Chat incoming webhook. Not in repr: the URL is a secret, and repr(settings) feeds
     # the quiet cache's settings digest, which a webhook change need not invalidate.
     webhook_url: str | None = field(default=None, repr=False)
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
 
     def title(self, name: str) -> str:
         return self.tabs[name]
@@ -151,6 +156,7 @@ def _apply_file(settings: Settings, path: Path) -> None:
         settings.status_every_minutes = _positive(watch["status_every_minutes"], "watch.status_every_minutes")
     if "webhook_url" in raw.get("notify", {}):
         settings.webhook_url = _https_url(raw["notify"]["webhook_url"], "notify.webhook_url")
+    _apply_escalation(settings.escalation, raw.get("escalation", {}))
     titles = list(settings.tabs.values())
     dupes = {t for t in titles if titles.count(t) > 1}
     if dupes:
@@ -199,6 +205,63 @@ def _apply_recurrence(rec: RecurrenceSettings, raw: dict) -> None:
             raise ConfigError(f"recurrence.aliases.{product}", f"The aliases of '{product}' must be a list of names.")
         for spelling in spellings:
             rec.aliases[product_key(spelling)] = product_key(product)
+
+
+def _apply_escalation(esc: EscalationSettings, raw: dict) -> None:
+    if "country" in raw or "subdivision" in raw:
+        import holidays
+        supported = holidays.list_supported_countries()
+    if "country" in raw:
+        code = _text(raw["country"], "escalation.country").upper()
+        if code not in supported:
+            raise ConfigError("escalation.country", f"escalation.country {raw['country']!r} is not a country the "
+                                                    f"holidays package knows: use a two-letter code such as "
+                                                    f"\"US\", \"GB\" or \"DE\".")
+        esc.country = code
+        esc.subdivision = None
+    if "subdivision" in raw:
+        sub = _text(raw["subdivision"], "escalation.subdivision").upper()
+        known = {s.upper(): s for s in supported.get(esc.country, [])}
+        if sub not in known:
+            listed = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
+            raise ConfigError("escalation.subdivision", f"escalation.subdivision {raw['subdivision']!r} is not a "
+                                                        f"subdivision of {esc.country}: "
+                                                        + (f"use one of {listed}." if known else
+                                                           "remove it (that country has none)."))
+        esc.subdivision = known[sub]
+    if "serious" in raw:
+        value = raw["serious"]
+        if isinstance(value, str):
+            value = [value]
+        defects = load("defective_log").column("defect_type").choices
+        by_key = {cells.choice_key(d): d for d in defects}
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError("escalation.serious", "escalation.serious must be a list of defect types, "
+                                                    "e.g. [\"Foreign Object\"] (or [] for none).")
+        serious = []
+        for v in value:
+            if cells.choice_key(v) not in by_key:
+                raise ConfigError("escalation.serious", f"Unknown defect type '{v}' in escalation.serious: use "
+                                                        f"one of {', '.join(defects)}.")
+            serious.append(by_key[cells.choice_key(v)])
+        esc.serious = tuple(dict.fromkeys(serious))
+    for level in (2, 3):
+        key = f"level_{level}_after_days"
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"escalation.{key}", f"escalation.{key} must be a whole number of business "
+                                                       f"days, 0 or more (got {value!r}).")
+            setattr(esc, key, value)
+    if esc.level_3_after_days < esc.level_2_after_days:
+        raise ConfigError("escalation.level_3_after_days", "escalation.level_3_after_days must be at least "
+                                                           "escalation.level_2_after_days.")
+    owners = list(esc.owners)
+    for level in (1, 2, 3):
+        key = f"level_{level}_owner"
+        if key in raw:
+            owners[level - 1] = _text(raw[key], f"escalation.{key}")
+    esc.owners = tuple(owners)
 
 
 def _text(value, setting: str) -> str:

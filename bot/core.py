@@ -13,6 +13,7 @@ from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
 from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, ready_drafts
 from bot.errors import LayoutError
+from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import FlagChanges, desired_escalations, episodes
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
@@ -73,7 +74,11 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     drafts_new = len(drafts_rows) - len(current_drafts)
 
     found = episodes(v.log, settings.recurrence)
-    esc_rows, flag_changes = desired_escalations(tables["escalations"].rows, found, settings.recurrence, when)
+    esc = settings.escalation
+    escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
+    esc_rows, flag_changes = desired_escalations(tables["escalations"].rows, found, settings.recurrence, when,
+                                                 escalate)
+    open_rows = open_cases_rows(v.log, esc, now.date())
 
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
@@ -93,9 +98,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
     desired = {"log_issues": issue_rows, "drafts": drafts_rows, "escalations": esc_rows,
-               "bot_status": status_rows}
-    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=(name == "log_issues"))
-               for name in ("log_issues", "drafts", "escalations", "bot_status")]
+               "bot_status": status_rows, "open_cases": open_rows}
+    # Log Issues and Open Cases are rewritten whole each cycle; the other tabs never lose a row.
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=name in ("log_issues", "open_cases"))
+               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases")]
     return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
                    flags_total, tables, desired)
 

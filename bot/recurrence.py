@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from bot import cells
+from bot.escalation import NotifyEscalation
 from bot.table import ROW_COLUMN
 from bot.validate import ticket_key
 
@@ -91,12 +92,13 @@ class FlagChanges:
 
 
 def desired_escalations(current_rows: list[dict], found: list[Episode], settings: RecurrenceSettings,
-                        stamp: str) -> tuple[list[dict], FlagChanges]:
+                        stamp: str, escalate: NotifyEscalation | None = None) -> tuple[list[dict], FlagChanges]:
     """The Escalations tab as it should be, and which flags were raised, grown or merged.
 
     An episode takes over the existing flag(s) of the same product and defect that share a ticket with
     it; when it spans several (a backdated case joined two episodes), the oldest keeps the cases and
     the others say which flag they were merged into. Rows no episode claims stay as last written.
+    With `escalate`, a serious or growing flag's Notify also names the Level 3 owner.
     """
     rows = [dict(r) for r in current_rows]
     changes = FlagChanges()
@@ -110,7 +112,7 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
         open_flags.setdefault(identity[:2], []).append((number, pos, identity))
     taken: set[int] = set()
     for ep in found:
-        content = _content(ep, settings)
+        content = _content(ep, settings, escalate)
         # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
         wanted = _identity(content, settings)
         matches = sorted(f for f in open_flags.get(wanted[:2], ())
@@ -155,8 +157,11 @@ def _same_episode(flag: tuple, episode: tuple) -> bool:
     return bool(tickets & ep_tickets) or (not tickets and first == ep_first)
 
 
-def _content(ep: Episode, settings: RecurrenceSettings) -> dict:
+def _content(ep: Episode, settings: RecurrenceSettings, escalate: NotifyEscalation | None = None) -> dict:
     """The bot's cells of an episode's flag row, as the sheet will store them."""
+    notify = settings.notify.get(ep.defect_type, settings.notify_default)
+    if escalate is not None:
+        notify = escalate.notify(notify, ep.defect_type, len(ep.tickets))
     return {k: cells.storable(v) for k, v in {
         "product": ep.product,
         "defect_type": ep.defect_type,
@@ -165,7 +170,7 @@ def _content(ep: Episode, settings: RecurrenceSettings) -> dict:
         "last_logged": cells.format_date(ep.dates[-1]),
         "ticket_ids": ", ".join(ep.tickets),
         "lot_numbers": ", ".join(ep.lots),
-        "notify": settings.notify.get(ep.defect_type, settings.notify_default),
+        "notify": notify,
     }.items()}
 
 

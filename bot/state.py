@@ -25,7 +25,9 @@ from bot.table import BotTable
 from sheet_schema import load
 
 log = logging.getLogger(__name__)
-FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues")  # Bot Status has its own heartbeat
+# Bot Status has its own heartbeat. Open Cases depends on the date too, which the fingerprint holds,
+# so the first cycle of a new day recomputes the ages.
+FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues", "open_cases")
 
 
 def cache_dir() -> Path:

@@ -18,9 +18,10 @@ TAB_FILES = {
     "log_issues": "log_issues.toml",
     "bot_status": "bot_status.toml",
     "monthly_report": "monthly_report.toml",
+    "open_cases": "open_cases.toml",
 }
 REP_TABS = ("defective_log", "comp_sheet")
-BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status")
+BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status", "open_cases")
 # Bot tabs written only on request (`report`), never by a cycle, init or doctor.
 REPORT_TABS = ("monthly_report",)
 COLUMN_TYPES = {"date", "id", "text", "email", "choice", "count", "money"}

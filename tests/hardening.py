@@ -11,7 +11,7 @@ from bot.cells import as_text, comparable
 from bot.validate import ticket_key
 
 REP_TABS = ("Defective Log", "Comp Sheet")
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
+BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
 
 
 def trimmed(rows):

@@ -182,7 +182,8 @@ def test_init_creates_a_new_workbook_with_every_tab(tmp_path, capsys):
     path = tmp_path / "new.xlsx"
     assert main(["init", "--workbook", str(path)]) == 0
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Defective Log", "Comp Sheet", "Escalations", "Drafts", "Log Issues", "Bot Status"]
+    assert wb.sheetnames == ["Defective Log", "Comp Sheet", "Escalations", "Drafts", "Log Issues", "Bot Status",
+                             "Open Cases"]
     assert wb["Defective Log"].freeze_panes == "A2"
     assert wb["Defective Log"].data_validations.dataValidation
     assert main(["run", "--once", "--workbook", str(path)]) == 0

@@ -24,7 +24,7 @@ except ImportError:  # tests/ is not a package: pytest put it on sys.path
 
 REPO = Path(__file__).resolve().parents[1]
 REP_TABS = ("Defective Log", "Comp Sheet")
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
+BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
 LOG_HEADERS = ["Date Logged", "Ticket ID", "Customer Name", "Customer Email", "Order Number", "Product",
                "Lot Number", "Best By Date", "Defect Type", "Complaint Details", "Photo Received",
                "Units Affected", "Resolution", "Refund Amount", "Replacement Order Number", "Agent", "Status"]
@@ -719,7 +719,7 @@ def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, caps
     assert len(kinds["run1"]) <= 4 and kinds["run1"][-1] == "values:batchUpdate"
     assert kinds["run2"] == ["metadata", "batchGet"]                      # nothing changed: nothing written
     assert {t: fake_sheets.rows(t) for t in REP_TABS} == rep_before
-    assert [t.title for t in fake_sheets.tabs] == list(REP_TABS + ("Escalations", "Drafts", "Log Issues", "Bot Status"))
+    assert [t.title for t in fake_sheets.tabs] == list(REP_TABS + BOT_TABS)
     assert fake_sheets.rows("Log Issues")[0][:3] == ["Tab", "Row", "Ticket ID"]
     assert "All checks passed." in capsys.readouterr().out
 

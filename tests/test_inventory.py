@@ -55,7 +55,8 @@ def test_one_door_to_each_storage(library, allowed):
 
 
 def test_core_modules_import_no_backend():
-    core = ["cells", "table", "validate", "drafts", "recurrence", "core", "plan", "config", "notify", "report"]
+    core = ["cells", "table", "validate", "drafts", "recurrence", "escalation", "core", "plan", "config",
+            "notify", "report"]
     for name in core:
         imported = imports_of(ROOT / "bot" / f"{name}.py")
         assert not {"gspread", "openpyxl", "requests"} & imported, name

@@ -133,7 +133,7 @@ def test_message_names_flag_product_defect_cases_dates_notify_and_link(tmp_path,
         "Product: Chobani Greek Yogurt",     # the first case's spelling, its spaces collapsed
         "Defect: Foreign Object",
         f"Cases: 3 (first logged {days_ago(10).isoformat()}, last logged {days_ago(3).isoformat()})",
-        "Notify: Products &amp; Logistics, CS Manager",          # Slack escapes &, < and >
+        "Notify: Products &amp; Logistics, CS Manager, Senior Management",  # serious: Level 3 too; Slack escapes &
         f"Escalations tab: {path.resolve()}",
     ]
 

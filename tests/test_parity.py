@@ -16,7 +16,7 @@ from conftest import NOW
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import normalised
 
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status")
+BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
 TODAY = date(2026, 11, 20)
 
 
@@ -153,3 +153,13 @@ def test_steady_quiet_cycle_skips_the_parse_only_when_nothing_could_differ(both,
         assert report.skipped_by != "digest"
         if change in ("heartbeat-due", "rep-edit"):
             assert report.wrote   # Bot Status's heartbeat / the new Log Issue
+
+
+def test_open_cases_identical_and_filled_on_both(both):
+    workbook, google, _ = both
+    settings = load_settings(environ={})
+    run_cycle(workbook, settings, lambda: NOW)
+    run_cycle(google, settings, lambda: NOW)
+    a, b = bot_tabs(workbook)["Open Cases"], bot_tabs(google)["Open Cases"]
+    assert a == b and len(a) > 10
+    assert a[0][:7] == ["Ticket ID", "Product", "Defect Type", "Date Logged", "Age (business days)", "Level", "Owner"]

@@ -86,10 +86,18 @@ def test_rows_without_valid_date_product_or_defect_do_not_count(run, bad):
     assert flags(run(cases(0) + [case("CS-9", **{**bad})])) == []
 
 
-def test_notify_by_defect_type(run):
+def test_notify_by_defect_type(run, settings):
+    settings.escalation.serious = ()  # without the escalation matrix's Level 3 (see test_escalation.py)
     out = run(cases(0, 1) + cases(0, 1, defect="Clumping", start=3))
     notify = {r["defect_type"]: r["notify"] for r in out.desired["escalations"]}
     assert notify == {"Foreign Object": "Products & Logistics, CS Manager", "Clumping": "CS Team Lead"}
+
+
+def test_notify_names_senior_management_for_a_serious_defect(run):
+    out = run(cases(0, 1) + cases(0, 1, defect="Clumping", start=3))
+    notify = {r["defect_type"]: r["notify"] for r in out.desired["escalations"]}
+    assert notify == {"Foreign Object": "Products & Logistics, CS Manager, Senior Management",
+                      "Clumping": "CS Team Lead"}
 
 
 def esc_table(rows):

@@ -57,14 +57,15 @@ def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
     changed = {n for n in before if before[n] != after.get(n)}
     assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
     new_parts = set(after) - set(before)
-    assert len(new_parts) == 4 and all(n.startswith("xl/worksheets/") for n in new_parts)
+    assert len(new_parts) == 5 and all(n.startswith("xl/worksheets/") for n in new_parts)
     for blob in (after[n] for n in new_parts | changed):
         ET.fromstring(blob)  # well-formed XML
     wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
     assert next(wb["Defective Log"].iter_rows(min_row=2, max_row=2, values_only=True))[17] == 2
     wb.close()
     full = openpyxl.load_workbook(book)  # the full reader accepts the edited file too
-    assert full.sheetnames == ["Defective Log", "Comp Sheet", "Log Issues", "Drafts", "Escalations", "Bot Status"]
+    assert full.sheetnames == ["Defective Log", "Comp Sheet", "Log Issues", "Drafts", "Escalations", "Bot Status",
+                               "Open Cases"]
 
 
 def test_second_edit_keeps_people_cells_and_their_formatting(book):

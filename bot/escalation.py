@@ -1,0 +1,150 @@
+"""The escalation matrix: how long each Open case has waited, in business days, and who owns it now.
+
+Pure: the caller passes `today` (the injected clock's date). Vectorised over the log with
+numpy.busday_count, so a 100,000-row log costs one array operation, not a Python loop.
+
+The rules, exactly:
+- Age = the business days from Date Logged up to today, counting the logging day (when it is a
+  business day) and not today: logged Monday, today Monday → 0; logged Monday, today Wednesday → 2;
+  logged Friday, today Monday → 1. Business days are Monday to Friday, less the public holidays of
+  `country` (and `subdivision`) in the `holidays` package.
+- A case logged on a weekend or a holiday counts from the next business day: logged Saturday,
+  today Monday → 0; logged Saturday, today Tuesday → 1.
+- A Date Logged in the future (a typo, most likely) has age 0: it is never negative.
+- Level 1 while age ≤ level_2_after_days (2), Level 2 while age ≤ level_3_after_days (4), Level 3
+  beyond: age 0-2 → Level 1, 3-4 → Level 2, 5 or more → Level 3. A case whose Defect Type is in
+  `serious` (Foreign Object by default) is Level 3 at once, whatever its age.
+- Which cases count: every Defective Log row whose Status is Open and whose Date Logged is a valid
+  date, even when other cells have problems (a case does not stop waiting because a rep mistyped its
+  email). A case whose Defect Type is not one of the list still counts, by age only (it cannot be
+  known to be serious) and shows a blank Defect Type; Log Issues already reports the defect.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from bot import cells
+from bot.table import ROW_COLUMN
+
+DEFAULT_OWNERS = ("CS Representative", "Complaint Handling Manager", "Senior Management")
+HOLIDAY_YEARS = 30   # holidays are skipped for the 30 years up to today; older cases are Level 3 anyway
+
+
+@dataclass
+class EscalationSettings:
+    country: str = "US"
+    subdivision: str | None = None
+    serious: tuple[str, ...] = ("Foreign Object",)
+    level_2_after_days: int = 2       # Level 2 when the age is more than this
+    level_3_after_days: int = 4       # Level 3 when the age is more than this
+    owners: tuple[str, str, str] = DEFAULT_OWNERS
+    # (level_1_owner, level_2_owner, level_3_owner)
+
+    def owner(self, level: int) -> str:
+        return self.owners[level - 1]
+
+
+@lru_cache(maxsize=32)
+def holiday_days(country: str, subdivision: str | None, first_year: int, last_year: int) -> np.ndarray:
+    """The public holidays of a country (and subdivision) in those years, as datetime64[D]."""
+    import holidays  # imported here: only a cycle that ages cases needs it
+    found = holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
+    return np.array(sorted(found), dtype="datetime64[D]")
+
+
+def _holidays_for(settings: EscalationSettings, earliest: date, today: date) -> np.ndarray:
+    first = max(earliest.year, today.year - HOLIDAY_YEARS)
+    return holiday_days(settings.country, settings.subdivision, min(first, today.year), today.year)
+
+
+def business_age(logged: np.ndarray, today: date, holidays: np.ndarray) -> np.ndarray:
+    """Business days from each datetime64[D] in `logged` to `today` (logging day counted, today not,
+    a weekend or holiday logging day rolled forward, never below 0)."""
+    end = np.datetime64(today, "D")
+    calendar = np.busdaycalendar(weekmask="1111100", holidays=holidays)
+    start = np.minimum(logged, end)          # a future date has age 0
+    return np.busday_count(start, end, busdaycal=calendar).astype(np.int64)
+
+
+def levels(age: np.ndarray, serious: np.ndarray, settings: EscalationSettings) -> np.ndarray:
+    level = np.where(age > settings.level_3_after_days, 3, np.where(age > settings.level_2_after_days, 2, 1))
+    return np.where(serious, 3, level).astype(np.int64)
+
+
+def open_case_ages(log: pd.DataFrame, settings: EscalationSettings, today: date) -> pd.DataFrame:
+    """Every Open case with a valid Date Logged: its row, ticket, product, defect, agent, date, age,
+    level and whether its defect is serious. Vectorised over the log."""
+    cols = [ROW_COLUMN, "ticket_id", "product", "defect_type", "agent", "date_logged"]
+    mask = (log["status"] == "Open").to_numpy(dtype=bool) & log["date_logged"].notna().to_numpy(dtype=bool)
+    df = log.loc[mask, cols].copy()
+    if df.empty:
+        return df.assign(age=pd.Series(dtype="int64"), level=pd.Series(dtype="int64"),
+                         serious=pd.Series(dtype=bool))
+    # Day numbers (as in recurrence): a date of year 1 or 9999 is out of a pandas Timestamp's range.
+    ordinals = np.fromiter((d.toordinal() for d in df["date_logged"]), dtype=np.int64, count=len(df))
+    logged = (ordinals - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
+    earliest = date.fromordinal(int(ordinals.min()))
+    df["age"] = business_age(logged, today, _holidays_for(settings, earliest, today))
+    df["serious"] = df["defect_type"].isin(settings.serious).to_numpy(dtype=bool)
+    df["level"] = levels(df["age"].to_numpy(), df["serious"].to_numpy(), settings)
+    return df
+
+
+def reason(level: int, serious: bool, settings: EscalationSettings) -> str:
+    if serious:
+        return "serious defect"
+    after = settings.level_3_after_days if level == 3 else settings.level_2_after_days
+    return f"open more than {after} business days"
+
+
+def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date) -> list[dict]:
+    """The Open Cases tab: the open cases past Level 1, most urgent first (highest level, then oldest
+    by age, then earliest Date Logged, then sheet row)."""
+    df = open_case_ages(log, settings, today)
+    df = df[df["level"] > 1]
+    if df.empty:
+        return []
+    df = df.assign(_day=[d.toordinal() for d in df["date_logged"]])
+    df = df.sort_values(["level", "age", "_day", ROW_COLUMN], ascending=[False, False, True, True],
+                        kind="mergesort")
+    rows = []
+    for row, ticket, product, defect, agent, logged, age, level, serious in zip(
+            df[ROW_COLUMN], df["ticket_id"], df["product"], df["defect_type"], df["agent"], df["date_logged"],
+            df["age"], df["level"], df["serious"]):
+        level = int(level)
+        rows.append({k: cells.storable(v) for k, v in {
+            "ticket_id": ticket or "",
+            "product": product or "",
+            "defect_type": defect or "",
+            "date_logged": cells.format_date(logged),
+            "age": int(age),
+            "level": f"Level {level}",
+            "owner": settings.owner(level),
+            "reason": reason(level, bool(serious), settings),
+            "agent": agent or "",
+            "row": int(row),
+        }.items()})
+    return rows
+
+
+@dataclass(frozen=True)
+class NotifyEscalation:
+    """When an Escalations flag's Notify also names the Level 3 owner: the flag's defect type is serious,
+    or the episode keeps growing, i.e. holds more cases than it took to raise the flag (min_cases)."""
+
+    serious: frozenset[str] = field(default_factory=frozenset)
+    level_3_owner: str = DEFAULT_OWNERS[2]
+    min_cases: int = 2
+
+    def notify(self, base: str, defect_type: str, cases: int) -> str:
+        if defect_type not in self.serious and cases <= self.min_cases:
+            return base
+        names = [n.strip() for n in base.split(",") if n.strip()]
+        if self.level_3_owner.casefold() in (n.casefold() for n in names):
+            return base
+        return ", ".join(names + [self.level_3_owner])
