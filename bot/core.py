@@ -55,13 +55,17 @@ def rep_columns(snapshot: Snapshot, settings: Settings, name: str) -> tuple[list
     return rows, map_columns(title, rows[0], schema, settings.headers[name], strict=True)
 
 
-def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer) -> Outcome:
+def validated(snapshot: Snapshot, settings: Settings) -> Validation:
+    """Both rep tabs of the snapshot, parsed and checked (raises LayoutError for a missing tab or header)."""
     log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
     comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
     log_schema, comp_schema = load("defective_log"), load("comp_sheet")
-    log_raw = rep_frame(log_rows, log_cols, log_schema)
-    comp_raw = rep_frame(comp_rows, comp_cols, comp_schema)
-    v = validate(log_raw, log_schema, log_cols, comp_raw, comp_schema, comp_cols, settings.day_first)
+    return validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
+                    rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
+
+
+def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer) -> Outcome:
+    v = validated(snapshot, settings)
 
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
                                    load(name), settings.headers[name]) for name in BOT_TABS}

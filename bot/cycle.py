@@ -121,8 +121,9 @@ def _last_run(status_rows: list[dict]) -> str:
 
 class QuietGate:
     """In `watch`, skip a cycle when the storage says nothing changed since the last cycle that wrote
-    nothing, unless the Bot Status heartbeat is due. The stamp is taken before the read, so an edit
-    made during a cycle is never mistaken for the bot's own write."""
+    nothing, unless the Bot Status heartbeat is due or the date has changed (ages in Open Cases move
+    with the date). The stamp is taken before the read, so an edit made during a cycle is never
+    mistaken for the bot's own write."""
 
     def __init__(self, backend: Backend, heartbeat_minutes: float):
         self.backend = backend
@@ -135,7 +136,7 @@ class QuietGate:
         token = self.backend.change_token()
         now = clock()
         if (token is not None and token == self.quiet_token and self.last_full is not None
-                and now - self.last_full < self.heartbeat):
+                and now - self.last_full < self.heartbeat and now.date() == self.last_full.date()):
             log.debug("unchanged since the last cycle; skipped the read")
             return None
         report = run_cycle(self.backend, settings, clock, cache=cache)

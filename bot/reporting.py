@@ -13,13 +13,12 @@ from typing import Callable
 
 from bot.backends.base import ApplyResult, Backend, Plan
 from bot.config import Settings
-from bot.core import rep_columns
+from bot.core import validated
 from bot.errors import ConcurrentEditError
 from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import episodes
 from bot.report import MonthlyReport, build_report, closed_dates, merge_month, report_rows
-from bot.table import read_bot_table, rep_frame
-from bot.validate import validate
+from bot.table import read_bot_table
 from sheet_schema import REPORT_TABS, load
 
 log = logging.getLogger(__name__)
@@ -37,11 +36,8 @@ class ReportRun:
 
 def make_report(snapshot, settings: Settings, month: date, now: datetime) -> tuple[MonthlyReport, Plan]:
     """Pure given the snapshot: the month's report and the plan that puts it into the Monthly Report tab."""
-    log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
-    comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
-    log_schema, comp_schema = load("defective_log"), load("comp_sheet")
-    v = validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
-                 rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
+    v = validated(snapshot, settings)
+    log_rows = snapshot.tabs[settings.title("defective_log")]
     closed_on = closed_dates(log_rows[0], log_rows[1:], v.log, settings.day_first)
     report = build_report(v.log, episodes(v.log, settings.recurrence), month, now, settings.recurrence,
                           closed_on)

@@ -195,3 +195,29 @@ def test_quiet_gate_without_the_drive_api_reads_every_poll_and_says_so_once(fake
     warnings = [r.getMessage() for r in caplog.records if "Drive" in r.getMessage()]
     assert len(warnings) == 1 and "enable the Google Drive API" in warnings[0]
     assert fake_sheets.spreadsheet_id not in warnings[0]
+
+
+def test_quiet_gate_runs_the_first_poll_of_a_new_day_even_on_an_unchanged_sheet(tmp_path):
+    """Open Cases ages move at midnight: the first poll after it reads, heartbeat or not."""
+    from datetime import datetime, timedelta
+
+    from bot.backends.workbook import WorkbookBackend
+    from bot.config import load_settings
+    from bot.cycle import QuietGate
+    from bot.demo import build_workbook
+
+    late = datetime(2026, 11, 30, 23, 40).astimezone()
+    path = tmp_path / "team.xlsx"
+    build_workbook(path, late.date())
+    settings = load_settings(environ={})
+    gate = QuietGate(WorkbookBackend(path), heartbeat_minutes=60)
+    t = [late]
+    clock = lambda: t[0]  # noqa: E731
+    assert gate.run(settings, clock).wrote
+    t[0] += timedelta(minutes=5)
+    gate.run(settings, clock)                      # quiet after its own write
+    t[0] += timedelta(minutes=5)
+    assert gate.run(settings, clock) is None       # 23:50: unchanged, skipped
+    t[0] += timedelta(minutes=15)                  # 00:05, heartbeat not yet due
+    report = gate.run(settings, clock)
+    assert report is not None and report.wrote    # a new day: ages grew, Open Cases rewritten
