@@ -58,6 +58,12 @@ def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
         for r in flags:
             print(f"  {r['flag_id']}  {r['product']} - {r['defect_type']}: {r['cases']} cases "
                   f"{r['first_logged']}..{r['last_logged']} (tell: {r['notify']})")
+    urgent = o.desired.get("open_cases", [])
+    if urgent:
+        print(f"\nOpen cases past Level 1 for the leads (Open Cases tab), first {min(5, len(urgent))} of {len(urgent)}:")
+        for r in urgent[:5]:
+            print(f"  {r['ticket_id']:10} {r['level']} ({r['owner']}), {r['age']} business days: "
+                  f"{r['product']} - {r['defect_type'] or '?'}")
     v = o.validation
     if v.issues:
         print(f"\nProblems for reps to fix (Log Issues tab), first {min(8, len(v.issues))} of {len(v.issues)}:")
