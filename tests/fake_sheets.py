@@ -666,16 +666,24 @@ class FakeSheets:
 
     # -- Drive API: files.get, the only call the bot makes -----------------------------------------
 
-    def _drive(self, request):
-        entry = self._logged(request)
+    def _fault_for(self, entry: Logged, *, unmatched_too: bool):
+        """The answer of the first queued fault for this request (consumed), or None. Faults queued
+        without a `match` hit Sheets API requests only (`unmatched_too`)."""
         for i, fault in enumerate(self._faults):
-            if fault.match is not None and fault.match(entry):
+            if (fault.match is None and unmatched_too) or (fault.match is not None and fault.match(entry)):
                 del self._faults[i]
                 if fault.exception is not None:
                     entry.status = -1
                     return fault.exception
                 entry.status = fault.status
                 return self._reply(fault.status, fault.body, fault.headers)
+        return None
+
+    def _drive(self, request):
+        entry = self._logged(request)
+        faulted = self._fault_for(entry, unmatched_too=False)
+        if faulted is not None:
+            return faulted
         status, body = self._drive_answer(entry, request)
         entry.status = status
         return self._reply(status, body)
@@ -706,14 +714,9 @@ class FakeSheets:
 
     def _api(self, request):
         entry = self._logged(request)
-        for i, fault in enumerate(self._faults):
-            if fault.match is None or fault.match(entry):
-                del self._faults[i]
-                if fault.exception is not None:
-                    entry.status = -1
-                    return fault.exception
-                entry.status = fault.status
-                return self._reply(fault.status, fault.body, fault.headers)
+        faulted = self._fault_for(entry, unmatched_too=True)
+        if faulted is not None:
+            return faulted
         try:
             status, body = 200, self._dispatch(entry, request)
         except ApiError as exc:

@@ -17,6 +17,7 @@ from bot.config import load_settings
 from bot.demo import build_workbook
 from bot.escalation import open_case_ages
 from conftest import case
+from test_cli_workbook import tab_values
 
 MON_1130 = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)   # the Monday after Thanksgiving
 
@@ -209,17 +210,6 @@ OPEN_CASES_1130 = [
 ]
 HEADER = ["Ticket ID", "Product", "Defect Type", "Date Logged", "Age (business days)", "Level", "Owner", "Why",
           "Agent", "Log Row"]
-
-
-def tab_values(path: Path, title: str) -> list[list]:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        rows = [list(r) for r in wb[title].iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
-    return rows
 
 
 @pytest.fixture
