@@ -32,7 +32,10 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
+# google-replay: the google cold and quiet cycles again, answered with the bytes the fake sent (no fake in
+# the process: the bot's own CPU and memory).
 SCENARIOS = (("google", "cold"), ("google", "quiet"), ("google", "quiet-steady"), ("google", "quiet-full"),
+             ("google-replay", "cold"), ("google-replay", "quiet"),
              ("workbook", "cold"), ("workbook", "quiet"), ("workbook", "quiet-steady"), ("workbook", "quiet-full"))
 # Which cycle's cache folder (bot/state.py) a cycle starts from: each run gets a fresh copy, so a
 # repeated quiet cycle is always the first one after the cold cycle, and quiet-steady the second.
@@ -139,7 +142,7 @@ def requests_text(r: dict) -> str:
     if r.get("status") != "ok":
         return "–"
     kinds = r.get("requests") or {}
-    if r["backend"] == "google":
+    if r["backend"].startswith("google"):
         parts = [f"{v} {k}" for k, v in kinds.items()]
         return f"{r['requests_total']} ({r['write_requests']} write)" + (": " + ", ".join(parts) if parts else "")
     return f"{kinds.get('file read', 0)} read, {kinds.get('file save', 0)} save"
@@ -233,6 +236,18 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
                      "peak memory under 500 MB"):
             add(f"Google, 100k rows: {name}", None, missing if str(PROFILE_SIZE) not in map(str, sizes)
                 else status_of(gc_, gq))
+    rc, rq = find(results, big, "google-replay", "cold"), find(results, big, "google-replay", "quiet")
+    if ok(rc) and ok(rq):
+        add("Google with the recorded answers replayed (no fake in the process), 100k rows: cold cycle CPU ≤ 2× "
+            "the JSON floor", rc["ratio"] <= T_COLD_RATIO,
+            f"{rc['cpu_s']:.2f} s vs floor {rc['floor_s']:.3f} s = {rc['ratio']:.2f}×")
+        add("Google with the recorded answers replayed, 100k rows: quiet cycle CPU ≤ 1.2× the JSON floor",
+            rq["ratio"] <= T_QUIET_RATIO, f"{rq['cpu_s']:.2f} s vs floor {rq['floor_s']:.3f} s = {rq['ratio']:.2f}×")
+        worst_mb = max(rc["peak_rss_mb"], rq["peak_rss_mb"])
+        add("Google with the recorded answers replayed, 100k rows: peak memory under 500 MB", worst_mb < T_PEAK_MB,
+            f"peak RSS of the whole process during the cycle: cold {rc['peak_rss_mb']:.0f} MB, quiet "
+            f"{rq['peak_rss_mb']:.0f} MB (the interpreter, libraries and the recorded answer included; the cycle "
+            f"itself added {rc['cycle_extra_mb']:.0f} / {rq['cycle_extra_mb']:.0f} MB)")
     wf = find(results, big, "workbook", "quiet-full")
     if ok(wf):
         add("Workbook, 100k rows: quiet cycle without the fingerprint skip", "info",
@@ -416,7 +431,8 @@ def plot(path: Path, results: list[dict]) -> None:
         ax.set_ylabel("seconds")
         ax.set_title(f"{'Google Sheets (responses fake)' if backend == 'google' else 'Workbook (.xlsx)'} backend")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        if ax.get_legend_handles_labels()[0]:   # a run of some backends only leaves the other panel empty
+            ax.legend(fontsize=7, loc="upper left")
     fig.suptitle("Defective Log Bot: one cycle's time against rows")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -430,6 +446,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sizes", help="comma-separated row counts (default 1000,10000,100000)")
     p.add_argument("--caers", action=argparse.BooleanOptionalAction, default=None,
                    help="also run the real FDA CAERS log (default: yes, unless --quick)")
+    p.add_argument("--backends", help="comma-separated subset of google,google-replay,workbook (default: all)")
     p.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only, no CAERS, no profile")
     p.add_argument("--profile", action=argparse.BooleanOptionalAction, default=None,
                    help="cProfile the 100,000-row Google cycles into bench/profile.txt (default: yes, unless --quick)")
@@ -485,8 +502,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"(built in {time.perf_counter() - t0:.1f} s)")
             del ds
             common = {"dataset": name, "data": str(data_path)}
-            states = {"google": str(work / f"state-{name}.pickle"), "workbook": str(work / f"team-{name}.xlsx")}
+            states = {"google": str(work / f"state-{name}.pickle"), "workbook": str(work / f"team-{name}.xlsx"),
+                      "google-replay": None}
             for backend, cycle in SCENARIOS:
+                if args.backends and backend not in args.backends.split(","):
+                    continue
                 cold = find(results, name, backend, "cold")
                 if cycle.startswith("quiet") and not ok(cold):
                     results.append({**common, "backend": backend, "cycle": cycle, "mode": "measure",
@@ -498,13 +518,19 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 spec = {**common, "backend": backend, "cycle": cycle, "mode": "measure", "state": states[backend],
                         "seed": str(work / f"seed-{name}.xlsx"), "title": f"{name} {backend} {cycle}"}
+                cache_backend = backend
+                if backend == "google" and cycle in ("cold", "quiet"):
+                    spec["record"] = str(work / f"rec-{name}-{cycle}.pickle")
+                if backend == "google-replay":
+                    spec.update(replay=str(work / f"rec-{name}-{cycle}.pickle"), cache_target=f"{name}-google")
+                    cache_backend = "google"
                 runs = []
                 for i in range(repeats(datasets[name]["rows_log"])):
                     if cycle != "quiet-full":
                         folder = work / f"cache-{name}-{backend}-{cycle}"
                         shutil.rmtree(folder, ignore_errors=True)
                         if cycle in CACHE_FROM:
-                            shutil.copytree(work / f"cache-{name}-{backend}-{CACHE_FROM[cycle]}", folder)
+                            shutil.copytree(work / f"cache-{name}-{cache_backend}-{CACHE_FROM[cycle]}", folder)
                         spec["cache_dir"] = str(folder)
                     runs.append(run_child(work, f"{name}-{backend}-{cycle}", spec, args.cycle_timeout))
                 good = [x for x in runs if ok(x)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import gzip
 import io
 import json
 import os
@@ -132,7 +133,8 @@ def timed_cycle(spec: dict, backend, settings, now) -> dict:
         # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/state.py), which the
         # cold cycle writes and the quiet cycle checks.
         from bot.state import QuietCache
-        cache = QuietCache(f"{spec['dataset']}-{spec['backend']}", folder=Path(spec["cache_dir"]))
+        target = spec.get("cache_target") or f"{spec['dataset']}-{spec['backend']}"
+        cache = QuietCache(target, folder=Path(spec["cache_dir"]))
     how = reset_peak_rss()
     base = rss_mb()
     w0, c0 = time.perf_counter(), time.process_time()
@@ -163,13 +165,14 @@ def outcome_summary(report) -> dict:
 
 
 def capture_reads(backend) -> list:
-    """Keep every snapshot the backend reads (for counting the cells read after the cycle)."""
+    """Count the cells of every snapshot the backend reads, as it is read (the cycle lets go of the rows
+    before it writes)."""
     captured: list = []
     original_read = backend.read
 
     def read(titles, **kw):
         snap = original_read(titles, **kw)
-        captured.append(snap)
+        captured.append(count_cells(snap.tabs))
         return snap
 
     backend.read = read  # type: ignore[method-assign]
@@ -180,6 +183,17 @@ def drop_input(data) -> None:
     """The bench's own copy of the input rows is not part of a bot process: free it before the cycle."""
     data.log = data.comp = None
     gc.collect()
+    release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by the bench's own work back to the system (glibc keeps it otherwise), so the
+    resident size the cycle starts from and its peak are the bot's, not the bench's leftovers."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def count_cells(tabs: dict[str, Any]) -> int:
@@ -201,6 +215,7 @@ def run_google(spec: dict, data, settings) -> dict:
         def __init__(self, *a, **kw):
             self.fake_cpu = 0.0
             self.batch_get_bodies: list[str] = []
+            self.recording: list[tuple[str, int, dict, str]] = []   # (kind, status, headers, body) in order
             super().__init__(*a, **kw)
 
         def _api(self, request):
@@ -209,16 +224,20 @@ def run_google(spec: dict, data, settings) -> dict:
                 answer = super()._api(request)
             finally:
                 self.fake_cpu += time.process_time() - c0
-            if isinstance(answer, tuple) and request.url.split("?")[0].endswith("/values:batchGet"):
-                self.batch_get_bodies.append(answer[2])
+            if isinstance(answer, tuple):
+                self.recording.append((request_kind(request), *answer))
+                if request.url.split("?")[0].endswith("/values:batchGet"):
+                    self.batch_get_bodies.append(answer[2])
             return answer
 
         def _token(self, request):
             c0 = time.process_time()
             try:
-                return super()._token(request)
+                answer = super()._token(request)
             finally:
                 self.fake_cpu += time.process_time() - c0
+            self.recording.append(("token", *answer))
+            return answer
 
     rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
     transport = {"cpu": 0.0}
@@ -277,6 +296,11 @@ def run_google(spec: dict, data, settings) -> dict:
         captured.clear()
         fake.clear_log()
         fake.batch_get_bodies.clear()
+        if spec.get("record"):
+            with open(spec["record"], "wb") as fh:
+                pickle.dump([(k, st, h, b.encode() if isinstance(b, str) else b) for k, st, h, b in fake.recording],
+                            fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fake.recording.clear()
         if spec["cycle"] == "quiet-steady" and spec["mode"] == "measure":
             # What `watch` pays per poll while the sheet stays unchanged: Drive's modifiedTime only.
             fake.clear_log()
@@ -293,6 +317,102 @@ def run_google(spec: dict, data, settings) -> dict:
             if spec["cycle"] == "cold" and spec.get("state"):
                 with open(spec["state"], "wb") as fh:
                     pickle.dump(fake.tabs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return result
+    finally:
+        rsps.stop()
+        rsps.reset()
+        shutil.rmtree(keydir, ignore_errors=True)
+
+
+def request_kind(request) -> str:
+    """The Sheets API call a request makes (as tests/fake_sheets.py's Logged.kind names them)."""
+    path = request.url.split("?")[0]
+    for suffix, kind in (("/values:batchGet", "batchGet"), ("/values:batchUpdate", "values:batchUpdate"),
+                         (":batchUpdate", "batchUpdate")):
+        if path.endswith(suffix):
+            return kind
+    return "metadata" if request.method == "GET" and "/spreadsheets/" in path else "other"
+
+
+def run_google_replay(spec: dict, data, settings) -> dict:
+    """The same cycle as a `google` scenario, answered with the bytes the fake sent then, in order: no
+    fake in the process, so its CPU, its copy of the sheet and its rendering are out of the figures
+    (what a bot on the real network holds and spends, but for the socket)."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    import re
+    import responses
+    import fake_sheets as fs
+    from bot.backends.google import GoogleBackend
+
+    with open(spec["replay"], "rb") as fh:
+        recording = pickle.load(fh)
+    token = [r for r in recording if r[0] == "token"]
+    # Served gzip-compressed, as Google serves a client that accepts gzip (requests does): urllib3
+    # inflates it in the cycle, as it would off the network, and the process holds no second full copy.
+    api = [(kind, status, {**headers, "Content-Encoding": "gzip"}, gzip.compress(body, 6))
+           for kind, status, headers, body in recording if kind != "token"]
+    body = next(b for k, _, _, b in recording if k == "batchGet")
+    del recording
+    served: dict[str, int] = {}
+
+    def answer_api(request):
+        kind = request_kind(request)
+        if not api or api[0][0] != kind:
+            return 400, {}, json.dumps({"error": {"code": 400, "message": f"replay: unexpected {kind}"}})
+        _, status, headers, body = api.pop(0)
+        served[kind] = served.get(kind, 0) + 1
+        return status, headers, body
+
+    def answer_token(request):
+        _, status, headers, body = token[0]
+        return status, headers, body
+
+    rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
+    rsps.add_callback(responses.POST, fs.TOKEN_URI, callback=answer_token)
+    for method in (responses.GET, responses.POST):
+        rsps.add_callback(method, re.compile(re.escape(fs.SHEETS_BASE) + r"/.*"), callback=answer_api)
+    transport = {"cpu": 0.0}
+    inner = rsps._on_request
+
+    def timed_on_request(adapter, request, **kwargs):
+        c0 = time.process_time()
+        try:
+            return inner(adapter, request, **kwargs)
+        finally:
+            transport["cpu"] += time.process_time() - c0
+
+    rsps._on_request = timed_on_request  # type: ignore[method-assign]
+    body_size = len(body)
+    compressed = next(len(b) for k, _, _, b in api if k == "batchGet")
+    del body   # the floor below decompresses its own copy, after the cycle
+    rsps.start()
+    keydir = Path(tempfile.mkdtemp(prefix="dlb-bench-key-"))
+    try:
+        key = fs.make_service_account_key(keydir)
+        drop_input(data)
+        backend = GoogleBackend(fs.DEFAULT_ID, key.path, sleep=lambda s: None)
+        result = timed_cycle(spec, backend, settings, data.now)
+        report = result.pop("report")
+        with open(spec["replay"], "rb") as fh:
+            body = next(b for k, _, _, b in pickle.load(fh) if k == "batchGet")
+        answer = json.loads(body)
+        cells_read = sum(len(r) for vr in answer.get("valueRanges", []) for r in vr.get("values", []))
+        del answer
+        writes = served.get("values:batchUpdate", 0) + served.get("batchUpdate", 0)
+        result.update({"requests": served, "requests_total": sum(served.values()), "write_requests": writes,
+                       "backend_request_count": backend.request_count, "unserved": len(api),
+                       "cells_read": cells_read, "cells_written": plan_cells(report),
+                       "response_bytes": body_size, "response_gzip_bytes": compressed,
+                       "outcome": outcome_summary(report),
+                       "transport_cpu_s": transport["cpu"], "fake_cpu_s": 0.0})
+        del report
+        if served.get("batchGet") != 1 or api:
+            raise RuntimeError(f"the replayed cycle asked for other requests than the recorded one ({served}, "
+                               f"{len(api)} left)")
+        wall, cpu = best_of_cpu(lambda: json.loads(body))
+        result.update({"floor_s": cpu, "floor_wall_s": wall,
+                       "floor_what": "json.loads of the replayed batchGet response body (best of 3, CPU)"})
         return result
     finally:
         rsps.stop()
@@ -353,7 +473,7 @@ def run_workbook(spec: dict, data, settings) -> dict:
         "setup_s": setup_s,
         "requests": {"file read": len(captured), "file save": saves},
         "requests_total": len(captured) + saves, "write_requests": saves,
-        "cells_read": count_cells(captured[-1].tabs), "cells_written": plan_cells(report),
+        "cells_read": captured[-1], "cells_written": plan_cells(report),
         "file_bytes_before": size_before, "file_bytes_after": path.stat().st_size,
         "outcome": outcome_summary(report),
     })
@@ -384,7 +504,7 @@ def main(argv: list[str]) -> int:
         data = pickle.load(fh)
     name, rows_log, rows_comp = data.name, data.rows, len(data.comp) - 1
     settings = load_settings(environ={})
-    runner = run_google if spec["backend"] == "google" else run_workbook
+    runner = {"google": run_google, "google-replay": run_google_replay}.get(spec["backend"], run_workbook)
     result = runner(spec, data, settings)
     result.update({"dataset": spec["dataset"], "dataset_name": name, "rows_log": rows_log, "rows_comp": rows_comp,
                    "rss_after_imports_mb": imports_mb,

@@ -78,6 +78,9 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
         outcome = compute(snapshot, settings, now, renderer)
+        # The rows read are the biggest thing a cycle holds (at 100,000 rows, more than the write it
+        # is about to build); the write needs only the snapshot's token, so let them go.
+        snapshot.tabs = {}
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
