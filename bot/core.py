@@ -88,8 +88,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
     rows_read = {settings.title("defective_log"): len(v.log), settings.title("comp_sheet"): len(v.comp)}
-    waiting = sum(1 for r in drafts_rows if cells.is_blank(r.get("status")))
-    flags_total = sum(1 for r in esc_rows if cells.is_blank(r.get("merged_into")) and r.get("flag_id"))
+    # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
+    # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
+    waiting = sum(1 for r in drafts_rows if _stored_blank(r.get("status")) and not _stored_blank(r.get("ticket_id")))
+    flags_total = sum(1 for r in esc_rows if _stored_blank(r.get("merged_into")) and not _stored_blank(r.get("flag_id")))
     summary = {
         "Defective Log rows": len(v.log),
         "Comp Sheet rows": len(v.comp),
@@ -111,6 +113,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
 
 LAST_RUN = "Last run"
+
+
+def _stored_blank(value) -> bool:
+    return cells.is_blank(cells.storable(value))
 
 
 def desired_status(current: list[dict], summary: dict, now: datetime, every_minutes: float) -> list[dict]:

@@ -7,6 +7,7 @@ or a Refund with an amount and a processed date.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,10 @@ from bot import cells
 from bot.errors import TemplateError
 from bot.table import ROW_COLUMN
 from bot.validate import HAS_ERROR, TICKET_KEY, Validation, ticket_key
+
+# Every character str.splitlines breaks at. A field is one line of the email (a name, a ticket, a
+# product): a line break typed into it would cut the Subject line short and change the body.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 TEMPLATES = {  # resolution -> (template title shown in the Drafts tab, file name)
     "Replacement": ("Replacement Shipped", "replacement_shipped.txt.j2"),
@@ -71,6 +76,7 @@ class Renderer:
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
         """(subject, body) of one email."""
+        fields = {k: _LINE_BREAKS.sub(" ", v) if isinstance(v, str) else v for k, v in fields.items()}
         try:
             text = self.env.get_template(file_name).render(**fields, signoff=self.signoff)
         except jinja2.TemplateNotFound as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import responses
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 
 import sheet_schema
 from bot.backends.base import CreateTab, Plan, RangeWrite, Snapshot
@@ -177,6 +177,7 @@ def test_any_value_in_any_cell_never_crashes_and_the_next_cycle_is_quiet(setting
                                                    "x" * 40_000]), TEXT), min_size=2, max_size=5),
        products=st.lists(st.one_of(st.sampled_from(["Oats", "OATS!", "\x01Oats", "o" * 40_000]), TEXT),
                          min_size=1, max_size=2))
+@example(tickets=["0\n\x850", "CS-1"], products=["Oats"])   # found once: a line break inside a Ticket ID
 def test_recurring_cases_with_odd_ticket_ids_and_products_flag_once(settings, renderer, reliability,
                                                                    tickets, products):
     """Blank, repeated, comma-holding, unstorable or over-long Ticket IDs and products never make a flag
@@ -229,6 +230,8 @@ PEOPLE_KEYS = {"escalations": {"lead_status", "lead_notes"}, "drafts": {"status"
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.sampled_from(BOT_TABS), st.integers(1, 4), st.integers(0, 15), CELL),
                       min_size=1, max_size=8))
+@example(edits=[("Escalations", 1, 0, float("inf"))])   # found once: a Flag ID no sheet can hold
+@example(edits=[("Drafts", 3, 0, float("inf"))])        # found once: a "draft" row that will be stored blank
 def test_people_typing_anything_in_the_bot_tabs(settings, renderer, reliability, edits):
     """Leads and reps type into the bot tabs (their own columns, and sometimes the bot's): the next cycle never
     crashes, never writes a people's column or an unknown one, keeps what they typed there, and the cycle
