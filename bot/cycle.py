@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+from bot import cells
 from bot.backends.base import ApplyResult, Backend
 from bot.config import Settings
-from bot import cells
 from bot.core import LAST_RUN, Outcome, compute, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
