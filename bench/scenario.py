@@ -202,6 +202,23 @@ def count_cells(tabs: dict[str, Any]) -> int:
 
 # ---- Google path ----------------------------------------------------------------------------------
 
+def time_transport(rsps) -> dict:
+    """Count the CPU spent in `responses`' whole mock transport (the fake's callbacks included) in the
+    returned dict's "cpu"."""
+    transport = {"cpu": 0.0}
+    inner = rsps._on_request
+
+    def timed_on_request(adapter, request, **kwargs):
+        c0 = time.process_time()
+        try:
+            return inner(adapter, request, **kwargs)
+        finally:
+            transport["cpu"] += time.process_time() - c0
+
+    rsps._on_request = timed_on_request  # type: ignore[method-assign]
+    return transport
+
+
 def run_google(spec: dict, data, settings) -> dict:
     if str(TESTS) not in sys.path:
         sys.path.insert(0, str(TESTS))
@@ -240,17 +257,7 @@ def run_google(spec: dict, data, settings) -> dict:
             return answer
 
     rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
-    transport = {"cpu": 0.0}
-    inner = rsps._on_request
-
-    def timed_on_request(adapter, request, **kwargs):  # responses' whole mock transport, fake included
-        c0 = time.process_time()
-        try:
-            return inner(adapter, request, **kwargs)
-        finally:
-            transport["cpu"] += time.process_time() - c0
-
-    rsps._on_request = timed_on_request  # type: ignore[method-assign]
+    transport = time_transport(rsps)
     rsps.start()
     keydir = Path(tempfile.mkdtemp(prefix="dlb-bench-key-"))
     try:
@@ -372,17 +379,7 @@ def run_google_replay(spec: dict, data, settings) -> dict:
     rsps.add_callback(responses.POST, fs.TOKEN_URI, callback=answer_token)
     for method in (responses.GET, responses.POST):
         rsps.add_callback(method, re.compile(re.escape(fs.SHEETS_BASE) + r"/.*"), callback=answer_api)
-    transport = {"cpu": 0.0}
-    inner = rsps._on_request
-
-    def timed_on_request(adapter, request, **kwargs):
-        c0 = time.process_time()
-        try:
-            return inner(adapter, request, **kwargs)
-        finally:
-            transport["cpu"] += time.process_time() - c0
-
-    rsps._on_request = timed_on_request  # type: ignore[method-assign]
+    transport = time_transport(rsps)
     body_size = len(body)
     compressed = next(len(b) for k, _, _, b in api if k == "batchGet")
     del body   # the floor below decompresses its own copy, after the cycle
