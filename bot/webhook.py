@@ -9,10 +9,12 @@ webhook's host only (the URL's path holds its secret). See bot/notify.py for wha
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -48,6 +50,24 @@ class Outbox:
             return []
         found = [Notice.from_dict(d) for d in data.get("pending") or [] if isinstance(d, dict)]
         return [n for n in found if n is not None]
+
+    @contextmanager
+    def locked(self):
+        """Hold the outbox alone: a cron `run --once` and a `watch` on the same sheet would otherwise
+        both load a waiting notice and both post it. The OS drops the lock if the process dies. Without
+        a lock file (an unwritable folder) the outbox is used unlocked rather than not at all."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path.with_suffix(".lock"), "a")
+        except OSError:
+            yield
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)   # waits while another process delivers (at most one timeout)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def save(self, pending: list[Notice]) -> bool:
         try:
@@ -89,6 +109,10 @@ class Notifier:
                         self.host, type(exc).__name__)
 
     def _deliver(self, new: list[Notice]) -> None:
+        with self.outbox.locked():
+            self._deliver_locked(new)
+
+    def _deliver_locked(self, new: list[Notice]) -> None:
         pending, expired = notify.merge(self.outbox.load(), new, self.clock())
         if not pending and not new and not expired:
             return

@@ -435,3 +435,29 @@ def test_watch_retries_the_outbox_even_when_the_gate_skips_the_read(tmp_path, ho
     codes = [c.response.status_code for c in hook.calls]
     assert codes == [500, 500, 200]
     assert outbox_of(path) == []
+
+
+def test_two_processes_sharing_the_outbox_post_a_waiting_notice_once(tmp_path):
+    """A cron `run --once` and a `watch` on one sheet both find the same notice waiting: the outbox lock
+    lets only one of them post it (each Notifier opens the lock file itself, as two processes do)."""
+    import threading
+    import time as _time
+
+    now = local_now()
+    first = Notifier(SLACK, "sheet-1", "link", lambda: now, folder=tmp_path)
+    second = Notifier(SLACK, "sheet-1", "link", lambda: now, folder=tmp_path)
+    first.outbox.save([notice("ESC-0001", queued_at=now.isoformat())])
+
+    def slow_ok(request):
+        _time.sleep(0.3)     # long enough for the other one to load the outbox meanwhile, without the lock
+        return 200, {}, "ok"
+
+    with responses.RequestsMock() as rsps:
+        rsps.add_callback(responses.POST, SLACK, callback=slow_ok)
+        threads = [threading.Thread(target=n.after_cycle, args=(None,)) for n in (first, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert len(rsps.calls) == 1
+    assert first.outbox.load() == []
