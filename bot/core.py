@@ -133,8 +133,17 @@ def desired_status(current: list[dict], summary: dict, now: datetime, every_minu
 
 def status_is_fresh(current: list[dict], now: datetime, every_minutes: float) -> bool:
     """Bot Status says the bot ran less than `every_minutes` ago (so no heartbeat is due)."""
-    have = {cells.as_text(r.get("item")): r.get("value") for r in current}
-    last = _parse_stamp(cells.as_text(have.get(LAST_RUN)), now)
+    return last_run_is_fresh(last_run(current), now, every_minutes)
+
+
+def last_run(status_rows: list[dict]) -> str:
+    """Bot Status's Last run, as text ("" when there is none)."""
+    have = {cells.as_text(r.get("item")): r.get("value") for r in status_rows}
+    return cells.as_text(have.get(LAST_RUN))
+
+
+def last_run_is_fresh(text: str, now: datetime, every_minutes: float) -> bool:
+    last = _parse_stamp(text, now)
     return last is not None and timedelta(0) <= now.replace(second=0, microsecond=0) - last \
         < timedelta(minutes=every_minutes)
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bot import cells
 from bot.backends.base import ApplyResult, Backend
 from bot.config import Settings
-from bot.core import LAST_RUN, Outcome, compute, required_tabs, status_is_fresh
+from bot.core import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
 from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, rep_digest,
@@ -74,7 +73,7 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
                                                                      settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
                 cache.save(seen, remembered.get("summary", {}),
-                           steady_state(snapshot.digest, settings_key, now, _last_run(tables["bot_status"].rows)))
+                           steady_state(snapshot.digest, settings_key, now, last_run(tables["bot_status"].rows)))
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
         outcome = compute(snapshot, settings, now, renderer)
@@ -103,7 +102,7 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
             expected = fingerprint(rep, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
                                    settings_key, now)
             quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
-                                                     _last_run(outcome.tables["bot_status"].rows))
+                                                     last_run(outcome.tables["bot_status"].rows))
             cache.save(expected, summary_of(outcome), quiet or None)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
@@ -113,13 +112,9 @@ def _skippable_digest(remembered: dict, settings_key: bytes, now: datetime, sett
     """The digest of the bytes the last quiet cycle read, if reading them again means nothing to do:
     same settings, same day, and no Bot Status heartbeat due."""
     steady = steady_digest(remembered, settings_key, now)
-    if steady and status_is_fresh([{"item": LAST_RUN, "value": steady[1]}], now, settings.status_every_minutes):
+    if steady and last_run_is_fresh(steady[1], now, settings.status_every_minutes):
         return steady[0]
     return None
-
-
-def _last_run(status_rows: list[dict]) -> str:
-    return next((cells.as_text(r.get("value")) for r in status_rows if cells.as_text(r.get("item")) == LAST_RUN), "")
 
 
 class QuietGate:
