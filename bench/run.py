@@ -6,7 +6,7 @@ workbook), runs a cold cycle (rep tabs filled, bot tabs empty) and then a quiet 
 since the cold one), each in a fresh child process (bench/scenario.py), and measures the floor next to
 it: `json.loads` of the same batchGet answer (Google) and an openpyxl read-only load of the same
 workbook (workbook). Writes bench/results.json, bench/results.md (table + targets), bench/time_vs_rows.png
-and, for the 100,000-row Google cycles, bench/profile.txt (cProfile, top 25 by cumulative and own time).
+and, for the 100,000-row Google cycles replayed, bench/profile.txt (cProfile, top 25 by cumulative and own time).
 
 --quick: sizes 1,000 and 10,000 only, no CAERS, no profile (unless --sizes/--caers say otherwise).
 """
@@ -347,12 +347,14 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
     for g in goals:
         lines.append(f"- {g['name']}: {mark(g['met'])} — {g['detail']}")
     if profile_tops:
-        lines += ["", "## Profile hotspots (cProfile, 100,000-row Google cycles; full lists in bench/profile.txt)", ""]
+        lines += ["", "## Profile hotspots (cProfile, 100,000-row Google cycles replayed; full lists in bench/profile.txt)", ""]
         lines.append("Seconds under cProfile, which roughly doubles the run time; the cycle's own numbers are in "
                      "the table above.")
         lines.append("")
         for title, top in profile_tops.items():
             for side, label in (("bot", "the bot"), ("fake", "the fake")):
+                if not top.get(side):
+                    continue
                 lines.append(f"- **{title}**, {label} (cumulative s): " + "; ".join(
                     f"`{t['function']}` {t['cumulative_s']:.2f}" for t in top.get(side, [])))
         lines.append("")
@@ -454,6 +456,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help=f"stop a cycle after this many seconds and report it (default {CYCLE_TIMEOUT:.0f})")
     p.add_argument("--report-only", action="store_true",
                    help="measure nothing: redraw results.md and the PNG from the results.json in --out")
+    p.add_argument("--keep-work", action="store_true",
+                   help="keep the work folder (data, recorded answers, cache folders, child specs) for "
+                        "re-running one scenario by hand: python -m bench.scenario <work>/<name>.spec.json")
     p.add_argument("--out", default=str(BENCH), help="folder for results.json, results.md, the PNG and profile.txt")
     return p.parse_args(argv)
 
@@ -548,13 +553,20 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     log(f"  {backend:8} {cycle:5}  {r['status']}: {r.get('error')}")
             if with_profile and name == str(PROFILE_SIZE):
+                # The replayed cycles, as measured (with the quiet-cycle cache): the fake's own CPU
+                # would otherwise be half of what the profile shows.
                 for cycle in ("cold", "quiet"):
-                    if not ok(find(results, name, "google", "cold")):
+                    if not ok(find(results, name, "google-replay", cycle)):
                         break
-                    title = f"Google backend, {int(name):,} rows, {cycle} cycle"
-                    spec = {**common, "backend": "google", "cycle": cycle, "mode": "profile",
-                            "state": states["google"] if cycle == "quiet" else None, "title": title}
-                    r = run_child(work, f"{name}-google-{cycle}-profile", spec, args.cycle_timeout * 3)
+                    title = f"Google backend (recorded answers replayed), {int(name):,} rows, {cycle} cycle"
+                    folder = work / f"cache-{name}-google-replay-{cycle}-profile"
+                    shutil.rmtree(folder, ignore_errors=True)
+                    if cycle in CACHE_FROM:
+                        shutil.copytree(work / f"cache-{name}-google-{CACHE_FROM[cycle]}", folder)
+                    spec = {**common, "backend": "google-replay", "cycle": cycle, "mode": "profile",
+                            "state": None, "title": title, "cache_dir": str(folder),
+                            "replay": str(work / f"rec-{name}-{cycle}.pickle"), "cache_target": f"{name}-google"}
+                    r = run_child(work, f"{name}-google-replay-{cycle}-profile", spec, args.cycle_timeout * 3)
                     if ok(r):
                         profile_texts.append(r["profile_text"])
                         profile_tops[title] = interesting(r["profile_top_cumulative"])
@@ -563,10 +575,14 @@ def main(argv: list[str] | None = None) -> int:
                         log(f"  profiled {title}")
                     else:
                         log(f"  profile {title}: {r['status']}: {r.get('error')}")
-            for p in work.glob(f"*-{name}.*"):
-                p.unlink(missing_ok=True)
+            if not args.keep_work:
+                for p in work.glob(f"*-{name}.*"):
+                    p.unlink(missing_ok=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep_work:
+            log(f"kept the work folder {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
     total = time.time() - started
     meta = {
@@ -584,8 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     write_markdown(out_dir / "results.md", meta, results, goals, profile_tops)
     if profile_texts:
         (out_dir / "profile.txt").write_text(
-            "cProfile of one full cycle each (python -m bench.run), Google backend against the responses fake.\n"
-            "The fake's own work (responses, tests/fake_sheets.py) is in these numbers too.\n\n"
+            "cProfile of one full cycle each (python -m bench.run), Google backend answered with the recorded\n"
+            "bytes (google-replay: no fake in the process), with the quiet-cycle cache as measured.\n\n"
             + "\n\n".join(profile_texts))
     try:
         plot(out_dir / "time_vs_rows.png", results)

@@ -106,12 +106,19 @@ def timed_cycle(spec: dict, backend, settings, now) -> dict:
     """Run one cycle (profiled or measured) and return the timings and what the cycle did."""
     from bot.cycle import run_cycle
 
+    cache = None
+    if spec.get("cache_dir"):
+        # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/state.py), which the
+        # cold cycle writes and the quiet cycle checks.
+        from bot.state import QuietCache
+        target = spec.get("cache_target") or f"{spec['dataset']}-{spec['backend']}"
+        cache = QuietCache(target, folder=Path(spec["cache_dir"]))
     gc.collect()
     Path(spec["marker"]).write_text(str(time.time()))
     if spec["mode"] == "profile":
         prof = cProfile.Profile()
         prof.enable()
-        report = run_cycle(backend, settings, lambda: now)
+        report = run_cycle(backend, settings, lambda: now, cache=cache)
         prof.disable()
         Path(spec["marker"]).write_text("done")
         out = io.StringIO()
@@ -128,13 +135,6 @@ def timed_cycle(spec: dict, backend, settings, now) -> dict:
         by_tot = sorted(top, key=lambda r: -r["tottime_s"])[:25]
         return {"report": report, "profile_text": out.getvalue(), "profile_top_cumulative": by_cum,
                 "profile_top_tottime": by_tot}
-    cache = None
-    if spec.get("cache_dir"):
-        # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/state.py), which the
-        # cold cycle writes and the quiet cycle checks.
-        from bot.state import QuietCache
-        target = spec.get("cache_target") or f"{spec['dataset']}-{spec['backend']}"
-        cache = QuietCache(target, folder=Path(spec["cache_dir"]))
     how = reset_peak_rss()
     base = rss_mb()
     w0, c0 = time.perf_counter(), time.process_time()

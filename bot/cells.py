@@ -85,8 +85,7 @@ def str_texts(values) -> list[str]:
 
     One C-speed check of the whole column decides whether any cell needs cleaning at all."""
     filled = [v for v in values if v is not None]
-    joined = "".join(filled)
-    if joined.isascii() and joined.isprintable():
+    if _already_clean("".join(filled)):
         return [v.strip() if v is not None else "" for v in values]
     return ["" if v is None else _clean(v).strip() for v in values]
 
@@ -274,3 +273,49 @@ def comparable(value):
     if isinstance(value, (datetime, date, time)):
         return as_text(value)
     return value
+
+
+_PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
+
+
+def _plain_column(values: list, *, stored: bool) -> bool:
+    """Whether every cell is None, an int or text that is already what both backends store (printable,
+    short): then a cell's comparable form is itself, or "" when blank (`is_blank` of text `_clean` leaves
+    alone is `not text.strip()`), and no per-cell function call is needed. One C-speed pass over the
+    joined text decides it."""
+    kinds = set(map(type, values))
+    if not kinds <= _PLAIN_KINDS:
+        return False
+    if str not in kinds:
+        return True
+    texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
+    if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS:
+        return False
+    return _already_clean("".join(texts))
+
+
+def _already_clean(text: str) -> bool:
+    """`_clean(text) == text`, at C speed: printable text always is; otherwise (line breaks in an email
+    body) nothing `_clean` removes or rewrites may be there."""
+    return text.isprintable() or ("\r" not in text and _UNSTORABLE.search(text) is None)
+
+
+def comparables(values: list) -> list:
+    """`[comparable(v) for v in values]`, without a function call per cell for the common column."""
+    if _plain_column(values, stored=False):
+        return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
+    return [comparable(v) for v in values]
+
+
+def stored_comparables(values: list) -> list:
+    """`[comparable(storable(v)) for v in values]`: values about to be written, compared as stored."""
+    if _plain_column(values, stored=True):
+        return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
+    return [comparable(storable(v)) for v in values]
+
+
+def storables(values: list) -> list:
+    """`[storable(v) for v in values]`, without a function call per cell for the common column."""
+    if _plain_column(values, stored=True):
+        return list(values)
+    return [storable(v) for v in values]

@@ -5,10 +5,12 @@ cycle starts over from a fresh read instead of overwriting the edit.
 """
 from __future__ import annotations
 
+import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterator
 
 from bot.backends.base import ApplyResult, Backend
 from bot.config import Settings
@@ -51,6 +53,28 @@ def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime
               cache: QuietCache | None = None) -> CycleReport:
     """One cycle. With a `cache`, a cycle whose input is exactly what the last cycle left stops
     right after the read (see bot.state)."""
+    with collector_paused():
+        return _run_cycle(backend, settings, clock, dry_run, renderer, cache)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the length of a cycle. A cycle builds millions of lists and
+    tuples (the JSON rows, the columns) that all live until it ends, and the collector would scan them
+    again and again as they pile up: at 100,000 rows that is half the CPU of parsing the JSON. Nearly
+    everything a cycle builds is freed by reference counting alone; the few reference cycles (inside
+    pandas) wait for the collector's next run, which comes as usual once the cycle is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], dry_run: bool,
+               renderer: Renderer | None, cache: QuietCache | None) -> CycleReport:
     renderer = renderer or Renderer(settings.templates_dir, settings.signoff)
     titles = required_tabs(settings)
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""

@@ -5,9 +5,10 @@ never part of a write range. Unchanged cells are not written, so a quiet cycle p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import ne
 
 from bot.backends.base import CreateTab, Plan, RangeWrite
-from bot.cells import comparable, storable
+from bot.cells import comparables, storable, storables
 from bot.table import BotTable
 from sheet_schema import TabSchema
 
@@ -45,23 +46,30 @@ def _positions(t: TabTarget) -> dict[str, int]:
 
 def _plan_tab(t: TabTarget) -> list[RangeWrite]:
     index = _positions(t)
-    bot_keys = [c.key for c in t.schema.columns if c.owner == "bot"]
+    # Bot columns in sheet order, so a row's changed columns come out sorted.
+    bot_keys = sorted((c.key for c in t.schema.columns if c.owner == "bot"), key=index.__getitem__)
     key_at = {index[k]: k for k in bot_keys}
     out: list[RangeWrite] = []
     if t.table.missing:  # missing headers sit side by side after the last header in use
         headers = tuple(storable(t.table.columns.headers[k]) for k in t.table.missing)
         out.append(RangeWrite(t.table.title, 1, index[t.table.missing[0]] + 1, (headers,)))
     current = t.table.rows
-    # Compare and write values as the storage will hold them, so a quiet cycle plans nothing.
-    wanted = [{k: storable(v) for k, v in row.items()} for row in t.rows]
     height = max(len(t.rows), len(current)) if t.clear_rest else len(t.rows)
+    # Column by column (a tab reaches 100,000 rows): values as the storage will hold them, and whether
+    # each differs from what the tab holds, so a quiet cycle plans nothing.
+    wanted: dict[str, list] = {}
+    differs: list[list[bool]] = []
+    for k in bot_keys:
+        want = storables(_column(t.rows, k, height))
+        wanted[k] = [None if v == "" else v for v in want]
+        differs.append(list(map(ne, comparables(_column(current, k, height)), comparables(want))))
+    runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []
-    for i in range(height):
-        have = current[i] if i < len(current) else {}
-        want = wanted[i] if i < len(wanted) else {}
-        changed = sorted(index[k] for k in bot_keys
-                         if comparable(have.get(k)) != comparable(want.get(k)))
-        runs_by_row.append(_runs(changed, key_at))
+    for pattern in zip(*differs) if differs else [()] * height:
+        runs = runs_of.get(pattern)
+        if runs is None:
+            runs = runs_of[pattern] = _runs([index[k] for k, d in zip(bot_keys, pattern) if d], key_at)
+        runs_by_row.append(runs)
     # One rectangle per stretch of consecutive rows that change the same columns.
     i = 0
     while i < height:
@@ -70,13 +78,17 @@ def _plan_tab(t: TabTarget) -> list[RangeWrite]:
         while j + 1 < height and runs_by_row[j + 1] == runs and runs:
             j += 1
         for start, end in runs:
-            block = []
-            for r in range(i, j + 1):
-                want = wanted[r] if r < len(wanted) else {}
-                block.append(tuple(_literal(want.get(key_at[c])) for c in range(start, end + 1)))
+            block = zip(*(wanted[key_at[c]][i:j + 1] for c in range(start, end + 1)))
             out.append(RangeWrite(t.table.title, i + 2, start + 1, tuple(block)))
         i = j + 1
     return out
+
+
+def _column(rows: list[dict], key: str, height: int) -> list:
+    """One column of `rows`, padded with blanks to `height` rows (or cut to it)."""
+    col = [r.get(key) for r in rows[:height]]
+    col.extend([None] * (height - len(col)))
+    return col
 
 
 def _runs(changed: list[int], key_at: dict[int, str]) -> list[tuple[int, int]]:
@@ -89,10 +101,4 @@ def _runs(changed: list[int], key_at: dict[int, str]) -> list[tuple[int, int]]:
         else:
             runs.append((c, c))
     return runs
-
-
-def _literal(value):
-    if value is None or (isinstance(value, str) and value == ""):
-        return None
-    return value
 

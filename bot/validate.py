@@ -72,9 +72,12 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     """
     n = len(values)
     kinds = set(map(type, values))
-    if col.type in ("text", "id", "email") and kinds <= {str, type(None)}:
+    if col.type in ("text", "id", "email") and kinds <= {str, int, type(None)}:
         # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
-        # the dedupe and read each cell as text directly.
+        # the dedupe and read each cell as text directly. An order number typed as digits is a
+        # number in the sheet and reads as its digits (as_text: 10299, never 10299.0).
+        if int in kinds:
+            values = [str(v) if type(v) is int else v for v in values]
         texts = np.empty(n, dtype=object)
         texts[:] = cells.str_texts(values)
         blank = texts == ""

@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, strategies as st
 
 from bot import cells
 
@@ -165,3 +166,47 @@ def test_blank(value, blank):
 def test_money_format_two_decimals():
     assert cells.format_money(24.5) == "$24.50"
     assert cells.format_money(1024) == "$1,024.00"
+
+
+# The column-wise forms the plan and the quiet-cycle fingerprint use must agree with the per-cell rules
+# exactly, on the fast path (plain short text) and off it (anything else in the column).
+COLUMNS = [
+    pytest.param(["a", "b c", " x ", None], id="plain-text"),
+    pytest.param(["a", "   ", "", None], id="blank-text"),
+    pytest.param([1, 2, None, "3"], id="ints-and-text"),
+    pytest.param(["a", True, None], id="bool-is-not-plain"),
+    pytest.param(["a", 3.0, float("nan"), float("inf")], id="floats"),
+    pytest.param(["Café — crème…", "ok"], id="printable-unicode"),
+    pytest.param(["\u00a0", "a"], id="nbsp-is-blank"),
+    pytest.param(["line\r\nbreak", "tab\there"], id="line-breaks"),
+    pytest.param(["Hi Ann,\n\nYour order\n", "\n", "\t"], id="email-body-lines"),
+    pytest.param(["bad\x00char", "\ud800"], id="unstorable-characters"),
+    pytest.param(["x" * (cells.MAX_STORED_CHARS + 5), "a"], id="too-long"),
+    pytest.param(["\U0001f600" * 16384], id="emoji-over-the-limit-in-utf16"),
+    pytest.param([datetime(2026, 3, 1), date(2026, 3, 2)], id="dates"),
+    pytest.param([], id="empty"),
+]
+
+
+@pytest.mark.parametrize("values", COLUMNS)
+def test_column_forms_match_the_cell_rules(values):
+    assert cells.comparables(values) == [cells.comparable(v) for v in values]
+    assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
+    assert cells.storables(values) == [cells.storable(v) for v in values]
+
+
+_ANY_CELL = st.one_of(st.none(), st.text(max_size=8), st.text(alphabet=" ab", max_size=3), st.integers(),
+                      st.booleans(), st.floats(), st.dates())
+
+
+@given(st.lists(_ANY_CELL, max_size=12))
+def test_column_forms_match_the_cell_rules_for_any_column(values):
+    assert cells.comparables(values) == [cells.comparable(v) for v in values]
+    assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
+    assert cells.storables(values) == [cells.storable(v) for v in values]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["a\nb", " \n", "\r\n", "é\t"])),
+                max_size=12))
+def test_text_column_fast_path_matches_as_text(values):
+    assert cells.str_texts(values) == [cells.as_text(v) for v in values]

@@ -163,3 +163,32 @@ def test_open_cases_identical_and_filled_on_both(both):
     a, b = bot_tabs(workbook)["Open Cases"], bot_tabs(google)["Open Cases"]
     assert a == b and len(a) > 10
     assert a[0][:7] == ["Ticket ID", "Product", "Defect Type", "Date Logged", "Age (business days)", "Level", "Owner"]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["cycle-completes", "read-raises"])
+def test_cycle_pauses_the_cycle_collector_and_gives_it_back(tmp_path, fails):
+    """The collector is off while a cycle builds its rows and on again after it, even when the cycle fails."""
+    import gc
+
+    from bot.errors import BotError
+
+    path = tmp_path / "team.xlsx"
+    write_workbook(path, tricky_rows())
+    backend = WorkbookBackend(path)
+    seen = []
+    real_read = backend.read
+
+    def read(titles, **kw):
+        seen.append(gc.isenabled())
+        if fails:
+            raise BotError("the sheet is gone")
+        return real_read(titles, **kw)
+
+    backend.read = read
+    assert gc.isenabled()
+    if fails:
+        with pytest.raises(BotError):
+            run_cycle(backend, load_settings(environ={}), lambda: NOW)
+    else:
+        run_cycle(backend, load_settings(environ={}), lambda: NOW)
+    assert seen == [False] and gc.isenabled()
