@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
-from bot.backends.base import ApplyResult, Backend
+from bot.backends.base import ApplyResult, Backend, Snapshot
 from bot.config import Settings
 from bot.core import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, current_bot_rows, fingerprint, rep_digest,
-                       settings_digest, steady_digest, steady_state)
-from bot.table import read_bot_table
-from sheet_schema import BOT_TABS, REP_TABS, load
+from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, rep_digest,
+                       settings_digest, sheet_tab_rows, steady_digest, steady_state)
+from bot.table import map_columns, read_bot_table
+from sheet_schema import REP_TABS, load
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -90,14 +90,13 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
             if cache else b""
         if cache and remembered.get("fingerprint"):
-            tables = {n: read_bot_table(settings.title(n), snapshot.tabs.get(settings.title(n)), load(n),
-                                        settings.headers[n]) for n in BOT_TABS}
-            seen = fingerprint(rep, current_bot_rows(tables), settings_key, now)
-            if seen == remembered["fingerprint"] and status_is_fresh(tables["bot_status"].rows, now,
-                                                                     settings.status_every_minutes):
+            seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
+            status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
+                                    load("bot_status"), settings.headers["bot_status"]).rows
+            if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
                 cache.save(seen, remembered.get("summary", {}),
-                           steady_state(snapshot.digest, settings_key, now, last_run(tables["bot_status"].rows)))
+                           steady_state(snapshot.digest, settings_key, now, last_run(status)))
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
         outcome = compute(snapshot, settings, now, renderer)
@@ -123,13 +122,23 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         if cache:
             # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
             # as this cycle leaves them.
-            expected = fingerprint(rep, {n: outcome.desired[n] for n in FINGERPRINTED_BOT_TABS},
-                                   settings_key, now)
+            expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now)
             quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
                                                      last_run(outcome.tables["bot_status"].rows))
             cache.save(expected, summary_of(outcome), quiet or None)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
+
+
+def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:
+    """The fingerprinted bot tabs as read, reduced as the fingerprint compares them."""
+    out = {}
+    for name in FINGERPRINTED_BOT_TABS:
+        title = settings.title(name)
+        rows = snapshot.tabs.get(title)
+        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
+        out[name] = sheet_tab_rows(name, rows, columns)
+    return out
 
 
 def _skippable_digest(remembered: dict, settings_key: bytes, now: datetime, settings: Settings) -> str | None:

@@ -119,15 +119,28 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
         if fields is None:
             continue
         title, file_name = TEMPLATES[row["resolution"]]
-        digest = renderer.source_hash(file_name, fields)
+        made_from = renderer.source_hash(file_name, fields)
         have = current.get(row[TICKET_KEY])
-        if have is not None and cells.as_text(have.get("source_hash")) == digest:
-            subject, body, rendered = cells.as_text(have.get("subject")), cells.as_text(have.get("body")), False
+        subject = body = None
+        if have is not None:
+            subject, body = cells.as_text(have.get("subject")), cells.as_text(have.get("body"))
+        if subject is not None and cells.as_text(have.get("source_hash")) == _seal(made_from, subject, body):
+            rendered = False
         else:
             (subject, body), rendered = renderer.render(file_name, fields), True
         drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
-                            digest, rendered))
+                            _seal(made_from, subject, body), rendered))
     return drafts
+
+
+def _seal(made_from: str, subject: str, body: str) -> str:
+    """The Source Hash: what the draft was made from, and a check of the text it holds. A Subject or
+    Body someone cleared or overtyped (Status still blank, so the bot owns it) no longer matches its
+    check, and the draft is rendered again instead of keeping the edit."""
+    # As the sheet will hold the text, so a draft read back matches the check it was written with.
+    held = "\x00".join(cells.as_text(cells.storable(t)) for t in (subject, body))
+    text = hashlib.sha256(held.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{made_from}-{text}"
 
 
 _LOG_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "defect_type",

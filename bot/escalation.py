@@ -112,24 +112,24 @@ def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date
     df = df.assign(_day=[d.toordinal() for d in df["date_logged"]])
     df = df.sort_values(["level", "age", "_day", ROW_COLUMN], ascending=[False, False, True, True],
                         kind="mergesort")
-    rows = []
-    for row, ticket, product, defect, agent, logged, age, level, serious in zip(
-            df[ROW_COLUMN], df["ticket_id"], df["product"], df["defect_type"], df["agent"], df["date_logged"],
-            df["age"], df["level"], df["serious"]):
-        level = int(level)
-        rows.append({k: cells.storable(v) for k, v in {
-            "ticket_id": ticket or "",
-            "product": product or "",
-            "defect_type": defect or "",
-            "date_logged": cells.format_date(logged),
-            "age": int(age),
-            "level": f"Level {level}",
-            "owner": settings.owner(level),
-            "reason": reason(level, bool(serious), settings),
-            "agent": agent or "",
-            "row": int(row),
-        }.items()})
-    return rows
+    # Column by column: at 100,000 rows thousands of cases are open.
+    levels = [int(v) for v in df["level"]]
+    serious = [bool(v) for v in df["serious"]]
+    reasons = {(lv, se): reason(lv, se, settings) for lv, se in set(zip(levels, serious))}
+    columns = {
+        "ticket_id": [v or "" for v in df["ticket_id"]],
+        "product": [v or "" for v in df["product"]],
+        "defect_type": [v or "" for v in df["defect_type"]],
+        "date_logged": [cells.format_date(v) for v in df["date_logged"]],
+        "age": [int(v) for v in df["age"]],
+        "level": [f"Level {lv}" for lv in levels],
+        "owner": [settings.owner(lv) for lv in levels],
+        "reason": [reasons[key] for key in zip(levels, serious)],
+        "agent": [v or "" for v in df["agent"]],
+        "row": [int(v) for v in df[ROW_COLUMN]],
+    }
+    keys = list(columns)
+    return [dict(zip(keys, values)) for values in zip(*(cells.storables(columns[k]) for k in keys))]
 
 
 @dataclass(frozen=True)

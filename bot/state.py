@@ -21,7 +21,7 @@ from pathlib import Path
 from bot import __version__
 from bot.cells import stored_comparables
 from bot.config import Settings
-from bot.table import BotTable
+from bot.table import ColumnMap
 from sheet_schema import load
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,23 @@ def bot_tab_rows(name: str, rows: list[dict]) -> list[tuple]:
     return out
 
 
+def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None) -> list[tuple]:
+    """`bot_tab_rows` of a bot tab straight from the rows read (header row first), without making a
+    dict of every row first: the same tuples, for the quiet-cycle check."""
+    if not rows or columns is None:
+        return []
+    data = rows[1:]
+    out = []
+    for c in load(name).columns:
+        i = columns.index.get(c.key)
+        out.append(stored_comparables([None] * len(data) if i is None else
+                                      [r[i] if i < len(r) else None for r in data]))
+    reduced = list(zip(*out))
+    while reduced and all(v == "" for v in reduced[-1]):
+        reduced.pop()
+    return reduced
+
+
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:
     h = hashlib.sha256(repr(settings).encode())
     h.update(__version__.encode())
@@ -75,13 +92,15 @@ def rep_digest(rep_rows: dict[str, list]) -> bytes:
     return h.digest()
 
 
-def fingerprint(rep: bytes, bot_rows: dict[str, list[dict]], settings_key: bytes, now: datetime) -> str:
+def fingerprint(rep: bytes, bot_rows: dict[str, list[tuple]], settings_key: bytes, now: datetime) -> str:
+    """`bot_rows`: each fingerprinted bot tab reduced by `bot_tab_rows` (what the bot leaves) or
+    `sheet_tab_rows` (what a read found)."""
     h = hashlib.sha256(settings_key)
     h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
     h.update(rep)
     for name in FINGERPRINTED_BOT_TABS:
         h.update(name.encode())
-        h.update(_digest(bot_tab_rows(name, bot_rows.get(name, [])), canonical=True))
+        h.update(_digest(bot_rows.get(name, []), canonical=True))
     return h.hexdigest()
 
 
@@ -105,8 +124,9 @@ def steady_digest(remembered: dict, settings_key: bytes, now: datetime) -> tuple
     return (digest, last_run) if isinstance(digest, str) and isinstance(last_run, str) else None
 
 
-def current_bot_rows(tables: dict[str, BotTable]) -> dict[str, list[dict]]:
-    return {name: tables[name].rows for name in FINGERPRINTED_BOT_TABS}
+def desired_bot_rows(desired: dict[str, list[dict]]) -> dict[str, list[tuple]]:
+    """The fingerprinted bot tabs as a cycle leaves them."""
+    return {name: bot_tab_rows(name, desired.get(name, [])) for name in FINGERPRINTED_BOT_TABS}
 
 
 class QuietCache:

@@ -157,3 +157,22 @@ def test_unchanged_drafts_are_not_rendered_again_changed_ones_are(run):
     assert [(d.ticket_id, d.rendered) for d in again.drafts_ready] == [("CS-1", False), ("CS-2", True)]
     assert "Kim" in again.desired["drafts"][1]["body"]
     assert {w.row for w in again.plan.writes if w.tab == "Drafts"} == {3}
+
+
+@pytest.mark.parametrize("field, value", [
+    pytest.param("subject", "", id="subject-cleared"),
+    pytest.param("body", "", id="body-cleared"),
+    pytest.param("body", "Hi {{ first_name }}", id="body-overtyped"),
+])
+def test_a_draft_edited_before_its_status_is_set_is_drafted_again(run, field, value):
+    """The bot owns a draft until a rep sets its Status: an unchanged case whose Subject or Body someone
+    cleared or overtyped gets its text back (a draft never holds an empty field)."""
+    cases, comps = [case("CS-1"), replacement_case("CS-2")], [comp("CS-1"), replacement_comp("CS-2")]
+    first = run(cases, comps)
+    rows = [dict(r) for r in first.desired["drafts"]]
+    original = rows[0][field]
+    rows[0][field] = value
+    again = run(cases, comps, extra={"Drafts": drafts_table(rows)})
+    assert again.desired["drafts"][0][field] == original
+    assert [(d.ticket_id, d.rendered) for d in again.drafts_ready] == [("CS-1", True), ("CS-2", False)]
+    assert {w.row for w in again.plan.writes if w.tab == "Drafts"} == {2}

@@ -192,3 +192,48 @@ def test_cycle_pauses_the_cycle_collector_and_gives_it_back(tmp_path, fails):
     else:
         run_cycle(backend, load_settings(environ={}), lambda: NOW)
     assert seen == [False] and gc.isenabled()
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param(None, id="no-tab"),
+    pytest.param([], id="empty-tab"),
+    pytest.param([["Tab", "Row", "Ticket ID", "Column", "Field", "Problem", "Severity"],
+                  ["Defective Log", 2, "CS-1", "B", "Ticket ID", "Required, but blank", "error"],
+                  ["Defective Log", 3.0, "CS-2"],                   # ragged, 3.0 is 3
+                  ["", "  ", None], [], [None, ""]], id="ragged-and-trailing-blank-rows"),
+    pytest.param([["Severity", "Note", "Problem", "Tab"],           # moved, missing and unknown columns
+                  ["error", "lead's note", "Line\r\nbreak", "Comp Sheet"],
+                  [None, "only a note"]], id="moved-missing-and-unknown-columns"),
+])
+def test_quiet_check_reads_bot_tabs_as_the_full_cycle_does(rows):
+    """The quiet-cycle check reduces a bot tab straight from the rows read; it must give exactly what
+    the full cycle's reading of the tab gives, or a changed tab could be taken for an unchanged one."""
+    from bot.state import bot_tab_rows, sheet_tab_rows
+    from bot.table import map_columns, read_bot_table
+    from sheet_schema import load
+
+    schema = load("log_issues")
+    table = read_bot_table("Log Issues", rows, schema, {})
+    columns = map_columns("Log Issues", rows[0], schema, {}, strict=False) if rows else None
+    assert sheet_tab_rows("log_issues", rows, columns) == bot_tab_rows("log_issues", table.rows)
+
+
+@pytest.mark.parametrize("tab, cell, value", [
+    pytest.param("Log Issues", (1, 5), "someone typed here", id="log-issues-problem-overtyped"),
+    pytest.param("Drafts", (1, 4), "", id="draft-body-cleared"),
+    pytest.param("Open Cases", (1, 0), "CS-0000", id="open-cases-ticket-changed"),
+])
+def test_first_quiet_cycle_sees_an_edit_in_a_bot_tab(both, tmp_path, tab, cell, value):
+    """Someone edits a bot-owned cell between two cycles: the fingerprint no longer matches, so the
+    next cycle runs in full and puts the bot's value back."""
+    from bot.state import QuietCache
+    _, google, fake = both
+    settings = load_settings(environ={})
+    cache = QuietCache("g", folder=tmp_path / "cache")
+    assert run_cycle(google, settings, lambda: NOW, cache=cache).wrote
+    before = fake.tab(tab).cells.get(cell)
+    assert before not in ("", None, value)
+    fake.tab(tab).set(*cell, value)
+    report = run_cycle(google, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
+    assert not report.skipped and report.wrote
+    assert fake.tab(tab).cells.get(cell) == before
