@@ -278,20 +278,21 @@ def comparable(value):
 _PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
 
 
-def _plain_column(values: list, *, stored: bool) -> bool:
-    """Whether every cell is None, an int or text that is already what both backends store (printable,
-    short): then a cell's comparable form is itself, or "" when blank (`is_blank` of text `_clean` leaves
-    alone is `not text.strip()`), and no per-cell function call is needed. One C-speed pass over the
-    joined text decides it."""
+def _plain_kinds(values: list, *, stored: bool) -> set | None:
+    """The cell types of a column when every cell is None, an int or text that is already what both
+    backends store (nothing `_clean` would change; short): then a cell's comparable form is itself,
+    or "" when blank (`is_blank` of such text is `not text.strip()`), and no per-cell function call is
+    needed. One C-speed pass over the joined text decides it. None when the column needs the
+    per-cell rules."""
     kinds = set(map(type, values))
     if not kinds <= _PLAIN_KINDS:
-        return False
+        return None
     if str not in kinds:
-        return True
+        return kinds
     texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
     if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS:
-        return False
-    return _already_clean("".join(texts))
+        return None
+    return kinds if _already_clean("".join(texts)) else None
 
 
 def _already_clean(text: str) -> bool:
@@ -300,22 +301,30 @@ def _already_clean(text: str) -> bool:
     return text.isprintable() or ("\r" not in text and _UNSTORABLE.search(text) is None)
 
 
+def _blanks_as_empty(values: list, kinds: set) -> list:
+    if kinds == {str} and all(map(str.strip, values)):   # no blank at all: the column as it is
+        return list(values)
+    return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
+
+
 def comparables(values: list) -> list:
     """`[comparable(v) for v in values]`, without a function call per cell for the common column."""
-    if _plain_column(values, stored=False):
-        return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
+    kinds = _plain_kinds(values, stored=False)
+    if kinds is not None:
+        return _blanks_as_empty(values, kinds)
     return [comparable(v) for v in values]
 
 
 def stored_comparables(values: list) -> list:
     """`[comparable(storable(v)) for v in values]`: values about to be written, compared as stored."""
-    if _plain_column(values, stored=True):
-        return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
+    kinds = _plain_kinds(values, stored=True)
+    if kinds is not None:
+        return _blanks_as_empty(values, kinds)
     return [comparable(storable(v)) for v in values]
 
 
 def storables(values: list) -> list:
     """`[storable(v) for v in values]`, without a function call per cell for the common column."""
-    if _plain_column(values, stored=True):
+    if _plain_kinds(values, stored=True) is not None:
         return list(values)
     return [storable(v) for v in values]

@@ -87,8 +87,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             log.info("the sheet is byte for byte what the last quiet cycle read; nothing to do")
             return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="digest",
                                summary=remembered.get("summary", {}))
-        rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
-            if cache else b""
+        rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS},
+                         snapshot.tab_digests) if cache else b""
         if cache and remembered.get("fingerprint"):
             seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),

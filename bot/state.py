@@ -16,6 +16,7 @@ import marshal
 import os
 import pickle
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from bot import __version__
@@ -62,11 +63,17 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     if not rows or columns is None:
         return []
     data = rows[1:]
+    shortest = min(map(len, data), default=0)
     out = []
     for c in load(name).columns:
         i = columns.index.get(c.key)
-        out.append(stored_comparables([None] * len(data) if i is None else
-                                      [r[i] if i < len(r) else None for r in data]))
+        if i is None:
+            column = [None] * len(data)
+        elif i < shortest:   # every row reaches this column (the usual case): no per-row check
+            column = list(map(itemgetter(i), data))
+        else:
+            column = [r[i] if i < len(r) else None for r in data]
+        out.append(stored_comparables(column))
     reduced = list(zip(*out))
     while reduced and all(v == "" for v in reduced[-1]):
         reduced.pop()
@@ -82,13 +89,19 @@ def settings_digest(settings: Settings, template_dir: Path) -> bytes:
     return h.digest()
 
 
-def rep_digest(rep_rows: dict[str, list]) -> bytes:
-    """The rep tabs as read. Taken right after the read, before the core holds references to the
-    cells (marshal's output depends on how many references an object has)."""
+def rep_digest(rep_rows: dict[str, list], known: dict[str, bytes] | None = None) -> bytes:
+    """The rep tabs as read. `known`: digests of a tab's bytes the backend took as it read them
+    (Google: the JSON text of each range), used instead of serialising the rows again. Otherwise
+    taken right after the read, before the core holds references to the cells (marshal's output
+    depends on how many references an object has)."""
+    known = known or {}
     h = hashlib.sha256()
     for title in sorted(rep_rows):
         h.update(title.encode())
-        h.update(_digest(rep_rows[title]))
+        if title in known:
+            h.update(b"bytes:" + known[title])
+        else:
+            h.update(b"rows:" + _digest(rep_rows[title]))
     return h.digest()
 
 

@@ -237,3 +237,18 @@ def test_first_quiet_cycle_sees_an_edit_in_a_bot_tab(both, tmp_path, tab, cell, 
     report = run_cycle(google, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
     assert not report.skipped and report.wrote
     assert fake.tab(tab).cells.get(cell) == before
+
+
+@pytest.mark.parametrize("backend_name", ["workbook", "google"])
+def test_first_quiet_cycle_sees_a_rep_edit(both, tmp_path, backend_name):
+    """The rep tabs' part of the fingerprint (Google: the digest of each range's JSON text) changes
+    with one cell."""
+    from bot.state import QuietCache
+    workbook, google, fake = both
+    backend = workbook if backend_name == "workbook" else google
+    settings = load_settings(environ={})
+    cache = QuietCache(backend_name, folder=tmp_path / "cache")
+    assert run_cycle(backend, settings, lambda: NOW, cache=cache).wrote
+    _edit_a_rep_cell(backend, fake)
+    report = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
+    assert not report.skipped and report.wrote   # the new "Required, but blank" Log Issue

@@ -38,6 +38,7 @@ from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
+from bot.backends.value_ranges import parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 
 log = logging.getLogger(__name__)
@@ -554,7 +555,8 @@ class GoogleBackend:
                 if tab is not None and tab.title not in actual:
                     actual.append(tab.title)
             rows_by_title: dict[str, list[list[Any]]] = {}
-            digest = hashlib.blake2b(json.dumps([titles, actual]).encode(), digest_size=20)
+            tab_digests: dict[str, bytes] = {}
+            digest = hashlib.sha256(json.dumps([titles, actual]).encode())
             if actual:
                 # gspread's values_batch_get, but keeping the body: its digest decides whether the
                 # JSON needs parsing at all.
@@ -569,16 +571,21 @@ class GoogleBackend:
                 if digest.hexdigest() == unless_digest:
                     return Snapshot(tabs={}, source=self.describe(), token=meta, digest=unless_digest,
                                     unchanged=True)
-                answer = json.loads(body)
-                ranges = answer.get("valueRanges") or []
+                ranges, range_digests = parse_value_ranges(body)
+                del body
                 if len(ranges) != len(actual):
                     raise ValueError("valueRanges does not match the ranges asked for")
-                for title, vr in zip(actual, ranges):
+                for title, vr, range_digest in zip(actual, ranges, range_digests):
+                    if not isinstance(vr, dict):
+                        raise ValueError("a valueRange is not an object")
                     # The JSON rows are already lists; the core only reads them, so no copies
                     # (at 100,000 rows a copy costs a third of the JSON parse).
                     rows_by_title[title] = vr.get("values") or []
+                    tab_digests[title] = range_digest
             tabs = {t: (None if tab is None else rows_by_title[tab.title]) for t, tab in wanted.items()}
-        return Snapshot(tabs=tabs, source=self.describe(), token=meta, digest=digest.hexdigest())
+            digests = {t: tab_digests[tab.title] for t, tab in wanted.items() if tab is not None}
+        return Snapshot(tabs=tabs, source=self.describe(), token=meta, digest=digest.hexdigest(),
+                        tab_digests=digests)
 
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:
