@@ -45,16 +45,19 @@ def storable_text(text: str) -> str:
     """Text as both backends store it: no characters either cannot hold, line breaks as "\\n", and at most
     MAX_STORED_CHARS (cut with an ellipsis). Pure and idempotent: storable_text(storable_text(t)) is the same."""
     text = _clean(text)
-    if len(text) * 2 <= MAX_STORED_CHARS:   # fast path: short enough even if every character were an emoji
-        return text
+    if len(text) * 2 <= MAX_STORED_CHARS or utf16_length(text) <= MAX_STORED_CHARS:
+        return text   # the first test: short enough even if every character were an emoji
     units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    if sum(units) <= MAX_STORED_CHARS:
-        return text
     budget, cut = MAX_STORED_CHARS - len(ELLIPSIS), 0
     while budget - units[cut] >= 0:
         budget -= units[cut]
         cut += 1
     return text[:cut] + ELLIPSIS
+
+
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units, as Excel counts (a character beyond U+FFFF counts 2)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def storable(value):
@@ -290,7 +293,8 @@ def _plain_kinds(values: list, *, stored: bool) -> set | None:
     if str not in kinds:
         return kinds
     texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
-    if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS:
+    if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS and \
+            any(utf16_length(t) > MAX_STORED_CHARS for t in texts if len(t) * 2 > MAX_STORED_CHARS):
         return None
     return kinds if _already_clean("".join(texts)) else None
 

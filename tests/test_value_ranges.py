@@ -76,3 +76,15 @@ def test_small_answers(body, parsed):
 def test_a_malformed_answer_is_a_value_error(body):
     with pytest.raises(ValueError):
         parse_value_ranges(body)
+
+
+@pytest.mark.parametrize("second", [
+    pytest.param('{"values": [["plain"]]}', id="ascii-answer"),
+    pytest.param('{"values": [["Café — 😀"]]}', id="utf8-answer"),
+])
+def test_each_digest_is_of_the_range_text_exactly(second):
+    import hashlib
+    first = '{"range": "A1", "values": [[1, "x"]]}'
+    body = ('{"spreadsheetId": "s",\n "valueRanges": [ ' + first + ' ,\n' + second + ']}').encode()
+    _, digests = parse_value_ranges(body)
+    assert digests == [hashlib.sha256(first.encode()).digest(), hashlib.sha256(second.encode()).digest()]
