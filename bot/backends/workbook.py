@@ -41,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, ConcurrentEditError, LayoutError
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
+from .xlsx_formats import patch_formats
 from .xlsx_patch import PatchUnsupported, patch_workbook
 
 log = logging.getLogger(__name__)
@@ -210,12 +211,26 @@ class WorkbookBackend:
         """Freeze header rows, add dropdowns and required-cell highlights (for `init`). Values are not touched.
 
         Running it again adds nothing twice; when nothing is missing the file is not rewritten (requests=0).
+        Edits only the parts the formats live in (xlsx_formats); openpyxl's full rewrite is the fallback.
         """
         self._refuse_if_not_writable()
         current = self._read_file()
         if current is None:
             raise self._missing_error()
         data, fingerprint = current
+        # First choice, as for a cycle's write: add the formats inside the sheet parts, so the reps' tabs,
+        # their formulas' cached results, images and charts stay as they are. Fallback: openpyxl.
+        missing = [f.title for f in formats if f.title not in self._sheet_titles(data)]
+        if not missing:
+            try:
+                patched = patch_formats(data, formats)
+            except PatchUnsupported as exc:
+                log.info("adding the formats in place is not possible (%s); rewriting with openpyxl", exc)
+            else:
+                if patched is None:
+                    return ApplyResult(requests=0, cells_written=0)
+                self._save_bytes(patched, fingerprint)
+                return ApplyResult(requests=1, cells_written=0)
         wb = self._load(data, read_only=False)
         changed = False
         for fmt in formats:
