@@ -136,12 +136,13 @@ def test_a_list_excel_cannot_hold_gets_no_dropdown(book, values):
     assert patch_formats(book.read_bytes(), [TabFormat(LOG, freeze_header=False, dropdowns={8: values})]) is None
 
 
-def test_unusual_workbook_falls_back_to_openpyxl(book, monkeypatch):
+def test_unusual_workbook_falls_back_to_openpyxl_and_says_what_it_costs(book, monkeypatch, caplog):
     def refuse(data, formats):
         raise PatchUnsupported("test")
     monkeypatch.setattr(workbook_module, "patch_formats", refuse)
     assert WorkbookBackend(book).apply_formats(FORMATS).requests == 1
     assert openpyxl.load_workbook(book)[LOG].freeze_panes == "A2"
+    assert any(r.levelname == "WARNING" and "images" in r.getMessage() for r in caplog.records)
 
 
 def test_a_sheet_part_that_is_not_a_worksheet_is_refused(book):
@@ -149,3 +150,4 @@ def test_a_sheet_part_that_is_not_a_worksheet_is_refused(book):
                                                         flags=re.S))
     with pytest.raises(PatchUnsupported):
         patch_formats(book.read_bytes(), FORMATS)
+

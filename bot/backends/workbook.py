@@ -225,7 +225,9 @@ class WorkbookBackend:
             try:
                 patched = patch_formats(data, formats)
             except PatchUnsupported as exc:
-                log.info("adding the formats in place is not possible (%s); rewriting with openpyxl", exc)
+                log.warning("could not add the formats inside %s (%s), so openpyxl rewrites the whole file: "
+                            "formula results show again once Excel re-opens it, and images and charts are "
+                            "not kept; keep a copy if that matters", self.path, exc)
             else:
                 if patched is None:
                     return ApplyResult(requests=0, cells_written=0)
