@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.backends.base import TabFormat
-from bot.backends.xlsx_patch import PatchUnsupported, _sheet_parts, column_letters
+from bot.backends.xlsx_patch import PatchUnsupported, _sheet_parts, column_index, column_letters
 
 LAST_ROW = 1048576
 HIGHLIGHT_RGB = "FFFFC7CE"   # Excel's light red, as openpyxl writes it for the full rewrite
@@ -204,15 +204,8 @@ def _overlaps(ref: str, column: int) -> bool:
         return True
     first, last = m.group(1), m.group(3) or m.group(1)
     rows_end = int(m.group(4) or m.group(2))
-    lo, hi = _letters_index(first), _letters_index(last)
+    lo, hi = column_index(first), column_index(last)
     return lo <= column + 1 <= hi and rows_end >= 2
-
-
-def _letters_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 # ---- blank-required highlights ------------------------------------------------------------------------
