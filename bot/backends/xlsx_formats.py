@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.backends.base import TabFormat
-from bot.backends.xlsx_patch import PatchUnsupported, _sheet_parts, column_index, column_letters
+from bot.backends.xlsx_patch import _SHEET_DATA, PatchUnsupported, _sheet_parts, column_index, column_letters
 
 LAST_ROW = 1048576
 HIGHLIGHT_RGB = "FFFFC7CE"   # Excel's light red, as openpyxl writes it for the full rewrite
@@ -32,7 +32,7 @@ _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols
                     "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
                     "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
                     "controls", "webPublishItems", "tableParts", "extLst")
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData\b[^>]*>.*?</sheetData>", re.S)
+_ROWS_SET_ASIDE = "<sheetData/>"   # stands in for the part's real sheetData while the formats are added
 _TAG = re.compile(r"<(/?)([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\b[^>]*?(/?)>")
 _SQREF = re.compile(r'\bsqref="([^"]*)"')
 _X14_SQREF = re.compile(r"<xm:sqref>([^<]*)</xm:sqref>")
@@ -55,8 +55,13 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
         part = sheets.get(fmt.title)
         if part is None or part not in zin.namelist():
             raise PatchUnsupported(f"no sheet part for tab {fmt.title!r}")
-        xml = edited.get(part) or zin.read(part).decode("utf-8")
-        before = xml
+        whole = edited.get(part) or zin.read(part).decode("utf-8")
+        data = _SHEET_DATA.search(whole)
+        if data is None:
+            raise PatchUnsupported(f"the sheet part of {fmt.title!r} has no sheetData")
+        # The formats live outside <sheetData>, which holds the rows (20 MB for 100,000 of them): edit
+        # the rest of the part with the rows set aside, so each step scans only the small remainder.
+        xml = before = whole[:data.start()] + _ROWS_SET_ASIDE + whole[data.end():]
         if fmt.freeze_header:
             xml = _freeze_header(xml)
         for column, allowed in sorted(fmt.dropdowns.items()):
@@ -71,7 +76,7 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
                     edited["xl/styles.xml"] = styles
                 xml = _add_highlight(xml, column, dxf_id)
         if xml != before:
-            edited[part] = xml
+            edited[part] = xml.replace(_ROWS_SET_ASIDE, data.group(0), 1)
     if not edited:
         return None
     out = io.BytesIO()
@@ -87,8 +92,8 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
 # ---- where things go in a sheet part ------------------------------------------------------------------
 
 def _top_level(xml: str) -> list[tuple[str, int, int]]:
-    """(local name, start, end) of each child element of <worksheet>. The rows inside <sheetData> are
-    not scanned (a rep tab holds 100,000 of them); nothing else in a sheet part is large."""
+    """(local name, start, end) of each child element of <worksheet>; the inside of <sheetData> is not
+    scanned."""
     data = _SHEET_DATA.search(xml)
     if data is None:
         raise PatchUnsupported("a sheet without sheetData")
