@@ -121,15 +121,16 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
         title, file_name = TEMPLATES[row["resolution"]]
         made_from = renderer.source_hash(file_name, fields)
         have = current.get(row[TICKET_KEY])
-        subject = body = None
+        rendered = True
         if have is not None:
             subject, body = cells.as_text(have.get("subject")), cells.as_text(have.get("body"))
-        if subject is not None and cells.as_text(have.get("source_hash")) == _seal(made_from, subject, body):
-            rendered = False
-        else:
-            (subject, body), rendered = renderer.render(file_name, fields), True
+            seal = _seal(made_from, subject, body)
+            rendered = cells.as_text(have.get("source_hash")) != seal
+        if rendered:
+            subject, body = renderer.render(file_name, fields)
+            seal = _seal(made_from, subject, body)
         drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
-                            _seal(made_from, subject, body), rendered))
+                            seal, rendered))
     return drafts
 
 
