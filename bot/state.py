@@ -50,8 +50,13 @@ def _digest(data, canonical: bool = False) -> bytes:
 
 def bot_tab_rows(name: str, rows: list[dict]) -> list[tuple]:
     """A bot tab reduced to what matters: every schema column, compared the way the plan compares."""
-    columns = [stored_comparables([r.get(c.key) for r in rows]) for c in load(name).columns]
-    out = list(zip(*columns))   # column by column: a tab reaches 100,000 rows
+    return _reduced([[r.get(c.key) for r in rows] for c in load(name).columns])
+
+
+def _reduced(columns: list[list]) -> list[tuple]:
+    """Rows of comparable values from a tab's schema columns (column by column: a tab reaches 100,000
+    rows), without the blank rows at the end."""
+    out = list(zip(*map(stored_comparables, columns)))
     while out and all(v == "" for v in out[-1]):
         out.pop()
     return out
@@ -68,16 +73,12 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     for c in load(name).columns:
         i = columns.index.get(c.key)
         if i is None:
-            column = [None] * len(data)
+            out.append([None] * len(data))
         elif i < shortest:   # every row reaches this column (the usual case): no per-row check
-            column = list(map(itemgetter(i), data))
+            out.append(list(map(itemgetter(i), data)))
         else:
-            column = [r[i] if i < len(r) else None for r in data]
-        out.append(stored_comparables(column))
-    reduced = list(zip(*out))
-    while reduced and all(v == "" for v in reduced[-1]):
-        reduced.pop()
-    return reduced
+            out.append([r[i] if i < len(r) else None for r in data])
+    return _reduced(out)
 
 
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:

@@ -23,8 +23,7 @@ def parse_value_ranges(body: bytes) -> tuple[list, list[bytes]]:
     # so a range's text is hashed straight from the bytes received, without encoding a copy.
     found = _Found(memoryview(body) if body.isascii() else None)
     seen = False
-    i = _skip(text, 0)
-    i = _expect(text, i, "{")
+    i = _expect(text, 0, "{")
     if text.startswith("}", i):
         return _end(text, i + 1, found)
     while True:
