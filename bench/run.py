@@ -91,6 +91,16 @@ def _watch(proc: subprocess.Popen, spec: dict, launched: float,
     return None, "", cycle_started
 
 
+def fresh_cache(work: Path, name: str, tag: str, cache_backend: str, cycle: str) -> Path:
+    """An empty quiet-cycle cache folder for one child, or a copy of the one the cycle before it left
+    (CACHE_FROM: a quiet cycle starts from what the cold one remembered)."""
+    folder = work / f"cache-{name}-{tag}"
+    shutil.rmtree(folder, ignore_errors=True)
+    if cycle in CACHE_FROM:
+        shutil.copytree(work / f"cache-{name}-{cache_backend}-{CACHE_FROM[cycle]}", folder)
+    return folder
+
+
 def run_child(work: Path, tag: str, spec: dict, cycle_timeout: float) -> dict:
     spec = dict(spec, marker=str(work / f"{tag}.marker"), out=str(work / f"{tag}.out.json"))
     for key in ("marker", "out"):
@@ -544,11 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs = []
                 for i in range(repeats(datasets[name]["rows_log"])):
                     if cycle != "quiet-full":
-                        folder = work / f"cache-{name}-{backend}-{cycle}"
-                        shutil.rmtree(folder, ignore_errors=True)
-                        if cycle in CACHE_FROM:
-                            shutil.copytree(work / f"cache-{name}-{cache_backend}-{CACHE_FROM[cycle]}", folder)
-                        spec["cache_dir"] = str(folder)
+                        spec["cache_dir"] = str(fresh_cache(work, name, f"{backend}-{cycle}", cache_backend, cycle))
                     runs.append(run_child(work, f"{name}-{backend}-{cycle}", spec, args.cycle_timeout))
                 good = [x for x in runs if ok(x)]
                 r = min(good, key=lambda x: x["cpu_s"]) if good else runs[-1]
@@ -571,10 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                     if not ok(find(results, name, "google-replay", cycle)):
                         break
                     title = f"Google backend (recorded answers replayed), {int(name):,} rows, {cycle} cycle"
-                    folder = work / f"cache-{name}-google-replay-{cycle}-profile"
-                    shutil.rmtree(folder, ignore_errors=True)
-                    if cycle in CACHE_FROM:
-                        shutil.copytree(work / f"cache-{name}-google-{CACHE_FROM[cycle]}", folder)
+                    folder = fresh_cache(work, name, f"google-replay-{cycle}-profile", "google", cycle)
                     spec = {**common, "backend": "google-replay", "cycle": cycle, "mode": "profile",
                             "state": None, "title": title, "cache_dir": str(folder),
                             "replay": str(work / f"rec-{name}-{cycle}.pickle"), "cache_target": f"{name}-google"}
