@@ -482,7 +482,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="keep the work folder (data, recorded answers, cache folders, child specs) for "
                         "re-running one scenario by hand: python -m bench.scenario <work>/<name>.spec.json")
     p.add_argument("--out", default=str(BENCH), help="folder for results.json, results.md, the PNG and profile.txt")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.backends:
+        chosen = args.backends.split(",")
+        unknown = sorted(set(chosen) - {b for b, _ in SCENARIOS})
+        if unknown:
+            p.error(f"unknown backend {', '.join(unknown)}: choose from google, google-replay, workbook")
+        if "google-replay" in chosen and "google" not in chosen:
+            # The replay answers with the bytes the google cycles recorded against the fake.
+            p.error("google-replay replays what the google cycles recorded: use --backends google,google-replay")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -156,4 +156,6 @@ def _parse_stamp(text: str, now: datetime) -> datetime | None:
 
 
 def required_tabs(settings: Settings) -> list[str]:
+    # The rep tabs first: on Google a tab's digest covers everything read before it (Snapshot.tab_digests),
+    # so this keeps the rep tabs' digests still while the bot rewrites its own tabs.
     return [settings.title(n) for n in REP_TABS + BOT_TABS]

@@ -167,6 +167,27 @@ def test_missing_tab_is_none_without_a_400(seeded, sa_key):
     assert seeded.api_log[-1].params["ranges"] == ["'Defective Log'"]
 
 
+@pytest.mark.parametrize("edit, moved", [
+    pytest.param(None, set(), id="nothing-edited"),
+    pytest.param(("Escalations", (1, 0), "F-1"), {"Escalations"}, id="a-later-tab-moves-only-itself"),
+    pytest.param(("Comp Sheet", (1, 1), "T-1002"), {"Comp Sheet", "Escalations"}, id="a-comp-edit"),
+    pytest.param(("Defective Log", (1, 2), "Ana Ruíz"), {"Defective Log", "Comp Sheet", "Escalations"},
+                 id="a-log-edit-non-ascii"),
+])
+def test_a_tab_digest_moves_when_that_tab_or_an_earlier_one_does(seeded, sa_key, edit, moved):
+    """The quiet-cycle check relies on this: the rep tabs, read first, keep their digests while the
+    bot writes its own tabs."""
+    titles = ["Defective Log", "Comp Sheet", "Escalations"]
+    backend, _ = make_backend(seeded, sa_key.path)
+    before = backend.read(titles)
+    if edit:
+        seeded.tab(edit[0]).set(*edit[1], edit[2])
+    after = backend.read(titles)
+    assert set(before.tab_digests) == set(titles)
+    assert {t for t in titles if before.tab_digests[t] != after.tab_digests[t]} == moved
+    assert (before.digest != after.digest) == bool(moved)
+
+
 def test_read_with_no_existing_tab_sends_only_the_metadata_request(fake_sheets, sa_key):
     backend, _ = make_backend(fake_sheets, sa_key.path)
     assert backend.read(["Drafts", "Log Issues"]).tabs == {"Drafts": None, "Log Issues": None}

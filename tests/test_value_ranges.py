@@ -6,7 +6,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.backends.value_ranges import parse_value_ranges
+from bot.backends.value_ranges import PIECE, PrefixDigests, parse_value_ranges
 
 GOOGLE_LIKE = """{
   "spreadsheetId": "1AbC",
@@ -29,17 +29,28 @@ GOOGLE_LIKE = """{
 
 
 def test_a_google_shaped_answer_reads_as_json_loads_reads_it():
-    ranges, digests = parse_value_ranges(GOOGLE_LIKE.encode())
+    body = GOOGLE_LIKE.encode()
+    ranges, ends = parse_value_ranges(body)
     assert ranges == json.loads(GOOGLE_LIKE)["valueRanges"]
-    assert len(digests) == 2 and digests[0] != digests[1]
+    assert [body[:e].rstrip().endswith(b"}") for e in ends] == [True, True]
+    assert json.loads(body[body.index(b"{", 30):ends[0]]) == ranges[0]
 
 
-def test_a_range_digest_changes_only_with_that_range():
+def _through_ends(body: bytes) -> list[bytes]:
+    _, ends = parse_value_ranges(body)
+    prefixes = PrefixDigests(body)
+    return [prefixes.through(e) for e in ends]
+
+
+def test_a_range_digest_moves_with_its_range_and_not_with_a_later_one():
     answer = json.loads(GOOGLE_LIKE)
-    _, before = parse_value_ranges(json.dumps(answer).encode())
+    before = _through_ends(json.dumps(answer).encode())
     answer["valueRanges"][1]["values"] = [["Tab"]]
-    _, after = parse_value_ranges(json.dumps(answer).encode())
-    assert before[0] == after[0] and before[1] != after[1]
+    after_second = _through_ends(json.dumps(answer).encode())
+    answer["valueRanges"][0]["values"][1][2] = "Cafe"
+    after_first = _through_ends(json.dumps(answer).encode())
+    assert before[0] == after_second[0] and before[1] != after_second[1]
+    assert after_first[0] != after_second[0] and after_first[1] != after_second[1]
 
 
 _CELL = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=6))
@@ -51,8 +62,12 @@ _RANGE = st.fixed_dictionaries({"range": st.text(max_size=8), "majorDimension": 
 def test_any_answer_reads_as_json_loads_reads_it(ranges, indent, ascii_only, id_first):
     answer = {"spreadsheetId": "x", "valueRanges": ranges} if id_first else {"valueRanges": ranges, "spreadsheetId": "x"}
     body = json.dumps(answer, indent=indent, ensure_ascii=ascii_only).encode()
-    parsed, digests = parse_value_ranges(body)
-    assert parsed == json.loads(body)["valueRanges"] and len(digests) == len(ranges)
+    parsed, ends = parse_value_ranges(body)
+    assert parsed == json.loads(body)["valueRanges"] and len(ends) == len(ranges)
+    # each offset is in bytes, just past that range's JSON text: what lies between two offsets (after
+    # the separator) is exactly the next range
+    starts = [body.index(b"[", body.index(b'"valueRanges":')) + 1] + ends[:-1]
+    assert [json.loads(body[a:e].lstrip(b" \t\r\n,")) for a, e in zip(starts, ends)] == parsed
 
 
 @pytest.mark.parametrize("body, parsed", [
@@ -78,13 +93,29 @@ def test_a_malformed_answer_is_a_value_error(body):
         parse_value_ranges(body)
 
 
-@pytest.mark.parametrize("second", [
-    pytest.param('{"values": [["plain"]]}', id="ascii-answer"),
-    pytest.param('{"values": [["Café — 😀"]]}', id="utf8-answer"),
+@pytest.mark.parametrize("first", [
+    pytest.param('{"range": "A1", "values": [[1, "x"]]}', id="ascii-answer"),
+    pytest.param('{"range": "A1", "values": [["Café — 😀"]]}', id="utf8-answer"),
 ])
-def test_each_digest_is_of_the_range_text_exactly(second):
+@pytest.mark.parametrize("bom", [pytest.param(b"", id="no-bom"), pytest.param(b"\xef\xbb\xbf", id="utf8-bom")])
+def test_each_offset_is_the_byte_just_past_the_range_text(first, bom):
+    second = '{"values": [["é"]]}'
+    lead = '{"spreadsheetId": "s",\n "valueRanges": [ '
+    body = bom + (lead + first + ' ,\n' + second + ']}').encode()
+    _, ends = parse_value_ranges(body)
+    assert ends == [len(bom + (lead + first).encode()), len(bom + (lead + first + " ,\n" + second).encode())]
+
+
+def test_an_answer_in_utf16_reads_but_gives_no_offsets():
+    body = json.dumps({"valueRanges": [{"values": [["é"]]}]}).encode("utf-16")
+    assert parse_value_ranges(body) == ([{"values": [["é"]]}], None)
+
+
+@pytest.mark.parametrize("size", [0, 1, PIECE - 1, PIECE, PIECE + 1, 3 * PIECE + 17])
+def test_every_prefix_digest_is_the_sha256_of_that_prefix(size):
     import hashlib
-    first = '{"range": "A1", "values": [[1, "x"]]}'
-    body = ('{"spreadsheetId": "s",\n "valueRanges": [ ' + first + ' ,\n' + second + ']}').encode()
-    _, digests = parse_value_ranges(body)
-    assert digests == [hashlib.sha256(first.encode()).digest(), hashlib.sha256(second.encode()).digest()]
+    body = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    prefixes = PrefixDigests(body)
+    assert prefixes.digest() == hashlib.sha256(body).digest()
+    for n in sorted({0, 1, size // 2, PIECE - 1, PIECE, PIECE + 1, size - 1, size} & set(range(size + 1))):
+        assert prefixes.through(n) == hashlib.sha256(body[:n]).digest(), n

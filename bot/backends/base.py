@@ -27,8 +27,10 @@ class Snapshot:
     token: Any = None                # backend-private: whatever it needs to detect change or plan growth
     digest: str | None = None        # of the bytes read: equal digests mean equal content (None: unknown)
     unchanged: bool = False          # read(unless_digest=d) found digest d: `tabs` was left unparsed
-    # title -> digest of that tab's bytes as read, when the backend can tell them apart (Google):
-    # equal digests mean equal rows, and spare the quiet-cycle check serialising the rows again.
+    # title -> a digest of that tab's bytes as read, when the backend can tell them apart (Google:
+    # of everything read up to the end of the tab's range, so it also moves when an earlier tab
+    # does; the rep tabs are read first). Equal digests mean equal rows, and spare the quiet-cycle
+    # check serialising the rows again.
     tab_digests: dict[str, bytes] = field(default_factory=dict)
 
 
