@@ -307,6 +307,16 @@ def mark(met: bool | None | str) -> str:
     return "met" if met else "not measured" if met is None else "**NOT met**"
 
 
+def token_note(results: list[dict]) -> str:
+    """How many token requests each kind of Google cycle made (they are not in the requests column)."""
+    seen: dict[str, set] = {}
+    for r in results:
+        if r.get("backend") in ("google", "google-replay") and ok(r) and "token_requests" in r:
+            seen.setdefault(r["cycle"], set()).add(r["token_requests"])
+    parts = [f"{cycle} {'/'.join(map(str, sorted(n)))}" for cycle, n in seen.items()]
+    return "token requests per cycle: " + (", ".join(parts) if parts else "not recorded")
+
+
 def nogc(r: dict) -> str:
     """The same cycle against json.loads with the cycle collector off, as the cycle itself runs."""
     if not r.get("floor_nogc_s"):
@@ -353,7 +363,10 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         "also makes its own JSON parse about twice as fast: the targets below also give the ratio against "
         "`json.loads` with the collector off, the stricter floor.",
         "- **requests**: Google — Sheets API requests from the fake's `api_log` (the OAuth token request is not "
-        "counted); writes = `values:batchUpdate` + `spreadsheets:batchUpdate`. Workbook — file reads and saves.",
+        "counted); writes = `values:batchUpdate` + `spreadsheets:batchUpdate`. Workbook — file reads and saves. "
+        "Every Google child uses the same key file and starts from the cache folder the cycle before it left, as "
+        "`run --once` from cron does, so the quiet cycles reuse the access token the cold cycle kept there "
+        "(bot/backends/google_token.py): " + token_note(results) + ".",
         "- **cells read**: cells in the batchGet response (Google) / in the rows the backend returned (workbook); "
         "**cells written**: `plan.cell_count`.",
         "- **peak MB**: the child's peak resident set size *during the cycle* (the kernel's VmHWM, reset through "
@@ -537,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{dataset_label(name)}: {ds.rows:,} log rows, {len(ds.comp) - 1:,} comp rows "
                 f"(built in {time.perf_counter() - t0:.1f} s)")
             del ds
-            common = {"dataset": name, "data": str(data_path)}
+            common = {"dataset": name, "data": str(data_path), "key": str(work / "service-account.json")}
             states = {"google": str(work / f"state-{name}.pickle"), "workbook": str(work / f"team-{name}.xlsx"),
                       "google-replay": None}
             for backend, cycle in SCENARIOS:

@@ -6,7 +6,11 @@ SPEC (written by bench/run.py):
   cycle      "cold" (rep tabs filled, bot tabs present but empty) | "quiet" (the state a cold cycle left)
              | "quiet-full" (the same, without the quiet-cycle fingerprint: every rule checked again)
   cache_dir  the quiet-cycle fingerprint's folder, as `run --once` uses it (absent for quiet-full)
-  state      google: pickle of the fake's tabs (written by cold, read by quiet); workbook: the .xlsx
+  state      google: pickle of the fake's tabs and the tokens it issued (written by cold, read by
+             quiet); workbook: the .xlsx
+  key        google: the service-account key file every child uses (made by the first), so that, as
+             with `run --once` from cron, a cycle within the hour reuses the token an earlier one kept
+             in cache_dir (bot/backends/google_token.py)
   seed       workbook: where the cold scenario keeps the untouched input workbook
   mode       "measure" | "profile" (cProfile around the cycle; writes `profile` instead of timings)
   marker     a file this process writes when the timed cycle starts (the parent's timeout clock)
@@ -32,7 +36,6 @@ import pickle
 import pstats
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -269,9 +272,8 @@ def run_google(spec: dict, data, settings) -> dict:
     rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
     transport = time_transport(rsps)
     rsps.start()
-    keydir = Path(tempfile.mkdtemp(prefix="dlb-bench-key-"))
     try:
-        key = fs.make_service_account_key(keydir)
+        key = bench_key(spec)
         fake = TimedFake(rsps, trusted_keys=[key])
         t0 = time.perf_counter()
         if spec["cycle"] == "cold":
@@ -281,11 +283,12 @@ def run_google(spec: dict, data, settings) -> dict:
                 fake.add_tab(settings.title(name))
         else:
             with open(spec["state"], "rb") as fh:
-                fake.tabs = pickle.load(fh)
+                state = pickle.load(fh)
+            fake.tabs, fake.tokens, fake.token_scopes = state["tabs"], state["tokens"], state["token_scopes"]
             fake._next_sheet_id = max(t.sheet_id for t in fake.tabs) + 1
         setup_s = time.perf_counter() - t0
         drop_input(data)
-        backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None)
+        backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None, token_folder=token_folder(spec))
         fake.clear_log()
         captured = capture_reads(backend)
         result = timed_cycle(spec, backend, settings, data.now)
@@ -333,12 +336,29 @@ def run_google(spec: dict, data, settings) -> dict:
                            "floor_what": "json.loads of this cycle's batchGet response body (best of 3, CPU)"})
             if spec["cycle"] == "cold" and spec.get("state"):
                 with open(spec["state"], "wb") as fh:
-                    pickle.dump(fake.tabs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump({"tabs": fake.tabs, "tokens": fake.tokens, "token_scopes": fake.token_scopes},
+                                fh, protocol=pickle.HIGHEST_PROTOCOL)
         return result
     finally:
         rsps.stop()
         rsps.reset()
-        shutil.rmtree(keydir, ignore_errors=True)
+
+
+def bench_key(spec: dict):
+    """The run's service-account key (tests/fake_sheets.ServiceAccountKey), made by the first child."""
+    import fake_sheets as fs
+    from cryptography.hazmat.primitives import serialization
+    path = Path(spec["key"])
+    if not path.exists():
+        return fs.make_service_account_key(path.parent, filename=path.name)
+    info = json.loads(path.read_text())
+    private = serialization.load_pem_private_key(info["private_key"].encode(), password=None)
+    return fs.ServiceAccountKey(path, info["client_email"], info, private)
+
+
+def token_folder(spec: dict) -> Path | None:
+    """Where the bot keeps its access token: its cache folder, as `run --once` and `watch` run."""
+    return Path(spec["cache_dir"]) if spec.get("cache_dir") else None
 
 
 def request_kind(request) -> str:
@@ -372,6 +392,7 @@ def run_google_replay(spec: dict, data, settings) -> dict:
     body = next(b for k, _, _, b in recording if k == "batchGet")
     del recording
     served: dict[str, int] = {}
+    tokens_served: list[int] = []
 
     def answer_api(request):
         kind = request_kind(request)
@@ -382,7 +403,11 @@ def run_google_replay(spec: dict, data, settings) -> dict:
         return status, headers, body
 
     def answer_token(request):
-        _, status, headers, body = token[0]
+        tokens_served.append(1)
+        # The cycle recorded may have reused a saved token (no token answer recorded): any token will do.
+        _, status, headers, body = token[0] if token else (
+            "token", 200, {"Content-Type": "application/json"},
+            json.dumps({"access_token": "ya29.replay", "expires_in": 3599, "token_type": "Bearer"}))
         return status, headers, body
 
     rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
@@ -394,11 +419,10 @@ def run_google_replay(spec: dict, data, settings) -> dict:
     compressed = next(len(b) for k, _, _, b in api if k == "batchGet")
     del body   # the floor below decompresses its own copy, after the cycle
     rsps.start()
-    keydir = Path(tempfile.mkdtemp(prefix="dlb-bench-key-"))
     try:
-        key = fs.make_service_account_key(keydir)
+        key = bench_key(spec)
         drop_input(data)
-        backend = GoogleBackend(fs.DEFAULT_ID, key.path, sleep=lambda s: None)
+        backend = GoogleBackend(fs.DEFAULT_ID, key.path, sleep=lambda s: None, token_folder=token_folder(spec))
         result = timed_cycle(spec, backend, settings, data.now)
         report = result.pop("report")
         with open(spec["replay"], "rb") as fh:
@@ -409,6 +433,7 @@ def run_google_replay(spec: dict, data, settings) -> dict:
         writes = served.get("values:batchUpdate", 0) + served.get("batchUpdate", 0)
         result.update({"requests": served, "requests_total": sum(served.values()), "write_requests": writes,
                        "backend_request_count": backend.request_count, "unserved": len(api),
+                       "token_requests": len(tokens_served),
                        "cells_read": cells_read, "cells_written": plan_cells(report),
                        "response_bytes": body_size, "response_gzip_bytes": compressed,
                        "outcome": outcome_summary(report),
@@ -424,7 +449,6 @@ def run_google_replay(spec: dict, data, settings) -> dict:
     finally:
         rsps.stop()
         rsps.reset()
-        shutil.rmtree(keydir, ignore_errors=True)
 
 
 # ---- workbook path --------------------------------------------------------------------------------

@@ -12,13 +12,18 @@ from bot.cycle import CycleReport
 from bot.errors import ConfigError
 
 
-def open_backend(settings: Settings, *, allow_missing: bool = False) -> Backend:
+def open_backend(settings: Settings, *, allow_missing: bool = False, reuse_token: bool = True) -> Backend:
+    """`reuse_token` (Google): start from the access token an earlier run kept in the cache folder,
+    if it has life left (bot/backends/google_token.py). `doctor` turns it off, to prove the key
+    itself still gets a token."""
     if settings.spreadsheet:
         if settings.credentials is None:
             raise ConfigError("credentials", "No service-account key file: pass --credentials PATH or set "
                                              "GOOGLE_APPLICATION_CREDENTIALS (see credentials.example.json).")
         from bot.backends.google import GoogleBackend
-        return GoogleBackend(settings.spreadsheet, Path(settings.credentials))
+        from bot.state import cache_dir
+        return GoogleBackend(settings.spreadsheet, Path(settings.credentials),
+                             token_folder=cache_dir() if reuse_token else None)
     if settings.workbook is None:
         raise ConfigError("workbook", "No sheet to work on: pass --workbook PATH for a local .xlsx file or "
                                       "--spreadsheet ID for Google Sheets (or set them in the config file).")

@@ -149,7 +149,7 @@ def cmd_init(args, settings: Settings) -> int:
 
 
 def doctor_checks(settings: Settings) -> list[Check]:
-    backend = app.open_backend(settings)
+    backend = app.open_backend(settings, reuse_token=False)
     checks = list(backend.check_access())
     if not all(c.ok for c in checks):
         return checks

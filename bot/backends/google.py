@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+import google.auth.credentials
 import google.auth.exceptions
 import gspread
 import requests
@@ -38,6 +39,7 @@ from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
+from bot.backends.google_token import ReusingCredentials, TokenFile
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 
@@ -192,6 +194,13 @@ def warn_if_readable_by_others(path: Path) -> bool:
 
 def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
     """Credentials and client_email from a service-account key file; ConfigError (exit 2) if unusable."""
+    info, _ = read_key_file(path)
+    return key_credentials(info, str(path)), info["client_email"]
+
+
+def read_key_file(path: Path) -> tuple[dict, str]:
+    """A service-account key file's fields and text, checked for everything but the private key itself
+    (see key_credentials); ConfigError (exit 2) if unusable."""
     path = Path(path)
     where = str(path)
     try:
@@ -227,15 +236,19 @@ def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
             "credentials",
             f"The credentials file {where} lacks {', '.join(missing)}; download a fresh key: {_KEY_HELP}.",
         )
+    return info, text
+
+
+def key_credentials(info: dict, where: str) -> service_account.Credentials:
+    """Credentials from a key file's fields (this parses the RSA private key); ConfigError if it cannot."""
     try:
-        creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+        return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except Exception as exc:  # MalformedError, ValueError from cryptography, ...
         raise ConfigError(
             "credentials",
             f"The private key in {where} cannot be read ({type(exc).__name__}); the file may be damaged "
             f"or edited: {_KEY_HELP}.",
         ) from exc
-    return creds, info["client_email"]
 
 
 def _drive_refusal(exc: APIError) -> tuple[str, str]:
@@ -364,14 +377,16 @@ class GoogleBackend:
 
     def __init__(self, spreadsheet: str, credentials: Path | str, *, timeout: float = 30.0,
                  max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
-                 rng: Callable[[], float] = random.random) -> None:
+                 rng: Callable[[], float] = random.random, token_folder: Path | None = None) -> None:
+        """`token_folder`: keep the access token there between runs (bot/backends/google_token.py)."""
         self.spreadsheet_id = parse_spreadsheet_id(spreadsheet)
         self.credentials_path = Path(credentials)
+        self.token_folder = token_folder
         self.timeout = timeout
         self.max_attempts = max_attempts
         self._sleep = sleep
         self._rng = rng
-        self._creds: service_account.Credentials | None = None
+        self._creds: google.auth.credentials.Credentials | None = None
         self._client_email: str | None = None
         self._http: _BoundedHTTPClient | None = None
         self._title: str | None = None
@@ -381,7 +396,14 @@ class GoogleBackend:
 
     def _load(self) -> None:
         if self._creds is None:
-            self._creds, self._client_email = load_service_account(self.credentials_path)
+            info, text = read_key_file(self.credentials_path)
+            where = str(self.credentials_path)
+            if self.token_folder is None:
+                self._creds = key_credentials(info, where)
+            else:
+                self._creds = ReusingCredentials(lambda: key_credentials(info, where),
+                                                 TokenFile(self.token_folder, text, SCOPES))
+            self._client_email = info["client_email"]
 
     @property
     def client_email(self) -> str:

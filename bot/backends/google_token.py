@@ -1,0 +1,97 @@
+"""Reusing the service account's access token between runs.
+
+A bot run from cron (`run --once` every few minutes) would otherwise parse the RSA private key and
+trade a signed JWT for a fresh access token at every run: a round trip to Google's token endpoint and,
+at 100,000 rows, a twentieth of a quiet cycle's CPU. An access token is good for an hour, so the bot
+keeps the last one in its cache folder, readable by its own user only, and uses it while it has more
+than a few minutes left. The private key is parsed only when a token is really needed, and if Google
+refuses a saved token (401: revoked, or the key was deleted), the usual refresh runs from the key.
+
+The file is named after a digest of the key file's bytes and the scopes, so a new or edited key
+never meets an old token. google-auth only, no gspread (only bot/backends/google.py imports gspread).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Sequence
+
+import google.auth.credentials
+from google.auth import _helpers
+
+log = logging.getLogger(__name__)
+# A saved token is used only with at least this much life left: more than google-auth's own refresh
+# threshold (3 min 45 s), so a cycle never starts on a token about to be refreshed anyway.
+MIN_LIFE = _dt.timedelta(minutes=5)
+
+
+class TokenFile:
+    """The saved access token for one key file and set of scopes."""
+
+    def __init__(self, folder: Path, key_text: str, scopes: Sequence[str]):
+        digest = hashlib.sha256(key_text.encode("utf-8") + b"\0" + " ".join(sorted(scopes)).encode()).hexdigest()
+        self.path = Path(folder) / f"token-{digest[:24]}.json"
+
+    def load(self, now: _dt.datetime) -> tuple[str, _dt.datetime] | None:
+        """(token, expiry as naive UTC, as google-auth keeps it), or None when there is none worth using."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            token, expiry = data["token"], _dt.datetime.fromisoformat(data["expiry"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(token, str) or not token or expiry.tzinfo is not None or expiry - now < MIN_LIFE:
+            return None
+        return token, expiry
+
+    def save(self, token: str, expiry: _dt.datetime | None) -> None:
+        if not token or expiry is None:
+            return
+        tmp = self.path.with_suffix(".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Created for the owner only, before anything is written into it.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"token": token, "expiry": expiry.isoformat()}, fh)
+            os.replace(tmp, self.path)
+        except OSError as exc:   # a token that cannot be kept only costs a token request next run
+            log.debug("could not keep the access token in %s (%s)", self.path, exc)
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+
+
+class ReusingCredentials(google.auth.credentials.Credentials):
+    """Credentials that start from the token saved in `store` if it has life left, and otherwise from
+    the service-account key at once (so a damaged key is still reported up front). The key
+    (`load_key`, which parses the private key) is used only to refresh, and each new token is saved
+    for the next run."""
+
+    def __init__(self, load_key: Callable[[], google.auth.credentials.Credentials], store: TokenFile):
+        super().__init__()
+        self._load_key = load_key
+        self._store = store
+        saved = store.load(_helpers.utcnow())
+        self._key = None if saved else load_key()
+        if saved:
+            self.token, self.expiry = saved
+
+    @property
+    def reused(self) -> bool:
+        """Whether the key is still unparsed (the saved token is serving)."""
+        return self._key is None
+
+    def refresh(self, request) -> None:
+        self._store.forget()   # run out or refused: never offered again, whatever happens next
+        if self._key is None:
+            self._key = self._load_key()
+        self._key.refresh(request)
+        self.token, self.expiry = self._key.token, self._key.expiry
+        self._store.save(self.token, self.expiry)
