@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, Snapshot, TabFormat
-from bot.backends.google import GoogleBackend, a1_title, blank_required_formula, parse_spreadsheet_id
+from bot.backends.google import (GoogleBackend, a1_title, blank_required_formula, parse_spreadsheet_id, sheet_values,
+                                 to_sheet_value)
 from bot.errors import AccessError, ConcurrentEditError, ConfigError, LayoutError
 
 try:
@@ -186,6 +187,18 @@ def test_a_tab_digest_moves_when_that_tab_or_an_earlier_one_does(seeded, sa_key,
     assert set(before.tab_digests) == set(titles)
     assert {t for t in titles if before.tab_digests[t] != after.tab_digests[t]} == moved
     assert (before.digest != after.digest) == bool(moved)
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param((("a", 1, True), ("b", 2, False)), id="text-numbers-booleans"),
+    pytest.param((("a", None), (None, 3)), id="with-blanks"),
+    pytest.param((("a", 2.5), (float("nan"), None)), id="floats-and-nan"),
+    pytest.param(((dt.date(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 30, 15, 999)),), id="dates"),
+    pytest.param(((__import__("decimal").Decimal("24.50"), "x"),), id="decimal"),
+    pytest.param((), id="nothing"),
+])
+def test_sheet_values_is_to_sheet_value_of_every_cell(rows):
+    assert [list(r) for r in sheet_values(rows)] == [[to_sheet_value(v) for v in r] for r in rows]
 
 
 def test_read_with_no_existing_tab_sends_only_the_metadata_request(fake_sheets, sa_key):

@@ -16,6 +16,7 @@ import datetime as _dt
 import email.utils
 import functools
 import hashlib
+import itertools
 import json
 import math
 import logging
@@ -142,6 +143,20 @@ def to_sheet_value(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
+
+
+_AS_IS = {str, int, bool}   # exactly these types (not subclasses): to_sheet_value returns them unchanged
+
+
+def sheet_values(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """`to_sheet_value` of every cell. A cold cycle writes 400,000 cells at 100,000 rows, nearly all
+    text, numbers and blanks: one C-speed look at the types spares a function call per cell."""
+    kinds = set(map(type, itertools.chain.from_iterable(rows)))
+    if kinds <= _AS_IS:
+        return rows   # tuples serialise as JSON arrays, as lists do
+    if kinds <= _AS_IS | {type(None)}:
+        return [["" if v is None else v for v in row] for row in rows]
+    return [[to_sheet_value(v) for v in row] for row in rows]
 
 
 def serial_to_datetime(serial: float) -> _dt.datetime:
@@ -685,7 +700,7 @@ class GoogleBackend:
         return {
             "range": a1_range(title, write.row, write.col, write.last_row, write.last_col),
             "majorDimension": "ROWS",
-            "values": [[to_sheet_value(v) for v in row] for row in write.values],
+            "values": sheet_values(write.values),
         }
 
     # -- doctor ------------------------------------------------------------------------------------
