@@ -366,7 +366,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         "counted); writes = `values:batchUpdate` + `spreadsheets:batchUpdate`. Workbook — file reads and saves. "
         "Every Google child uses the same key file and starts from the cache folder the cycle before it left, as "
         "`run --once` from cron does, so the quiet cycles reuse the access token the cold cycle kept there "
-        "(bot/backends/google_token.py): " + token_note(results) + ".",
+        "(bot/backends/google_auth.py): " + token_note(results) + ".",
         "- **cells read**: cells in the batchGet response (Google) / in the rows the backend returned (workbook); "
         "**cells written**: `plan.cell_count`.",
         "- **peak MB**: the child's peak resident set size *during the cycle* (the kernel's VmHWM, reset through "

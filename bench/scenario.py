@@ -10,7 +10,7 @@ SPEC (written by bench/run.py):
              quiet); workbook: the .xlsx
   key        google: the service-account key file every child uses (made by the first), so that, as
              with `run --once` from cron, a cycle within the hour reuses the token an earlier one kept
-             in cache_dir (bot/backends/google_token.py)
+             in cache_dir (bot/backends/google_auth.py)
   seed       workbook: where the cold scenario keeps the untouched input workbook
   mode       "measure" | "profile" (cProfile around the cycle; writes `profile` instead of timings)
   marker     a file this process writes when the timed cycle starts (the parent's timeout clock)
@@ -31,7 +31,6 @@ import gc
 import gzip
 import io
 import json
-import os
 import pickle
 import pstats
 import shutil

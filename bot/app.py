@@ -14,7 +14,7 @@ from bot.errors import ConfigError
 
 def open_backend(settings: Settings, *, allow_missing: bool = False, reuse_token: bool = True) -> Backend:
     """`reuse_token` (Google): start from the access token an earlier run kept in the cache folder,
-    if it has life left (bot/backends/google_token.py). `doctor` turns it off, to prove the key
+    if it has life left (bot/backends/google_auth.py). `doctor` turns it off, to prove the key
     itself still gets a token."""
     if settings.spreadsheet:
         if settings.credentials is None:

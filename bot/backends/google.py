@@ -34,20 +34,18 @@ import google.auth.exceptions
 import gspread
 import requests
 from google.auth.transport.requests import Request as _AuthRequest
-from google.oauth2 import service_account
 from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
-from bot.backends.google_token import ReusingCredentials, TokenFile
+from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
+                                      read_key_file)
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 
 log = logging.getLogger(__name__)
 
-# drive.metadata.readonly lets `watch` ask Drive for the sheet's modifiedTime (change_token), nothing more.
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly")
 DRIVE_FILE_URL = "https://www.googleapis.com/drive/v3/files/%s"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NEW_TAB_ROWS = 1000          # what Google gives a new tab (and the least the bot asks for)
@@ -66,8 +64,6 @@ _FORMAT_FIELDS = (
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats)"
 )
-_KEY_HELP = ("create a key for a service account in Google Cloud Console > IAM & Admin > Service Accounts > "
-             "Keys > Add key > JSON, and pass its path with --credentials or GOOGLE_APPLICATION_CREDENTIALS")
 _ID_HELP = ("the id is the part of the sheet's URL between /d/ and /edit "
             "(https://docs.google.com/spreadsheets/d/<id>/edit)")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -193,77 +189,6 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 
 # ---------------------------------------------------------------------------------------------------
 # Credentials
-
-
-def warn_if_readable_by_others(path: Path) -> bool:
-    """A private key readable by other users of the machine is a leak waiting to happen."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    if mode & 0o077:
-        log.warning("the key file %s can be read by other users; run: chmod 600 %s", path, path)
-        return True
-    return False
-
-
-def load_service_account(path: Path) -> tuple[service_account.Credentials, str]:
-    """Credentials and client_email from a service-account key file; ConfigError (exit 2) if unusable."""
-    info, _ = read_key_file(path)
-    return key_credentials(info, str(path)), info["client_email"]
-
-
-def read_key_file(path: Path) -> tuple[dict, str]:
-    """A service-account key file's fields and text, checked for everything but the private key itself
-    (see key_credentials); ConfigError (exit 2) if unusable."""
-    path = Path(path)
-    where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError("credentials", f"The credentials file {where} does not exist; {_KEY_HELP}.") from exc
-    except IsADirectoryError as exc:
-        raise ConfigError("credentials", f"The credentials path {where} is a folder, not a key file; {_KEY_HELP}.") from exc
-    except PermissionError as exc:
-        raise ConfigError("credentials", f"The credentials file {where} cannot be read (permission denied); "
-                                         "let the user that runs the bot read it.") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("credentials", f"The credentials file {where} is not a JSON key file (not text); {_KEY_HELP}.") from exc
-    except OSError as exc:
-        raise ConfigError("credentials", f"The credentials file {where} cannot be read ({exc.strerror or exc}); "
-                                         "check the path and its permissions.") from exc
-    warn_if_readable_by_others(path)
-    try:
-        info = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError("credentials", f"The credentials file {where} is not valid JSON; {_KEY_HELP}.") from exc
-    if not isinstance(info, dict):
-        raise ConfigError("credentials", f"The credentials file {where} is not a service-account key file; {_KEY_HELP}.")
-    kind = info.get("type")
-    if kind != "service_account":
-        raise ConfigError(
-            "credentials",
-            f"The credentials file {where} is not a service-account key file (type is {kind!r}); {_KEY_HELP}.",
-        )
-    missing = [k for k in ("client_email", "private_key", "token_uri") if not isinstance(info.get(k), str) or not info.get(k)]
-    if missing:
-        raise ConfigError(
-            "credentials",
-            f"The credentials file {where} lacks {', '.join(missing)}; download a fresh key: {_KEY_HELP}.",
-        )
-    return info, text
-
-
-def key_credentials(info: dict, where: str) -> service_account.Credentials:
-    """Credentials from a key file's fields (this parses the RSA private key); ConfigError if it cannot."""
-    try:
-        return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
-    except Exception as exc:  # MalformedError, ValueError from cryptography, ...
-        raise ConfigError(
-            "credentials",
-            f"The private key in {where} cannot be read ({type(exc).__name__}); the file may be damaged "
-            f"or edited: {_KEY_HELP}.",
-        ) from exc
 
 
 def _drive_refusal(exc: APIError) -> tuple[str, str]:
@@ -393,7 +318,7 @@ class GoogleBackend:
     def __init__(self, spreadsheet: str, credentials: Path | str, *, timeout: float = 30.0,
                  max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
                  rng: Callable[[], float] = random.random, token_folder: Path | None = None) -> None:
-        """`token_folder`: keep the access token there between runs (bot/backends/google_token.py)."""
+        """`token_folder`: keep the access token there between runs (bot/backends/google_auth.py)."""
         self.spreadsheet_id = parse_spreadsheet_id(spreadsheet)
         self.credentials_path = Path(credentials)
         self.token_folder = token_folder

@@ -1,4 +1,8 @@
-"""Reusing the service account's access token between runs.
+"""The service account: its key file, and reusing its access token between runs.
+
+`read_key_file` checks a key file field by field, so each way a file can be wrong gets its own
+sentence (exit 2); `key_credentials` parses the private key.
+
 
 A bot run from cron (`run --once` every few minutes) would otherwise parse the RSA private key and
 trade a signed JWT for a fresh access token at every run: a round trip to Google's token endpoint and,
@@ -8,7 +12,9 @@ than a few minutes left. The private key is parsed only when a token is really n
 refuses a saved token (401: revoked, or the key was deleted), the usual refresh runs from the key.
 
 The file is named after a digest of the key file's bytes and the scopes, so a new or edited key
-never meets an old token. google-auth only, no gspread (only bot/backends/google.py imports gspread).
+never meets an old token.
+
+google-auth only, no gspread (only bot/backends/google.py imports gspread).
 """
 from __future__ import annotations
 
@@ -22,12 +28,83 @@ from typing import Callable, Sequence
 
 import google.auth.credentials
 from google.auth import _helpers
+from google.oauth2 import service_account
+
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
+# drive.metadata.readonly lets `watch` ask Drive for the sheet's modifiedTime (change_token), nothing more.
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly")
+KEY_HELP = ("create a key for a service account in Google Cloud Console > IAM & Admin > Service Accounts > "
+            "Keys > Add key > JSON, and pass its path with --credentials or GOOGLE_APPLICATION_CREDENTIALS")
 # A saved token is used only with at least this much life left: more than google-auth's own refresh
 # threshold (3 min 45 s), so a cycle never starts on a token about to be refreshed anyway.
 MIN_LIFE = _dt.timedelta(minutes=5)
 
+
+def warn_if_readable_by_others(path: Path) -> bool:
+    """A private key readable by other users of the machine is a leak waiting to happen."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & 0o077:
+        log.warning("the key file %s can be read by other users; run: chmod 600 %s", path, path)
+        return True
+    return False
+
+
+def read_key_file(path: Path) -> tuple[dict, str]:
+    """A service-account key file's fields and text, checked for everything but the private key itself
+    (see key_credentials); ConfigError (exit 2) if unusable."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} does not exist; {KEY_HELP}.") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError("credentials", f"The credentials path {where} is a folder, not a key file; {KEY_HELP}.") from exc
+    except PermissionError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} cannot be read (permission denied); "
+                                         "let the user that runs the bot read it.") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} is not a JSON key file (not text); {KEY_HELP}.") from exc
+    except OSError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} cannot be read ({exc.strerror or exc}); "
+                                         "check the path and its permissions.") from exc
+    warn_if_readable_by_others(path)
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError("credentials", f"The credentials file {where} is not valid JSON; {KEY_HELP}.") from exc
+    if not isinstance(info, dict):
+        raise ConfigError("credentials", f"The credentials file {where} is not a service-account key file; {KEY_HELP}.")
+    kind = info.get("type")
+    if kind != "service_account":
+        raise ConfigError(
+            "credentials",
+            f"The credentials file {where} is not a service-account key file (type is {kind!r}); {KEY_HELP}.",
+        )
+    missing = [k for k in ("client_email", "private_key", "token_uri") if not isinstance(info.get(k), str) or not info.get(k)]
+    if missing:
+        raise ConfigError(
+            "credentials",
+            f"The credentials file {where} lacks {', '.join(missing)}; download a fresh key: {KEY_HELP}.",
+        )
+    return info, text
+
+
+def key_credentials(info: dict, where: str) -> service_account.Credentials:
+    """Credentials from a key file's fields (this parses the RSA private key); ConfigError if it cannot."""
+    try:
+        return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    except Exception as exc:  # MalformedError, ValueError from cryptography, ...
+        raise ConfigError(
+            "credentials",
+            f"The private key in {where} cannot be read ({type(exc).__name__}); the file may be damaged "
+            f"or edited: {KEY_HELP}.",
+        ) from exc
 
 class TokenFile:
     """The saved access token for one key file and set of scopes."""

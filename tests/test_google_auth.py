@@ -1,4 +1,4 @@
-"""Reusing the access token between runs (bot/backends/google_token.py), against the fake token
+"""Reusing the access token between runs (bot/backends/google_auth.py), against the fake token
 endpoint and Sheets API: the real gspread client and google-auth's AuthorizedSession."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from bot.backends.google import SCOPES, GoogleBackend
-from bot.backends.google_token import MIN_LIFE, TokenFile
+from bot.backends.google import GoogleBackend
+from bot.backends.google_auth import MIN_LIFE, SCOPES, TokenFile
 from bot.errors import AccessError, ConfigError
 
 try:
