@@ -32,6 +32,9 @@ WINDOW_MONTHS = 6
 # Headers a team may add for the day a case was closed (matched ignoring case and spaces).
 CLOSED_HEADERS = ("Date Closed", "Closed On", "Closed Date")
 CLOSED_COLUMN = Column(key="date_closed", header="Date Closed", type="date")
+LEFT_OUT_SHOWN = 5      # rows named in the median's note; the rest are counted
+NOT_A_DATE = "not a date"
+BEFORE_LOGGED = "before its Date Logged"
 NO_DEFECT = "(no valid Defect Type)"
 NO_PRODUCT = "(no Product)"
 
@@ -118,6 +121,8 @@ class MonthlyReport:
     has_closed_column: bool
     median_days: float | None    # Date Logged -> Date Closed over `median_over` Closed cases
     median_over: int
+    # Closed cases of the month whose Date Closed was filled in but could not count: (sheet row, why)
+    median_left_out: tuple[tuple[int, str], ...]
     window_start: date           # the weekly window: the 6 months ending with the report month
     window_end: date
     defect_types: tuple[str, ...]
@@ -134,23 +139,35 @@ class MonthlyReport:
     @property
     def median_note(self) -> str:
         if self.median_days is not None:
-            return f"over {self.median_over} closed case(s) with a Date Closed"
+            return f"over {self.median_over} closed case(s) with a Date Closed" + self._left_out_note
         if not self.has_closed_column:
             return ("not known: the Defective Log has no Date Closed column (add one to see how long "
                     "cases take to close)")
-        return "not known: no Closed case received this month has a Date Closed on or after its Date Logged"
+        return ("not known: no Closed case received this month has a Date Closed on or after its Date Logged"
+                + self._left_out_note)
+
+    @property
+    def _left_out_note(self) -> str:
+        """Which filled-in Date Closed cells did not count, so a lead can fix them."""
+        if not self.median_left_out:
+            return ""
+        shown = ", ".join(f"row {row} ({why})" for row, why in self.median_left_out[:LEFT_OUT_SHOWN])
+        more = len(self.median_left_out) - LEFT_OUT_SHOWN
+        return f"; left out: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def closed_dates(header: list, rows: list[list], log: pd.DataFrame, day_first: bool = False) -> pd.Series | None:
-    """The optional Date Closed column, parsed as a cycle parses dates, aligned with `log` (None where
-    blank or not a date); None when the Defective Log has no such column. The first matching header wins."""
+    """The optional Date Closed column, parsed as a cycle parses dates, aligned with `log`: a date, None
+    where blank, or NOT_A_DATE where filled with something else. None when the Defective Log has no
+    such column. The first matching header wins."""
     wanted = {header_key(h) for h in CLOSED_HEADERS}
     at = next((i for i, h in enumerate(header) if not cells.is_blank(h) and header_key(h) in wanted), None)
     if at is None:
         return None
     raw = np.empty(len(rows), dtype=object)
     raw[:] = [r[at] if at < len(r) else None for r in rows]
-    parsed, _, _ = parse_column(raw, CLOSED_COLUMN, day_first)
+    parsed, problems, _ = parse_column(raw, CLOSED_COLUMN, day_first)
+    parsed = np.where(pd.isna(problems), parsed, NOT_A_DATE)
     positions = log[ROW_COLUMN].to_numpy(dtype=np.int64) - 2     # sheet row 2 is data row 0
     return pd.Series(parsed[positions], index=log.index, dtype=object)
 
@@ -184,11 +201,20 @@ def build_report(log: pd.DataFrame, found: list[Episode], month: date, now: date
                                  sum(1 for d in e.dates if first <= d <= last), e.dates[0], e.dates[-1])
                 for e in found if e.dates[0] <= last and e.dates[-1] >= first)
 
-    median, over = None, 0
+    median, over, left_out_rows = None, 0, []
     if closed_on is not None:
-        days = [(c - d).days for d, c, s in zip(in_month["date_logged"], closed_on.reindex(in_month.index),
-                                                 status)
-                if s == "Closed" and isinstance(c, date) and c >= d]
+        days = []
+        for d, c, s, row in zip(in_month["date_logged"], closed_on.reindex(in_month.index), status,
+                                in_month[ROW_COLUMN]):
+            if s != "Closed":
+                continue
+            if isinstance(c, date):
+                if c >= d:
+                    days.append((c - d).days)
+                else:
+                    left_out_rows.append((int(row), BEFORE_LOGGED))
+            elif c == NOT_A_DATE:
+                left_out_rows.append((int(row), NOT_A_DATE))
         if days:
             median, over = float(statistics.median(days)), len(days)
 
@@ -198,7 +224,8 @@ def build_report(log: pd.DataFrame, found: list[Episode], month: date, now: date
         month=first, last_day=last, as_of=now, received=len(in_month), closed=closed, open=open_,
         no_status=len(in_month) - closed - open_, left_out=left_out, by_product=by_product,
         by_defect=by_defect, episodes=eps, has_closed_column=closed_on is not None, median_days=median,
-        median_over=over, window_start=window_start, window_end=last, defect_types=types, weeks=weeks)
+        median_over=over, median_left_out=tuple(sorted(left_out_rows)), window_start=window_start,
+        window_end=last, defect_types=types, weeks=weeks)
 
 
 def _product_key(product, recurrence: RecurrenceSettings) -> str:

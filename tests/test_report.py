@@ -194,6 +194,22 @@ def test_median_days_to_close_when_the_team_adds_a_date_closed_column(settings):
     assert (r.has_closed_column, r.median_days, r.median_over) == (True, 6.5, 4)   # median of 2, 4, 9, 10
     median = next(row for row in report_rows(r) if row["item"].startswith("Median"))
     assert (median["days"], median["cases"]) == (6.5, 4)
+    # The two filled-in cells that could not count are named, so a lead can fix them.
+    assert r.median_left_out == ((7, "before its Date Logged"), (8, "not a date"))
+    assert median["note"] == ("over 4 closed case(s) with a Date Closed; left out: row 7 (before its Date Logged), "
+                              "row 8 (not a date)")
+
+
+@pytest.mark.parametrize("bad, note", [
+    pytest.param(3, "left out: row 2 (not a date), row 3 (not a date), row 4 (not a date)", id="all-named"),
+    pytest.param(7, "row 6 (not a date) and 2 more", id="the-rest-counted"),
+])
+def test_left_out_dates_closed_are_named_up_to_five(settings, bad, note):
+    rows = rows_of("defective_log", [case(f"T{i}", date_logged=date(2026, 10, 1), status="Closed")
+                                     for i in range(bad)])
+    rows = [r + [c] for r, c in zip(rows, ["Date Closed"] + ["soon"] * bad)]
+    r, _ = report_of(rows, OCTOBER, settings)
+    assert r.median_days is None and note in r.median_note and len(r.median_left_out) == bad
 
 
 def test_median_is_not_known_when_no_closed_case_has_a_date(settings):
