@@ -304,6 +304,8 @@ def test_the_workflow_is_an_example_that_cannot_run_here():
     assert re.search(r"^concurrency:\s*\n\s+group:\s*\S+\s*\n\s+cancel-in-progress:\s*false", wf, re.M)
     assert "${{ secrets." in wf and "umask 077" in wf
     assert re.search(r"if: always\(\)\s*\n\s*run: rm -f", wf), "the key file is removed even after a failure"
+    removed = re.search(r"if: always\(\)\s*\n\s*run: rm -f ([^\n]+)", wf).group(1)
+    assert '"$DLB_CACHE_DIR"/defective-log-bot/token-*.json' in removed, "the kept token never reaches the Actions cache"
     assert "\t" not in wf
 
 
