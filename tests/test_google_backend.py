@@ -740,18 +740,21 @@ def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, caps
     rep_before = {t: fake_sheets.rows(t) for t in REP_TABS}
     args = ["--spreadsheet", f"https://docs.google.com/spreadsheets/d/{fake_sheets.spreadsheet_id}/edit#gid=0",
             "--credentials", str(sa_key.path)]
-    kinds = {}
+    kinds, tokens = {}, {}
     for name, cmd in (("init", ["init"]), ("run1", ["run", "--once"]), ("run2", ["run", "--once"]),
                       ("doctor", ["doctor"])):
         fake_sheets.clear_log()
         assert main(cmd + args) == 0, capsys.readouterr()
         kinds[name] = [e.kind for e in fake_sheets.api_log]
+        tokens[name] = len(fake_sheets.token_log)
         assert all(e.status == 200 for e in fake_sheets.api_log)
         writes = fake_sheets.value_writes()
         assert all(option == "RAW" for option, _ in writes)
         assert not any(fake_sheets.range_tab(rng) in REP_TABS for _, rng in writes)
     assert len(kinds["run1"]) <= 4 and kinds["run1"][-1] == "values:batchUpdate"
     assert kinds["run2"] == ["metadata", "batchGet"]                      # nothing changed: nothing written
+    # Each process starts from the token the last one kept; doctor proves the key itself.
+    assert tokens == {"init": 1, "run1": 0, "run2": 0, "doctor": 1}
     assert {t: fake_sheets.rows(t) for t in REP_TABS} == rep_before
     assert [t.title for t in fake_sheets.tabs] == list(REP_TABS + BOT_TABS)
     assert fake_sheets.rows("Log Issues")[0][:3] == ["Tab", "Row", "Ticket ID"]
