@@ -188,7 +188,7 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Credentials
+# Drive (the key file and the token are in google_auth.py)
 
 
 def _drive_refusal(exc: APIError) -> tuple[str, str]:

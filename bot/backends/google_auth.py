@@ -3,13 +3,12 @@
 `read_key_file` checks a key file field by field, so each way a file can be wrong gets its own
 sentence (exit 2); `key_credentials` parses the private key.
 
-
 A bot run from cron (`run --once` every few minutes) would otherwise parse the RSA private key and
 trade a signed JWT for a fresh access token at every run: a round trip to Google's token endpoint and,
 at 100,000 rows, a twentieth of a quiet cycle's CPU. An access token is good for an hour, so the bot
 keeps the last one in its cache folder, readable by its own user only, and uses it while it has more
 than a few minutes left. The private key is parsed only when a token is really needed, and if Google
-refuses a saved token (401: revoked, or the key was deleted), the usual refresh runs from the key.
+refuses a saved token (401), the usual refresh runs from the key.
 
 The file is named after a digest of the key file's bytes and the scopes, so a new or edited key
 never meets an old token.
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import google.auth.credentials
-from google.auth import _helpers
 from google.oauth2 import service_account
 
 from bot.errors import ConfigError
@@ -106,6 +104,11 @@ def key_credentials(info: dict, where: str) -> service_account.Credentials:
             f"or edited: {KEY_HELP}.",
         ) from exc
 
+def _utcnow() -> _dt.datetime:
+    """Now in UTC without a zone: google-auth compares a token's expiry in that form."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+
+
 class TokenFile:
     """The saved access token for one key file and set of scopes."""
 
@@ -155,7 +158,7 @@ class ReusingCredentials(google.auth.credentials.Credentials):
         super().__init__()
         self._load_key = load_key
         self._store = store
-        saved = store.load(_helpers.utcnow())
+        saved = store.load(_utcnow())
         self._key = None if saved else load_key()
         if saved:
             self.token, self.expiry = saved
