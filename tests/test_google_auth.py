@@ -39,6 +39,7 @@ def test_a_second_run_reuses_the_token_without_parsing_the_key(sheet, sa_key, tm
     [name] = saved_files(folder)
     path = folder / name
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in folder.iterdir()] == [name]     # no temporary file left behind
     assert json.loads(path.read_text())["token"] in sheet.tokens
 
     second = backend(sheet, sa_key.path, folder)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -130,16 +131,19 @@ class TokenFile:
     def save(self, token: str, expiry: _dt.datetime | None) -> None:
         if not token or expiry is None:
             return
-        tmp = self.path.with_suffix(".tmp")
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Created for the owner only, before anything is written into it.
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # A temporary file of its own (two runs may save at once), created for the owner only
+            # before anything is written into it, then renamed over the old one.
+            fd, tmp = tempfile.mkstemp(prefix=self.path.stem + ".", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"token": token, "expiry": expiry.isoformat()}, fh)
             os.replace(tmp, self.path)
         except OSError as exc:   # a token that cannot be kept only costs a token request next run
             log.debug("could not keep the access token in %s (%s)", self.path, exc)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
 
     def forget(self) -> None:
         try:
