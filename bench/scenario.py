@@ -349,7 +349,9 @@ def bench_key(spec: dict):
     from cryptography.hazmat.primitives import serialization
     path = Path(spec["key"])
     if not path.exists():
-        return fs.make_service_account_key(path.parent, filename=path.name)
+        key = fs.make_service_account_key(path.parent, filename=path.name)
+        path.chmod(0o600)   # as a key file should be: the bot warns about one others can read
+        return key
     info = json.loads(path.read_text())
     private = serialization.load_pem_private_key(info["private_key"].encode(), password=None)
     return fs.ServiceAccountKey(path, info["client_email"], info, private)

@@ -16,13 +16,12 @@ import marshal
 import os
 import pickle
 from datetime import datetime
-from operator import itemgetter
 from pathlib import Path
 
 from bot import __version__
 from bot.cells import stored_comparables
 from bot.config import Settings
-from bot.table import ColumnMap
+from bot.table import ColumnMap, schema_columns
 from sheet_schema import load
 
 log = logging.getLogger(__name__)
@@ -67,18 +66,7 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     dict of every row first: the same tuples, for the quiet-cycle check."""
     if not rows or columns is None:
         return []
-    data = rows[1:]
-    shortest = min(map(len, data), default=0)
-    out = []
-    for c in load(name).columns:
-        i = columns.index.get(c.key)
-        if i is None:
-            out.append([None] * len(data))
-        elif i < shortest:   # every row reaches this column (the usual case): no per-row check
-            out.append(list(map(itemgetter(i), data)))
-        else:
-            out.append([r[i] if i < len(r) else None for r in data])
-    return _reduced(out)
+    return _reduced(list(schema_columns(rows[1:], columns, load(name)).values()))
 
 
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:
@@ -92,7 +80,8 @@ def settings_digest(settings: Settings, template_dir: Path) -> bytes:
 
 def rep_digest(rep_rows: dict[str, list], known: dict[str, bytes] | None = None) -> bytes:
     """The rep tabs as read. `known`: digests of a tab's bytes the backend took as it read them
-    (Google: the JSON text of each range), used instead of serialising the rows again. Otherwise
+    (Google: of the answer up to the end of each range, see Snapshot.tab_digests), used instead of
+    serialising the rows again. Otherwise
     taken right after the read, before the core holds references to the cells (marshal's output
     depends on how many references an object has)."""
     known = known or {}

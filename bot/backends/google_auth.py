@@ -105,6 +105,7 @@ def key_credentials(info: dict, where: str) -> service_account.Credentials:
             f"or edited: {KEY_HELP}.",
         ) from exc
 
+
 def _utcnow() -> _dt.datetime:
     """Now in UTC without a zone: google-auth compares a token's expiry in that form."""
     return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
