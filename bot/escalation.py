@@ -77,18 +77,19 @@ def levels(age: np.ndarray, serious: np.ndarray, settings: EscalationSettings) -
 
 
 def open_case_ages(log: pd.DataFrame, settings: EscalationSettings, today: date) -> pd.DataFrame:
-    """Every Open case with a valid Date Logged: its row, ticket, product, defect, agent, date, age,
-    level and whether its defect is serious. Vectorised over the log."""
+    """Every Open case with a valid Date Logged: its row, ticket, product, defect, agent, date, day
+    number (`day`, for sorting), age, level and whether its defect is serious. Vectorised over the log."""
     cols = [ROW_COLUMN, "ticket_id", "product", "defect_type", "agent", "date_logged"]
     mask = (log["status"] == "Open").to_numpy(dtype=bool) & log["date_logged"].notna().to_numpy(dtype=bool)
     df = log.loc[mask, cols].copy()
     if df.empty:
-        return df.assign(age=pd.Series(dtype="int64"), level=pd.Series(dtype="int64"),
-                         serious=pd.Series(dtype=bool))
+        return df.assign(day=pd.Series(dtype="int64"), age=pd.Series(dtype="int64"),
+                         level=pd.Series(dtype="int64"), serious=pd.Series(dtype=bool))
     # Day numbers (as in recurrence): a date of year 1 or 9999 is out of a pandas Timestamp's range.
     ordinals = np.fromiter((d.toordinal() for d in df["date_logged"]), dtype=np.int64, count=len(df))
     logged = (ordinals - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
     earliest = date.fromordinal(int(ordinals.min()))
+    df["day"] = ordinals
     df["age"] = business_age(logged, today, _holidays_for(settings, earliest, today))
     df["serious"] = df["defect_type"].isin(settings.serious).to_numpy(dtype=bool)
     df["level"] = levels(df["age"].to_numpy(), df["serious"].to_numpy(), settings)
@@ -109,8 +110,7 @@ def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date
     df = df[df["level"] > 1]
     if df.empty:
         return []
-    df = df.assign(_day=[d.toordinal() for d in df["date_logged"]])
-    df = df.sort_values(["level", "age", "_day", ROW_COLUMN], ascending=[False, False, True, True],
+    df = df.sort_values(["level", "age", "day", ROW_COLUMN], ascending=[False, False, True, True],
                         kind="mergesort")
     # Column by column: at 100,000 rows thousands of cases are open.
     levels = [int(v) for v in df["level"]]
