@@ -18,7 +18,8 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.backends.base import TabFormat
-from bot.backends.xlsx_patch import _SHEET_DATA, PatchUnsupported, _sheet_parts, column_index, column_letters
+from bot.backends.xlsx_patch import (_SHEET_DATA, PatchUnsupported, _sheet_parts, column_index, column_letters,
+                                     write_parts)
 
 LAST_ROW = 1048576
 HIGHLIGHT_RGB = "FFFFC7CE"   # Excel's light red, as openpyxl writes it for the full rewrite
@@ -56,12 +57,12 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
         if part is None or part not in zin.namelist():
             raise PatchUnsupported(f"no sheet part for tab {fmt.title!r}")
         whole = edited.get(part) or zin.read(part).decode("utf-8")
-        data = _SHEET_DATA.search(whole)
-        if data is None:
+        rows = _SHEET_DATA.search(whole)
+        if rows is None:
             raise PatchUnsupported(f"the sheet part of {fmt.title!r} has no sheetData")
         # The formats live outside <sheetData>, which holds the rows (20 MB for 100,000 of them): edit
         # the rest of the part with the rows set aside, so each step scans only the small remainder.
-        xml = before = whole[:data.start()] + _ROWS_SET_ASIDE + whole[data.end():]
+        xml = before = whole[:rows.start()] + _ROWS_SET_ASIDE + whole[rows.end():]
         if fmt.freeze_header:
             xml = _freeze_header(xml)
         for column, allowed in sorted(fmt.dropdowns.items()):
@@ -76,17 +77,8 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
                     edited["xl/styles.xml"] = styles
                 xml = _add_highlight(xml, column, dxf_id)
         if xml != before:
-            edited[part] = xml.replace(_ROWS_SET_ASIDE, data.group(0), 1)
-    if not edited:
-        return None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename in edited:
-                zout.writestr(info, edited[info.filename].encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-            else:
-                zout.writestr(info, zin.read(info.filename), compress_type=info.compress_type)
-    return out.getvalue()
+            edited[part] = xml.replace(_ROWS_SET_ASIDE, rows.group(0), 1)
+    return write_parts(zin, edited) if edited else None
 
 
 # ---- where things go in a sheet part ------------------------------------------------------------------

@@ -106,7 +106,13 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
     edited["xl/workbook.xml"] = workbook_xml
     edited["xl/_rels/workbook.xml.rels"] = rels_xml
     edited["[Content_Types].xml"] = types_xml
+    return write_parts(zin, edited)
 
+
+def write_parts(zin: zipfile.ZipFile, edited: dict[str, str]) -> bytes:
+    """The package again, each part in `edited` replaced by its new text (and parts `zin` lacks added
+    at the end); every other part copied byte for byte, as it was compressed."""
+    edited = dict(edited)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
