@@ -88,7 +88,7 @@ def str_texts(values) -> list[str]:
 
     One C-speed check of the whole column decides whether any cell needs cleaning at all."""
     filled = [v for v in values if v is not None]
-    if _already_clean("".join(filled)):
+    if already_clean("".join(filled)):
         return [v.strip() if v is not None else "" for v in values]
     return ["" if v is None else _clean(v).strip() for v in values]
 
@@ -296,10 +296,10 @@ def _plain_kinds(values: list, *, stored: bool) -> set | None:
     if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS and \
             any(utf16_length(t) > MAX_STORED_CHARS for t in texts if len(t) * 2 > MAX_STORED_CHARS):
         return None
-    return kinds if _already_clean("".join(texts)) else None
+    return kinds if already_clean("".join(texts)) else None
 
 
-def _already_clean(text: str) -> bool:
+def already_clean(text: str) -> bool:
     """`_clean(text) == text`, at C speed: printable text always is; otherwise (line breaks in an email
     body) nothing `_clean` removes or rewrites may be there."""
     return text.isprintable() or ("\r" not in text and _UNSTORABLE.search(text) is None)

@@ -62,29 +62,31 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self._template_digests: dict[str, str] = {}
+        self._templates: dict[str, jinja2.Template] = {}   # loaded once per Renderer (one per cycle)
 
     def source_hash(self, file_name: str, fields: dict) -> str:
         """What a draft is made from: the template's text, the fields and the sign-off."""
+        return self._source_hash(file_name, fields, _storable_as_is(fields))
+
+    def _source_hash(self, file_name: str, fields: dict, as_is: bool) -> str:
         if file_name not in self._template_digests:
             path = Path(self.template_dir) / file_name
             text = path.read_bytes() if path.is_file() else b""
             self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
         # Fields as a sheet can store them, so both backends agree on the hash of the same case.
-        stored = sorted((k, cells.storable(v)) for k, v in fields.items())
+        stored = sorted(fields.items() if as_is else ((k, cells.storable(v)) for k, v in fields.items()))
         key = repr((self._template_digests[file_name], self.signoff, stored))
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
         """(subject, body) of one email."""
-        fields = {k: _LINE_BREAKS.sub(" ", v) if isinstance(v, str) else v for k, v in fields.items()}
+        return self._render(file_name, fields, _one_line_each(fields))
+
+    def _render(self, file_name: str, fields: dict, one_line_each: bool) -> tuple[str, str]:
+        if not one_line_each:
+            fields = {k: _LINE_BREAKS.sub(" ", v) if isinstance(v, str) else v for k, v in fields.items()}
         try:
-            text = self.env.get_template(file_name).render(**fields, signoff=self.signoff)
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateError(file_name, f"The template {file_name} is missing from "
-                                           f"{self.template_dir}: restore it or fix templates.dir in the config.") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(file_name, f"The template {file_name} has a syntax error on line {exc.lineno} "
-                                           f"({exc.message}): fix the template.") from exc
+            text = self._template(file_name).render(**fields, signoff=self.signoff)
         except jinja2.UndefinedError as exc:
             raise TemplateError(file_name, f"The template {file_name} uses a field that does not exist "
                                            f"({exc.message}): use only {', '.join(sorted(fields))}.") from exc
@@ -95,6 +97,38 @@ class Renderer:
         if not first.lower().startswith("subject:"):
             raise TemplateError(file_name, f"The template {file_name} must start with a 'Subject:' line.")
         return first[len("subject:"):].strip(), rest.strip("\n")
+
+    def _template(self, file_name: str) -> jinja2.Template:
+        # Loaded once: jinja would otherwise check the file's modification time at every render. A cycle
+        # makes its own Renderer, so an edited template is still picked up by the next cycle.
+        template = self._templates.get(file_name)
+        if template is None:
+            try:
+                template = self._templates[file_name] = self.env.get_template(file_name)
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateError(file_name, f"The template {file_name} is missing from {self.template_dir}: "
+                                               f"restore it or fix templates.dir in the config.") from exc
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(file_name, f"The template {file_name} has a syntax error on line "
+                                               f"{exc.lineno} ({exc.message}): fix the template.") from exc
+        return template
+
+
+def _texts(fields: dict) -> str:
+    return "".join([v for v in fields.values() if type(v) is str])
+
+
+def _storable_as_is(fields: dict, texts: str | None = None) -> bool:
+    """cells.storable would leave every field as it is (the common case, checked at C speed over the
+    fields' texts joined): no character to drop, no text too long, and no number a sheet cannot hold."""
+    texts = _texts(fields) if texts is None else texts
+    return (len(texts) * 2 <= cells.MAX_STORED_CHARS and cells.already_clean(texts)
+            and all(type(v) in (str, int) for v in fields.values()))
+
+
+def _one_line_each(fields: dict, texts: str | None = None) -> bool:
+    """No field holds a line break (the common case, checked over the fields' texts joined)."""
+    return _LINE_BREAKS.search(_texts(fields) if texts is None else texts) is None
 
 
 def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset(),
@@ -119,7 +153,8 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
         if fields is None:
             continue
         title, file_name = TEMPLATES[row["resolution"]]
-        made_from = renderer.source_hash(file_name, fields)
+        texts = _texts(fields)
+        made_from = renderer._source_hash(file_name, fields, _storable_as_is(fields, texts))
         have = current.get(row[TICKET_KEY])
         rendered = True
         if have is not None:
@@ -127,7 +162,7 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
             seal = _seal(made_from, subject, body)
             rendered = cells.as_text(have.get("source_hash")) != seal
         if rendered:
-            subject, body = renderer.render(file_name, fields)
+            subject, body = renderer._render(file_name, fields, _one_line_each(fields, texts))
             seal = _seal(made_from, subject, body)
         drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
                             seal, rendered))
@@ -139,7 +174,7 @@ def _seal(made_from: str, subject: str, body: str) -> str:
     Body someone cleared or overtyped (Status still blank, so the bot owns it) no longer matches its
     check, and the draft is rendered again instead of keeping the edit."""
     # As the sheet will hold the text, so a draft read back matches the check it was written with.
-    held = "\x00".join(cells.as_text(cells.storable(t)) for t in (subject, body))
+    held = cells.storable_text(subject).strip() + "\x00" + cells.storable_text(body).strip()
     text = hashlib.sha256(held.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{made_from}-{text}"
 
