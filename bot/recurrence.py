@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from bot import cells
 from bot.escalation import NotifyEscalation
 from bot.table import ROW_COLUMN
-from bot.validate import ticket_key
+from bot.validate import ticket_keys
 
 FLAG_ID = re.compile(r"\s*ESC-(\d+)\s*$", re.I)
 CONTENT_KEYS = ("product", "defect_type", "cases", "first_logged", "last_logged", "ticket_ids",
@@ -63,13 +64,20 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
     df["episode"] = (gap.isna() | (gap > settings.window_days)).cumsum()
     sizes = df.groupby("episode")["episode"].transform("size")
     df = df[sizes >= settings.min_cases]
+    # The rows are sorted by episode: cut plain lists at each episode's start (hundreds of episodes, and
+    # a pandas group costs far more than a slice).
+    starts = np.flatnonzero(np.diff(df["episode"].to_numpy(), prepend=-1)).tolist() + [len(df)]
+    pkeys, products, defects, days, tickets, lots_col, rows = (
+        df[k].tolist() for k in ("pkey", "product", "defect_type", "date_logged", "ticket_id", "lot_number",
+                                 ROW_COLUMN))
     found = []
-    for _, g in df.groupby("episode", sort=False):
-        lots = [cells.as_text(x) for x in g["lot_number"] if x]
+    for a, b in zip(starts, starts[1:]):
+        # Parsed IDs are already text as a cell shows it; as_text only for anything else.
+        lots = [x if type(x) is str else cells.as_text(x) for x in lots_col[a:b] if x]
         found.append(Episode(
-            product_key=g["pkey"].iat[0], product=g["product"].iat[0], defect_type=g["defect_type"].iat[0],
-            dates=tuple(g["date_logged"]), tickets=tuple(g["ticket_id"].fillna("")),
-            lots=tuple(dict.fromkeys(lots)), first_row=int(g[ROW_COLUMN].iat[0]),
+            product_key=pkeys[a], product=products[a], defect_type=defects[a],
+            dates=tuple(days[a:b]), tickets=tuple(t if t is not None else "" for t in tickets[a:b]),
+            lots=tuple(dict.fromkeys(lots)), first_row=int(rows[a]),
         ))
     found.sort(key=lambda e: (e.dates[0], e.first_row))
     return found
@@ -143,7 +151,7 @@ def _identity(row: dict, settings: RecurrenceSettings) -> tuple[str, str, frozen
     """What ties a flag row to an episode: product and defect keys, the keys of the Ticket IDs listed (split
     as a person reads the list, so a Ticket ID holding a comma still matches itself), and First Logged
     (which identifies an episode whose cases have no Ticket ID at all)."""
-    tickets = frozenset(ticket_key(t) for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip())
+    tickets = frozenset(ticket_keys([t for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip()]))
     return (settings.key(cells.as_text(row.get("product"))), cells.choice_key(cells.as_text(row.get("defect_type"))),
             tickets, cells.as_text(row.get("first_logged")))
 

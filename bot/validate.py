@@ -43,7 +43,8 @@ def ticket_key(text: str) -> str:
 def ticket_keys(tickets: list[str]) -> list[str]:
     """ticket_key over a column; one check of the whole column spares cleaning each ID."""
     joined = "".join(tickets)
-    if joined.isascii() and joined.isprintable() and len(joined) < 10 ** 8:
+    # ASCII: no character to drop, and a ticket is cut only past MAX_STORED_CHARS characters.
+    if joined.isascii() and joined.isprintable() and max(map(len, tickets), default=0) <= cells.MAX_STORED_CHARS:
         return [t.strip().casefold() for t in tickets]
     return [ticket_key(t) if t else "" for t in tickets]
 
@@ -78,14 +79,15 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
         # number in the sheet and reads as its digits (as_text: 10299, never 10299.0).
         if int in kinds:
             values = [str(v) if type(v) is int else v for v in values]
+        plain = cells.str_texts(values)
         texts = np.empty(n, dtype=object)
-        texts[:] = cells.str_texts(values)
+        texts[:] = plain
         blank = texts == ""
         parsed = texts.copy()
         parsed[blank] = None
         problems = np.full(n, None, dtype=object)
         if col.type == "email":
-            bad = ~blank & ~pd.Series(texts, dtype=object).str.match(cells.EMAIL_PATTERN).to_numpy(dtype=bool)
+            bad = cells.bad_emails(plain)
             problems[bad] = cells.parse_email("")[1]
             parsed[bad] = None
         return parsed, problems, blank
@@ -161,7 +163,7 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
     # and NaN, and a blank must stay None.
     frame = pd.DataFrame({key: pd.Series(v, dtype=object) for key, v in parsed.items()})
     frame.insert(0, ROW_COLUMN, rows)
-    frame[TICKET_KEY] = ticket_keys(tickets)
+    frame[TICKET_KEY] = pd.Series(ticket_keys(tickets), dtype=object)   # object, as above: str dtype iterates slowly
     return frame, out
 
 
@@ -224,8 +226,9 @@ def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[i
     second row for the same ticket (the bot uses the first).
     """
     first_for_ticket: dict[str, int] = {}
-    log_tickets = set(log[TICKET_KEY])
-    for pos, key in enumerate(comp[TICKET_KEY]):
+    log_keys = log[TICKET_KEY].tolist()
+    log_tickets = set(log_keys)
+    for pos, key in enumerate(comp[TICKET_KEY].tolist()):
         if not key:
             out.add(pos, "ticket_id", "No Ticket ID, so this row cannot be matched to a case", WARNING)
         elif key not in log_tickets:
@@ -237,9 +240,9 @@ def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[i
         else:
             first_for_ticket[key] = pos
     # Only the first log row of a ticket joins; a repeat is already an error and would only add noise.
-    first_log = ~log[TICKET_KEY].duplicated(keep="first")
+    first_log = (~log[TICKET_KEY].duplicated(keep="first")).tolist()
     return [first_for_ticket.get(key, -1) if key and first else -1
-            for key, first in zip(log[TICKET_KEY], first_log)]
+            for key, first in zip(log_keys, first_log)]
 
 
 def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: list[int], out: _Collector) -> None:

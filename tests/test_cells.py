@@ -210,3 +210,9 @@ def test_column_forms_match_the_cell_rules_for_any_column(values):
                 max_size=12))
 def test_text_column_fast_path_matches_as_text(values):
     assert cells.str_texts(values) == [cells.as_text(v) for v in values]
+
+
+@given(st.lists(st.one_of(st.just(""), st.sampled_from(["a@b.co", "a@b", "a b@c.d", "@b.c", "a@@b.c", "a@b.c\u00a0x"]),
+                          st.text(alphabet="ab@. \t\u2003", max_size=8).map(str.strip)), max_size=12))
+def test_bad_emails_is_parse_email_over_a_column(texts):
+    assert cells.bad_emails(texts) == [i for i, t in enumerate(texts) if t and cells.parse_email(t)[1]]

@@ -168,3 +168,14 @@ def test_headers_match_ignoring_case_and_spaces(run, settings):
     log[0] = [f"  {h.upper()} " for h in log[0]]
     snap = Snapshot({"Defective Log": log, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
     assert compute(snap, settings, NOW, Renderer()).validation.issues == []
+
+
+@pytest.mark.parametrize("tickets", [
+    pytest.param(["CS-1", " cs-2 ", ""], id="ascii"),
+    pytest.param(["CS-Ä1", "cs-\u00df"], id="non-ascii"),
+    pytest.param(["CS-1\x00", "CS-2\r\n"], id="unstorable-characters"),
+    pytest.param(["CS-" + "9" * 40000, "CS-1"], id="longer-than-a-cell-holds"),
+])
+def test_ticket_keys_is_ticket_key_over_a_column(tickets):
+    from bot.validate import ticket_key, ticket_keys
+    assert ticket_keys(tickets) == [ticket_key(t) if t else "" for t in tickets]
