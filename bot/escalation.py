@@ -112,21 +112,24 @@ def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date
         return []
     df = df.sort_values(["level", "age", "day", ROW_COLUMN], ascending=[False, False, True, True],
                         kind="mergesort")
-    # Column by column: at 100,000 rows thousands of cases are open.
-    levels = [int(v) for v in df["level"]]
-    serious = [bool(v) for v in df["serious"]]
+    # Column by column, as plain lists (iterating a pandas column boxes every cell): at 100,000 rows
+    # thousands of cases are open.
+    col = {k: df[k].tolist() for k in ("ticket_id", "product", "defect_type", "agent", "date_logged", "age",
+                                       "level", "serious", ROW_COLUMN)}
+    levels, serious = col["level"], col["serious"]
     reasons = {(lv, se): reason(lv, se, settings) for lv, se in set(zip(levels, serious))}
+    owners = {lv: settings.owner(lv) for lv in set(levels)}
     columns = {
-        "ticket_id": [v or "" for v in df["ticket_id"]],
-        "product": [v or "" for v in df["product"]],
-        "defect_type": [v or "" for v in df["defect_type"]],
-        "date_logged": [cells.format_date(v) for v in df["date_logged"]],
-        "age": [int(v) for v in df["age"]],
+        "ticket_id": [v or "" for v in col["ticket_id"]],
+        "product": [v or "" for v in col["product"]],
+        "defect_type": [v or "" for v in col["defect_type"]],
+        "date_logged": [cells.format_date(v) for v in col["date_logged"]],
+        "age": col["age"],
         "level": [f"Level {lv}" for lv in levels],
-        "owner": [settings.owner(lv) for lv in levels],
+        "owner": [owners[lv] for lv in levels],
         "reason": [reasons[key] for key in zip(levels, serious)],
-        "agent": [v or "" for v in df["agent"]],
-        "row": [int(v) for v in df[ROW_COLUMN]],
+        "agent": [v or "" for v in col["agent"]],
+        "row": col[ROW_COLUMN],
     }
     keys = list(columns)
     return [dict(zip(keys, values)) for values in zip(*(cells.storables(columns[k]) for k in keys))]
