@@ -85,11 +85,12 @@ def _clean(text: str) -> str:
     return text
 
 
-def str_texts(values) -> list[str]:
-    """as_text over a column known to hold only text or None (the fast path of column parsing).
+def str_texts(values, has_none: bool = True) -> list[str]:
+    """as_text over a column known to hold only text or None (the fast path of column parsing);
+    `has_none=False` when the caller knows no cell is None.
 
     One C-speed check of the whole column decides whether any cell needs cleaning at all."""
-    texts = ["" if v is None else v for v in values]
+    texts = ["" if v is None else v for v in values] if has_none else values
     if already_clean("".join(texts)):
         return list(map(str.strip, texts))
     # A few cells need cleaning (a pasted line break, a control character): find them at C speed and

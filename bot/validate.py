@@ -72,14 +72,15 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     Returns object arrays of parsed values and problems (None where fine) and a bool array of blanks.
     """
     n = len(values)
-    kinds = set(map(type, values))
+    seq = values.tolist() if isinstance(values, np.ndarray) else list(values)   # a list iterates faster
+    kinds = set(map(type, seq))
     if col.type in ("text", "id", "email") and kinds <= {str, int, type(None)}:
         # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
         # the dedupe and read each cell as text directly. An order number typed as digits is a
         # number in the sheet and reads as its digits (as_text: 10299, never 10299.0).
         if int in kinds:
-            values = [str(v) if type(v) is int else v for v in values]
-        plain = cells.str_texts(values)
+            seq = [str(v) if type(v) is int else v for v in seq]
+        plain = cells.str_texts(seq, has_none=type(None) in kinds)
         texts = np.empty(n, dtype=object)
         texts[:] = plain
         blank = texts == ""

@@ -1,6 +1,7 @@
 """How one cell is read: every date form, money, counts, choices, emails, IDs."""
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -210,6 +211,8 @@ def test_column_forms_match_the_cell_rules_for_any_column(values):
                 max_size=12))
 def test_text_column_fast_path_matches_as_text(values):
     assert cells.str_texts(values) == [cells.as_text(v) for v in values]
+    filled = [v for v in values if v is not None]
+    assert cells.str_texts(np.array(filled + [""], dtype=object)[:-1], has_none=False) == [cells.as_text(v) for v in filled]
 
 
 @given(st.lists(st.one_of(st.just(""), st.sampled_from(["a@b.co", "a@b", "a b@c.d", "@b.c", "a@@b.c", "a@b.c\u00a0x"]),
