@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, Snapshot, TabFormat
-from bot.backends.google import (GoogleBackend, a1_title, blank_required_formula, parse_spreadsheet_id, sheet_values,
-                                 to_sheet_value)
+from bot.backends.google import GoogleBackend
+from bot.backends.google_cells import a1_title, blank_required_formula, parse_spreadsheet_id, sheet_values, to_sheet_value
 from bot.errors import AccessError, ConcurrentEditError, ConfigError, LayoutError
 
 try:

@@ -12,20 +12,14 @@ leaves this module as a `BotError` with one sentence that says what to do, chain
 """
 from __future__ import annotations
 
-import datetime as _dt
-import email.utils
 import functools
 import hashlib
-import itertools
 import json
-import math
 import logging
 import random
-import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -41,8 +35,12 @@ from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
 from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
                                       read_key_file)
+from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
+                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
+from bot.backends.google_errors import (api_error, drive_refusal, google_message, google_status, network_sentence,
+                                        refresh_reason)
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
-from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
+from bot.errors import AccessError, BotError, ConfigError, LayoutError
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +49,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NEW_TAB_ROWS = 1000          # what Google gives a new tab (and the least the bot asks for)
 NEW_TAB_COLS = 26
 GROW_ROWS_STEP = 1000        # grow an existing tab's rows to a multiple of this, so growth is rare
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 32.0
 MAX_TOTAL_SLEEP = 120.0
 BODY_CHUNK = 1 << 20         # bytes per piece when reading a batchGet answer (see get_body)
 _METADATA_FIELDS = (
@@ -64,147 +60,8 @@ _FORMAT_FIELDS = (
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats)"
 )
-_ID_HELP = ("the id is the part of the sheet's URL between /d/ and /edit "
-            "(https://docs.google.com/spreadsheets/d/<id>/edit)")
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_URL_ID_RE = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
-_URL_KEY_RE = re.compile(r"[?&#]key=([A-Za-z0-9_-]+)")
-_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Small pure helpers
-
-
-def parse_spreadsheet_id(value: str) -> str:
-    """The spreadsheet id from a bare id or a sheet URL (…/spreadsheets/d/<id>/edit#gid=0).
-
-    Raises ConfigError(setting="spreadsheet") when `value` is neither.
-    """
-    text = (value or "").strip()
-    if not text:
-        raise ConfigError("spreadsheet", f"No spreadsheet is set; pass --spreadsheet with its id or URL ({_ID_HELP}).")
-    if "/" in text or ":" in text:
-        match = _URL_ID_RE.search(text)
-        if match and match.group(1) == "e" and "/d/e/" in text:
-            raise ConfigError(
-                "spreadsheet",
-                f"{text} is a 'Publish to the web' link, which the bot cannot write to; "
-                f"use the address of the sheet as you edit it ({_ID_HELP}).",
-            )
-        match = match or _URL_KEY_RE.search(text)
-        if not match:
-            raise ConfigError("spreadsheet", f"{text} is not a Google Sheets URL; {_ID_HELP}.")
-        return match.group(1)
-    if not _ID_RE.match(text):
-        raise ConfigError("spreadsheet", f"{text!r} is not a spreadsheet id; {_ID_HELP}.")
-    return text
-
-
-def a1_title(title: str) -> str:
-    """A tab title quoted for A1 notation: `'Comp Sheet'`, `'Rep''s Log'` (quotes always, as gspread does)."""
-    return "'" + title.replace("'", "''") + "'"
-
-
-def column_letter(col: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA."""
-    if col < 1:
-        raise ValueError(f"column {col} < 1")
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1_range(tab: str, row: int, col: int, last_row: int, last_col: int) -> str:
-    """`'Tab'!B2:D5` for a 1-based rectangle."""
-    start = f"{column_letter(col)}{row}"
-    end = f"{column_letter(last_col)}{last_row}"
-    return f"{a1_title(tab)}!{start}" if start == end else f"{a1_title(tab)}!{start}:{end}"
-
-
-def to_sheet_value(value: Any) -> Any:
-    """A plan cell as the JSON value a RAW write stores: None -> "" (clears the cell)."""
-    if value is None:
-        return ""
-    if isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else ""
-    if isinstance(value, Decimal):
-        return float(value) if value.is_finite() else ""
-    if isinstance(value, _dt.datetime):
-        return value.replace(microsecond=0).isoformat(sep=" ")
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-_AS_IS = {str, int, bool}   # exactly these types (not subclasses): to_sheet_value returns them unchanged
-
-
-def sheet_values(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
-    """`to_sheet_value` of every cell. A cold cycle writes 400,000 cells at 100,000 rows, nearly all
-    text, numbers and blanks: one C-speed look at the types spares a function call per cell."""
-    kinds = set(map(type, itertools.chain.from_iterable(rows)))
-    if kinds <= _AS_IS:
-        return rows   # tuples serialise as JSON arrays, as lists do
-    if kinds <= _AS_IS | {type(None)}:
-        return [["" if v is None else v for v in row] for row in rows]
-    return [[to_sheet_value(v) for v in row] for row in rows]
-
-
-def serial_to_datetime(serial: float) -> _dt.datetime:
-    """A spreadsheet date serial (days since 1899-12-30) as a datetime (for callers and tests)."""
-    return _EXCEL_EPOCH + _dt.timedelta(days=serial)
-
-
-def backoff_delay(attempt: int, rng: Callable[[], float], *, base: float = BACKOFF_BASE,
-                  cap: float = BACKOFF_CAP) -> float:
-    """Full-jitter exponential backoff before retry number `attempt` (1-based)."""
-    return rng() * min(cap, base * (2 ** (attempt - 1)))
-
-
-def retry_after_seconds(response: requests.Response | None) -> float | None:
-    """The Retry-After header as seconds (a number or an HTTP date), or None."""
-    if response is None:
-        return None
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
-    raw = raw.strip()
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
-
-
-# ---------------------------------------------------------------------------------------------------
-# Drive (the key file and the token are in google_auth.py)
-
-
-def _drive_refusal(exc: APIError) -> tuple[str, str]:
-    """Drive's reason for a 403 in a few words (no ids), and what makes quiet polls cheap again."""
-    try:
-        error = exc.response.json().get("error") or {}
-        reasons = {d.get("reason") for d in error.get("details") or []} | {e.get("reason") for e in error.get("errors") or []}
-    except (ValueError, AttributeError):
-        reasons = set()
-    if reasons & {"SERVICE_DISABLED", "accessNotConfigured"}:
-        return ("the Drive API is not enabled", "to make quiet polls cheap, enable the Google Drive API in the "
-                "key's Google Cloud project (APIs & Services > Library > Google Drive API)")
-    if reasons & {"ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions"}:
-        return ("the access token lacks the Drive metadata scope", "check that no proxy or policy strips the "
-                "drive.metadata.readonly scope the bot asks for")
-    return ("403 Forbidden", "check that the service account can open the sheet in Google Drive")
+# The key file and the access token are in google_auth.py, the A1 notation, RAW values and retry timing in
+# google_cells.py, and the sentences for Google's refusals in google_errors.py.
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -389,7 +246,7 @@ class GoogleBackend:
             if isinstance(cause, APIError) and cause.response.status_code == 403:
                 self._drive_off = True
                 log.warning("Google Drive did not say when the sheet last changed (%s), so every watch poll "
-                            "reads the whole sheet; %s.", *_drive_refusal(cause))
+                            "reads the whole sheet; %s.", *drive_refusal(cause))
             else:
                 log.debug("no change stamp from Drive this time: %s", exc.message)
             return None
@@ -410,11 +267,11 @@ class GoogleBackend:
         except RetriesExhausted as exc:
             raise self._exhausted(exc, action) from exc
         except APIError as exc:
-            raise self._api_error(exc, action) from exc
+            raise api_error(exc, action, self.spreadsheet_id, self._client_email) from exc
         except google.auth.exceptions.RefreshError as exc:
             raise AccessError(
                 self.spreadsheet_id,
-                f"Google refused the service-account key for {self._client_email} ({_refresh_reason(exc)}); "
+                f"Google refused the service-account key for {self._client_email} ({refresh_reason(exc)}); "
                 f"the key may have been deleted or the account disabled: {_KEY_HELP}.",
             ) from exc
         except google.auth.exceptions.TransportError as exc:
@@ -424,7 +281,7 @@ class GoogleBackend:
                 "check the network connection and try again.",
             ) from exc
         except (requests.Timeout, requests.ConnectionError) as exc:
-            raise AccessError(self.spreadsheet_id, _network_sentence(exc, 1)) from exc
+            raise AccessError(self.spreadsheet_id, network_sentence(exc, 1)) from exc
         except (GSpreadException, requests.RequestException, google.auth.exceptions.GoogleAuthError) as exc:
             raise BotError(f"Google Sheets failed to {action} ({type(exc).__name__}: {exc}); try again, "
                            "and report it if it keeps happening.") from exc
@@ -436,9 +293,9 @@ class GoogleBackend:
         last = exc.last
         if isinstance(last, APIError):
             code = last.response.status_code
-            status = _google_status(last)
+            status = google_status(last)
             detail = f"{code} {status}".strip()
-            message = _google_message(last)
+            message = google_message(last)
             if code == 429:
                 return AccessError(
                     self.spreadsheet_id,
@@ -450,53 +307,7 @@ class GoogleBackend:
                 f"Google Sheets kept answering {detail} ({message}) after {exc.attempts} attempts to {action}; "
                 "try again later (see https://www.google.com/appsstatus for outages).",
             )
-        return AccessError(self.spreadsheet_id, _network_sentence(last, exc.attempts, action))
-
-    def _api_error(self, exc: APIError, action: str) -> BotError:
-        code = exc.response.status_code
-        status = _google_status(exc)
-        message = _google_message(exc)
-        sid = self.spreadsheet_id
-        if code == 403:
-            if _service_disabled(exc):
-                return AccessError(
-                    sid,
-                    f"The Google Sheets API is not enabled for the service account's Cloud project ({message}); "
-                    "enable it in Google Cloud Console > APIs & Services > Library > Google Sheets API.",
-                )
-            return AccessError(
-                sid,
-                f"The service account {self._client_email} cannot {action} (spreadsheet {sid}; Google: {message}); "
-                f"share the spreadsheet with {self._client_email} as Editor.",
-            )
-        if code == 404:
-            return AccessError(
-                sid,
-                f"Spreadsheet {sid} was not found (Google: {message}); check --spreadsheet: {_ID_HELP}.",
-            )
-        if code == 401:
-            return AccessError(
-                sid,
-                f"Google did not accept the access token for {self._client_email} ({message}); check the system "
-                f"clock and the key file: {_KEY_HELP}.",
-            )
-        if code == 400 and "protected cell or object" in message:
-            return AccessError(
-                sid,
-                f"Google Sheets refused to {action}: a bot tab is protected ({message}); remove the protection "
-                f"from the bot tabs or add {self._client_email} to the editors of the protected range.",
-            )
-        if code == 400 and ("already exists" in message or message.startswith("Unable to parse range")):
-            return ConcurrentEditError(
-                sid,
-                f"The tabs of spreadsheet {sid} changed while the bot was working ({message}); "
-                "the cycle will start over.",
-            )
-        if 400 <= code < 500 and code != 400:
-            return AccessError(sid, f"Google Sheets refused to {action} ({code} {status}: {message}); "
-                                    "check the spreadsheet's sharing and protection settings.")
-        return BotError(f"Google Sheets rejected the request to {action} ({code} {status}: {message}); "
-                        "this is a bug in the bot, please report it.")
+        return AccessError(self.spreadsheet_id, network_sentence(last, exc.attempts, action))
 
     # -- requests ----------------------------------------------------------------------------------
 
@@ -659,7 +470,7 @@ class GoogleBackend:
             checks.append(Check("spreadsheet access", True, f'opened "{meta.title}" ({len(meta.tabs)} tabs)'))
         except BotError as exc:
             fix = (f"share the spreadsheet with {self._client_email} as Editor" if "share" in exc.message
-                   else f"check --spreadsheet: {_ID_HELP}" if "not found" in exc.message else "")
+                   else f"check --spreadsheet: {ID_HELP}" if "not found" in exc.message else "")
             checks.append(Check("spreadsheet access", False, exc.message, fix))
         return checks
 
@@ -713,7 +524,7 @@ class GoogleBackend:
                     if not allowed:
                         continue
                     requests_.append({"setDataValidation": {
-                        "range": _column_range(tab.sheet_id, col),
+                        "range": column_range(tab.sheet_id, col),
                         "rule": {"condition": {"type": "ONE_OF_LIST",
                                                "values": [{"userEnteredValue": str(v)} for v in allowed]},
                                  # Not strict: the bot reads "refund " or "YES" as valid, so
@@ -723,9 +534,9 @@ class GoogleBackend:
                 existing = meta.conditional_formats.get(tab.title, [])
                 for col in sorted(set(fmt.required_columns)):
                     formula = blank_required_formula(col)
-                    if any(_same_rule(rule, col, formula) for rule in existing):
+                    if any(same_rule(rule, col, formula) for rule in existing):
                         continue
-                    rule = {"ranges": [_column_range(tab.sheet_id, col)],
+                    rule = {"ranges": [column_range(tab.sheet_id, col)],
                             "booleanRule": {"condition": {"type": "CUSTOM_FORMULA",
                                                           "values": [{"userEnteredValue": formula}]},
                                             "format": {"backgroundColor": {"red": 0.98, "green": 0.8, "blue": 0.8}}}}
@@ -756,58 +567,3 @@ def _note_structure(meta: SheetMeta, sent: list[dict], answer: Mapping[str, Any]
                                                tab.frozen_rows, tab.grid)
 
 
-def blank_required_formula(col: int) -> str:
-    """Custom formula for a 0-based column: true on a blank (or spaces-only) cell of a row with any value."""
-    letter = column_letter(col + 1)
-    return f"=AND(COUNTA(2:2)>0,LEN(TRIM({letter}2))=0)"
-
-
-def _column_range(sheet_id: int, col: int) -> dict:
-    """Rows 2..end of one 0-based column (no endRowIndex: the range follows the grid as it grows)."""
-    return {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1}
-
-
-def _same_rule(rule: Mapping[str, Any], col: int, formula: str) -> bool:
-    condition = ((rule.get("booleanRule") or {}).get("condition") or {})
-    if condition.get("type") != "CUSTOM_FORMULA":
-        return False
-    values = [v.get("userEnteredValue") for v in condition.get("values") or []]
-    if values != [formula]:
-        return False
-    return any(r.get("startColumnIndex", 0) == col for r in rule.get("ranges") or [])
-
-
-def _google_message(exc: APIError) -> str:
-    """Google's own message, or the HTTP reason when the answer was not Google's JSON (an HTML error page)."""
-    message = exc.error.get("message") if isinstance(exc.error, Mapping) else None
-    status = str(exc.error.get("status", "")) if isinstance(exc.error, Mapping) else ""
-    if not message or status.startswith("invalid JSON") or str(message).lstrip().startswith("<"):
-        return str(exc.response.reason or "no message")
-    return " ".join(str(message).split())
-
-
-def _google_status(exc: APIError) -> str:
-    status = str(exc.error.get("status") or "") if isinstance(exc.error, Mapping) else ""
-    return "" if status.startswith("invalid JSON") else status
-
-
-def _service_disabled(exc: APIError) -> bool:
-    for detail in exc.error.get("details") or []:
-        if isinstance(detail, Mapping) and detail.get("reason") in {"SERVICE_DISABLED", "ACCESS_NOT_CONFIGURED"}:
-            return True
-    message = _google_message(exc)
-    return "has not been used in project" in message or "API has not been used" in message
-
-
-def _refresh_reason(exc: google.auth.exceptions.RefreshError) -> str:
-    if len(exc.args) > 1 and isinstance(exc.args[1], Mapping):
-        data = exc.args[1]
-        return ": ".join(str(p) for p in (data.get("error"), data.get("error_description")) if p)
-    return str(exc.args[0]) if exc.args else "no reason given"
-
-
-def _network_sentence(exc: BaseException, attempts: int, action: str = "reach the spreadsheet") -> str:
-    what = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
-    tries = f" after {attempts} attempts" if attempts > 1 else ""
-    return (f"Google Sheets {what} ({type(exc).__name__}){tries} while trying to {action}; "
-            "check the network connection and try again later.")
