@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot import __version__, cells
 from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
-from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, ready_drafts
+from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, product_spellings, ready_drafts
 from bot.errors import LayoutError
 from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.plan import TabTarget, plan_tabs
@@ -73,7 +73,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
     current_drafts = tables["drafts"].rows
     by_ticket = {validate_ticket_key(cells.as_text(r.get("ticket_id"))): r for r in current_drafts}
-    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts), current=by_ticket)
+    spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
+    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts), current=by_ticket, spellings=spellings)
     drafts_rows = desired_drafts(current_drafts, ready, when)
     drafts_new = len(drafts_rows) - len(current_drafts)
 

@@ -197,3 +197,31 @@ def test_shortcuts_give_the_same_hash_and_text(fields):
     full = {"ticket_id": "CS-1", "customer_name": "A B", "order_number": "1", "defect_type": "Rancid",
             "agent": "Bo", "refund_amount": "$1.00", "refund_processed_on": "May 1, 2026", **fields}
     assert r.render(name, full) == r._render(name, full, one_line_each=False)
+
+
+@pytest.mark.parametrize("products, expected", [
+    pytest.param(["Trail Mix 12oz", "trail mix 12 oz", "Trail Mix 12oz"], "Trail Mix 12oz", id="most-used-wins"),
+    pytest.param(["trail mix 12 oz", "Trail Mix 12oz"], "trail mix 12 oz", id="tie-first-seen-wins"),
+    pytest.param(["TRAIL MIX - 12OZ", "Trail Mix 12oz", "Trail Mix 12oz", "", None], "Trail Mix 12oz",
+                 id="blanks-ignored"),
+])
+def test_product_spellings(products, expected):
+    from bot.drafts import product_spellings
+    from bot.recurrence import RecurrenceSettings
+    names = product_spellings(products, RecurrenceSettings().key)
+    assert {names[p] for p in products if p} == {expected}
+
+
+def test_product_spellings_follow_the_aliases():
+    from bot.drafts import product_spellings
+    from bot.recurrence import RecurrenceSettings
+    key = RecurrenceSettings(aliases={"tmix12": "trailmix12oz"}).key
+    names = product_spellings(["Trail Mix 12oz", "Trail Mix 12oz", "TMix12", "Oat Bites"], key)
+    assert names == {"Trail Mix 12oz": "Trail Mix 12oz", "TMix12": "Trail Mix 12oz", "Oat Bites": "Oat Bites"}
+
+
+def test_draft_names_the_product_as_the_log_mostly_spells_it(run):
+    log = [case("CS-1", product="trail mix original 12 oz"), case("CS-2"), case("CS-3", status="Closed")]
+    out = run(log, [comp("CS-1")])
+    (draft,) = out.drafts_ready
+    assert "Trail Mix Original 12oz" in draft.body and "trail mix original 12 oz" not in draft.body

@@ -28,7 +28,7 @@ def tricky_rows():
     extra = dict.fromkeys(header, "")
     extra.update({"Date Logged": "11/19/26", "Ticket ID": "0123", "Customer Name": "=Zed {{ 7*7 }}",
                   "Customer Email": "zed@example.com", "Order Number": 10299.0,
-                  "Product": "+Trail Mix Original 12oz", "Defect Type": "clumping",
+                  "Product": "+Pretzel Bites 9oz", "Defect Type": "clumping",
                   "Complaint Details": "@mention -dash =SUM(A1:A2) 😀 مرحبا", "Photo Received": "yes",
                   "Units Affected": "3", "Resolution": "Refund", "Refund Amount": "$1,024.50",
                   "Agent": "Kim", "Status": "Open"})
@@ -74,7 +74,7 @@ def test_identical_bot_tabs_through_three_cycles(both):
     first = bot_tabs(google)
     assert first["Log Issues"][0] == ["Tab", "Row", "Ticket ID", "Column", "Field", "Problem", "Severity"]
     drafts = {r[0]: r for r in first["Drafts"][1:]}
-    assert drafts["0123"][4].startswith("Hi =Zed,") and "+Trail Mix" in drafts["0123"][4]
+    assert drafts["0123"][4].startswith("Hi =Zed,") and "+Pretzel Bites" in drafts["0123"][4]
     assert "$1,024.50" in drafts["0123"][3]
 
 
