@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo demo-fresh test bench clean
+.PHONY: demo demo-fresh demo-google test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ clean:
 
 demo-fresh: $(STAMP)
 	$(PY) -m bot demo --fresh
+
+# The Google Sheets path against the test suite's fake of Google (no account, no network).
+demo-google: $(STAMP)
+	$(PY) tests/google_tour.py
