@@ -68,15 +68,12 @@ class Renderer:
 
     def source_hash(self, file_name: str, fields: dict) -> str:
         """What a draft is made from: the template's text, the fields and the sign-off."""
-        return self._source_hash(file_name, fields, _storable_as_is(fields))
-
-    def _source_hash(self, file_name: str, fields: dict, as_is: bool) -> str:
         if file_name not in self._template_digests:
             path = Path(self.template_dir) / file_name
             text = path.read_bytes() if path.is_file() else b""
             self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
         # Fields as a sheet can store them, so both backends agree on the hash of the same case.
-        stored = sorted(fields.items() if as_is else ((k, cells.storable(v)) for k, v in fields.items()))
+        stored = sorted(zip(fields, cells.storables(list(fields.values()))))
         key = repr((self._template_digests[file_name], self.signoff, stored))
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
@@ -116,21 +113,9 @@ class Renderer:
         return template
 
 
-def _texts(fields: dict) -> str:
-    return "".join([v for v in fields.values() if type(v) is str])
-
-
-def _storable_as_is(fields: dict, texts: str | None = None) -> bool:
-    """cells.storable would leave every field as it is (the common case, checked at C speed over the
-    fields' texts joined): no character to drop, no text too long, and no number a sheet cannot hold."""
-    texts = _texts(fields) if texts is None else texts
-    return (len(texts) * 2 <= cells.MAX_STORED_CHARS and cells.already_clean(texts)
-            and all(type(v) in (str, int) for v in fields.values()))
-
-
-def _one_line_each(fields: dict, texts: str | None = None) -> bool:
+def _one_line_each(fields: dict) -> bool:
     """No field holds a line break (the common case, checked over the fields' texts joined)."""
-    return _LINE_BREAKS.search(_texts(fields) if texts is None else texts) is None
+    return _LINE_BREAKS.search("".join([v for v in fields.values() if type(v) is str])) is None
 
 
 def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, str]:
@@ -172,8 +157,7 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
             continue
         fields["product"] = spellings.get(fields["product"], fields["product"])
         title, file_name = TEMPLATES[row["resolution"]]
-        texts = _texts(fields)
-        made_from = renderer._source_hash(file_name, fields, _storable_as_is(fields, texts))
+        made_from = renderer.source_hash(file_name, fields)
         have = current.get(row[TICKET_KEY])
         rendered = True
         if have is not None:
@@ -181,7 +165,7 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
             seal = _seal(made_from, subject, body)
             rendered = cells.as_text(have.get("source_hash")) != seal
         if rendered:
-            subject, body = renderer._render(file_name, fields, _one_line_each(fields, texts))
+            subject, body = renderer.render(file_name, fields)
             seal = _seal(made_from, subject, body)
         drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
                             seal, rendered))
