@@ -37,8 +37,7 @@ from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCred
                                       read_key_file)
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
                                        parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
-from bot.backends.google_errors import (api_error, drive_refusal, google_message, google_status, network_sentence,
-                                        refresh_reason)
+from bot.backends.google_errors import api_error, drive_refusal, network_sentence, refresh_reason, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConfigError, LayoutError
 
@@ -290,24 +289,9 @@ class GoogleBackend:
                            f"({type(exc).__name__}); try again, and report it if it keeps happening.") from exc
 
     def _exhausted(self, exc: RetriesExhausted, action: str) -> BotError:
-        last = exc.last
-        if isinstance(last, APIError):
-            code = last.response.status_code
-            status = google_status(last)
-            detail = f"{code} {status}".strip()
-            message = google_message(last)
-            if code == 429:
-                return AccessError(
-                    self.spreadsheet_id,
-                    f"Google Sheets kept answering {detail} (quota exceeded: {message}) after {exc.attempts} "
-                    f"attempts to {action}; try again later or lower the polling rate.",
-                )
-            return AccessError(
-                self.spreadsheet_id,
-                f"Google Sheets kept answering {detail} ({message}) after {exc.attempts} attempts to {action}; "
-                "try again later (see https://www.google.com/appsstatus for outages).",
-            )
-        return AccessError(self.spreadsheet_id, network_sentence(last, exc.attempts, action))
+        if isinstance(exc.last, APIError):
+            return retries_error(exc.last, exc.attempts, action, self.spreadsheet_id)
+        return AccessError(self.spreadsheet_id, network_sentence(exc.last, exc.attempts, action))
 
     # -- requests ----------------------------------------------------------------------------------
 
@@ -565,5 +549,3 @@ def _note_structure(meta: SheetMeta, sent: list[dict], answer: Mapping[str, Any]
                 if tab.sheet_id == props["sheetId"]:
                     meta.tabs[title] = TabMeta(tab.sheet_id, title, grid["rowCount"], grid["columnCount"],
                                                tab.frozen_rows, tab.grid)
-
-

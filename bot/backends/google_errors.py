@@ -61,6 +61,18 @@ def api_error(exc: Any, action: str, sid: str, client_email: str) -> BotError:
                     "this is a bug in the bot, please report it.")
 
 
+def retries_error(last: Any, attempts: int, action: str, sid: str) -> AccessError:
+    """Google kept answering a retryable status (gspread's APIError `last`) until the attempts ran out."""
+    code = last.response.status_code
+    detail = f"{code} {google_status(last)}".strip()
+    message = google_message(last)
+    if code == 429:
+        return AccessError(sid, f"Google Sheets kept answering {detail} (quota exceeded: {message}) after {attempts} "
+                                f"attempts to {action}; try again later or lower the polling rate.")
+    return AccessError(sid, f"Google Sheets kept answering {detail} ({message}) after {attempts} attempts to {action}; "
+                            "try again later (see https://www.google.com/appsstatus for outages).")
+
+
 def drive_refusal(exc: Any) -> tuple[str, str]:
     """Drive's reason for a 403 in a few words (no ids), and what makes quiet polls cheap again."""
     try:
