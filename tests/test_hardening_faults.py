@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from bot.backends import workbook as workbook_module
+from bot.backends import workbook_file
 from bot.backends.base import Snapshot
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
@@ -180,7 +181,7 @@ def test_changed_between_read_and_write_restarts_and_keeps_the_edit(book, settin
 @pytest.mark.reliability(WB_FAULTS)
 def test_changed_while_saving_restarts(book, settings, reliability, monkeypatch):
     backend, want = book
-    real_write = workbook_module._write_and_sync
+    real_write = workbook_file.write_and_sync
     calls = []
 
     def write_while_a_rep_saves(fh, data):
@@ -189,7 +190,7 @@ def test_changed_while_saving_restarts(book, settings, reliability, monkeypatch)
         if len(calls) == 1:
             wb = openpyxl.load_workbook(backend.path)
             wb.save(backend.path)   # Excel saves the file again meanwhile, same content
-    monkeypatch.setattr(workbook_module, "_write_and_sync", write_while_a_rep_saves)
+    monkeypatch.setattr(workbook_file, "write_and_sync", write_while_a_rep_saves)
     report = run_cycle(backend, settings, lambda: NOW)
     assert report.attempts == 2
     assert folder_names(backend.path) == ["team.xlsx"]
@@ -274,7 +275,7 @@ def test_disk_full_leaves_the_original_byte_identical(book, settings, reliabilit
         fh.write(data[: len(data) // 3])
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(workbook_module, "_write_and_sync", disk_full)
+    monkeypatch.setattr(workbook_file, "write_and_sync", disk_full)
     with pytest.raises(AccessError, match="left unchanged") as info:
         run_cycle(backend, settings, lambda: NOW)
     assert (backend.path.read_bytes(), backend.path.stat().st_mtime_ns) == before
@@ -303,11 +304,11 @@ def test_killed_mid_apply_then_the_next_cycle_converges(book, settings, reliabil
         def write_half_then_die(fh, data):
             fh.write(data[: len(data) // 2])
             raise Killed()
-        monkeypatch.setattr(workbook_module, "_write_and_sync", write_half_then_die)
+        monkeypatch.setattr(workbook_file, "write_and_sync", write_half_then_die)
     else:
         def die(*args):
             raise Killed()
-        monkeypatch.setattr(workbook_module.os, "replace", die)
+        monkeypatch.setattr(workbook_file.os, "replace", die)
     with pytest.raises(Killed):
         run_cycle(backend, settings, lambda: NOW)
     monkeypatch.undo()

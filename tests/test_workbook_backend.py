@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.backends import workbook as workbook_module
+from bot.backends import workbook_file
 from bot.backends.base import CreateTab, Plan, RangeWrite, Snapshot, TabFormat
 from bot.backends.workbook import WorkbookBackend, clean_text
 from bot.errors import AccessError, BotError, ConcurrentEditError, LayoutError
@@ -269,13 +270,13 @@ def test_file_changed_between_read_and_apply(book):
 def test_file_changed_while_saving(book, monkeypatch):
     backend = WorkbookBackend(book)
     snapshot = backend.read([DRAFTS])
-    real_write = workbook_module._write_and_sync
+    real_write = workbook_file.write_and_sync
 
     def write_while_a_rep_saves(fh, data):
         real_write(fh, data)
         make_workbook(book, {LOG: [["saved by Excel meanwhile"]]})
 
-    monkeypatch.setattr(workbook_module, "_write_and_sync", write_while_a_rep_saves)
+    monkeypatch.setattr(workbook_file, "write_and_sync", write_while_a_rep_saves)
     with pytest.raises(ConcurrentEditError):
         backend.apply(drafts_plan(("T-1", "x")), snapshot)
     assert backend.read([LOG]).tabs[LOG] == [["saved by Excel meanwhile"]]
@@ -344,7 +345,7 @@ def test_unreadable_file_says_to_check_permissions(book, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(workbook_module, "open", denied, raising=False)
+    monkeypatch.setattr(workbook_file, "open", denied, raising=False)
     with pytest.raises(AccessError, match="permissions"):
         WorkbookBackend(book).read([LOG])
 
@@ -375,7 +376,7 @@ def test_disk_full_leaves_the_original_untouched(book, monkeypatch):
         fh.write(data[:100])  # part of the file made it to disk before the disk filled up
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(workbook_module, "_write_and_sync", disk_full)
+    monkeypatch.setattr(workbook_file, "write_and_sync", disk_full)
     backend = WorkbookBackend(book)
     snapshot = backend.read([LOG, DRAFTS])
     before = file_state(book)
@@ -390,7 +391,7 @@ def test_unwritable_folder_is_an_access_error(book, monkeypatch):
     def no_temp_file(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(workbook_module.tempfile, "mkstemp", no_temp_file)
+    monkeypatch.setattr(workbook_file.tempfile, "mkstemp", no_temp_file)
     backend = WorkbookBackend(book)
     before = file_state(book)
     with pytest.raises(AccessError, match="permission denied"):

@@ -1,29 +1,19 @@
 """The local .xlsx workbook backend (the embedded default): no account, no network.
 
 This is the only module that imports openpyxl. It reads tabs as raw values and applies a `Plan` by
-rewriting the whole file, so it guards the workbook a person may be editing at the same time:
-
-- every read fingerprints the exact bytes it parsed; `apply` refuses (ConcurrentEditError) when the file
-  changed since then, and checks once more just before the new file replaces the old one;
-- an office lock file beside the workbook (Excel or LibreOffice has it open) makes `apply` refuse, since
-  the program would later save its own copy over ours and one side's edits would be lost;
-- the new file is written to a temp file in the same folder and swapped in with os.replace, so a crash or
-  a full disk never leaves a half-written workbook behind.
+editing the bot tabs' parts of the file in place (xlsx_patch), or with openpyxl's full rewrite where
+that is not possible. The file itself, and the person who may be editing it at the same time, are
+guarded by workbook_file: fingerprinted reads, office lock files, atomic saves.
 """
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
 import io
 import logging
 import math
 import os
 import re
-import stat
-import tempfile
 import warnings
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,8 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cells import MAX_STORED_CHARS, storable_text
-from ..errors import AccessError, BotError, ConcurrentEditError, LayoutError
+from ..errors import AccessError, BotError, LayoutError
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
+from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import patch_formats
 from .xlsx_patch import PatchUnsupported, patch_workbook
 
@@ -62,21 +53,13 @@ MAX_LIST_FORMULA_CHARS = 255
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted workbook or an old binary .xls, not a zip
 
 
-@dataclass(frozen=True)
-class _Fingerprint:
-    """What a file was when we read it; any save by anyone changes at least one field."""
-
-    mtime_ns: int
-    size: int
-    sha256: str
-
-
 class WorkbookBackend:
     """A local .xlsx workbook. `allow_missing`: a missing file reads as a workbook with no tabs."""
 
     def __init__(self, path: str | os.PathLike[str], *, allow_missing: bool = False):
         self.path = Path(path)
         self.allow_missing = allow_missing
+        self.file = WorkbookFile(self.path)
         # Set by read(): the workbook was open in Excel/LibreOffice when we read it (apply re-checks anyway).
         self.open_elsewhere = False
 
@@ -94,7 +77,7 @@ class WorkbookBackend:
     # ---- reading ----------------------------------------------------------------------------------------
 
     def read(self, titles: Sequence[str], unless_digest: str | None = None) -> Snapshot:
-        current = self._read_file()
+        current = self.file.read()
         if current is None:
             if not self.allow_missing:
                 raise self._missing_error()
@@ -103,7 +86,7 @@ class WorkbookBackend:
         digest = f"{fingerprint.sha256}:{chr(31).join(titles)}"
         if digest == unless_digest:
             return Snapshot(tabs={}, source=str(self.path), token=fingerprint, digest=digest, unchanged=True)
-        self.open_elsewhere = self._lock_file() is not None
+        self.open_elsewhere = self.file.lock_file() is not None
         wb = self._load(data, read_only=True)
         try:
             # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
@@ -138,11 +121,11 @@ class WorkbookBackend:
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:
             return ApplyResult(requests=0, cells_written=0)
-        self._refuse_if_not_writable()
-        current = self._read_file()
+        self.file.refuse_if_not_writable()
+        current = self.file.read()
         fingerprint = None if current is None else current[1]
         if fingerprint != snapshot.token:
-            raise self._changed_error()
+            raise self.file.changed_error()
         if current is not None:
             # First choice: edit only the bot tabs' parts of the file (fast, and the reps' tabs, formula
             # results, images and charts stay exactly as they are). Fallback: openpyxl's full rewrite.
@@ -153,7 +136,7 @@ class WorkbookBackend:
             except PatchUnsupported as exc:
                 log.info("editing the workbook in place is not possible (%s); rewriting it with openpyxl", exc)
             else:
-                self._save_bytes(patched, fingerprint)
+                self.file.save_bytes(patched, fingerprint)
                 return ApplyResult(requests=1, cells_written=plan.cell_count)
             wb = self._load(current[0], read_only=False)
         else:
@@ -213,8 +196,8 @@ class WorkbookBackend:
         Running it again adds nothing twice; when nothing is missing the file is not rewritten (requests=0).
         Edits only the parts the formats live in (xlsx_formats); openpyxl's full rewrite is the fallback.
         """
-        self._refuse_if_not_writable()
-        current = self._read_file()
+        self.file.refuse_if_not_writable()
+        current = self.file.read()
         if current is None:
             raise self._missing_error()
         data, fingerprint = current
@@ -231,7 +214,7 @@ class WorkbookBackend:
             else:
                 if patched is None:
                     return ApplyResult(requests=0, cells_written=0)
-                self._save_bytes(patched, fingerprint)
+                self.file.save_bytes(patched, fingerprint)
                 return ApplyResult(requests=1, cells_written=0)
         wb = self._load(data, read_only=False)
         changed = False
@@ -280,7 +263,7 @@ class WorkbookBackend:
         """Does the workbook exist, can we read it, is it a valid .xlsx? Stops at the first failure."""
         name = "workbook"
         try:
-            current = self._read_file()
+            current = self.file.read()
         except AccessError as exc:
             return [Check(name, False, exc.message, "check the file permissions and the --workbook path")]
         if current is None:
@@ -295,13 +278,13 @@ class WorkbookBackend:
     def check_write(self, title: str) -> Check:
         """Could the bot save tab `title` now? (The whole file is rewritten, so this is about the file.)"""
         name = f"write '{title}'"
-        folder = self._target().parent
+        folder = self.file.target().parent
         if not os.access(folder, os.W_OK | os.X_OK):
             return Check(name, False, f"the folder {folder} is not writable",
                          "let the bot's user write to that folder (the workbook is saved through a temp file there)")
-        if self._target().exists() and not os.access(self._target(), os.W_OK):
+        if self.file.target().exists() and not os.access(self.file.target(), os.W_OK):
             return Check(name, False, f"{self.path} is read-only", "make the file writable for the bot's user")
-        lock = self._lock_file()
+        lock = self.file.lock_file()
         if lock is not None:
             return Check(name, False, f"{self.path} is open in another program ({lock.name} exists)",
                          "close it in Excel/LibreOffice; the bot writes on a later cycle")
@@ -315,33 +298,6 @@ class WorkbookBackend:
         return Check(name, True, f"{self.path} can be written")
 
     # ---- file handling ----------------------------------------------------------------------------------
-
-    def _target(self) -> Path:
-        # Replace the file a symlink points to, not the symlink itself.
-        return Path(os.path.realpath(self.path))
-
-    def _read_file(self) -> tuple[bytes, _Fingerprint] | None:
-        """The file's bytes and their fingerprint, taken from one open file; None if there is no file."""
-        try:
-            with open(self.path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                data = fh.read()
-        except FileNotFoundError:
-            return None
-        except IsADirectoryError:
-            raise AccessError(str(self.path), f"{self.path} is a folder, not a workbook; "
-                                              "point --workbook at an .xlsx file.") from None
-        except PermissionError:
-            raise AccessError(str(self.path), f"The bot may not read {self.path}; check the file permissions "
-                                              "so the bot's user can read and write it.") from None
-        except OSError as exc:
-            raise AccessError(str(self.path), f"Could not read {self.path} ({exc.strerror or exc}); "
-                                              "check the disk and the --workbook path.") from None
-        return data, _Fingerprint(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-
-    def _fingerprint_now(self) -> _Fingerprint | None:
-        current = self._read_file()
-        return None if current is None else current[1]
 
     def _load(self, data: bytes, *, read_only: bool) -> Any:
         """Parse workbook bytes; anything that is not a readable .xlsx becomes one AccessError."""
@@ -369,27 +325,7 @@ class WorkbookBackend:
                                               f"({_short_reason(exc)}); restore it from a backup or point "
                                               "--workbook at the right file.") from None
 
-    def _lock_file(self) -> Path | None:
-        """The lock file Excel (`~$name`) or LibreOffice (`.~lock.name#`) keeps beside a workbook it has open."""
-        for path in {self.path, self._target()}:
-            for lock_name in (f"~${path.name}", f".~lock.{path.name}#"):
-                lock = path.with_name(lock_name)
-                if lock.exists():
-                    return lock
-        return None
-
-    def _refuse_if_open_elsewhere(self) -> None:
-        if self._lock_file() is not None:
-            raise AccessError(str(self.path), f"{self.path} is open in another program (Excel or LibreOffice); "
-                                              "close it there and the bot will write on a later cycle.")
-
-    def _refuse_if_not_writable(self) -> None:
-        self._refuse_if_open_elsewhere()
-        target = self._target()
-        if target.exists() and not os.access(target, os.W_OK):
-            raise AccessError(str(self.path), f"{self.path} is read-only; make it writable for the bot's user.")
-
-    def _save(self, wb: Any, expected: _Fingerprint | None) -> None:
+    def _save(self, wb: Any, expected: Fingerprint | None) -> None:
         """Atomically replace the workbook with `wb`, unless someone changed or opened it meanwhile."""
         # openpyxl drops the values Excel cached for formulas; ask Excel/LibreOffice to recompute on open.
         if wb.calculation is None:
@@ -397,38 +333,11 @@ class WorkbookBackend:
         wb.calculation.fullCalcOnLoad = True
         buffer = io.BytesIO()
         wb.save(buffer)  # serialise first: an openpyxl problem must not leave a temp file behind
-        self._save_bytes(buffer.getvalue(), expected)
-
-    def _save_bytes(self, data: bytes, expected: _Fingerprint | None) -> None:
-        """Atomically replace the workbook with `data`, unless someone changed or opened it meanwhile."""
-        target = self._target()
-        tmp: str | None = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                _write_and_sync(fh, data)
-            # Last look before the swap: a save by someone else since our read would be lost otherwise.
-            if self._fingerprint_now() != expected:
-                raise self._changed_error()
-            self._refuse_if_open_elsewhere()
-            os.chmod(tmp, _mode_of(target))
-            os.replace(tmp, target)
-            tmp = None
-        except OSError as exc:
-            raise AccessError(str(self.path), _save_failure(self.path, exc)) from None
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-        _fsync_folder(target.parent)
+        self.file.save_bytes(buffer.getvalue(), expected)
 
     def _missing_error(self) -> AccessError:
         return AccessError(str(self.path), f"No workbook at {self.path}: check --workbook, or run "
                                            f"`defective-log-bot init --workbook {self.path}` to create one.")
-
-    def _changed_error(self) -> ConcurrentEditError:
-        return ConcurrentEditError(str(self.path), f"{self.path} changed while the bot was working; "
-                                                   "the cycle will start over from a fresh read.")
 
 
 # ---- cell values ------------------------------------------------------------------------------------------
@@ -478,47 +387,6 @@ def _add_required_highlight(ws: Worksheet, column: int) -> bool:
             return False
     ws.conditional_formatting.add(sqref, FormulaRule(formula=[formula], fill=REQUIRED_BLANK_FILL))
     return True
-
-
-# ---- saving -----------------------------------------------------------------------------------------------
-
-def _write_and_sync(fh: Any, data: bytes) -> None:
-    """Write all bytes and force them to disk before the swap (so a crash cannot leave an empty workbook)."""
-    fh.write(data)
-    fh.flush()
-    os.fsync(fh.fileno())
-
-
-def _mode_of(target: Path) -> int:
-    """The permission bits the new file should get: the original's, or the umask default for a new file."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (best effort: not every platform can open a folder)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _save_failure(path: Path, exc: OSError) -> str:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        why, fix = "the disk is full", "free some disk space"
-    elif exc.errno in (errno.EACCES, errno.EPERM):
-        why, fix = "permission denied", "let the bot's user write to the file and its folder"
-    elif exc.errno == errno.EROFS:
-        why, fix = "the file system is read-only", "put the workbook on a writable disk"
-    else:
-        why, fix = exc.strerror or str(exc), "check the disk and the folder"
-    return f"Could not save {path} ({why}); the workbook was left unchanged, {fix} and the bot will write on the next cycle."
 
 
 def _short_reason(exc: Exception) -> str:
