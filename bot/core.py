@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from bot import __version__, cells
 from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
-from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, ready_drafts
+from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, product_spellings, ready_drafts
 from bot.errors import LayoutError
 from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.plan import TabTarget, plan_tabs
-from bot.recurrence import FlagChanges, desired_escalations, episodes, product_spellings
+from bot.recurrence import FlagChanges, desired_escalations, episodes
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
 from bot.validate import Validation, validate
 from bot.validate import ticket_key as validate_ticket_key
@@ -78,7 +78,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     drafts_rows = desired_drafts(current_drafts, ready, when)
     drafts_new = len(drafts_rows) - len(current_drafts)
 
-    found = episodes(v.log, settings.recurrence, spellings)
+    found = episodes(v.log, settings.recurrence)
     esc = settings.escalation
     escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
     esc_rows, flag_changes = desired_escalations(tables["escalations"].rows, found, settings.recurrence, when,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import numpy as np
@@ -116,12 +118,26 @@ def _one_line_each(fields: dict) -> bool:
     return _LINE_BREAKS.search("".join([v for v in fields.values() if type(v) is str])) is None
 
 
+def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, str]:
+    """Each spelling of a product in the log, mapped to the spelling the log uses most for that product
+    (the first one seen wins a tie). Reps type "trail mix original 12 oz" now and then; the customer's
+    email should name the product as the brand does. `product_key` tells which spellings are one product
+    (recurrence's, so aliases count too)."""
+    counts = Counter(p for p in products if p)      # in first-seen order
+    best: dict[str, tuple[int, str]] = {}
+    for spelling, n in counts.items():
+        key = product_key(spelling)
+        if key and n > best.get(key, (0, ""))[0]:
+            best[key] = (n, spelling)
+    return {spelling: best[key][1] if (key := product_key(spelling)) in best else spelling for spelling in counts}
+
+
 def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset(),
                  current: dict[str, dict] | None = None, spellings: dict[str, str] | None = None) -> list[Draft]:
     """A draft for every ready ticket, in log order, except tickets in `skip` (a rep has taken their
     draft over). A ticket whose `current` draft row was made from the same fields (same Source Hash)
     keeps that row's text without rendering it again: only new or changed drafts are rendered.
-    `spellings` (recurrence.product_spellings) names each product as the log mostly spells it."""
+    `spellings` (see product_spellings) names each product as the log mostly spells it."""
     current = current or {}
     spellings = spellings or {}
     log, comp = v.log, v.comp

@@ -7,10 +7,8 @@ forever: this module reconciles the episodes found now with the Escalations rows
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -28,7 +26,7 @@ CONTENT_KEYS = ("product", "defect_type", "cases", "first_logged", "last_logged"
 @dataclass(frozen=True)
 class Episode:
     product_key: str
-    product: str                 # as the log spells it most (product_spellings)
+    product: str                 # the spelling of the episode's first case
     defect_type: str
     dates: tuple[date, ...]
     tickets: tuple[str, ...]     # in date order
@@ -49,27 +47,8 @@ class RecurrenceSettings:
         return self.aliases.get(k, k)
 
 
-def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, str]:
-    """Each spelling of a product in the log, mapped to the spelling the log uses most for that product
-    (the first one seen wins a tie). Reps type "trail mix original 12 oz" now and then; the customer's
-    email, the flag a lead reads and the monthly report should all name the product as the brand does.
-    `product_key` tells which spellings are one product (RecurrenceSettings.key, so aliases count too)."""
-    counts = Counter(p for p in products if p)      # in first-seen order
-    keys = {spelling: product_key(spelling) for spelling in counts}
-    best: dict[str, tuple[int, str]] = {}
-    for spelling, n in counts.items():
-        key = keys[spelling]
-        if key and n > best.get(key, (0, ""))[0]:
-            best[key] = (n, spelling)
-    return {spelling: best[key][1] if (key := keys[spelling]) in best else spelling for spelling in counts}
-
-
-def episodes(log: pd.DataFrame, settings: RecurrenceSettings,
-             spellings: dict[str, str] | None = None) -> list[Episode]:
-    """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log.
-    `spellings` is product_spellings of the log's products (worked out here when not given)."""
-    if spellings is None:
-        spellings = product_spellings(log["product"].tolist(), settings.key)
+def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
+    """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log."""
     cols = ["date_logged", "product", "defect_type", "ticket_id", "lot_number", ROW_COLUMN]
     df = log[cols]
     df = df[df["date_logged"].notna() & df["product"].notna() & df["defect_type"].notna()].copy()
@@ -96,7 +75,7 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings,
         # Parsed IDs are already text as a cell shows it; as_text only for anything else.
         lots = [x if type(x) is str else cells.as_text(x) for x in lots_col[a:b] if x]
         found.append(Episode(
-            product_key=pkeys[a], product=spellings.get(products[a], products[a]), defect_type=defects[a],
+            product_key=pkeys[a], product=products[a], defect_type=defects[a],
             dates=tuple(days[a:b]), tickets=tuple(t if t is not None else "" for t in tickets[a:b]),
             lots=tuple(dict.fromkeys(lots)), first_row=int(rows[a]),
         ))

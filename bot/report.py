@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bot import cells
-from bot.recurrence import Episode, RecurrenceSettings, product_spellings
+from bot.recurrence import Episode, RecurrenceSettings
 from bot.table import ROW_COLUMN, header_key
 from bot.validate import parse_column
 from sheet_schema import Column, load
@@ -86,7 +86,7 @@ class Count:
 
 @dataclass(frozen=True)
 class RecurringEpisode:
-    product: str                 # as the log spells it most (recurrence.product_spellings)
+    product: str                 # the spelling of the episode's first case
     defect_type: str
     cases: int                   # every case of the episode
     in_month: int                # of which logged in the report month
@@ -189,10 +189,8 @@ def build_report(log: pd.DataFrame, found: list[Episode], month: date, now: date
     status = in_month["status"]
     closed, open_ = int((status == "Closed").sum()), int((status == "Open").sum())
 
-    # Named as the whole log spells each product most, as the flags and the customer emails name it.
-    names = product_spellings(log["product"].tolist(), recurrence.key)
     by_product = _counts(in_month, [_product_key(p, recurrence) for p in in_month["product"]],
-                         [names.get(p, p) if p else NO_PRODUCT for p in in_month["product"]])
+                         [p if p else NO_PRODUCT for p in in_month["product"]])
     defects = [d if d else NO_DEFECT for d in in_month["defect_type"]]
     by_defect = _counts(in_month, defects, defects)
     choices = defect_choices()
@@ -236,7 +234,7 @@ def _product_key(product, recurrence: RecurrenceSettings) -> str:
 
 
 def _counts(frame: pd.DataFrame, keys: list[str], labels: list[str]) -> tuple[Count, ...]:
-    """One Count per key (label: the first label seen, the frame being in date order), most cases first."""
+    """One Count per key (label: the first spelling, the frame being in date order), most cases first."""
     groups: dict[str, list] = {}
     for key, label, status in zip(keys, labels, frame["status"]):
         g = groups.setdefault(key, [label, 0, 0, 0])

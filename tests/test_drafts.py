@@ -207,14 +207,14 @@ def test_shortcuts_give_the_same_hash_and_text(fields):
                  id="blanks-ignored"),
 ])
 def test_product_spellings(products, expected):
-    from bot.recurrence import product_spellings
+    from bot.drafts import product_spellings
     from bot.recurrence import RecurrenceSettings
     names = product_spellings(products, RecurrenceSettings().key)
     assert {names[p] for p in products if p} == {expected}
 
 
 def test_product_spellings_follow_the_aliases():
-    from bot.recurrence import product_spellings
+    from bot.drafts import product_spellings
     from bot.recurrence import RecurrenceSettings
     key = RecurrenceSettings(aliases={"tmix12": "trailmix12oz"}).key
     names = product_spellings(["Trail Mix 12oz", "Trail Mix 12oz", "TMix12", "Oat Bites"], key)
