@@ -62,6 +62,15 @@ def test_spelling_variants_merge_and_first_spelling_shows(run, spellings):
     assert flag["cases"] == 3 and flag["product"] == spellings[0]
 
 
+def test_the_first_cases_spelling_shows_even_when_the_log_mostly_spells_it_otherwise(run):
+    # The contract: "Product shows the spelling of the episode's first case" (drafts name the product
+    # as the log spells it most; a flag keeps what the lead first saw).
+    log = (cases(0, product="trail mix original 12 oz") + cases(3, 5, start=2)
+           + cases(40, defect="Clumping", start=4))
+    (flag,) = run(log).desired["escalations"]
+    assert (flag["product"], flag["ticket_ids"]) == ("trail mix original 12 oz", "CS-1, CS-2, CS-3")
+
+
 def test_alias_list_maps_other_spellings(run):
     settings = load_settings(environ={})
     settings.recurrence.aliases = {"tmo12": "trailmixoriginal12oz"}
