@@ -559,6 +559,8 @@ def write_file(tmp_path: Path, text: str, name: str = "key.json") -> Path:
     pytest.param(lambda tmp, key: make_service_account_key(
         tmp, filename="k.json", private_key="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").path,
         "private key", id="garbled-private-key"),
+    pytest.param(lambda tmp, key: Path(__file__).parent.parent / "credentials.example.json",
+                 "is the example key file", id="the-repos-example-file"),
 ])
 def test_bad_credentials_file_is_a_config_error(fake_sheets, tmp_path, sa_key, make, expected):
     path = make(tmp_path, sa_key)

@@ -34,6 +34,8 @@ from bot.errors import ConfigError
 log = logging.getLogger(__name__)
 # drive.metadata.readonly lets `watch` ask Drive for the sheet's modifiedTime (change_token), nothing more.
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly")
+# The text credentials.example.json holds where a real key file has its private key.
+EXAMPLE_KEY_MARK = "REPLACE-WITH-THE-KEY"
 KEY_HELP = ("create a key for a service account in Google Cloud Console > IAM & Admin > Service Accounts > "
             "Keys > Add key > JSON, and pass its path with --credentials or GOOGLE_APPLICATION_CREDENTIALS")
 # A saved token is used only with at least this much life left: more than google-auth's own refresh
@@ -72,7 +74,6 @@ def read_key_file(path: Path) -> tuple[dict, str]:
     except OSError as exc:
         raise ConfigError("credentials", f"The credentials file {where} cannot be read ({exc.strerror or exc}); "
                                          "check the path and its permissions.") from exc
-    warn_if_readable_by_others(path)
     try:
         info = json.loads(text)
     except ValueError as exc:
@@ -91,6 +92,11 @@ def read_key_file(path: Path) -> tuple[dict, str]:
             "credentials",
             f"The credentials file {where} lacks {', '.join(missing)}; download a fresh key: {KEY_HELP}.",
         )
+    if EXAMPLE_KEY_MARK in info["private_key"]:
+        # An admin who copied the example and forgot to paste the key would otherwise read "damaged".
+        raise ConfigError("credentials", f"The credentials file {where} is the example key file, whose private "
+                                         f"key is a placeholder; {KEY_HELP}.")
+    warn_if_readable_by_others(path)    # only a usable key is worth the warning
     return info, text
 
 
