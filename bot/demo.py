@@ -16,6 +16,24 @@ from bot.app import describe_cycle
 from bot.sample_data import build_sample
 
 DEMO_WORKBOOK = Path("demo-output") / "crunch-and-co-defective-log.xlsx"
+DEMO_SIGNOFF = "The Crunch & Co Customer Care Team"
+
+
+def demo_config(workbook: Path) -> Path:
+    """The settings file beside the sample workbook: the demo runs with it, and a user trying the other
+    commands on the sample passes it with --config, so their cycles keep the demo's sign-off instead of
+    redrafting every email with the default one. Written once: a user's edits to it are kept."""
+    path = workbook.with_suffix(".toml")
+    if path.exists():
+        return path
+    path.write_text(
+        "# Settings for the sample workbook beside this file (written by `make demo`). Try:\n"
+        f"#   .venv/bin/defective-log-bot validate --config {path}\n"
+        "[sheet]\n"
+        f'workbook = "{workbook.name}"\n'
+        "\n[drafts]\n"
+        f'signoff = "{DEMO_SIGNOFF}"\n', encoding="utf-8")
+    return path
 
 
 def write_workbook(path: Path, tabs: dict[str, list[list]]) -> WorkbookBackend:
@@ -41,9 +59,9 @@ def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
         print(f"Built a sample workbook for 'Crunch & Co' at {path}.")
     else:
         print(f"Using the sample workbook at {path} (make demo-fresh, or demo --fresh, rebuilds it).")
-    settings = load_settings(environ={}, overrides={"workbook": str(path)})
-    settings.signoff = "The Crunch & Co Customer Care Team"
-    report = run_cycle(WorkbookBackend(path), settings, local_now)
+    config = demo_config(path)
+    settings = load_settings(config, environ={})
+    report = run_cycle(WorkbookBackend(settings.workbook), settings, local_now)
     print()
     print("\n".join(describe_cycle(report)))
     o = report.outcome
@@ -70,4 +88,6 @@ def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
         for i in v.issues[:8]:
             print(f"  {i.tab} row {i.row}, column {i.column} ({i.field}): {i.problem} [{i.severity}]")
     print(f"\nOpen the workbook to see every tab: {path.resolve()}")
+    print(f"Try the other commands on it with the demo's settings, e.g.: "
+          f".venv/bin/defective-log-bot validate --config {config}")
     return 0

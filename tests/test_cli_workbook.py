@@ -195,7 +195,37 @@ def test_demo_twice_says_nothing_changed(tmp_path, monkeypatch, capsys):
     first = capsys.readouterr().out
     assert "Drafts waiting" in first and "ESC-0001" in first and "crunch-and-co" in first
     assert main(["demo"]) == 0
+    second = capsys.readouterr().out
+    assert "Nothing changed since the last cycle; wrote nothing." in second
+
+
+def test_the_other_commands_on_the_demo_workbook_keep_its_settings(tmp_path, monkeypatch, capsys):
+    # The demo's drafts carry its brand's sign-off; a user who follows its hint (--config) runs cycles
+    # that find nothing to redraft, from any folder (the workbook is found beside the config file).
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    config = tmp_path / "demo-output" / "crunch-and-co-defective-log.toml"
+    assert f"--config {Path('demo-output') / config.name}" in capsys.readouterr().out
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["--config", str(config), "run", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was written." in out and "Would write" not in out, out
+    assert main(["--config", str(config), "run", "--once"]) == 0
     assert "Nothing changed since the last cycle; wrote nothing." in capsys.readouterr().out
+
+
+def test_the_demo_keeps_a_settings_file_the_user_edited(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    config = tmp_path / "demo-output" / "crunch-and-co-defective-log.toml"
+    config.write_text(config.read_text().replace("The Crunch & Co Customer Care Team", "Sam at Crunch & Co"))
+    assert main(["demo"]) == 0
+    assert "Sam at Crunch & Co" in config.read_text()
+    wb = openpyxl.load_workbook(tmp_path / "demo-output" / "crunch-and-co-defective-log.xlsx")
+    bodies = [r[4] for r in wb["Drafts"].iter_rows(min_row=2, values_only=True)]
+    assert bodies and all(b.endswith("Sam at Crunch & Co") for b in bodies)
 
 
 def test_unchanged_input_skips_the_work_and_any_edit_is_seen(workbook, capsys, monkeypatch):
