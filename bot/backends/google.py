@@ -37,7 +37,7 @@ from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCred
                                       read_key_file)
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
                                        parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
-from bot.backends.google_errors import api_error, drive_refusal, network_sentence, refresh_reason, retries_error
+from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConfigError, LayoutError
 
@@ -268,11 +268,7 @@ class GoogleBackend:
         except APIError as exc:
             raise api_error(exc, action, self.spreadsheet_id, self._client_email) from exc
         except google.auth.exceptions.RefreshError as exc:
-            raise AccessError(
-                self.spreadsheet_id,
-                f"Google refused the service-account key for {self._client_email} ({refresh_reason(exc)}); "
-                f"the key may have been deleted or the account disabled: {_KEY_HELP}.",
-            ) from exc
+            raise key_refused(exc, self.spreadsheet_id, self._client_email) from exc
         except google.auth.exceptions.TransportError as exc:
             raise AccessError(
                 self.spreadsheet_id,

@@ -73,6 +73,12 @@ def retries_error(last: Any, attempts: int, action: str, sid: str) -> AccessErro
                             "try again later (see https://www.google.com/appsstatus for outages).")
 
 
+def key_refused(exc: Any, sid: str, client_email: str) -> AccessError:
+    """Google's token endpoint refused the key (google-auth's RefreshError)."""
+    return AccessError(sid, f"Google refused the service-account key for {client_email} ({refresh_reason(exc)}); "
+                            f"the key may have been deleted or the account disabled: {KEY_HELP}.")
+
+
 def drive_refusal(exc: Any) -> tuple[str, str]:
     """Drive's reason for a 403 in a few words (no ids), and what makes quiet polls cheap again."""
     try:
