@@ -124,12 +124,13 @@ def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, 
     email should name the product as the brand does. `product_key` tells which spellings are one product
     (recurrence's, so aliases count too)."""
     counts = Counter(p for p in products if p)      # in first-seen order
+    keys = {spelling: product_key(spelling) for spelling in counts}
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in counts.items():
-        key = product_key(spelling)
+        key = keys[spelling]
         if key and n > best.get(key, (0, ""))[0]:
             best[key] = (n, spelling)
-    return {spelling: best[key][1] if (key := product_key(spelling)) in best else spelling for spelling in counts}
+    return {spelling: best[key][1] if (key := keys[spelling]) in best else spelling for spelling in counts}
 
 
 def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset(),
