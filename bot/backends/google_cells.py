@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import requests
 
+from bot import table
 from bot.errors import ConfigError
 
 BACKOFF_BASE = 1.0
@@ -60,14 +61,10 @@ def a1_title(title: str) -> str:
 
 
 def column_letter(col: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA."""
+    """1 -> A, 26 -> Z, 27 -> AA (A1 notation's 1-based columns)."""
     if col < 1:
         raise ValueError(f"column {col} < 1")
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return table.column_letter(col - 1)
 
 
 def a1_range(tab: str, row: int, col: int, last_row: int, last_col: int) -> str:

@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.backends.base import Plan
+from bot.table import column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -47,11 +48,8 @@ def column_index(letters: str) -> int:
 
 
 def column_letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """1 -> A, 27 -> AA (the 1-based index column_index gives back)."""
+    return column_letter(index - 1)
 
 
 def patch_workbook(data: bytes, plan: Plan) -> bytes:
