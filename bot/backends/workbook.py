@@ -32,7 +32,8 @@ from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, LayoutError
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
 from .workbook_file import Fingerprint, WorkbookFile
-from .xlsx_formats import patch_formats
+from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,
+                           patch_formats)
 from .xlsx_patch import PatchUnsupported, patch_workbook
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,9 @@ log = logging.getLogger(__name__)
 MAX_TITLE_CHARS = 31
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")  # what Excel refuses in a tab name
 MAX_CELL_CHARS = MAX_STORED_CHARS
-# Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
-# however long the log grows (Excel stores a range, not one rule per cell).
-FORMAT_LAST_ROW = 1048576
+# The ranges, formulas and messages of init's formats are xlsx_formats' (the in-place path), so both
+# paths give a workbook the same rules.
 REQUIRED_BLANK_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")  # Excel's light red
-# An inline list validation formula is limited to 255 characters and cannot hold a comma inside a value.
-MAX_LIST_FORMULA_CHARS = 255
 
 # Characters XML 1.0 cannot hold (a superset of openpyxl's ILLEGAL_CHARACTERS_RE, which misses U+FFFE, U+FFFF
 # and lone surrogates that make the saved file unreadable) are removed by cells.storable_text, see clean_text.
@@ -238,21 +236,20 @@ class WorkbookBackend:
         return ApplyResult(requests=1, cells_written=0)
 
     def _add_dropdown(self, ws: Worksheet, column: int, allowed: tuple[str, ...]) -> bool:
-        letter = get_column_letter(column + 1)
-        target = CellRange(f"{letter}2:{letter}{FORMAT_LAST_ROW}")
+        target = CellRange(column_sqref(column))
         # A column that already has a validation keeps it: overlapping validations make Excel "repair" the file.
         for existing in ws.data_validations.dataValidation:
             if any(not target.isdisjoint(r) for r in existing.sqref.ranges):
                 return False
-        formula = '"' + ",".join(v.replace('"', '""') for v in allowed) + '"'
-        if any("," in v for v in allowed) or len(formula) > MAX_LIST_FORMULA_CHARS:
+        formula = list_formula(allowed)
+        if formula is None:
             log.warning("Skipped the dropdown for column %s of '%s': its values do not fit an Excel list.",
-                        letter, ws.title)
+                        get_column_letter(column + 1), ws.title)
             return False
         # A warning, not a stop: reps can still type a value (the bot reads choices case-insensitively).
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                            showErrorMessage=True, errorStyle="warning", errorTitle="Not in the list",
-                            error="Pick one of: " + ", ".join(allowed))
+                            showErrorMessage=True, errorStyle="warning", errorTitle=DROPDOWN_ERROR_TITLE,
+                            error=dropdown_error(allowed))
         dv.add(target.coord)
         ws.add_data_validation(dv)
         return True
@@ -379,9 +376,8 @@ def clean_text(text: str) -> str:
 
 def _add_required_highlight(ws: Worksheet, column: int) -> bool:
     """Fill a blank (or spaces-only) required cell light red on any row where some cell is filled."""
-    letter = get_column_letter(column + 1)
-    sqref = f"{letter}2:{letter}{FORMAT_LAST_ROW}"
-    formula = f"AND(COUNTA($2:$2)>0,LEN(TRIM(${letter}2))=0)"  # the same rule the Google backend adds
+    sqref = column_sqref(column)
+    formula = highlight_formula(column)  # the same rule as the in-place path and the Google backend
     for existing in ws.conditional_formatting:
         if str(existing.sqref) == sqref and any(list(rule.formula) == [formula] for rule in existing.rules):
             return False

@@ -21,9 +21,13 @@ from bot.backends.base import TabFormat
 from bot.backends.xlsx_patch import (_SHEET_DATA, PatchUnsupported, _sheet_parts, column_index, column_letters,
                                      write_parts)
 
+# Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
+# however long the log grows (Excel stores a range, not one rule per cell). workbook.py's openpyxl
+# fallback writes the same ranges, formulas and messages, from the helpers below.
 LAST_ROW = 1048576
 HIGHLIGHT_RGB = "FFFFC7CE"   # Excel's light red, as openpyxl writes it for the full rewrite
 MAX_LIST_FORMULA_CHARS = 255  # an inline list validation; and a value cannot hold a comma
+DROPDOWN_ERROR_TITLE = "Not in the list"
 
 # The children of <worksheet>, in the order the schema (ECMA-376 CT_Worksheet) requires.
 _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
@@ -162,23 +166,37 @@ def _freeze_header(xml: str) -> str:
 
 # ---- dropdowns --------------------------------------------------------------------------------------
 
-def _column_range(column: int) -> tuple[str, str]:
+def column_sqref(column: int) -> str:
+    """Rows 2 to the last of a 0-based column, as Excel writes a range (`C2:C1048576`)."""
     letter = column_letters(column + 1)
-    return letter, f"{letter}2:{letter}{LAST_ROW}"
+    return f"{letter}2:{letter}{LAST_ROW}"
+
+
+def list_formula(allowed: tuple[str, ...]) -> str | None:
+    """A dropdown's inline list (`"Yes,No"`), or None when an Excel list cannot hold the values (a comma
+    inside one, or more than 255 characters)."""
+    formula = '"' + ",".join(v.replace('"', '""') for v in allowed) + '"'
+    if any("," in v for v in allowed) or len(formula) > MAX_LIST_FORMULA_CHARS:
+        return None
+    return formula
+
+
+def dropdown_error(allowed: tuple[str, ...]) -> str:
+    return "Pick one of: " + ", ".join(allowed)
 
 
 def _add_dropdown(xml: str, column: int, allowed: tuple[str, ...]) -> str:
-    letter, sqref = _column_range(column)
+    sqref = column_sqref(column)
     # A column that already has a validation keeps it: overlapping validations make Excel "repair" the file.
     existing = _SQREF.findall("".join(xml[s:e] for s, e in _children(xml, "dataValidations")))
     existing += _X14_SQREF.findall("".join(xml[s:e] for s, e in _children(xml, "extLst")))
     if any(_overlaps(ref, column) for refs in existing for ref in refs.split()):
         return xml
-    formula = '"' + ",".join(v.replace('"', '""') for v in allowed) + '"'
-    if any("," in v for v in allowed) or len(formula) > MAX_LIST_FORMULA_CHARS:
+    formula = list_formula(allowed)
+    if formula is None:
         return xml   # the full rewrite logs the same skip; an Excel list cannot hold these values
     rule = (f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showErrorMessage="1" '
-            f'errorTitle="Not in the list" error={quoteattr("Pick one of: " + ", ".join(allowed))} '
+            f'errorTitle={quoteattr(DROPDOWN_ERROR_TITLE)} error={quoteattr(dropdown_error(allowed))} '
             f'sqref="{sqref}"><formula1>{escape(formula)}</formula1></dataValidation>')
     blocks = _children(xml, "dataValidations")
     if not blocks:
@@ -207,14 +225,15 @@ def _overlaps(ref: str, column: int) -> bool:
 
 # ---- blank-required highlights ------------------------------------------------------------------------
 
-def _highlight_formula(column: int) -> str:
+def highlight_formula(column: int) -> str:
+    """True on a blank (or spaces-only) cell of the 0-based column in a row where some cell is filled."""
     letter = column_letters(column + 1)
-    return f"AND(COUNTA($2:$2)>0,LEN(TRIM(${letter}2))=0)"  # the same rule as the full rewrite and Google
+    return f"AND(COUNTA($2:$2)>0,LEN(TRIM(${letter}2))=0)"  # the same rule Google's highlight uses
 
 
 def _has_highlight(xml: str, column: int) -> bool:
-    _, sqref = _column_range(column)
-    formula = f"<formula>{escape(_highlight_formula(column))}</formula>"
+    sqref = column_sqref(column)
+    formula = f"<formula>{escape(highlight_formula(column))}</formula>"
     for start, end in _children(xml, "conditionalFormatting"):
         block = xml[start:end]
         m = _SQREF.search(block[:block.find(">")])
@@ -224,13 +243,13 @@ def _has_highlight(xml: str, column: int) -> bool:
 
 
 def _add_highlight(xml: str, column: int, dxf_id: int) -> str:
-    _, sqref = _column_range(column)
+    sqref = column_sqref(column)
     blocks = _children(xml, "conditionalFormatting")
     # Priorities are unique across the tab's rules, Excel 2010's (in extLst) included.
     ranked = blocks + _children(xml, "extLst")
     priority = max((int(p) for s, e in ranked for p in _PRIORITY.findall(xml[s:e])), default=0) + 1
     fragment = (f'<conditionalFormatting sqref="{sqref}"><cfRule type="expression" dxfId="{dxf_id}" '
-                f'priority="{priority}"><formula>{escape(_highlight_formula(column))}</formula></cfRule>'
+                f'priority="{priority}"><formula>{escape(highlight_formula(column))}</formula></cfRule>'
                 f"</conditionalFormatting>")
     if blocks:   # beside the tab's other rules
         end = blocks[-1][1]
