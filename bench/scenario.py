@@ -124,7 +124,8 @@ def least_work_inputs(report) -> tuple[list[str], str]:
 def least_work(body: bytes, rendered: list[str], written_json: str) -> dict:
     """For context beside the cold target: the least any cycle over this answer must spend, with the
     collector off as a cycle runs it. Parse the JSON; turn each tab's rows into columns (the rules are
-    column-wise); look at each cell's type once; render as many emails as the cycle rendered; serialise
+    column-wise; zip_longest into lists, which with the type look after it is cheaper than the cycle's
+    own numpy grid); look at each cell's type once; render as many emails as the cycle rendered; serialise
     the cells it wrote. Every rule (validation, recurrence, escalation, the diff) comes on top."""
     from itertools import zip_longest
 
@@ -135,7 +136,8 @@ def least_work(body: bytes, rendered: list[str], written_json: str) -> dict:
     tabs = [vr.get("values") or [] for vr in answer.get("valueRanges", [])]
     columns = [list(zip_longest(*rows)) for rows in tabs]
     renderer = Renderer()
-    renderer.render(rendered[0], SAMPLE_FIELDS) if rendered else None   # templates loaded, as a cycle has
+    if rendered:
+        renderer.render(rendered[0], SAMPLE_FIELDS)   # the template loaded, as a cycle's Renderer has it
     parts = {
         "parse_s": lambda: json.loads(body),
         "columns_s": lambda: [list(zip_longest(*rows)) for rows in tabs],
