@@ -33,8 +33,30 @@ def dispatch(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args, settings)
 
 
+RUN_LOCK_WAIT_SECONDS = 20.0   # long enough for a usual cycle to end; short enough for a cron slot
+
+
 def cmd_run(args, settings: Settings) -> int:
     backend = app.open_backend(settings)
+    if args.dry_run:   # writes nothing, so it needs no turn
+        return _run(args, settings, backend)
+    from bot.lock import WorkerLock, WorkerLockedError, lock_path_for
+    target = app.target_of(settings)
+    lock = WorkerLock(lock_path_for(target, settings.workbook), target)
+    try:
+        lock.acquire(wait_seconds=RUN_LOCK_WAIT_SECONDS)
+    except WorkerLockedError as exc:
+        # Not a failure: the other worker does this cycle's work (cron must not alert on it).
+        print(f"Another worker is running on {backend.describe()} ({exc.holder or 'holder unknown'}); "
+              "this run did nothing and leaves the cycle to it.", flush=True)
+        return 0
+    try:
+        return _run(args, settings, backend)
+    finally:
+        lock.release()
+
+
+def _run(args, settings: Settings, backend) -> int:
     cache = None if args.dry_run else app.quiet_cache(settings)
     report = run_cycle(backend, settings, local_now, dry_run=args.dry_run, cache=cache)
     if args.dry_run:

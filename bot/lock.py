@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import os
 import socket
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -43,15 +44,23 @@ class WorkerLock:
         self.target = target
         self._fd: int | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, wait_seconds: float = 0.0, *, poll: float = 0.25) -> None:
+        """Take the lock, trying for up to `wait_seconds` (a `run --once` that meets a cycle in progress
+        waits for it to end rather than failing at once)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip()
-            os.close(fd)
-            raise WorkerLockedError(self.target, holder, self.path) from None
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(poll)
+                    continue
+                holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip()
+                os.close(fd)
+                raise WorkerLockedError(self.target, holder, self.path) from None
         holder = f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
         os.ftruncate(fd, 0)
         os.pwrite(fd, holder.encode(), 0)

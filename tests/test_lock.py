@@ -53,3 +53,34 @@ def test_watch_process_refuses_a_second_worker_and_stops_cleanly_on_sigterm(tmp_
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_a_lock_freed_while_waiting_is_taken(tmp_path):
+    import threading
+    path = tmp_path / "x.lock"
+    held = WorkerLock(path, "team.xlsx")
+    held.acquire()
+    threading.Timer(0.3, held.release).start()
+    started = time.monotonic()
+    waiting = WorkerLock(path, "team.xlsx")
+    waiting.acquire(wait_seconds=5, poll=0.05)
+    assert 0.2 < time.monotonic() - started < 5
+    waiting.release()
+
+
+def test_run_once_waits_for_the_worker_then_exits_0_with_one_line(tmp_path, capsys, monkeypatch):
+    """A cron `run --once` meeting a `watch` on the same sheet does nothing and does not alert."""
+    from bot import commands
+    from bot.cli import local_now, main
+    from bot.demo import build_workbook
+    book = tmp_path / "team.xlsx"
+    build_workbook(book, local_now().date())
+    before = book.read_bytes()
+    monkeypatch.setattr(commands, "RUN_LOCK_WAIT_SECONDS", 0.2)
+    with WorkerLock(lock_path_for(str(book.resolve()), book), str(book)):
+        assert main(["run", "--once", "--workbook", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "Another worker is running" in out and f"pid {os.getpid()}" in out
+    assert book.read_bytes() == before                      # it wrote nothing
+    assert main(["run", "--once", "--workbook", str(book)]) == 0   # the lock is free again: a real cycle
+    assert "Wrote" in capsys.readouterr().out and book.read_bytes() != before
