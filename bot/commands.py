@@ -118,7 +118,7 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
         headers = [settings.headers[name].get(c.key, c.header) for c in schema.columns]
         rows = tabs.get(title)
         if rows is None:
-            creates.append(CreateTab(title))
+            creates.append(CreateTab(title, hidden=schema.hidden))
             writes.append(RangeWrite(title, 1, 1, (tuple(headers),)))
             notes.append(f"created the '{title}' tab with its headers")
             continue

@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 from bot import __version__, cells
 from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
-from bot.drafts import Draft, Renderer, desired_drafts, frozen_tickets, product_spellings, ready_drafts
+from bot.drafts import Draft, Renderer, product_spellings
 from bot.errors import LayoutError
 from bot.escalation import NotifyEscalation, open_cases_rows
+from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
+from bot.memory import memory_rows, read_memory
 from bot.plan import TabTarget, plan_tabs
-from bot.recurrence import FlagChanges, desired_escalations, episodes
+from bot.recurrence import FlagChanges, episodes
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
 from bot.validate import Validation, validate
-from bot.validate import ticket_key as validate_ticket_key
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
@@ -71,20 +72,24 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
                                    load(name), settings.headers[name]) for name in BOT_TABS}
     when = stamp(now)
 
-    current_drafts = tables["drafts"].rows
-    by_ticket = {validate_ticket_key(cells.as_text(r.get("ticket_id"))): r for r in current_drafts}
+    memory = read_memory(tables["bot_memory"].rows)
     spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
-    ready = ready_drafts(v, renderer, skip=frozen_tickets(current_drafts), current=by_ticket, spellings=spellings)
-    drafts_rows = desired_drafts(current_drafts, ready, when)
-    drafts_new = len(drafts_rows) - len(current_drafts)
+    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when)
+    drafts_rows = drafts.rows
+    drafts_new = drafts.added
 
     found = episodes(v.log, settings.recurrence)
     esc = settings.escalation
     escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
-    esc_rows, flag_changes = desired_escalations(tables["escalations"].rows, found, settings.recurrence, when,
-                                                 escalate)
+    flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
+                                             settings.recurrence, when, escalate)
+    esc_rows = flags.rows
     open_rows = open_cases_rows(v.log, esc, now.date())
+    memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
+                             {"escalations": flag_key, "drafts": draft_key})
 
+    # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
+    v.issues = v.issues + flags.issues + drafts.issues
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
@@ -105,10 +110,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
     desired = {"log_issues": issue_rows, "drafts": drafts_rows, "escalations": esc_rows,
-               "bot_status": status_rows, "open_cases": open_rows}
+               "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
     # Log Issues and Open Cases are rewritten whole each cycle; the other tabs never lose a row.
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=name in ("log_issues", "open_cases"))
-               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases")]
+               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases", "bot_memory")]
     return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
                    flags_total, tables, desired)
 

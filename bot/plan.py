@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import ne
 
-from bot.backends.base import CreateTab, Plan, RangeWrite
+from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
 from bot.cells import comparables, storable, storables
 from bot.table import BotTable
 from sheet_schema import TabSchema
@@ -27,11 +27,34 @@ class TabTarget:
 def plan_tabs(targets: list[TabTarget]) -> Plan:
     creates: list[CreateTab] = []
     writes: list[RangeWrite] = []
+    guards: list[Guard] = []
     for t in targets:
         if not t.table.exists:
-            creates.append(CreateTab(t.table.title))
-        writes.extend(_plan_tab(t))
-    return Plan(tuple(creates), tuple(writes))
+            creates.append(CreateTab(t.table.title, hidden=t.schema.hidden))
+        tab_writes = _plan_tab(t)
+        writes.extend(tab_writes)
+        if tab_writes and t.table.exists:
+            guards.extend(_guards(t, tab_writes))
+    return Plan(tuple(creates), tuple(writes), tuple(guards))
+
+
+def _guards(t: TabTarget, writes: list[RangeWrite]) -> list[Guard]:
+    """What must still be where the cycle read it for these writes to land on the rows they were
+    planned for: the header row (a column inserted, deleted or moved), the columns that name each
+    row's record and whether the bot may change it (a sort, an inserted or deleted row, an overtype,
+    a Status set meanwhile), and blank rows where new rows go (a row someone typed below)."""
+    table = t.table
+    out = [Guard(table.title, 1, 1, (tuple(table.header),))]
+    n = len(table.rows)
+    for key in t.schema.guarded_keys:
+        col = table.columns.index.get(key)
+        if col is not None and n:
+            out.append(Guard(table.title, 2, col + 1, tuple((r.get(key),) for r in table.rows)))
+    last_row = max(w.last_row for w in writes)
+    if last_row > n + 1:
+        width = max(table.columns.width, max(w.last_col for w in writes))
+        out.append(Guard(table.title, n + 2, 1, ((None,) * width,) * (last_row - n - 1)))
+    return out
 
 
 def _positions(t: TabTarget) -> dict[str, int]:

@@ -27,7 +27,7 @@ from sheet_schema import load
 log = logging.getLogger(__name__)
 # Bot Status has its own heartbeat. Open Cases depends on the date too, which the fingerprint holds,
 # so the first cycle of a new day recomputes the ages.
-FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues", "open_cases")
+FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues", "open_cases", "bot_memory")
 
 
 def cache_dir() -> Path:

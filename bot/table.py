@@ -139,6 +139,7 @@ class BotTable:
     columns: ColumnMap
     rows: list[dict]             # index i is sheet row i + 2; only mapped columns appear
     missing: list[str]           # schema column keys with no header yet (the plan appends them)
+    header: tuple = ()           # row 1 as read (the plan's guard checks it is still there)
 
 
 def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
@@ -150,9 +151,12 @@ def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
     header = rows[0] if rows else []
     columns = map_columns(title, header, schema, renames, strict=False)
     missing = [c.key for c in schema.columns if c.key not in columns.index]
+    # A row counts while any of its cells is filled, in a column the bot knows or in a person's own:
+    # the bot appends after it, never onto a row someone typed.
+    end = len(rows)
+    while end > 1 and all(is_blank(v) for v in rows[end - 1]):
+        end -= 1
     data = []
-    for r in rows[1:]:
+    for r in rows[1:end]:
         data.append({k: (r[i] if i < len(r) else None) for k, i in columns.index.items()})
-    while data and all(is_blank(v) for v in data[-1].values()):
-        data.pop()
-    return BotTable(title, True, columns, data, missing)
+    return BotTable(title, True, columns, data, missing, tuple(header))

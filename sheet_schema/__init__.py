@@ -19,9 +19,10 @@ TAB_FILES = {
     "bot_status": "bot_status.toml",
     "monthly_report": "monthly_report.toml",
     "open_cases": "open_cases.toml",
+    "bot_memory": "bot_memory.toml",
 }
 REP_TABS = ("defective_log", "comp_sheet")
-BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status", "open_cases")
+BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status", "open_cases", "bot_memory")
 # Bot tabs written only on request (`report`), never by a cycle, init or doctor.
 REPORT_TABS = ("monthly_report",)
 COLUMN_TYPES = {"date", "id", "text", "email", "choice", "count", "money"}
@@ -45,6 +46,7 @@ class Column:
     unique: bool = False
     owner: str = "reps"
     set_once: bool = False
+    freezes_row: bool = False      # people's column: once filled, the bot leaves the row's content alone
     header_required: bool = False  # the tab is unusable without this header
 
     @property
@@ -59,10 +61,22 @@ class TabSchema:
     owner: str
     columns: tuple[Column, ...]
     key_column: str | None = None
+    hidden: bool = False           # a tab people need not see (created hidden)
     by_key: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, key: str) -> Column:
         return self.by_key[key]
+
+    @property
+    def bot_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.owner == "bot")
+
+    @property
+    def guarded_keys(self) -> tuple[str, ...]:
+        """The columns that say which record a row is and whether the bot may change it: a write to
+        the tab is only safe while they are where the cycle read them."""
+        keys = (self.key_column,) if self.key_column else ()
+        return keys + tuple(c.key for c in self.columns if c.freezes_row)
 
     @property
     def headers(self) -> list[str]:
@@ -82,6 +96,7 @@ def _column(raw: dict, tab_owner: str) -> Column:
         unique=bool(raw.get("unique", False)),
         owner=raw.get("owner", tab_owner),
         set_once=bool(raw.get("set_once", False)),
+        freezes_row=bool(raw.get("freezes_row", False)),
         header_required=bool(raw.get("header_required", raw.get("required") or "required_when" in raw)),
     )
     if col.type not in COLUMN_TYPES:
@@ -104,6 +119,7 @@ def load(name: str) -> TabSchema:
         owner=owner,
         columns=columns,
         key_column=raw.get("key_column"),
+        hidden=bool(raw.get("hidden", False)),
         by_key={c.key: c for c in columns},
     )
 

@@ -10,8 +10,11 @@ from bot.errors import BotError
 from bot.cells import as_text, comparable
 from bot.validate import ticket_key
 
-REP_TABS = ("Defective Log", "Comp Sheet")
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
+import sheet_schema
+
+# The default titles, from the registry of tabs (a new bot tab is checked here without editing this file).
+REP_TABS = tuple(sheet_schema.load(n).tab for n in sheet_schema.REP_TABS)
+BOT_TABS = tuple(sheet_schema.load(n).tab for n in sheet_schema.BOT_TABS)
 
 
 def trimmed(rows):
@@ -65,6 +68,15 @@ def normalised(rows):
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+def memory_as_set(tabs: dict) -> dict:
+    """The tabs with Bot Memory's records in key order: the memory keeps records in the order they were
+    issued, so the same records written over two cycles or in one stand in a different order."""
+    out = dict(tabs)
+    rows = tabs.get("Bot Memory") or []
+    out["Bot Memory"] = rows[:1] + sorted(rows[1:], key=lambda r: [str(v) for v in r[:2]])
+    return out
 
 
 def duplicate_rows(tabs: dict) -> int:

@@ -183,7 +183,7 @@ def test_init_creates_a_new_workbook_with_every_tab(tmp_path, capsys):
     assert main(["init", "--workbook", str(path)]) == 0
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Defective Log", "Comp Sheet", "Escalations", "Drafts", "Log Issues", "Bot Status",
-                             "Open Cases"]
+                             "Open Cases", "Bot Memory"]
     assert wb["Defective Log"].freeze_panes == "A2"
     assert wb["Defective Log"].data_validations.dataValidation
     assert main(["run", "--once", "--workbook", str(path)]) == 0

@@ -25,7 +25,7 @@ except ImportError:  # tests/ is not a package: pytest put it on sys.path
 
 REPO = Path(__file__).resolve().parents[1]
 REP_TABS = ("Defective Log", "Comp Sheet")
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
+from hardening import BOT_TABS  # noqa: E402
 LOG_HEADERS = ["Date Logged", "Ticket ID", "Customer Name", "Customer Email", "Order Number", "Product",
                "Lot Number", "Best By Date", "Defect Type", "Complaint Details", "Photo Received",
                "Units Affected", "Resolution", "Refund Amount", "Replacement Order Number", "Agent", "Status"]

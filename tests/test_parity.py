@@ -14,9 +14,7 @@ from bot.sample_data import build_sample
 from conftest import NOW
 
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
-from hardening import normalised
-
-BOT_TABS = ("Escalations", "Drafts", "Log Issues", "Bot Status", "Open Cases")
+from hardening import BOT_TABS, normalised
 TODAY = date(2026, 11, 20)
 
 

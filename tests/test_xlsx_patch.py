@@ -57,7 +57,7 @@ def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
     changed = {n for n in before if before[n] != after.get(n)}
     assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
     new_parts = set(after) - set(before)
-    assert len(new_parts) == 5 and all(n.startswith("xl/worksheets/") for n in new_parts)
+    assert len(new_parts) == 6 and all(n.startswith("xl/worksheets/") for n in new_parts)
     for blob in (after[n] for n in new_parts | changed):
         ET.fromstring(blob)  # well-formed XML
     wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
@@ -65,7 +65,7 @@ def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
     wb.close()
     full = openpyxl.load_workbook(book)  # the full reader accepts the edited file too
     assert full.sheetnames == ["Defective Log", "Comp Sheet", "Log Issues", "Drafts", "Escalations", "Bot Status",
-                               "Open Cases"]
+                               "Open Cases", "Bot Memory"]
 
 
 def test_second_edit_keeps_people_cells_and_their_formatting(book):

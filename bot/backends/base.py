@@ -39,6 +39,28 @@ class CreateTab:
     """Create an empty tab with this title (its header row arrives as an ordinary RangeWrite)."""
 
     title: str
+    hidden: bool = False             # a tab only the bot reads (Bot Memory)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A rectangle (top-left at row, col, 1-based) that must still hold exactly `values` (None = blank)
+    when the plan is written: the cells that say which record each row of a bot tab is. If a person
+    sorted, inserted, deleted or typed there since the read, the plan's rows no longer mean what they
+    meant, and the write must not happen (the cycle starts over from a fresh read)."""
+
+    tab: str
+    row: int
+    col: int
+    values: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def last_row(self) -> int:
+        return self.row + max(len(self.values), 1) - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.col + max(max((len(r) for r in self.values), default=1), 1) - 1
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,7 @@ class Plan:
 
     creates: tuple[CreateTab, ...] = ()
     writes: tuple[RangeWrite, ...] = ()
+    guards: tuple[Guard, ...] = ()   # checked just before writing (see Guard); never a write themselves
 
     @property
     def is_empty(self) -> bool:
@@ -123,7 +146,8 @@ class Backend(Protocol):
         """Apply every change of `plan` in one batch, only to the tabs it names.
 
         Raises ConcurrentEditError when the storage changed since `snapshot` was read and the write
-        would overwrite someone's edit (the caller then starts the cycle over).
+        would overwrite someone's edit or land on another record than planned (a `plan.guards` cell
+        moved); the caller then starts the cycle over.
         """
 
 

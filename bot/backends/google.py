@@ -32,14 +32,15 @@ from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
-from bot.backends.base import ApplyResult, Check, Plan, RangeWrite, Snapshot, TabFormat
+from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, Snapshot, TabFormat
 from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
                                       read_key_file)
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
-                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
+                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values,
+                                       trimmed_grid)
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
-from bot.errors import AccessError, BotError, ConfigError, LayoutError
+from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 
 log = logging.getLogger(__name__)
 
@@ -377,10 +378,13 @@ class GoogleBackend:
                 if create.title in created:
                     continue
                 rows, cols = need.get(create.title, (0, 0))
-                structure.append({"addSheet": {"properties": {
+                properties: dict[str, Any] = {
                     "title": create.title,
                     "gridProperties": {"rowCount": max(NEW_TAB_ROWS, rows), "columnCount": max(NEW_TAB_COLS, cols)},
-                }}})
+                }
+                if create.hidden:
+                    properties["hidden"] = True
+                structure.append({"addSheet": {"properties": properties}})
                 created.add(create.title)
                 titles[create.title] = create.title
             for title, (rows, cols) in need.items():
@@ -403,6 +407,9 @@ class GoogleBackend:
                 answer = self.http.batch_update(self.spreadsheet_id, {"requests": structure})
                 _note_structure(meta, structure, answer)
             data = [self._value_range(titles[w.tab], w) for w in plan.writes if w.values and any(w.values)]
+            guards = [g for g in plan.guards if g.tab in titles and g.tab not in created]
+            if data and guards:
+                self._check_guards(guards, titles)
             if data:
                 self.http.values_batch_update(self.spreadsheet_id, {
                     "valueInputOption": "RAW",
@@ -410,6 +417,24 @@ class GoogleBackend:
                     "data": data,
                 })
         return ApplyResult(requests=self.request_count - before, cells_written=plan.cell_count)
+
+    def _check_guards(self, guards: list[Guard], titles: dict[str, str]) -> None:
+        """One read of the cells that say which record each planned row is (see Guard). If a person
+        moved anything since the cycle's read, nothing is written and the cycle starts over; what is
+        left is the time between this read and the write that follows it (one round trip)."""
+        answer = self.http.values_batch_get(
+            self.spreadsheet_id, [a1_range(titles[g.tab], g.row, g.col, g.last_row, g.last_col) for g in guards],
+            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                    "majorDimension": "ROWS"})
+        ranges = answer.get("valueRanges") or []
+        if len(ranges) != len(guards):
+            raise ValueError("valueRanges does not match the ranges asked for")
+        for guard, vr in zip(guards, ranges):
+            if trimmed_grid(vr.get("values")) != trimmed_grid(guard.values):
+                raise ConcurrentEditError(self.spreadsheet_id, (
+                    f"Someone changed the '{titles[guard.tab]}' tab while the bot was about to write to it "
+                    "(rows sorted, inserted or deleted, or a column added); nothing was written, and the next "
+                    "cycle starts from a fresh read."))
 
     @staticmethod
     def _value_range(title: str, write: RangeWrite) -> dict:

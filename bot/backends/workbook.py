@@ -144,6 +144,8 @@ class WorkbookBackend:
 
         for create in plan.creates:
             self._create_tab(wb, create.title)
+            if create.hidden:
+                wb[create.title].sheet_state = "hidden"
         for write in plan.writes:
             if write.tab not in wb.sheetnames:
                 raise BotError(f"The bot tried to write to tab '{write.tab}', which is not in {self.path} "

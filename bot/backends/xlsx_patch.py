@@ -52,6 +52,9 @@ def column_letters(index: int) -> str:
     return column_letter(index - 1)
 
 
+_HIDDEN = 'state="hidden" '
+
+
 def patch_workbook(data: bytes, plan: Plan) -> bytes:
     try:
         zin = zipfile.ZipFile(io.BytesIO(data))
@@ -77,7 +80,7 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
         max_sheet_id += 1
         workbook_xml = workbook_xml.replace(
             "</sheets>", f'<sheet xmlns:r="{REL_NS}" name={quoteattr(create.title)} sheetId="{max_sheet_id}" '
-                         f'r:id="{rid}"/></sheets>', 1)
+                         f'{_HIDDEN if create.hidden else ""}r:id="{rid}"/></sheets>', 1)
         rels_xml = rels_xml.replace(
             "</Relationships>", f'<Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" Target="/{part}"/>'
                                 f"</Relationships>", 1)

@@ -1,0 +1,120 @@
+"""Escalations and Drafts as they should be: the records worked out from the bot's memory, laid out on
+the rows people see (see bot.memory for why)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import cells
+from bot.drafts import Draft, Renderer, desired_drafts, ready_drafts
+from bot.escalation import NotifyEscalation
+from bot.memory import KEY, Record, from_rows, hydrate, overtyped, place, short_key
+from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
+from bot.table import BotTable
+from bot.validate import WARNING, Issue, Validation, ticket_key
+from sheet_schema import load
+
+# A row whose key someone overtyped is still recognised by these cells (all filled, all as last written).
+FLAG_SIGNATURE = ("defect_type", "first_logged", "ticket_ids")
+DRAFT_SIGNATURE = ("source_hash",)
+DRAFT_TEXT = ("template", "to", "subject", "body", "source_hash")
+
+
+def flag_key(row: dict) -> str:
+    """ESC-0001, also for a Flag ID typed as "esc-1 "."""
+    if isinstance(row.get(KEY), str):
+        return row[KEY]
+    number = flag_number(row.get("flag_id"))
+    return format_flag_id(number) if number is not None else ""
+
+
+def draft_key(row: dict) -> str:
+    if isinstance(row.get(KEY), str):
+        return row[KEY]
+    return short_key(ticket_key(cells.as_text(row.get("ticket_id"))))
+
+
+@dataclass
+class TabLayout:
+    rows: list[dict]                                   # the tab as it should be (index i is sheet row i + 2)
+    records: list[Record]                              # what the memory should hold for the tab
+    issues: list[Issue] = field(default_factory=list)  # bot cells put back, rows brought back
+    added: int = 0                                     # records new this cycle
+
+
+def escalations_layout(table: BotTable, remembered: list[Record] | None, found: list[Episode],
+                       settings: RecurrenceSettings, stamp: str,
+                       escalate: NotifyEscalation | None = None) -> tuple[TabLayout, FlagChanges]:
+    schema = load("escalations")
+    old = hydrate(remembered, table.rows, flag_key) if remembered is not None else \
+        from_rows(table.rows, schema, flag_key)
+    new, changes = desired_escalations(old, found, settings, stamp, escalate)
+    placement = place(table.rows, old, flag_key, FLAG_SIGNATURE)
+    out = TabLayout([], new, added=len(new) - len(old))
+    for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
+        if i is None:      # a person's own row, or one the bot does not know: left alone
+            out.rows.append(dict(row))
+            continue
+        out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, flag_key(new[i]),
+                                "leads write in Lead Status and Lead Notes")
+        out.rows.append({**row, **new[i]})
+    for i in placement.unplaced:   # a deleted flag row comes back: deleting is not dismissing
+        out.rows.append(dict(new[i]))
+        out.issues.append(_brought_back(table, len(out.rows), flag_key(new[i]), "Flag ID", schema.bot_keys,
+                                        "This flag's row was deleted; the bot put it back here. To dismiss a "
+                                        "flag, set its Lead Status instead."))
+    out.rows.extend(dict(r) for r in new[len(old):])
+    return out, changes
+
+
+def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validation, renderer: Renderer,
+                  spellings: dict[str, str], stamp: str) -> tuple[TabLayout, list[Draft]]:
+    """A draft row whose Status a rep has set is theirs: the bot only puts back its Ticket ID if it was
+    overtyped, and its text if the row holds another ticket's draft (a write misfiled while people
+    sorted the tab). A deleted draft is not drafted again."""
+    schema = load("drafts")
+    old = hydrate(remembered, table.rows, draft_key) if remembered is not None else \
+        from_rows(table.rows, schema, draft_key)
+    placement = place(table.rows, old, draft_key, DRAFT_SIGNATURE)
+    taken_over = {draft_key(old[i]) for pos, i in enumerate(placement.record_at)
+                  if i is not None and not cells.is_blank(table.rows[pos].get("status"))}
+    deleted = {draft_key(old[i]) for i in placement.unplaced}
+    current = {draft_key(r): r for r in old}
+    ready = ready_drafts(v, renderer, skip=taken_over | deleted, current=current, spellings=spellings)
+    new = desired_drafts(old, ready, stamp)
+    text_of = {_text(r): draft_key(r) for r in old}
+    out = TabLayout([], new, added=len(new) - len(old))
+    for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
+        if i is None:
+            out.rows.append(dict(row))
+            continue
+        key, shown = draft_key(new[i]), cells.as_text(new[i].get("ticket_id"))
+        if cells.is_blank(row.get("status")):
+            out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, shown,
+                                    "reps set Status; to change a draft, edit the Defective Log or Comp Sheet")
+            out.rows.append({**row, **new[i]})
+            continue
+        fixed = dict(row)
+        if pos in placement.rekeyed:
+            out.issues += overtyped(table, pos, row, old[i], ("ticket_id",), shown, "the row's Status is kept")
+            fixed["ticket_id"] = new[i].get("ticket_id")
+        owner = text_of.get(_text(row))
+        if owner is not None and owner != key:
+            fixed.update({k: old[i].get(k) for k in DRAFT_TEXT})
+            out.issues.append(Issue(table.title, pos + 2, table.columns.index.get("body", 0), shown,
+                                    table.columns.letter("body") if "body" in table.columns.index else "",
+                                    table.columns.headers["body"],
+                                    "This row held another ticket's draft (written while the tab was being "
+                                    "sorted); the bot put back this ticket's draft. Its Status is kept.", WARNING))
+        out.rows.append(fixed)
+    out.rows.extend(dict(r) for r in new[len(old):])
+    return out, ready
+
+
+def _text(row: dict) -> tuple:
+    return tuple(cells.comparable(cells.storable(row.get(k))) for k in DRAFT_TEXT)
+
+
+def _brought_back(table: BotTable, sheet_row_index: int, key: str, header: str, bot_keys, problem: str) -> Issue:
+    col = table.columns.index.get(bot_keys[0], 0)
+    letter = table.columns.letter(bot_keys[0]) if bot_keys[0] in table.columns.index else "A"
+    return Issue(table.title, sheet_row_index + 1, col, key, letter, header, problem, WARNING)
