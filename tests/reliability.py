@@ -18,8 +18,8 @@ from bot.errors import BotError
 
 REPORT_ENV = "DLB_RELIABILITY_REPORT"
 CATEGORIES = ("Bad input (cell values)", "Sheet shapes", "Injection", "Workbook faults", "Google faults",
-              "Concurrency")
-REGENERATE = "DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py -q"
+              "Concurrency", "Workbooks as Excel makes them")
+REGENERATE = "DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py tests/test_excel_workbooks.py -q"
 
 
 @dataclass

@@ -56,8 +56,12 @@ def parse(data: bytes, part: str) -> etree._Element:
         raise PatchUnsupported(f"{part} is not well-formed XML ({exc})") from None
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # The declaration as Excel writes it (lxml's own uses single quotes, also valid).
+    return _DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
 @dataclass(frozen=True)
