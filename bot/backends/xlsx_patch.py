@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
+from xml.sax.saxutils import escape
 
 from datetime import date, time, timedelta
 
@@ -61,8 +62,7 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
             raise PatchUnsupported(f"no sheet part for tab {tab!r}")
         editor = SheetEditor(tab, pkg.tree(entry.part), dates)
         covers = TableCovers(pkg, entry, editor)   # sets a totals row aside before the writes
-        for (r, c), value in sorted(values.items()):
-            editor.set(r, c, value)
+        editor.set_all(values)
         moves = covers.refit()
         editor.finish()
         pkg.touch(entry.part)
@@ -149,6 +149,43 @@ class SheetEditor:
             insort(self.order, r)
         return row
 
+    def set_all(self, values: dict[tuple[int, int], object]) -> None:
+        """Every write of the plan to this tab. Rows the sheet does not have yet (most of a first cycle's
+        100,000) are made from text in one parse, which is several times faster than an element per cell."""
+        new_rows: dict[int, list[tuple[int, object]]] = {}
+        for (r, c), value in sorted(values.items()):
+            if r in self.rows:
+                self.set(r, c, value)
+            elif value is not None and value != "":
+                new_rows.setdefault(r, []).append((c, value))
+        if new_rows:
+            self._add_rows(new_rows)
+
+    def _add_rows(self, new_rows: dict[int, list[tuple[int, object]]]) -> None:
+        prefix = f"{self.data.prefix}:" if self.data.prefix else ""
+        xmlns = f"xmlns:{self.data.prefix}" if self.data.prefix else "xmlns"
+        text = [f'<{prefix}sheetData {xmlns}="{MAIN_NS}">']
+        for r, cells in new_rows.items():
+            text.append(f'<{prefix}row r="{r}">')
+            for c, value in cells:
+                style = self._new_style(None, c)
+                if isinstance(value, (date, time, timedelta)):
+                    value, style = self.dates.serial(value)
+                text.append(_cell_text(prefix, f"{column_letters(c)}{r}", style, value, self.title))
+            text.append(f"</{prefix}row>")
+        text.append(f"</{prefix}sheetData>")
+        fragment = parse("".join(text).encode("utf-8"), f"the new rows of {self.title!r}")
+        for row in list(fragment):
+            r = int(row.get("r"))
+            i = bisect_left(self.order, r)
+            if i < len(self.order):
+                self.rows[self.order[i]].addprevious(row)
+            else:
+                self.data.append(row)   # lxml takes the namespace declaration in scope in the sheet
+            self.rows[r] = row
+            insort(self.order, r)
+            self.touched.add(r)
+
     def set(self, r: int, c: int, value: object) -> None:
         cells = self.cells(r)
         cell = cells.get(c)
@@ -191,9 +228,9 @@ class SheetEditor:
         cells[c] = cell
         return cell
 
-    def _new_style(self, row: etree._Element, c: int) -> str | None:
+    def _new_style(self, row: etree._Element | None, c: int) -> str | None:
         """A new cell takes its row's format (when the row has one) or else its column's, as in Excel."""
-        if row.get("customFormat") in ("1", "true") and row.get("s"):
+        if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
             return row.get("s")
         style = self.col_styles.get(c)
         return style if style and style != "0" else None
@@ -308,6 +345,20 @@ def _fill(cell: etree._Element, value: object, where: str) -> None:
         text.text = value
     else:
         raise PatchUnsupported(f"a {type(value).__name__} value for {where}")
+
+
+def _cell_text(prefix: str, ref: str, style: str | None, value: object, tab: str) -> str:
+    """One new cell as text, the same cell _fill makes."""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<{prefix}c r="{ref}"{s} t="b"><{prefix}v>{int(value)}</{prefix}v></{prefix}c>'
+    if isinstance(value, (int, float)):
+        number = repr(value) if isinstance(value, float) else str(value)
+        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{number}</{prefix}v></{prefix}c>'
+    if isinstance(value, str):
+        return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{escape(value)}'
+                f'</{prefix}t></{prefix}is></{prefix}c>')
+    raise PatchUnsupported(f"a {type(value).__name__} value for {tab}!{ref}")
 
 
 def _filled(cell: etree._Element) -> bool:
