@@ -160,6 +160,13 @@ def cmd_init(args, settings: Settings) -> int:
     backend = app.open_backend(settings, allow_missing=True)
     snapshot = backend.read(required_tabs(settings))
     plan, notes = init_plan(settings, snapshot.tabs)
+    refused = [n for n in notes if "lacks" in n]
+    if refused:
+        # Exit 2 writes nothing: no half-set-up workbook to explain, and the same init works once fixed.
+        for note in refused:
+            print(f"- {note}")
+        print(f"Nothing was written to {backend.describe()}; run init again once the headers are in row 1.")
+        return 2
     if not plan.is_empty:
         backend.apply(plan, snapshot)
     after = backend.read(required_tabs(settings))
@@ -167,7 +174,7 @@ def cmd_init(args, settings: Settings) -> int:
     for note in notes or ["every tab and header was already there"]:
         print(f"- {note}")
     print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}.")
-    return 2 if any("lacks" in n for n in notes) else 0
+    return 0
 
 
 def doctor_checks(settings: Settings) -> list[Check]:

@@ -18,8 +18,8 @@ from bot.errors import BotError
 
 REPORT_ENV = "DLB_RELIABILITY_REPORT"
 CATEGORIES = ("Bad input (cell values)", "Sheet shapes", "Injection", "Workbook faults", "Google faults",
-              "Concurrency")
-REGENERATE = "DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py -q"
+              "Concurrency", "Workbooks as Excel makes them")
+REGENERATE = "DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py tests/test_excel_workbooks.py -q"
 
 
 @dataclass
@@ -127,8 +127,9 @@ class ReliabilityPlugin:
         lines = [
             "# Reliability",
             "",
-            "Produced by the test suite's hardening tests (`tests/test_hardening_*.py`, counted by the",
-            "`tests/reliability.py` plugin); do not edit by hand. Regenerate with:",
+            "Produced by the test suite's hardening tests (`tests/test_hardening_*.py`) and its workbooks as",
+            "Excel makes them (`tests/test_excel_workbooks.py`: built with XlsxWriter, read back by openpyxl and",
+            "python-calamine), counted by the `tests/reliability.py` plugin; do not edit by hand. Regenerate with:",
             "",
             "```sh",
             REGENERATE,

@@ -15,7 +15,7 @@ from bot.backends.xlsx_patch import PatchUnsupported
 from bot.cli import main
 from bot.demo import build_workbook
 from conftest import NOW
-from test_xlsx_patch import add_cached_formula, members
+from test_xlsx_patch import add_cached_formula, members, refuse_the_original
 
 LOG = "Defective Log"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -137,12 +137,12 @@ def test_a_list_excel_cannot_hold_gets_no_dropdown(book, values):
 
 
 def test_unusual_workbook_falls_back_to_openpyxl_and_says_what_it_costs(book, monkeypatch, caplog):
-    def refuse(data, formats):
-        raise PatchUnsupported("test")
-    monkeypatch.setattr(workbook_module, "patch_formats", refuse)
+    add_member(book, "xl/media/image1.png", IMAGE)   # a part openpyxl's rewrite does not keep
+    refuse_the_original(monkeypatch, "patch_formats", book.read_bytes())
     assert WorkbookBackend(book).apply_formats(FORMATS).requests == 1
     assert openpyxl.load_workbook(book)[LOG].freeze_panes == "A2"
-    assert any(r.levelname == "WARNING" and "images" in r.getMessage() for r in caplog.records)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and "loses: images" in warned[0] and "charts" not in warned[0]
 
 
 def test_a_sheet_part_that_is_not_a_worksheet_is_refused(book):

@@ -14,6 +14,7 @@ from bot.backends.xlsx_patch import PatchUnsupported, column_index, column_lette
 from bot.config import load_settings
 from bot.cycle import run_cycle
 from bot.demo import build_workbook
+from bot.errors import AccessError
 from conftest import NOW
 
 REP_TABS = ("Defective Log", "Comp Sheet")
@@ -104,12 +105,40 @@ def test_clearing_cells_and_escaping_text(tmp_path):
     assert ws["A2"].value is None and ws["B2"].value == "<b>&\"'  spaced  "
 
 
-def test_unusual_workbook_falls_back_to_a_full_rewrite(book, monkeypatch):
-    def refuse(data, plan):
-        raise PatchUnsupported("test")
-    monkeypatch.setattr(workbook_module, "patch_workbook", refuse)
+def refuse_the_original(monkeypatch, name, original_bytes):
+    """Make the in-place editor refuse the file as it is on disk (as for an unusual file), but not
+    openpyxl's rewrite of it."""
+    real = getattr(workbook_module, name)
+    calls = []
+
+    def refuse(data, *args):
+        # The first call sees the file on disk; openpyxl's rewrite of an openpyxl-made file may be the
+        # very same bytes, so it is told apart by order, not by content.
+        calls.append(data)
+        if len(calls) == 1:
+            assert data == original_bytes
+            raise PatchUnsupported("test")
+        return real(data, *args)
+    monkeypatch.setattr(workbook_module, name, refuse)
+
+
+def test_unusual_workbook_falls_back_to_a_full_rewrite(book, monkeypatch, caplog):
+    refuse_the_original(monkeypatch, "patch_workbook", book.read_bytes())
     report = run_cycle(WorkbookBackend(book), load_settings(environ={}), lambda: NOW)
     assert report.wrote and "Drafts" in openpyxl.load_workbook(book).sheetnames
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("in place (test)" in w and "loses" in w for w in warned)
+
+
+def test_the_fallback_refuses_to_blank_rep_tab_formula_results(book, monkeypatch):
+    add_cached_formula(book)
+    before = book.read_bytes()
+    refuse_the_original(monkeypatch, "patch_workbook", before)
+    with pytest.raises(AccessError) as caught:
+        run_cycle(WorkbookBackend(book), load_settings(environ={}), lambda: NOW)
+    assert "'Defective Log' (1)" in caught.value.message and "save it as an Excel Workbook" in caught.value.message
+    assert caught.value.exit_code == 3
+    assert book.read_bytes() == before
 
 
 @pytest.mark.parametrize("letters, index", [("A", 1), ("Z", 26), ("AA", 27), ("AZ", 52), ("XFD", 16384)])

@@ -34,7 +34,9 @@ from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, Ta
 from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,
                            patch_formats)
+from .xlsx_losses import rewrite_losses
 from .xlsx_patch import PatchUnsupported, patch_workbook
+from .xlsx_tables import rows_not_data
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class WorkbookBackend:
         self.file = WorkbookFile(self.path)
         # Set by read(): the workbook was open in Excel/LibreOffice when we read it (apply re-checks anyway).
         self.open_elsewhere = False
+        self.last_warnings: list[str] = []   # what openpyxl warned about while loading the file last
 
     def describe(self) -> str:
         return str(self.path)
@@ -86,15 +89,16 @@ class WorkbookBackend:
             return Snapshot(tabs={}, source=str(self.path), token=fingerprint, digest=digest, unchanged=True)
         self.open_elsewhere = self.file.lock_file() is not None
         wb = self._load(data, read_only=True)
+        not_data = rows_not_data(data, titles)   # Tables' totals rows, and header rows below row 1
         try:
             # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
             with self._as_access_error():
-                tabs = {title: self._read_tab(wb, title) for title in titles}
+                tabs = {title: self._read_tab(wb, title, not_data.get(title, ())) for title in titles}
         finally:
             wb.close()
         return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest)
 
-    def _read_tab(self, wb: Any, title: str) -> Rows | None:
+    def _read_tab(self, wb: Any, title: str, not_data: Sequence[tuple[int, int, int]] = ()) -> Rows | None:
         if title not in wb.sheetnames:
             return None
         ws = wb[title]
@@ -110,6 +114,14 @@ class WorkbookBackend:
             while row and row[-1] is None:
                 row.pop()
             rows.append(row)
+        # A Table's totals row is not a case (nor a flag): its cells read as blank, and the rows keep their
+        # sheet numbers so Log Issues still point where a rep looks.
+        for r, c1, c2 in not_data:
+            if r - 1 < len(rows):
+                row = rows[r - 1]
+                row[c1 - 1:c2] = [None] * len(row[c1 - 1:c2])
+                while row and row[-1] is None:
+                    row.pop()
         while rows and not rows[-1]:
             rows.pop()
         return rows
@@ -129,18 +141,18 @@ class WorkbookBackend:
             # results, images and charts stay exactly as they are). Fallback: openpyxl's full rewrite.
             for create in plan.creates:
                 self._check_new_title(self._sheet_titles(current[0]), create.title)
+            storable = _storable_plan(plan)
             try:
-                patched = patch_workbook(current[0], _storable_plan(plan))
+                patched = patch_workbook(current[0], storable)
             except PatchUnsupported as exc:
-                log.info("editing the workbook in place is not possible (%s); rewriting it with openpyxl", exc)
-            else:
-                self.file.save_bytes(patched, fingerprint)
-                return ApplyResult(requests=1, cells_written=plan.cell_count)
-            wb = self._load(current[0], read_only=False)
-        else:
-            wb = openpyxl.Workbook()
-            # A new Workbook comes with an empty "Sheet"; the plan's tabs replace it.
-            wb.remove(wb.active)
+                # Rewritten once by openpyxl (a plain package), then edited in place like any other file.
+                written = set(plan.tabs_written()) | {c.title for c in plan.creates}
+                patched = self._edit_rewritten(current[0], exc, written, lambda data: patch_workbook(data, storable))
+            self.file.save_bytes(patched, fingerprint)
+            return ApplyResult(requests=1, cells_written=plan.cell_count)
+        wb = openpyxl.Workbook()
+        # A new Workbook comes with an empty "Sheet"; the plan's tabs replace it.
+        wb.remove(wb.active)
 
         for create in plan.creates:
             self._create_tab(wb, create.title)
@@ -157,6 +169,38 @@ class WorkbookBackend:
 
         self._save(wb, fingerprint)
         return ApplyResult(requests=1, cells_written=plan.cell_count)
+
+    def _edit_rewritten(self, data: bytes, why: PatchUnsupported, written: set[str], edit) -> bytes:
+        """The fallback: openpyxl rewrites the unchanged workbook, then `edit` works on that plain package.
+
+        Refused (AccessError, exit 3) when the rewrite would empty the results Excel cached for formulas in a
+        tab the bot does not write (a rep tab): other programs, and the bot's next read, would see them
+        blank. Otherwise announced at WARNING with what the rewrite loses, found by comparing the packages.
+        """
+        wb = self._load(data, read_only=False)
+        warned = self.last_warnings
+        if wb.calculation is None:
+            wb.calculation = CalcProperties()
+        wb.calculation.fullCalcOnLoad = True   # Excel/LibreOffice recompute what openpyxl did not keep
+        buffer = io.BytesIO()
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            wb.save(buffer)
+        rewritten = buffer.getvalue()
+        losses = rewrite_losses(data, rewritten, warned)
+        kept_blank = {tab: n for tab, n in losses.cached_results.items() if tab not in written}
+        if kept_blank:
+            tabs = ", ".join(f"'{tab}' ({n})" for tab, n in kept_blank.items())
+            raise AccessError(str(self.path), f"The bot cannot edit {self.path} in place ({why.reason}) and will not "
+                                              f"rewrite it, which would blank the results of the formulas in {tabs}; "
+                                              f"{why.fix}.")
+        log.warning("could not edit %s in place (%s), so openpyxl rewrites the whole file, which loses: %s",
+                    self.path, why.reason, losses.sentence())
+        try:
+            return edit(rewritten)
+        except PatchUnsupported as exc:
+            raise AccessError(str(self.path), f"The bot cannot edit {self.path} even after rewriting it "
+                                              f"({exc.reason}); {exc.fix}.") from None
 
     def _sheet_titles(self, data: bytes) -> list[str]:
         wb = self._load(data, read_only=True)
@@ -208,14 +252,12 @@ class WorkbookBackend:
             try:
                 patched = patch_formats(data, formats)
             except PatchUnsupported as exc:
-                log.warning("could not add the formats inside %s (%s), so openpyxl rewrites the whole file: "
-                            "formula results show again once Excel re-opens it, and images and charts are "
-                            "not kept; keep a copy if that matters", self.path, exc)
-            else:
-                if patched is None:
-                    return ApplyResult(requests=0, cells_written=0)
-                self.file.save_bytes(patched, fingerprint)
-                return ApplyResult(requests=1, cells_written=0)
+                # The formats go on the rep tabs, so no tab may lose its formulas' cached results here.
+                patched = self._edit_rewritten(data, exc, set(), lambda rewritten: patch_formats(rewritten, formats))
+            if patched is None:
+                return ApplyResult(requests=0, cells_written=0)
+            self.file.save_bytes(patched, fingerprint)
+            return ApplyResult(requests=1, cells_written=0)
         wb = self._load(data, read_only=False)
         changed = False
         for fmt in formats:
@@ -308,9 +350,11 @@ class WorkbookBackend:
             # For an update: the full workbook with formulas, so the reps' formulas are saved back as formulas.
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=read_only,
                                         keep_vba=False)
-        for w in caught:
-            # e.g. "Data Validation extension is not supported and will be removed": worth knowing, no data in it.
-            log.warning("openpyxl: %s (%s)", w.message, self.path)
+        # e.g. "Data Validation extension is not supported and will be removed": true only of openpyxl's own
+        # save, which the bot uses only as the fallback; that path says it in plain words (xlsx_losses).
+        self.last_warnings = [str(w.message) for w in caught]
+        for text in self.last_warnings:
+            log.debug("openpyxl: %s (%s)", text, self.path)
         return wb
 
     @contextlib.contextmanager

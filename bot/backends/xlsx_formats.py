@@ -1,25 +1,22 @@
 """`init`'s formats (frozen header row, dropdowns, blank-required highlights) written into an .xlsx by
 editing only the parts they live in, like xlsx_patch does for values.
 
-openpyxl's load-and-save would drop the results Excel cached for the reps' formulas, images and charts
-(see xlsx_patch). Here each rep tab's sheet part gets a frozen pane, `<dataValidation>` and
-`<conditionalFormatting>` elements outside its `<sheetData>` (which is copied as it is), and
-xl/styles.xml gets one differential format for the highlight; every other part is copied byte for
-byte. Standard library only; anything unexpected raises PatchUnsupported and the caller falls back to
-openpyxl.
+openpyxl's load-and-save would drop the results Excel cached for the reps' formulas, in-cell pictures
+and more (see xlsx_patch). Here each rep tab's sheet part gets a frozen pane, `<dataValidation>` and
+`<conditionalFormatting>` elements beside its `<sheetData>` (which is not touched), and xl/styles.xml
+gets one differential format for the highlight; every other part is copied byte for byte. The parts are
+edited as XML trees (xlsx_package), whatever namespace prefix their writer used; anything unexpected
+raises PatchUnsupported naming the tab or part.
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from typing import Sequence
-from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
 
 from bot.backends.base import TabFormat
-from bot.backends.xlsx_patch import (_SHEET_DATA, PatchUnsupported, _sheet_parts, column_index, column_letters,
-                                     write_parts)
+from bot.backends.xlsx_package import Package, PatchUnsupported, column_index, column_letters, q
 
 # Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
 # however long the log grows (Excel stores a range, not one rule per cell). workbook.py's openpyxl
@@ -28,6 +25,7 @@ LAST_ROW = 1048576
 HIGHLIGHT_RGB = "FFFFC7CE"   # Excel's light red, as openpyxl writes it for the full rewrite
 MAX_LIST_FORMULA_CHARS = 255  # an inline list validation; and a value cannot hold a comma
 DROPDOWN_ERROR_TITLE = "Not in the list"
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"   # Excel 2010's extensions (x14 rules)
 
 # The children of <worksheet>, in the order the schema (ECMA-376 CT_Worksheet) requires.
 _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
@@ -37,135 +35,94 @@ _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols
                     "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
                     "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
                     "controls", "webPublishItems", "tableParts", "extLst")
-_ROWS_SET_ASIDE = "<sheetData/>"   # stands in for the part's real sheetData while the formats are added
-_TAG = re.compile(r"<(/?)([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\b[^>]*?(/?)>")
-_SQREF = re.compile(r'\bsqref="([^"]*)"')
-_X14_SQREF = re.compile(r"<xm:sqref>([^<]*)</xm:sqref>")
-_PRIORITY = re.compile(r'\bpriority="(\d+)"')
+# The children of <styleSheet> that come after <dxfs>.
+_AFTER_DXFS = ("tableStyles", "colors", "extLst")
 _CELL_RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
 def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
     """The workbook with the formats added, or None when every one of them is already there."""
-    try:
-        zin = zipfile.ZipFile(io.BytesIO(data))
-        sheets, _ = _sheet_parts(zin.read("xl/workbook.xml").decode("utf-8"),
-                                 zin.read("xl/_rels/workbook.xml.rels").decode("utf-8"))
-        styles = zin.read("xl/styles.xml").decode("utf-8") if "xl/styles.xml" in zin.namelist() else None
-    except (KeyError, ET.ParseError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise PatchUnsupported(f"unusual workbook structure ({exc})") from None
-    edited: dict[str, str] = {}
+    pkg = Package(data)
+    changed = False
     dxf_id: int | None = None
     for fmt in formats:
-        part = sheets.get(fmt.title)
-        if part is None or part not in zin.namelist():
+        entry = pkg.sheet(fmt.title)
+        if entry is None or not pkg.has(entry.part):
             raise PatchUnsupported(f"no sheet part for tab {fmt.title!r}")
-        whole = edited.get(part) or zin.read(part).decode("utf-8")
-        rows = _SHEET_DATA.search(whole)
-        if rows is None:
+        root = pkg.tree(entry.part)
+        if root.find(q("sheetData")) is None:
             raise PatchUnsupported(f"the sheet part of {fmt.title!r} has no sheetData")
-        # The formats live outside <sheetData>, which holds the rows (20 MB for 100,000 of them): edit
-        # the rest of the part with the rows set aside, so each step scans only the small remainder.
-        xml = before = whole[:rows.start()] + _ROWS_SET_ASIDE + whole[rows.end():]
+        edits = 0
         if fmt.freeze_header:
-            xml = _freeze_header(xml)
+            edits += _freeze_header(root, fmt.title)
         for column, allowed in sorted(fmt.dropdowns.items()):
             if allowed:
-                xml = _add_dropdown(xml, column, allowed)
+                edits += _add_dropdown(root, column, allowed)
         for column in sorted(set(fmt.required_columns)):
-            if not _has_highlight(xml, column):
+            if not _has_highlight(root, column):
                 if dxf_id is None:
-                    if styles is None:
-                        raise PatchUnsupported("a workbook without xl/styles.xml")
-                    styles, dxf_id = _add_highlight_style(styles)
-                    edited["xl/styles.xml"] = styles
-                xml = _add_highlight(xml, column, dxf_id)
-        if xml != before:
-            edited[part] = xml.replace(_ROWS_SET_ASIDE, rows.group(0), 1)
-    return write_parts(zin, edited) if edited else None
+                    dxf_id = _add_highlight_style(pkg)
+                _add_highlight(root, column, dxf_id)
+                edits += 1
+        if edits:
+            pkg.touch(entry.part)
+            changed = True
+    return pkg.save() if changed else None
 
 
 # ---- where things go in a sheet part ------------------------------------------------------------------
 
-def _top_level(xml: str) -> list[tuple[str, int, int]]:
-    """(local name, start, end) of each child element of <worksheet>; the inside of <sheetData> is not
-    scanned."""
-    data = _SHEET_DATA.search(xml)
-    if data is None:
-        raise PatchUnsupported("a sheet without sheetData")
-    out: list[tuple[str, int, int]] = []
-    depth, name, start = 0, "", 0
-    for lo, hi in ((0, data.start()), (data.end(), len(xml))):
-        for m in _TAG.finditer(xml, lo, hi):
-            closing, local, self_closing = m.group(1), m.group(3), m.group(4)
-            if closing:
-                depth -= 1
-                if depth == 1:
-                    out.append((name, start, m.end()))
-                continue
-            if depth == 1:
-                name, start = local, m.start()
-                if self_closing:
-                    out.append((name, start, m.end()))
-            if not self_closing:
-                depth += 1
-        if lo == 0:
-            if depth != 1:
-                raise PatchUnsupported("sheetData is not a child of worksheet")
-            out.append(("sheetData", data.start(), data.end()))
-    if depth != 0:
-        raise PatchUnsupported("unbalanced sheet XML")
-    return out
+def _local(element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def _insert_at(xml: str, name: str, fragment: str) -> str:
-    """Insert a new child element `name` where the schema order puts it."""
-    later = set(_WORKSHEET_ORDER[_WORKSHEET_ORDER.index(name) + 1:])
-    for child, start, _ in _top_level(xml):
-        if child in later:
-            return xml[:start] + fragment + xml[start:]
-    end = xml.rfind("</worksheet>")
-    if end < 0:
-        raise PatchUnsupported("no </worksheet>")
-    return xml[:end] + fragment + xml[end:]
+def _insert_child(parent, local: str, order: Sequence[str]) -> etree._Element:
+    """A new child `local` of `parent`, placed where the schema order puts it (made inside the parent,
+    so it takes the namespace prefix in scope there)."""
+    child = etree.SubElement(parent, q(local))
+    later = set(order[order.index(local) + 1:])
+    for sibling in parent:
+        if sibling is not child and _local(sibling) in later:
+            sibling.addprevious(child)
+            break
+    return child
 
 
-def _children(xml: str, name: str) -> list[tuple[int, int]]:
-    return [(s, e) for child, s, e in _top_level(xml) if child == name]
+def _children(root, local: str) -> list:
+    return root.findall(q(local))
 
 
 # ---- the frozen header row -------------------------------------------------------------------------
 
-_PANE = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-
-
-def _freeze_header(xml: str) -> str:
+def _freeze_header(root, title: str) -> int:
     """Freeze row 1, unless the tab already has a frozen or split pane (the team's own choice)."""
-    views = _children(xml, "sheetViews")
-    if not views:
-        return _insert_at(xml, "sheetViews", f'<sheetViews><sheetView workbookViewId="0">{_PANE}'
-                                             f'<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-                                             f"</sheetView></sheetViews>")
-    start, end = views[0]
-    block = xml[start:end]
-    if "<pane" in block:
-        return xml
-    m = re.search(r"<sheetView\b([^>]*?)(/?)>", block)
-    if m is None:
-        raise PatchUnsupported("sheetViews without a sheetView")
-    if m.group(2):   # <sheetView .../>
-        new_view = f"<sheetView{m.group(1)}>{_PANE}</sheetView>"
-        block = block[:m.start()] + new_view + block[m.end():]
-    else:
-        # The selections the view had were in its only pane; they now belong to the pane below the header.
-        close = block.find("</sheetView>", m.end())
-        inner = re.sub(r"<selection\b(?![^>]*\bpane=)", '<selection pane="bottomLeft"', block[m.end():close])
-        block = block[:m.end()] + _PANE + inner + block[close:]
-    return xml[:start] + block + xml[end:]
+    views = root.find(q("sheetViews"))
+    if views is None:
+        views = _insert_child(root, "sheetViews", _WORKSHEET_ORDER)
+        view = etree.SubElement(views, q("sheetView"), workbookViewId="0")
+        _add_pane(view)
+        etree.SubElement(view, q("selection"), pane="bottomLeft", activeCell="A2", sqref="A2")
+        return 1
+    view = views.find(q("sheetView"))
+    if view is None:
+        raise PatchUnsupported(f"the sheetViews of {title!r} hold no sheetView")
+    if view.find(q("pane")) is not None:
+        return 0
+    # The selections the view had were in its only pane; they now belong to the pane below the header.
+    for selection in view.findall(q("selection")):
+        if selection.get("pane") is None:
+            selection.set("pane", "bottomLeft")
+    _add_pane(view)
+    return 1
+
+
+def _add_pane(view) -> None:
+    pane = etree.SubElement(view, q("pane"), ySplit="1", topLeftCell="A2", activePane="bottomLeft",
+                            state="frozen")
+    view.insert(0, pane)   # a sheetView's first child
 
 
 # ---- dropdowns --------------------------------------------------------------------------------------
-
 def column_sqref(column: int) -> str:
     """Rows 2 to the last of a 0-based column, as Excel writes a range (`C2:C1048576`)."""
     letter = column_letters(column + 1)
@@ -185,31 +142,25 @@ def dropdown_error(allowed: tuple[str, ...]) -> str:
     return "Pick one of: " + ", ".join(allowed)
 
 
-def _add_dropdown(xml: str, column: int, allowed: tuple[str, ...]) -> str:
+def _add_dropdown(root, column: int, allowed: tuple[str, ...]) -> int:
     sqref = column_sqref(column)
     # A column that already has a validation keeps it: overlapping validations make Excel "repair" the file.
-    existing = _SQREF.findall("".join(xml[s:e] for s, e in _children(xml, "dataValidations")))
-    existing += _X14_SQREF.findall("".join(xml[s:e] for s, e in _children(xml, "extLst")))
+    existing = [v.get("sqref", "") for v in root.iter(q("dataValidation"))]
+    existing += [ref.text or "" for ref in root.iter(q("sqref", XM_NS))]
     if any(_overlaps(ref, column) for refs in existing for ref in refs.split()):
-        return xml
+        return 0
     formula = list_formula(allowed)
     if formula is None:
-        return xml   # the full rewrite logs the same skip; an Excel list cannot hold these values
-    rule = (f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showErrorMessage="1" '
-            f'errorTitle={quoteattr(DROPDOWN_ERROR_TITLE)} error={quoteattr(dropdown_error(allowed))} '
-            f'sqref="{sqref}"><formula1>{escape(formula)}</formula1></dataValidation>')
-    blocks = _children(xml, "dataValidations")
-    if not blocks:
-        return _insert_at(xml, "dataValidations", f'<dataValidations count="1">{rule}</dataValidations>')
-    start, end = blocks[0]
-    block = xml[start:end]
-    if block.endswith("/>"):
-        block = re.sub(r"\s*/>$", ">", block) + "</dataValidations>"
-    block = block[:block.rfind("</dataValidations>")] + rule + "</dataValidations>"
-    count = block.count("<dataValidation ")
-    block = re.sub(r'^(<dataValidations\b[^>]*?)\s+count="\d+"', r"\1", block)
-    block = block.replace("<dataValidations", f'<dataValidations count="{count}"', 1)
-    return xml[:start] + block + xml[end:]
+        return 0   # the full rewrite logs the same skip; an Excel list cannot hold these values
+    block = root.find(q("dataValidations"))
+    if block is None:
+        block = _insert_child(root, "dataValidations", _WORKSHEET_ORDER)
+    rule = etree.SubElement(block, q("dataValidation"), type="list", errorStyle="warning", allowBlank="1",
+                            showErrorMessage="1", errorTitle=DROPDOWN_ERROR_TITLE, error=dropdown_error(allowed),
+                            sqref=sqref)
+    etree.SubElement(rule, q("formula1")).text = formula
+    block.set("count", str(len(block.findall(q("dataValidation")))))
+    return 1
 
 
 def _overlaps(ref: str, column: int) -> bool:
@@ -231,53 +182,45 @@ def highlight_formula(column: int) -> str:
     return f"AND(COUNTA($2:$2)>0,LEN(TRIM(${letter}2))=0)"  # the same rule Google's highlight uses
 
 
-def _has_highlight(xml: str, column: int) -> bool:
-    sqref = column_sqref(column)
-    formula = f"<formula>{escape(highlight_formula(column))}</formula>"
-    for start, end in _children(xml, "conditionalFormatting"):
-        block = xml[start:end]
-        m = _SQREF.search(block[:block.find(">")])
-        if m and m.group(1) == sqref and formula in block:
+def _has_highlight(root, column: int) -> bool:
+    sqref, formula = column_sqref(column), highlight_formula(column)
+    for block in _children(root, "conditionalFormatting"):
+        if block.get("sqref") == sqref and any(f.text == formula for f in block.iter(q("formula"))):
             return True
     return False
 
 
-def _add_highlight(xml: str, column: int, dxf_id: int) -> str:
-    sqref = column_sqref(column)
-    blocks = _children(xml, "conditionalFormatting")
+def _add_highlight(root, column: int, dxf_id: int) -> None:
     # Priorities are unique across the tab's rules, Excel 2010's (in extLst) included.
-    ranked = blocks + _children(xml, "extLst")
-    priority = max((int(p) for s, e in ranked for p in _PRIORITY.findall(xml[s:e])), default=0) + 1
-    fragment = (f'<conditionalFormatting sqref="{sqref}"><cfRule type="expression" dxfId="{dxf_id}" '
-                f'priority="{priority}"><formula>{escape(highlight_formula(column))}</formula></cfRule>'
-                f"</conditionalFormatting>")
+    priorities = [int(p) for rule in root.iter() if _local(rule) == "cfRule"
+                  for p in [rule.get("priority")] if p and p.isdigit()]
+    blocks = _children(root, "conditionalFormatting")
+    block = etree.SubElement(root, q("conditionalFormatting"), sqref=column_sqref(column))
     if blocks:   # beside the tab's other rules
-        end = blocks[-1][1]
-        return xml[:end] + fragment + xml[end:]
-    return _insert_at(xml, "conditionalFormatting", fragment)
+        blocks[-1].addnext(block)
+    else:
+        root.remove(block)
+        block = _insert_child(root, "conditionalFormatting", _WORKSHEET_ORDER)
+        block.set("sqref", column_sqref(column))
+    rule = etree.SubElement(block, q("cfRule"), type="expression", dxfId=str(dxf_id),
+                            priority=str(max(priorities, default=0) + 1))
+    etree.SubElement(rule, q("formula")).text = highlight_formula(column)
 
 
-_DXF = (f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="{HIGHLIGHT_RGB}"/>'
-        f'<bgColor rgb="{HIGHLIGHT_RGB}"/></patternFill></fill></dxf>')
-
-
-def _add_highlight_style(styles: str) -> tuple[str, int]:
-    """styles.xml with one more differential format (the highlight's fill), and its index."""
-    m = re.search(r"<dxfs\b[^>]*?(/>|>(.*?)</dxfs>)", styles, re.S)
-    if m is None:
-        fragment = f'<dxfs count="1">{_DXF}</dxfs>'
-        end = styles.rfind("</styleSheet>")
-        if end < 0:
-            raise PatchUnsupported("no </styleSheet>")
-        for name in ("tableStyles", "colors"):   # only ever children of styleSheet
-            at = re.search(rf"<{name}\b", styles)
-            if at:
-                return styles[:at.start()] + fragment + styles[at.start():], 0
-        last = styles.rfind("<extLst")   # the stylesheet's own extLst is its last child
-        if last >= 0 and re.fullmatch(r"\s*", styles[styles.find("</extLst>", last) + len("</extLst>"):end]):
-            end = last
-        return styles[:end] + fragment + styles[end:], 0
-    inner = m.group(2) or ""
-    index = len(re.findall(r"<dxf\b", inner))
-    block = f'<dxfs count="{index + 1}">{inner}{_DXF}</dxfs>'
-    return styles[:m.start()] + block + styles[m.end():], index
+def _add_highlight_style(pkg: Package) -> int:
+    """One more differential format (the highlight's fill) in the styles part; returns its index."""
+    parts = pkg.targets(pkg.workbook_part, "/styles")
+    if not parts or not pkg.has(parts[0]):
+        raise PatchUnsupported("a workbook without a styles part")
+    styles = pkg.tree(parts[0])
+    dxfs = styles.find(q("dxfs"))
+    if dxfs is None:
+        dxfs = _insert_child(styles, "dxfs", ("dxfs",) + _AFTER_DXFS)
+    index = len(dxfs.findall(q("dxf")))
+    fill = etree.SubElement(etree.SubElement(etree.SubElement(dxfs, q("dxf")), q("fill")), q("patternFill"),
+                            patternType="solid")
+    etree.SubElement(fill, q("fgColor"), rgb=HIGHLIGHT_RGB)
+    etree.SubElement(fill, q("bgColor"), rgb=HIGHLIGHT_RGB)
+    dxfs.set("count", str(index + 1))
+    pkg.touch(parts[0])
+    return index

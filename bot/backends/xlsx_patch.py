@@ -2,207 +2,392 @@
 
 Why not open and save the workbook with openpyxl: that rewrites every part, so the values Excel cached
 for the reps' formulas are lost (a formula cell reads as blank until someone re-saves in Excel), and
-anything openpyxl does not model (images, charts, pivot tables, slicers) disappears. Here the rep tabs'
-parts, styles, shared strings and everything else are copied unchanged; only the sheet parts of the tabs
-the plan writes are edited (their `<sheetData>`), and a new tab adds one part and three small entries.
+anything openpyxl does not model (in-cell pictures, dynamic-array metadata, rich text, slicers)
+disappears. Here the rep tabs' parts, styles, shared strings and everything else are copied unchanged;
+only the sheet parts of the tabs the plan writes are edited (as XML trees, whatever namespace prefix the
+writer used), with the Tables and filters over them (xlsx_tables) and the calculation chain (xlsx_calc);
+a new tab adds one part and three small entries.
 
-Standard library only. Anything unexpected raises PatchUnsupported and the caller falls back to openpyxl.
+Anything this cannot do without damage raises PatchUnsupported, naming the cell or part it is about.
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
+from bisect import bisect_left, insort
+from xml.sax.saxutils import escape
+
+from datetime import date, time, timedelta
+
+from lxml import etree
 
 from bot.backends.base import Plan
-from bot.table import column_letter
+from bot.backends.xlsx_calc import keep_calc_chain_true
+from bot.backends.xlsx_dates import DateStyles
+from bot.backends.xlsx_package import (MAIN_NS, PKG_REL_NS, REL_NS, XML_NS, Package, PatchUnsupported, SheetEntry,
+                                       column_index, column_letters, parse, q, rels_part)
+from bot.backends.xlsx_tables import TableCovers
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 EMPTY_SHEET = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheetData/></worksheet>')
+               f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheetData/></worksheet>').encode()
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_VALUE_CHILDREN = (q("v"), q("f"), q("is"))
 
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.S)
-_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_R_ATTR = re.compile(r'\br="([A-Z]*)(\d+)"')
-_S_ATTR = re.compile(r'\bs="(\d+)"')
-_SPANS = re.compile(r'\s+spans="[^"]*"')
-_DIMENSION = re.compile(r"<dimension\b[^>]*/>")
+__all__ = ["PatchUnsupported", "patch_workbook", "SheetEditor", "column_index", "column_letters", "split_ref"]
 
 
-class PatchUnsupported(Exception):
-    """The workbook is laid out in a way this patcher does not handle; use the full rewrite instead."""
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def column_letters(index: int) -> str:
-    """1 -> A, 27 -> AA (the 1-based index column_index gives back)."""
-    return column_letter(index - 1)
-
-
-_HIDDEN = 'state="hidden" '
+def split_ref(ref: str) -> tuple[int, int] | None:
+    """'B7' -> (7, 2): row and 1-based column; None when it is not a cell reference."""
+    m = _REF.match(ref or "")
+    return (int(m.group(2)), column_index(m.group(1))) if m else None
 
 
 def patch_workbook(data: bytes, plan: Plan) -> bytes:
-    try:
-        zin = zipfile.ZipFile(io.BytesIO(data))
-        workbook_xml = zin.read("xl/workbook.xml").decode("utf-8")
-        rels_xml = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        types_xml = zin.read("[Content_Types].xml").decode("utf-8")
-        sheets, max_sheet_id = _sheet_parts(workbook_xml, rels_xml)
-    except (KeyError, ET.ParseError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise PatchUnsupported(f"unusual workbook structure ({exc})") from None
-    names = set(zin.namelist())
-    edited: dict[str, str] = {}
+    pkg = Package(data)
     for create in plan.creates:
-        if create.title in sheets:
-            continue
-        for marker, text in (("</sheets>", workbook_xml), ("</Relationships>", rels_xml), ("</Types>", types_xml)):
-            if marker not in text:
-                raise PatchUnsupported(f"no {marker} to add a tab to")
-        k = 1
-        while f"xl/worksheets/sheet{k}.xml" in names or f"xl/worksheets/sheet{k}.xml" in edited:
-            k += 1
-        part = f"xl/worksheets/sheet{k}.xml"
-        rid = _free_rid(rels_xml)
-        max_sheet_id += 1
-        workbook_xml = workbook_xml.replace(
-            "</sheets>", f'<sheet xmlns:r="{REL_NS}" name={quoteattr(create.title)} sheetId="{max_sheet_id}" '
-                         f'{_HIDDEN if create.hidden else ""}r:id="{rid}"/></sheets>', 1)
-        rels_xml = rels_xml.replace(
-            "</Relationships>", f'<Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" Target="/{part}"/>'
-                                f"</Relationships>", 1)
-        types_xml = types_xml.replace(
-            "</Types>", f'<Override PartName="/{part}" ContentType="{WORKSHEET_CT}"/></Types>', 1)
-        sheets[create.title] = part
-        edited[part] = EMPTY_SHEET
-    cells_by_part: dict[str, dict[tuple[int, int], object]] = {}
+        if pkg.sheet(create.title) is None:
+            _add_tab(pkg, create.title, hidden=create.hidden)
+    values_by_tab: dict[str, dict[tuple[int, int], object]] = {}
     for w in plan.writes:
-        part = sheets.get(w.tab)
-        if part is None:
-            raise PatchUnsupported(f"no sheet part for tab {w.tab!r}")
-        target = cells_by_part.setdefault(part, {})
+        target = values_by_tab.setdefault(w.tab, {})
         for r, row in enumerate(w.values):
             for c, value in enumerate(row):
                 target[(w.row + r, w.col + c)] = value
-    for part, cell_values in cells_by_part.items():
-        xml = edited.get(part)
-        if xml is None:
-            if part not in names:
-                raise PatchUnsupported(f"sheet part {part} is missing")
-            xml = zin.read(part).decode("utf-8")
-        edited[part] = _patch_sheet(xml, cell_values)
-    edited["xl/workbook.xml"] = workbook_xml
-    edited["xl/_rels/workbook.xml.rels"] = rels_xml
-    edited["[Content_Types].xml"] = types_xml
-    return write_parts(zin, edited)
+    edited: dict[int, tuple[dict[str, str], set[str]]] = {}
+    dates = DateStyles(pkg)
+    for tab, values in values_by_tab.items():
+        entry = pkg.sheet(tab)
+        if entry is None or not pkg.has(entry.part):
+            raise PatchUnsupported(f"no sheet part for tab {tab!r}")
+        editor = SheetEditor(tab, pkg.tree(entry.part), dates)
+        covers = TableCovers(pkg, entry, editor)   # sets a totals row aside before the writes
+        editor.set_all(values)
+        moves = covers.refit()
+        editor.finish()
+        pkg.touch(entry.part)
+        edited[entry.sheet_id] = (moves, editor.formula_refs())
+    keep_calc_chain_true(pkg, edited)
+    return pkg.save()
 
 
-def write_parts(zin: zipfile.ZipFile, edited: dict[str, str]) -> bytes:
-    """The package again, each part in `edited` replaced by its new text (and parts `zin` lacks added
-    at the end); every other part copied byte for byte, as it was compressed."""
-    edited = dict(edited)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename in edited:
-                zout.writestr(info, edited.pop(info.filename).encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-            else:
-                zout.writestr(info, zin.read(info.filename), compress_type=info.compress_type)
-        for part, xml in edited.items():  # new sheet parts
-            zout.writestr(part, xml.encode("utf-8"))
-    return out.getvalue()
-
-
-def _sheet_parts(workbook_xml: str, rels_xml: str) -> tuple[dict[str, str], int]:
-    """Tab title -> zip part of its sheet, and the largest sheetId in use."""
-    root = ET.fromstring(workbook_xml)
-    if root.tag != f"{{{MAIN_NS}}}workbook":
-        raise PatchUnsupported("not a transitional SpreadsheetML workbook")
-    targets = {}
-    for rel in ET.fromstring(rels_xml).iter(f"{{{PKG_REL_NS}}}Relationship"):
-        target = rel.get("Target", "")
-        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    parts, max_id = {}, 0
-    for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
-        rid = sheet.get(f"{{{REL_NS}}}id")
-        if rid in targets:
-            parts[sheet.get("name")] = targets[rid]
-        max_id = max(max_id, int(sheet.get("sheetId", "0") or 0))
-    return parts, max_id
-
-
-def _free_rid(rels_xml: str) -> str:
-    used = set(re.findall(r'\bId="([^"]+)"', rels_xml))
-    k = len(used) + 1
-    while f"rId{k}" in used:
+def _add_tab(pkg: Package, title: str, *, hidden: bool = False) -> None:
+    workbook = pkg.tree(pkg.workbook_part)
+    sheets = workbook.find(q("sheets"))
+    if sheets is None:
+        raise PatchUnsupported(f"{pkg.workbook_part} has no <sheets> to add the tab {title!r} to")
+    k = 1
+    while pkg.has(f"xl/worksheets/sheet{k}.xml"):
         k += 1
-    return f"rId{k}"
+    part = f"xl/worksheets/sheet{k}.xml"
+    rels_name = rels_part(pkg.workbook_part)
+    rels = pkg.tree(rels_name)
+    used = {rel.get("Id") for rel in rels}
+    n = len(used) + 1
+    while f"rId{n}" in used:
+        n += 1
+    rid = f"rId{n}"
+    etree.SubElement(rels, q("Relationship", PKG_REL_NS), Id=rid, Type=WORKSHEET_TYPE, Target="/" + part)
+    sheet_id = max((s.sheet_id for s in pkg.sheets), default=0) + 1
+    attributes = {"name": title, "sheetId": str(sheet_id)}
+    if hidden:   # a tab only the bot reads (schema order: name, sheetId, state, r:id)
+        attributes["state"] = "hidden"
+    etree.SubElement(sheets, q("sheet"), {**attributes, q("id", REL_NS): rid})
+    pkg.touch(pkg.workbook_part)
+    pkg.touch(rels_name)
+    pkg.add(part, parse(EMPTY_SHEET, part), WORKSHEET_CT)
+    pkg.sheets.append(SheetEntry(title, sheet_id, part, len(pkg.sheets)))
 
 
-def _patch_sheet(xml: str, values: dict[tuple[int, int], object]) -> str:
-    m = _SHEET_DATA.search(xml)
-    if m is None:
-        raise PatchUnsupported("a sheet without sheetData")
-    rows: dict[int, tuple[str, dict[int, str]]] = {}
-    for rm in _ROW.finditer(m.group(1) or ""):
-        attrs, body = rm.group(1), rm.group(2) or ""
-        rnum = re.search(r'\br="(\d+)"', attrs)
-        if rnum is None:
-            raise PatchUnsupported("a row without its number")
-        cells = {}
-        for cm in _CELL.finditer(body):
-            ref = _R_ATTR.search(cm.group(1))
-            if ref is None:
-                raise PatchUnsupported("a cell without its reference")
-            cells[column_index(ref.group(1))] = cm.group(0)
-        rows[int(rnum.group(1))] = (_SPANS.sub("", attrs), cells)
-    for (r, c), value in values.items():
-        attrs, cells = rows.setdefault(r, (f' r="{r}"', {}))
-        old = cells.get(c)
-        style = _S_ATTR.search(old[:old.find(">")]) if old else None
-        new = _cell_xml(f"{column_letters(c)}{r}", value, f' s="{style.group(1)}"' if style else "")
-        if new is None:
-            cells.pop(c, None)
+class SheetEditor:
+    """One sheet part's <sheetData>, edited cell by cell; rows and cells are found by number."""
+
+    def __init__(self, title: str, root: etree._Element, dates: DateStyles):
+        self.title = title
+        self.dates = dates
+        self.root = root
+        self.data = root.find(q("sheetData"))
+        if self.data is None:
+            raise PatchUnsupported(f"the sheet part of {title!r} has no sheetData")
+        self.rows: dict[int, etree._Element] = {}
+        previous = 0
+        for row in self.data.iterchildren(q("row")):
+            # r is optional in the schema: a row without it follows the one before.
+            number = _int(row.get("r"), previous + 1, f"{title!r}, a row number")
+            row.set("r", str(number))
+            self.rows[number] = row
+            previous = number
+        self.order = sorted(self.rows)
+        self._cells: dict[int, dict[int, etree._Element]] = {}
+        self.col_styles = _column_styles(root)
+        self.touched: set[int] = set()
+        self.shared_masters: dict[str, str] = {}   # si -> cell of a shared formula's first cell, overwritten
+
+    # ---- rows and cells ---------------------------------------------------------------------------
+
+    def cells(self, r: int) -> dict[int, etree._Element]:
+        found = self._cells.get(r)
+        if found is None:
+            found = self._cells[r] = {}
+            row = self.rows.get(r)
+            previous = 0
+            for cell in () if row is None else row.iterchildren(q("c")):
+                at = split_ref(cell.get("r", ""))
+                col = at[1] if at else previous + 1
+                if at is None:
+                    cell.set("r", f"{column_letters(col)}{r}")
+                found[col] = cell
+                previous = col
+        return found
+
+    def row(self, r: int) -> etree._Element:
+        row = self.rows.get(r)
+        if row is None:
+            # Made inside sheetData, so it takes the prefix in scope there; then moved into row order.
+            row = etree.SubElement(self.data, q("row"), r=str(r))
+            i = bisect_left(self.order, r)
+            if i < len(self.order):
+                self.rows[self.order[i]].addprevious(row)
+            self.rows[r] = row
+            insort(self.order, r)
+        return row
+
+    def set_all(self, values: dict[tuple[int, int], object]) -> None:
+        """Every write of the plan to this tab. Rows the sheet does not have yet (most of a first cycle's
+        100,000) are made from text in one parse, which is several times faster than an element per cell."""
+        new_rows: dict[int, list[tuple[int, object]]] = {}
+        for (r, c), value in sorted(values.items()):
+            if r in self.rows:
+                self.set(r, c, value)
+            elif value is not None and value != "":
+                new_rows.setdefault(r, []).append((c, value))
+        if new_rows:
+            self._add_rows(new_rows)
+
+    def _add_rows(self, new_rows: dict[int, list[tuple[int, object]]]) -> None:
+        prefix = f"{self.data.prefix}:" if self.data.prefix else ""
+        xmlns = f"xmlns:{self.data.prefix}" if self.data.prefix else "xmlns"
+        text = [f'<{prefix}sheetData {xmlns}="{MAIN_NS}">']
+        for r, cells in new_rows.items():
+            text.append(f'<{prefix}row r="{r}">')
+            for c, value in cells:
+                style = self._new_style(None, c)
+                if isinstance(value, (date, time, timedelta)):
+                    value, style = self.dates.serial(value)
+                text.append(_cell_text(prefix, f"{column_letters(c)}{r}", style, value, self.title))
+            text.append(f"</{prefix}row>")
+        text.append(f"</{prefix}sheetData>")
+        fragment = parse("".join(text).encode("utf-8"), f"the new rows of {self.title!r}")
+        for row in list(fragment):
+            r = int(row.get("r"))
+            i = bisect_left(self.order, r)
+            if i < len(self.order):
+                self.rows[self.order[i]].addprevious(row)
+            else:
+                self.data.append(row)   # lxml takes the namespace declaration in scope in the sheet
+            self.rows[r] = row
+            insort(self.order, r)
+            self.touched.add(r)
+
+    def set(self, r: int, c: int, value: object) -> None:
+        cells = self.cells(r)
+        cell = cells.get(c)
+        ref = f"{column_letters(c)}{r}"
+        blank = value is None or value == ""
+        if cell is None:
+            if blank:
+                return
+            row = self.row(r)
+            cell = self._new_cell(row, cells, c, ref)
+            style = self._new_style(row, c)
+            if style:
+                cell.set("s", style)
         else:
-            cells[c] = new
-    parts, max_row, max_col = [], 0, 0
-    for r in sorted(rows):
-        attrs, cells = rows[r]
-        if not cells and attrs.strip() == f'r="{r}"':
-            continue  # an empty row with nothing of its own to keep
-        parts.append(f"<row{attrs}>" + "".join(cells[c] for c in sorted(cells)) + "</row>")
-        max_row = r
-        max_col = max([max_col, *cells])
-    sheet_data = f"<sheetData>{''.join(parts)}</sheetData>" if parts else "<sheetData/>"
-    xml = xml[:m.start()] + sheet_data + xml[m.end():]
-    ref = f"A1:{column_letters(max(max_col, 1))}{max(max_row, 1)}"
-    return _DIMENSION.sub(f'<dimension ref="{ref}"/>', xml, count=1)
+            formula = cell.find(q("f"))
+            if formula is not None and formula.get("t") == "shared" and formula.get("ref"):
+                self.shared_masters[formula.get("si", "")] = ref
+            for child in list(cell):
+                cell.remove(child)
+            # t: the old type; cm/vm: dynamic-array and in-cell picture metadata of the old value.
+            for name in ("t", "cm", "vm", "ph"):
+                cell.attrib.pop(name, None)
+            if blank:
+                if cell.get("s") is None:   # nothing of its own left: no element at all
+                    cell.getparent().remove(cell)
+                    del cells[c]
+                self.touched.add(r)
+                return
+        if isinstance(value, (date, time, timedelta)):
+            value, style = self.dates.serial(value)
+            cell.set("s", style)
+        _fill(cell, value, f"{self.title}!{ref}")
+        self.touched.add(r)
+
+    def _new_cell(self, row: etree._Element, cells: dict, c: int, ref: str) -> etree._Element:
+        cell = etree.SubElement(row, q("c"), r=ref)
+        later = [k for k in cells if k > c]
+        if later:
+            cells[min(later)].addprevious(cell)
+        cells[c] = cell
+        return cell
+
+    def _new_style(self, row: etree._Element | None, c: int) -> str | None:
+        """A new cell takes its row's format (when the row has one) or else its column's, as in Excel."""
+        if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
+            return row.get("s")
+        style = self.col_styles.get(c)
+        return style if style and style != "0" else None
+
+    def take(self, r: int, c1: int, c2: int) -> list[tuple[int, etree._Element]]:
+        """Remove and return the cells of row r in columns c1..c2 (a totals row set aside)."""
+        cells = self.cells(r)
+        out = []
+        for c in sorted(k for k in cells if c1 <= k <= c2):
+            cell = cells.pop(c)
+            cell.getparent().remove(cell)
+            out.append((c, cell))
+        if out:
+            self.touched.add(r)
+        return out
+
+    def put(self, r: int, taken: list[tuple[int, etree._Element]], old_row: int) -> dict[str, str]:
+        """Place cells set aside by take() on row r; returns {old reference: new reference}."""
+        moves = {}
+        if not taken:
+            return moves
+        row = self.row(r)
+        cells = self.cells(r)
+        for c, cell in taken:
+            old = cells.get(c)
+            if old is not None:   # only a formatted empty cell can be there (r is past the last filled row)
+                row.remove(old)
+                del cells[c]
+            new_ref = f"{column_letters(c)}{r}"
+            moves[f"{column_letters(c)}{old_row}"] = new_ref
+            cell.set("r", new_ref)
+            later = [k for k in cells if k > c]
+            if later:
+                cells[min(later)].addprevious(cell)
+            else:
+                row.append(cell)
+            cells[c] = cell
+        self.touched.add(r)
+        return moves
+
+    def last_filled_row(self, c1: int, c2: int) -> int:
+        """The last row holding a value or formula in columns c1..c2 (0 when none does)."""
+        for r in reversed(self.order):
+            if any(c1 <= c <= c2 and _filled(cell) for c, cell in self.cells(r).items()):
+                return r
+        return 0
+
+    # ---- finishing --------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        for r in sorted(self.touched):
+            row = self.rows.get(r)
+            if row is None:
+                continue
+            row.attrib.pop("spans", None)   # an optional hint that may no longer be true
+            if len(row) == 0 and set(row.attrib) <= {"r"}:
+                self.data.remove(row)        # an empty row with nothing of its own to keep
+                del self.rows[r]
+                self.order.remove(r)
+        if self.shared_masters:
+            self._refuse_orphaned_shared_formulas()
+        dimension = self.root.find(q("dimension"))
+        if dimension is not None:
+            dimension.set("ref", self.used_range())
+
+    def _refuse_orphaned_shared_formulas(self) -> None:
+        # The other cells of a shared formula hold no text of their own: with their first cell overwritten
+        # they would lose their formula, which Excel reports as damage.
+        for formula in self.root.iter(q("f")):
+            si = formula.get("si", "")
+            if formula.get("t") == "shared" and si in self.shared_masters:
+                cell = formula.getparent().get("r", "?")
+                first = f"{self.title}!{self.shared_masters[si]}"
+                raise PatchUnsupported(f"the bot would overwrite {first}, the first cell of a formula shared with "
+                                       f"{self.title}!{cell}",
+                                       fix=f"clear the formula typed in {first} and the cells it was filled into; "
+                                           "the bot fills its own columns")
+
+    def used_range(self) -> str:
+        max_row = max_col = 0
+        for r in self.order:
+            row = self.rows[r]
+            if r in self._cells:
+                cols = self._cells[r]
+                last = max(cols) if cols else 0
+            else:
+                last_cell = row[-1] if len(row) else None
+                at = split_ref(last_cell.get("r", "")) if last_cell is not None and last_cell.tag == q("c") else None
+                last = at[1] if at else len(row)
+            if last:
+                max_row, max_col = r, max(max_col, last)
+        return f"A1:{column_letters(max(max_col, 1))}{max(max_row, 1)}"
+
+    def formula_refs(self) -> set[str]:
+        return {f.getparent().get("r", "") for f in self.root.iter(q("f"))}
 
 
-def _cell_xml(ref: str, value, style: str) -> str | None:
-    """One literal cell. Text is an inline string, so it is never a formula and shared strings stay as
-    they are. None clears the value (keeping the cell's formatting, if it had any)."""
-    if value is None or value == "":
-        return f'<c r="{ref}"{style}/>' if style else None
+def _fill(cell: etree._Element, value: object, where: str) -> None:
+    """One literal value. Text is an inline string, so it is never a formula and the shared strings stay
+    as they are."""
     if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
-    if isinstance(value, float):
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        cell.set("t", "b")
+        etree.SubElement(cell, q("v")).text = str(int(value))
+    elif isinstance(value, int):
+        etree.SubElement(cell, q("v")).text = str(value)
+    elif isinstance(value, float):
+        etree.SubElement(cell, q("v")).text = repr(value)
+    elif isinstance(value, str):
+        cell.set("t", "inlineStr")
+        text = etree.SubElement(etree.SubElement(cell, q("is")), q("t"))
+        text.set(q("space", XML_NS), "preserve")
+        text.text = value
+    else:
+        raise PatchUnsupported(f"a {type(value).__name__} value for {where}")
+
+
+def _cell_text(prefix: str, ref: str, style: str | None, value: object, tab: str) -> str:
+    """One new cell as text, the same cell _fill makes."""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<{prefix}c r="{ref}"{s} t="b"><{prefix}v>{int(value)}</{prefix}v></{prefix}c>'
+    if isinstance(value, (int, float)):
+        number = repr(value) if isinstance(value, float) else str(value)
+        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{number}</{prefix}v></{prefix}c>'
     if isinstance(value, str):
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
-    raise PatchUnsupported(f"a {type(value).__name__} value")
+        return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{escape(value)}'
+                f'</{prefix}t></{prefix}is></{prefix}c>')
+    raise PatchUnsupported(f"a {type(value).__name__} value for {tab}!{ref}")
+
+
+def _filled(cell: etree._Element) -> bool:
+    return any(child.tag in _VALUE_CHILDREN for child in cell)
+
+
+def _column_styles(root: etree._Element) -> dict[int, str]:
+    """1-based column -> the style index its <col> gives new cells."""
+    styles: dict[int, str] = {}
+    for cols in root.findall(q("cols")):
+        for col in cols.findall(q("col")):
+            style = col.get("style")
+            if not style:
+                continue
+            lo = _int(col.get("min"), 0, "a column range")
+            hi = _int(col.get("max"), lo, "a column range")
+            for c in range(lo, min(hi, lo + 16384) + 1):
+                styles[c] = style
+    return styles
+
+
+def _int(text: str | None, default: int, what: str) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise PatchUnsupported(f"{what} is {text!r}, not a number") from None
+
