@@ -114,7 +114,9 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
     return Plan(tuple(creates), tuple(writes)), notes
 
 
-def tab_formats(settings: Settings, tabs: dict[str, list | None]) -> list[TabFormat]:
+def tab_formats(settings: Settings, tabs: dict[str, list | None], titles: dict[str, str] | None = None
+                ) -> list[TabFormat]:
+    """`titles`: the tabs' names in the sheet where they differ from the configured ones (Snapshot.titles)."""
     formats = []
     for name in REP_TABS + BOT_TABS:
         title, schema = settings.title(name), load(name)
@@ -130,7 +132,7 @@ def tab_formats(settings: Settings, tabs: dict[str, list | None]) -> list[TabFor
                     dropdowns[cols.index[c.key]] = c.choices
                 if c.required:
                     required.append(cols.index[c.key])
-        formats.append(TabFormat(title, True, dropdowns, tuple(required)))
+        formats.append(TabFormat((titles or {}).get(title, title), True, dropdowns, tuple(required)))
     return formats
 
 
@@ -141,7 +143,7 @@ def cmd_init(args, settings: Settings) -> int:
     if not plan.is_empty:
         backend.apply(plan, snapshot)
     after = backend.read(required_tabs(settings))
-    backend.apply_formats(tab_formats(settings, after.tabs))
+    backend.apply_formats(tab_formats(settings, after.tabs, after.titles))
     for note in notes or ["every tab and header was already there"]:
         print(f"- {note}")
     print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}.")

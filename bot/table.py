@@ -20,6 +20,18 @@ def header_key(value) -> str:
     return "".join(as_text(value).split()).casefold()
 
 
+def find_title(wanted: str, titles) -> str | None:
+    """The tab a configured name means, among `titles`: the same name, else the only one that matches
+    it ignoring case and spaces, as headers do ("Defective log", "DefectiveLog "). None when no tab (or
+    more than one) matches."""
+    titles = list(titles)
+    if wanted in titles:
+        return wanted
+    key = header_key(wanted)
+    hits = [t for t in titles if header_key(t) == key]
+    return hits[0] if len(hits) == 1 else None
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""

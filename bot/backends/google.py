@@ -40,6 +40,7 @@ from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_dela
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConfigError, LayoutError
+from bot.table import find_title
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +161,9 @@ class SheetMeta:
     conditional_formats: dict[str, list[dict]] = field(default_factory=dict)
 
     def find(self, title: str) -> TabMeta | None:
-        """The tab with this title: exact, else the only one equal ignoring case and outer spaces."""
-        if title in self.tabs:
-            return self.tabs[title]
-        key = title.strip().casefold()
-        hits = [t for name, t in self.tabs.items() if name.strip().casefold() == key]
-        return hits[0] if len(hits) == 1 else None
+        """The tab with this title: exact, else the only one equal ignoring case and spaces."""
+        actual = find_title(title, self.tabs)
+        return None if actual is None else self.tabs[actual]
 
 
 class GoogleBackend:
@@ -357,7 +355,8 @@ class GoogleBackend:
             digests = {t: tab_digests[tab.title] for t, tab in wanted.items()
                        if tab is not None and tab.title in tab_digests}
         return Snapshot(tabs=tabs, source=self.describe(), token=meta, digest=digest,
-                        tab_digests=digests)
+                        tab_digests=digests, titles={t: tab.title for t, tab in wanted.items()
+                                                     if tab is not None and tab.title != t})
 
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:

@@ -15,6 +15,7 @@ import os
 import re
 import warnings
 from datetime import date, datetime, time, timedelta
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, LayoutError
+from ..table import find_title
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
 from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,
@@ -88,14 +90,16 @@ class WorkbookBackend:
         wb = self._load(data, read_only=True)
         try:
             # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
+            actual = {title: find_title(title, wb.sheetnames) for title in titles}
             with self._as_access_error():
-                tabs = {title: self._read_tab(wb, title) for title in titles}
+                tabs = {title: self._read_tab(wb, actual[title]) for title in titles}
         finally:
             wb.close()
-        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest)
+        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest,
+                        titles={t: a for t, a in actual.items() if a is not None and a != t})
 
-    def _read_tab(self, wb: Any, title: str) -> Rows | None:
-        if title not in wb.sheetnames:
+    def _read_tab(self, wb: Any, title: str | None) -> Rows | None:
+        if title is None:
             return None
         ws = wb[title]
         if not hasattr(ws, "iter_rows"):
@@ -119,6 +123,7 @@ class WorkbookBackend:
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:
             return ApplyResult(requests=0, cells_written=0)
+        plan = _retitled(plan, snapshot.titles)
         self.file.refuse_if_not_writable()
         current = self.file.read()
         fingerprint = None if current is None else current[1]
@@ -338,6 +343,14 @@ class WorkbookBackend:
 
 
 # ---- cell values ------------------------------------------------------------------------------------------
+
+def _retitled(plan: Plan, titles: dict[str, str]) -> Plan:
+    """The plan addressed to the tabs as the workbook names them (a tab found ignoring case and spaces)."""
+    if not titles:
+        return plan
+    return Plan(tuple(c for c in plan.creates if c.title not in titles),
+                tuple(replace(w, tab=titles.get(w.tab, w.tab)) for w in plan.writes))
+
 
 def _storable_plan(plan: Plan) -> Plan:
     """The plan with every text as the workbook stores it (the core already sends storable text)."""
