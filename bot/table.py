@@ -69,6 +69,7 @@ def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str
             positions.setdefault(header_key(cell), []).append(i)
     index: dict[str, int] = {}
     headers: dict[str, str] = {}
+    missing: list[str] = []          # column keys, all of them: one error names every missing header
     for col in schema.columns:
         wanted = renames.get(col.key, col.header)
         headers[col.key] = wanted
@@ -80,11 +81,23 @@ def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str
         if found:
             index[col.key] = found[0]
         elif strict and col.header_required:
-            setting = f"[headers.{schema.name}] {col.key}"
-            raise LayoutError(tab, f"The '{tab}' tab has no '{wanted}' header in row 1: add it back, "
-                                   f"or set {setting} = \"<your header>\" in the config file.", header=wanted)
+            missing.append(col.key)
+    if missing:
+        raise missing_headers_error(tab, schema.name, [(k, headers[k]) for k in missing])
     width = max((i + 1 for i, c in enumerate(header_row) if not is_blank(c)), default=0)
     return ColumnMap(tab=tab, index=index, headers=headers, width=width)
+
+
+def missing_headers_error(tab: str, schema_name: str, missing: list[tuple[str, str]]) -> LayoutError:
+    """One error naming every missing header of a tab (column key, header text), and how to fix each."""
+    names = [f"'{h}'" for _, h in missing]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    # Past three, the settings would drown the sentence: one example shows the form.
+    settings = ", ".join(f"{key} = \"<your header>\"" for key, _ in missing[:3]) + (", ..." if len(missing) > 3 else "")
+    noun = "header" if len(names) == 1 else "headers"
+    return LayoutError(tab, f"The '{tab}' tab has no {listed} {noun} in row 1: add {'it' if len(names) == 1 else 'them'} "
+                            f"back, or set [headers.{schema_name}] {settings} in the config file.",
+                       header=missing[0][1], headers=tuple(h for _, h in missing))
 
 
 @dataclass

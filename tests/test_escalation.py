@@ -319,8 +319,9 @@ def test_init_and_doctor_know_the_open_cases_tab(tmp_path, capsys):
     wb = openpyxl.load_workbook(path)
     del wb["Open Cases"]
     wb.save(path)
-    assert main(["doctor", "--workbook", str(path)]) == 3
-    assert "✗ tab 'Open Cases': missing" in capsys.readouterr().out
+    # A bot tab that is not there yet is not a failure: `run` creates it (and exits 0), so doctor says so.
+    assert main(["doctor", "--workbook", str(path)]) == 0
+    assert "✓ tab 'Open Cases': will be created by `init` or the first cycle" in capsys.readouterr().out
 
 
 def test_the_matrix_reads_no_clock():

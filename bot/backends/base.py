@@ -138,6 +138,10 @@ class Check:
     ok: bool
     detail: str = ""
     fix: str = ""
+    # The exit code `run` gives for the same problem (doctor exits with the first failed check's code):
+    # 2 for a configuration or layout mistake, 3 when the sheet cannot be reached, read or written.
+    code: int = 3
+    skipped: bool = False     # "not checked" (a step above failed): neither passed nor failed
 
 
 @dataclass(frozen=True)

@@ -288,15 +288,10 @@ class WorkbookBackend:
             return Check(name, False, f"{self.path} is read-only", "make the file writable for the bot's user")
         lock = self.file.lock_file()
         if lock is not None:
-            return Check(name, False, f"{self.path} is open in another program ({lock.name} exists)",
-                         "close it in Excel/LibreOffice; the bot writes on a later cycle")
-        try:
-            missing = self.read([title]).tabs[title] is None
-        except BotError as exc:
-            return Check(name, False, exc.message)
-        if missing:
-            return Check(name, False, f"the tab '{title}' does not exist in {self.path}",
-                         "run `defective-log-bot init`")
+            return Check(name, False, f"{self.path} is open in another program ({lock} exists)",
+                         f"close it in Excel/LibreOffice; if no program has it open any more, {lock.name} was "
+                         f"left behind and can be deleted")
+        # Whether the tab exists yet does not matter: the bot saves the whole file, creating its tabs.
         return Check(name, True, f"{self.path} can be written")
 
     # ---- file handling ----------------------------------------------------------------------------------
