@@ -61,8 +61,8 @@ PRODUCTS = {
 }
 UP, RT, FO, CL, OQ = DEFECT_TYPES
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "comcast.net",
-            "aol.com", "proton.me")
+# Reserved for examples (RFC 2606): a demo draft must never carry an address that could be someone's.
+_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "mail.example.org")
 
 
 def product_key(name: str) -> str:
@@ -350,7 +350,7 @@ def _build(today: _dt.date) -> _Built:
         if m == "impossible_date":
             row[0] = f"2/30/{today.year}"
         elif m == "bad_email":
-            row[3] = "maria.gomez@gmail"
+            row[3] = "maria.gomez@example"
         elif m == "blank_email":
             row[3] = ""
         elif m == "units_text":

@@ -385,3 +385,22 @@ def test_variant_groups():
         assert len({caers.product_key(x) for x in g}) == 1
     assert len(caers.variant_groups(min_size=5, limit=3)) == 3
     assert all(len(g) >= 5 for g in caers.variant_groups(min_size=5))
+
+
+RESERVED = ("example.com", "example.org", "example.net")   # RFC 2606: never anyone's mailbox
+
+
+def test_every_address_in_the_sample_is_on_a_reserved_example_domain():
+    from bot.sample_data import build_sample
+    tabs = build_sample(dt.date(2026, 11, 30))
+    seen = 0
+    for tab in ("Defective Log", "Comp Sheet"):
+        rows = tabs[tab]
+        col = rows[0].index("Customer Email")
+        for row in rows[1:]:
+            email = row[col] if col < len(row) else None
+            if isinstance(email, str) and "@" in email:
+                domain = email.rsplit("@", 1)[1]
+                assert domain == "example" or domain.endswith(RESERVED), email
+                seen += 1
+    assert seen > 50
