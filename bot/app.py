@@ -27,8 +27,19 @@ def open_backend(settings: Settings, *, allow_missing: bool = False, reuse_token
     if settings.workbook is None:
         raise ConfigError("workbook", "No sheet to work on: pass --workbook PATH for a local .xlsx file or "
                                       "--spreadsheet ID for Google Sheets (or set them in the config file).")
+    path = Path(settings.workbook)
+    kind = NOT_XLSX.get(path.suffix.lower())
+    if kind:
+        raise ConfigError("workbook", f"{path} is {kind}, not an .xlsx workbook: open it in Excel, LibreOffice or "
+                                      f"Google Sheets, save it as .xlsx (Excel Workbook), and pass that file "
+                                      f"with --workbook.")
     from bot.backends.workbook import WorkbookBackend
-    return WorkbookBackend(Path(settings.workbook), allow_missing=allow_missing)
+    return WorkbookBackend(path, allow_missing=allow_missing)
+
+
+# Files people point --workbook at that hold a sheet but not as .xlsx: told how to convert, not "unreadable".
+NOT_XLSX = {".csv": "a CSV file", ".tsv": "a tab-separated text file", ".txt": "a text file",
+            ".xls": "an old Excel .xls file", ".ods": "an OpenDocument spreadsheet", ".numbers": "a Numbers file"}
 
 
 def target_of(settings: Settings) -> str:

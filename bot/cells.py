@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, time, timedelta
-from itertools import compress
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import compress, product
 from operator import not_
 
 SERIAL_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (Lotus/Excel/Sheets convention)
@@ -30,10 +31,25 @@ MONTHS = {
     )
     for name in names
 }
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)?"
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$", re.I)
-_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME + r"$", re.I)
-_NAMED = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME + r"$", re.I)
+_TIME = r"(?:(?:[ T]|\s+at\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)?"
+# A weekday in front ("Tuesday, November 3, 2026") is allowed, and must be the date's weekday.
+_WEEKDAY = r"(?:([a-z]+)\.?,?\s+)?"
+# Year first is always year-month-day (2026-11-03, 2026/11/03, 2026.11.03); the separator is one kind.
+_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME + r"$", re.I)
+# Day and month in numbers (11/3/2026, 11-03-2026, 11.3.2026, 11/3/26): the setting says which is first.
+_NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + r"$", re.I)
+# The month in words: "Nov 3, 2026", "Tuesday, November 3rd 2026", "3 Nov 2026", "3-Nov-26" (Excel's d-mmm-yy).
+_MONTH_DAY = re.compile(_WEEKDAY + r"([a-z]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{4})" + _TIME + r"$", re.I)
+_DAY_MONTH = re.compile(_WEEKDAY + r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?([a-z]+)\.?,?[\s-]+(\d{4}|\d{2})"
+                        + _TIME + r"$", re.I)
+# What a rep types when the year is left off ("Nov 3", "3 Nov", "11/3"): said so in the problem.
+_NO_YEAR = re.compile(r"(?:[a-z]+\.?,?\s+)?(?:[a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]+\.?"
+                      r"|\d{1,2}[/.-]\d{1,2})$", re.I)
+WEEKDAYS = {name: number for number, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"), ("thu", "thur", "thurs", "thursday"),
+     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")]) for name in names}
+# What a rep types for "nothing here": in an optional cell it reads as blank, in a required one it is an error.
+PLACEHOLDERS = frozenset({"n/a", "na", "-", "--", "\u2014", "\u2013", "none", "tbd"})
 _MONEY = re.compile(r"(-)?\s*(?:usd|us\$|\$)?\s*(-)?\s*(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:usd)?$", re.I)
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+$"   # one @ (neither side may hold another), no spaces, a dot in the domain
 _EMAIL = re.compile(EMAIL_PATTERN)
@@ -158,7 +174,7 @@ def parse_text(value):
 
 
 def parse_date(value, day_first: bool = False):
-    """A date in any form a spreadsheet produces; see PRODUCT.md "How cells are read"."""
+    """A date in any form a spreadsheet produces or a person types; see PRODUCT.md "How cells are read"."""
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -167,35 +183,86 @@ def parse_date(value, day_first: bool = False):
         if not math.isfinite(_as_float(value)) or not 1 <= value <= MAX_SERIAL:
             return None, f"{shown(value)} is not a date"
         return SERIAL_EPOCH + timedelta(days=int(value)), None
-    text = as_text(value)
-    parsed = _date_from_text(text, day_first)
+    text = " ".join(as_text(value).split())
+    parsed, weekday = _date_from_text(text, day_first)
     if parsed is None:
-        return None, f"'{shown(text)}' is not a date (write it like 2026-11-03 or 11/3/2026)"
+        if _no_year(text):
+            return None, f"'{shown(text)}' is not a date: it has no year ({date_forms(day_first)})"
+        return None, f"'{shown(text)}' is not a date ({date_forms(day_first)})"
+    if weekday is not None and weekday != parsed.weekday():
+        return None, (f"'{shown(text)}' is not a date: {format_long_date(parsed)} is a {parsed:%A} "
+                      f"({date_forms(day_first)})")
     return parsed, None
 
 
-def _date_from_text(text: str, day_first: bool) -> date | None:
-    year = month = day = None
-    if m := _ISO.match(text):
-        year, month, day = (int(g) for g in m.groups())
-    elif m := _SLASH.match(text):
-        first, second, yy = m.groups()
+def _no_year(text: str) -> bool:
+    """A day and a month without a year ("Nov 3", "3rd of November", "11/3")."""
+    if not _NO_YEAR.match(text):
+        return False
+    words = re.findall(r"[a-z]+", text, re.I)
+    return not words or any(w.casefold() in MONTHS for w in words)
+
+
+def date_forms(day_first: bool) -> str:
+    """The accepted forms, as a problem message shows them (in the order the setting reads numbers)."""
+    numeric = "3/11/2026 or 3 Nov 2026" if day_first else "11/3/2026 or Nov 3, 2026"
+    return f"write it like 2026-11-03, {numeric}"
+
+
+def _date_from_text(text: str, day_first: bool) -> tuple[date | None, int | None]:
+    """The date and the weekday named in front of it (None when none is)."""
+    weekday = None
+    if m := _YMD.match(text):
+        year, _, month, day = m.groups()
+        year, month, day = int(year), int(month), int(day)
+    elif m := _NUMERIC.match(text):
+        first, _, second, yy = m.groups()
         month, day = (int(second), int(first)) if day_first else (int(first), int(second))
         year = 2000 + int(yy) if len(yy) == 2 else int(yy)
-    elif m := _NAMED.match(text):
-        name, dd, yyyy = m.groups()
-        month = MONTHS.get(name.lower())
-        day, year = int(dd), int(yyyy)
-    if month is None:
-        return None
+    elif (m := _MONTH_DAY.match(text)) or (m := _DAY_MONTH.match(text)):
+        name, dd, yy = m.group(2, 3, 4) if m.re is _MONTH_DAY else m.group(3, 2, 4)
+        if m.group(1) is not None:
+            weekday = WEEKDAYS.get(m.group(1).casefold())
+            if weekday is None:       # a word in front that is not a weekday: not a form we know
+                return None, None
+        month = MONTHS.get(name.casefold())
+        if month is None:
+            return None, None
+        day, year = int(dd), (2000 + int(yy) if len(yy) == 2 else int(yy))
+    else:
+        return None, None
     try:
-        return date(year, month, day)
+        return date(year, month, day), weekday
     except ValueError:  # 2/30/2026 and friends
-        return None
+        return None, None
+
+
+def is_placeholder(value) -> bool:
+    """`N/A`, `-`, `TBD`, … (any case, surrounding spaces ignored): what a rep types for "nothing here"."""
+    return isinstance(value, str) and " ".join(value.split()).casefold() in PLACEHOLDERS
+
+
+def placeholder_positions(texts: list[str]) -> list[int]:
+    """Positions of the placeholders in a column of stripped texts (as `str_texts` gives). Looks each
+    cell up in the set of every case spelling of them, so the column is walked at C speed."""
+    return list(compress(range(len(texts)), map(_PLACEHOLDER_SPELLINGS.__contains__, texts)))
+
+
+def _case_spellings(word: str) -> set[str]:
+    return {"".join(chars) for chars in product(*({c.lower(), c.upper()} for c in word))}
+
+
+_PLACEHOLDER_SPELLINGS = frozenset().union(*map(_case_spellings, PLACEHOLDERS))
+
+
+class CellWarning(str):
+    """A problem that only warns: the cell is read (its value is kept) but worth a look, e.g. an amount
+    with more than two decimals. Other problems mean the cell could not be read."""
 
 
 def parse_money(value):
-    """An amount > 0: a number, or text like "$24.50", "1,024.00", "24.5 USD"."""
+    """An amount > 0: a number, or text like "$24.50", "1,024.00", "24.5 USD". Kept to the cent; an amount
+    typed with more decimals is read rounded to the cent (half up), with a warning that says so."""
     if _is_number(value):
         amount = _as_float(value)
     else:
@@ -207,10 +274,16 @@ def parse_money(value):
         amount = float(digits) * (-1 if (m.group(1) or m.group(2)) else 1)
     if not math.isfinite(amount):
         return None, f"{shown(value)} is not an amount"
-    amount = round(amount, 2)
-    if amount <= 0:
-        return None, f"{format_money(amount)} is not more than $0.00"
-    return amount, None
+    cents = amount * 100
+    # 1e-6 of a cent: a formula's float noise (21.990000000000002) is not a third decimal a person typed.
+    exact = abs(cents - round(cents)) < 1e-6
+    rounded = float(Decimal(repr(amount)).quantize(Decimal("0.01"), ROUND_HALF_UP)) if not exact else round(amount, 2)
+    if rounded <= 0:
+        return None, f"{format_money(rounded)}: must be more than $0.00"
+    if not exact:
+        return rounded, CellWarning(f"{shown(value)} has more than two decimals; the bot reads it as "
+                                f"{format_money(rounded)}: type the amount in dollars and cents")
+    return rounded, None
 
 
 def parse_count(value):

@@ -56,15 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def setup_logging(fmt: str | None, verbose: bool) -> None:
+def setup_logging(fmt: str | None, verbose: bool, command: str | None = None) -> None:
+    """WARNING and up by default; `watch` also logs its routine cycle summaries, at INFO."""
     from bot.logs import configure
-    configure(fmt or "text", logging.DEBUG if verbose else logging.WARNING)
+    quiet = logging.INFO if command == "watch" else logging.WARNING
+    configure(fmt or "text", logging.DEBUG if verbose else quiet)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(getattr(args, "log_format", None), bool(getattr(args, "verbose", False)))
+    setup_logging(getattr(args, "log_format", None), bool(getattr(args, "verbose", False)), args.command)
     try:
         from bot import commands
         return commands.dispatch(args)

@@ -10,10 +10,10 @@ from bot import app
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, TabFormat
 from bot.cli import local_now
 from bot.config import Settings, load_settings
-from bot.core import required_tabs
+from bot.core import rep_layout_errors, required_tabs
 from bot.cycle import QuietGate, run_cycle
 from bot.errors import BotError, ConfigError, LayoutError
-from bot.table import header_key, map_columns
+from bot.table import map_columns
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,9 @@ def cmd_watch(args, settings: Settings) -> int:
     def cycle() -> None:
         report = gate.run(settings, local_now, cache)
         if report is not None:
+            # Routine: INFO (which `watch` shows). WARNING and ERROR are kept for what needs a person.
             for line in app.describe_cycle(report):
-                log.warning("%s", line) if report.wrote else log.info("%s", line)
+                log.info("%s", line)
         if notifier:  # also when the gate skipped the cycle: the outbox is retried
             notifier.after_cycle(report)
 
@@ -136,7 +137,9 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
     return Plan(tuple(creates), tuple(writes)), notes
 
 
-def tab_formats(settings: Settings, tabs: dict[str, list | None]) -> list[TabFormat]:
+def tab_formats(settings: Settings, tabs: dict[str, list | None], titles: dict[str, str] | None = None
+                ) -> list[TabFormat]:
+    """`titles`: the tabs' names in the sheet where they differ from the configured ones (Snapshot.titles)."""
     formats = []
     for name in REP_TABS + BOT_TABS:
         title, schema = settings.title(name), load(name)
@@ -152,7 +155,7 @@ def tab_formats(settings: Settings, tabs: dict[str, list | None]) -> list[TabFor
                     dropdowns[cols.index[c.key]] = c.choices
                 if c.required:
                     required.append(cols.index[c.key])
-        formats.append(TabFormat(title, True, dropdowns, tuple(required)))
+        formats.append(TabFormat((titles or {}).get(title, title), True, dropdowns, tuple(required)))
     return formats
 
 
@@ -170,7 +173,7 @@ def cmd_init(args, settings: Settings) -> int:
     if not plan.is_empty:
         backend.apply(plan, snapshot)
     after = backend.read(required_tabs(settings))
-    backend.apply_formats(tab_formats(settings, after.tabs))
+    backend.apply_formats(tab_formats(settings, after.tabs, after.titles))
     for note in notes or ["every tab and header was already there"]:
         print(f"- {note}")
     print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}.")
@@ -178,35 +181,41 @@ def cmd_init(args, settings: Settings) -> int:
 
 
 def doctor_checks(settings: Settings) -> list[Check]:
+    """The same checks a cycle makes, in its order (settings, access, rep tabs, bot tabs, write), each with
+    the exit code `run` would give for it: doctor and run agree on every set-up mistake."""
     backend = app.open_backend(settings, reuse_token=False)
     checks = list(backend.check_access())
-    if not all(c.ok for c in checks):
+    if not all(c.ok or c.skipped for c in checks) or not checks:
         return checks
     snapshot = backend.read(required_tabs(settings))
-    for name in REP_TABS + BOT_TABS:
+    # The rep tabs: the very errors a cycle stops with (core.rep_layout_errors), one check per tab.
+    problems = {e.tab: e for e in rep_layout_errors(snapshot, settings)}
+    for name in REP_TABS:
+        title = settings.title(name)
+        if title in problems:
+            checks.append(Check(f"tab '{title}'", False, problems[title].message, code=problems[title].exit_code))
+        elif snapshot.tabs.get(title) is not None:
+            shown = snapshot.titles.get(title, title)
+            checks.append(Check(f"tab '{title}'", True, "found, with every header it needs"
+                                + (f" (named '{shown}' in the sheet)" if shown != title else "")))
+    # The bot tabs: a missing tab or header is created by init or the first cycle, not a failure.
+    for name in BOT_TABS:
         title, schema = settings.title(name), load(name)
         rows = snapshot.tabs.get(title)
         if rows is None:
-            fix = (f"rename your tab to '{title}' or set [tabs] {name} in the config" if name in REP_TABS
-                   else "run `defective-log-bot init` (or the next cycle creates it)")
-            checks.append(Check(f"tab '{title}'", False, "missing", fix))
+            checks.append(Check(f"tab '{title}'", True, "will be created by `init` or the first cycle"))
             continue
-        checks.append(Check(f"tab '{title}'", True))
-        header = rows[0] if rows else []
-        have = {header_key(h) for h in header}
-        for c in schema.columns:
-            wanted = settings.headers[name].get(c.key, c.header)
-            needed = c.header_required if name in REP_TABS else True
-            if needed and header_key(wanted) not in have:
-                fix = (f"type '{wanted}' in row 1 or set [headers.{name}] {c.key} in the config"
-                       if name in REP_TABS else "run `defective-log-bot init` to add it")
-                checks.append(Check(f"header '{wanted}' in '{title}'", False, "missing", fix))
         try:
-            map_columns(title, header, schema, settings.headers[name], strict=False)
-        except LayoutError as exc:
-            checks.append(Check(f"headers of '{title}'", False, "ambiguous", exc.message))
-        if name in BOT_TABS:
-            checks.append(backend.check_write(title))
+            cols = map_columns(title, rows[0] if rows else [], schema, settings.headers[name], strict=False)
+        except LayoutError as exc:     # a header twice: a cycle stops there too
+            checks.append(Check(f"tab '{title}'", False, exc.message, code=exc.exit_code))
+            continue
+        missing = [cols.headers[c.key] for c in schema.columns if c.key not in cols.index]
+        checks.append(Check(f"tab '{title}'", True, "found" if not missing else
+                            f"found; {len(missing)} header(s) will be added by `init` or the first cycle"))
+    # Writing is about the file (or the sheet's sharing), not a tab: checked once.
+    existing = [settings.title(n) for n in BOT_TABS if snapshot.tabs.get(settings.title(n)) is not None]
+    checks.append(backend.check_write(existing[0] if existing else settings.title(BOT_TABS[0])))
     return checks
 
 
@@ -214,19 +223,22 @@ def cmd_doctor(args, settings: Settings) -> int:
     try:
         checks = doctor_checks(settings)
     except BotError as exc:
-        checks = [Check("reach the sheet", False, "", exc.message)]
+        checks = [Check("reach the sheet", False, exc.message, code=exc.exit_code)]
+    fixes_shown: set[str] = set()
     for c in checks:
-        mark = "✓" if c.ok else "✗"
+        mark = "-" if c.skipped else "✓" if c.ok else "✗"
         line = f"{mark} {c.name}" + (f": {c.detail}" if c.detail else "")
         print(line)
-        if not c.ok and c.fix:
+        if not c.ok and c.fix and c.fix not in fixes_shown:   # the same fix is printed once
             print(f"    fix: {c.fix}")
-    failed = [c for c in checks if not c.ok]
+            fixes_shown.add(c.fix)
+    failed = [c for c in checks if not c.ok and not c.skipped]
     print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
     if not failed:
         return 0
-    # A bad key file is a configuration problem (2); everything else is reaching the sheet (3).
-    return 2 if failed[0].name == "credentials file" else 3
+    # A bad key file is a configuration problem (2), like a bad setting or a missing tab; the rest is
+    # reaching the sheet (3). The first failure decides, as it would stop a cycle.
+    return 2 if failed[0].name == "credentials file" else failed[0].code
 
 
 def report_month(text: str | None, now) -> date:

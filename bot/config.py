@@ -76,7 +76,11 @@ def load_settings(config_path: str | Path | None = None, environ: dict | None = 
         settings.webhook_url = _https_url(environ["DLB_WEBHOOK_URL"], "DLB_WEBHOOK_URL")
     if environ.get("DLB_DAY_FIRST"):
         settings.day_first = _bool(environ["DLB_DAY_FIRST"], "DLB_DAY_FIRST")
-    for attr, value in (overrides or {}).items():
+    overrides = overrides or {}
+    if overrides.get("workbook") is not None and overrides.get("spreadsheet") is not None:
+        raise ConfigError("--workbook", "--workbook and --spreadsheet were both given: pass --workbook PATH for a "
+                                        "local .xlsx file or --spreadsheet ID for a Google Sheet, not both.")
+    for attr, value in overrides.items():
         if value is None:
             continue
         if attr in ("workbook", "spreadsheet", "credentials"):

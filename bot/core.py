@@ -56,8 +56,35 @@ def rep_columns(snapshot: Snapshot, settings: Settings, name: str) -> tuple[list
     return rows, map_columns(title, rows[0], schema, settings.headers[name], strict=True)
 
 
+def rep_layout_errors(snapshot: Snapshot, settings: Settings) -> list[LayoutError]:
+    """Every problem with the rep tabs' layout (a missing tab, header row or header), at most one per tab;
+    `doctor` lists them with the very sentences a cycle stops with."""
+    titles = [settings.title(n) for n in REP_TABS]
+    if all(snapshot.tabs.get(t) is None for t in titles):
+        # An empty or brand-new workbook, most likely: init creates both tabs with their headers.
+        return [LayoutError(titles[0], f"{snapshot.source} has no '{titles[0]}' or '{titles[1]}' tab: run "
+                                       f"`defective-log-bot init` to create them with their headers (or, if "
+                                       f"they are there under other names, set [tabs] {REP_TABS[0]} and "
+                                       f"{REP_TABS[1]} in the config file).")]
+    errors = []
+    for name in REP_TABS:
+        try:
+            rep_columns(snapshot, settings, name)
+        except LayoutError as exc:
+            errors.append(exc)
+    return errors
+
+
 def validated(snapshot: Snapshot, settings: Settings) -> Validation:
-    """Both rep tabs of the snapshot, parsed and checked (raises LayoutError for a missing tab or header)."""
+    """Both rep tabs of the snapshot, parsed and checked (raises one LayoutError naming every missing
+    tab or header)."""
+    errors = rep_layout_errors(snapshot, settings)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise LayoutError(errors[0].tab, " Also: ".join(e.message for e in errors),
+                          header=next((e.header for e in errors if e.header), None),
+                          headers=tuple(h for e in errors for h in e.headers))
     log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
     comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
     log_schema, comp_schema = load("defective_log"), load("comp_sheet")

@@ -195,12 +195,20 @@ def _records(frame, positions: np.ndarray, keys: tuple[str, ...]) -> list[dict]:
     return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
+def greeting_name(customer_name: str) -> str:
+    """The first word of Customer Name, as the greeting shows it: capitalised when the rep typed it all
+    lower-case ("bob smith" -> "Bob", "mary-jane" -> "Mary-Jane"); any other spelling stays as typed
+    ("DeShawn", "ANA")."""
+    first = customer_name.split()[0]
+    return first.title() if first.islower() else first
+
+
 def _fields(row, comp) -> dict | None:
     """Template fields, or None when the Comp Sheet does not show the work done yet."""
     fields = {
         "ticket_id": row["ticket_id"],
         "customer_name": row["customer_name"],
-        "first_name": row["customer_name"].split()[0],
+        "first_name": greeting_name(row["customer_name"]),
         "order_number": row["order_number"],
         "product": row["product"],
         "defect_type": row["defect_type"],

@@ -31,10 +31,11 @@ class LayoutError(BotError):
 
     exit_code = 2
 
-    def __init__(self, tab: str, message: str, header: str | None = None):
+    def __init__(self, tab: str, message: str, header: str | None = None, headers: tuple[str, ...] = ()):
         super().__init__(message)
         self.tab = tab
         self.header = header
+        self.headers = headers or ((header,) if header else ())   # every header the error is about
 
 
 class TemplateError(BotError):

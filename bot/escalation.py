@@ -14,9 +14,11 @@ The rules, exactly:
 - Level 1 while age ≤ level_2_after_days (2), Level 2 while age ≤ level_3_after_days (4), Level 3
   beyond: age 0-2 → Level 1, 3-4 → Level 2, 5 or more → Level 3. A case whose Defect Type is in
   `serious` (Foreign Object by default) is Level 3 at once, whatever its age.
-- Which cases count: every Defective Log row whose Status is Open and whose Date Logged is a valid
-  date, even when other cells have problems (a case does not stop waiting because a rep mistyped its
-  email). A case whose Defect Type is not one of the list still counts, by age only (it cannot be
+- Which cases count: every Defective Log row whose Status is Open, even when other cells have problems
+  (a case does not stop waiting because a rep mistyped its email). One whose Date Logged is blank or
+  cannot be read ("Nov 3", no year) has an unknown age: it is listed all the same, at Level 3 when
+  serious and Level 2 otherwise, ahead of the known ages of its level, with Why pointing at its Log
+  Issue. No open case is ever invisible. A case whose Defect Type is not one of the list still counts, by age only (it cannot be
   known to be serious) and shows a blank Defect Type; Log Issues already reports the defect.
 """
 from __future__ import annotations
@@ -103,36 +105,60 @@ def reason(level: int, serious: bool, settings: EscalationSettings) -> str:
     return f"open more than {after} business days"
 
 
+AGE_UNKNOWN = "unknown"
+
+
+def undated_open_cases(log: pd.DataFrame, settings: EscalationSettings) -> pd.DataFrame:
+    """Every Open case whose Date Logged is blank or not a date: age unknown, Level 3 when serious and
+    Level 2 otherwise (it cannot be shown to be new)."""
+    cols = [ROW_COLUMN, "ticket_id", "product", "defect_type", "agent", "date_logged"]
+    mask = (log["status"] == "Open").to_numpy(dtype=bool) & log["date_logged"].isna().to_numpy(dtype=bool)
+    df = log.loc[mask, cols].copy()
+    df["serious"] = df["defect_type"].isin(settings.serious).to_numpy(dtype=bool)
+    df["level"] = np.where(df["serious"].to_numpy(dtype=bool), 3, 2).astype(np.int64)
+    return df
+
+
 def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date) -> list[dict]:
-    """The Open Cases tab: the open cases past Level 1, most urgent first (highest level, then oldest
-    by age, then earliest Date Logged, then sheet row)."""
+    """The Open Cases tab: the open cases past Level 1, most urgent first (highest level; within a level
+    the unknown ages first, then oldest by age, then earliest Date Logged, then sheet row)."""
     df = open_case_ages(log, settings, today)
     df = df[df["level"] > 1]
-    if df.empty:
+    undated = undated_open_cases(log, settings)
+    if df.empty and undated.empty:
         return []
-    df = df.sort_values(["level", "age", "day", ROW_COLUMN], ascending=[False, False, True, True],
+    # An unknown age sorts as the oldest of its level: nobody can show the case is new.
+    df = pd.concat([df.assign(age_sort=df["age"].astype("float64")),
+                    undated.assign(age=None, day=0, age_sort=np.inf)], ignore_index=True)
+    df = df.sort_values(["level", "age_sort", "day", ROW_COLUMN], ascending=[False, False, True, True],
                         kind="mergesort")
     # Column by column, as plain lists (iterating a pandas column boxes every cell): at 100,000 rows
     # thousands of cases are open.
     col = {k: df[k].tolist() for k in ("ticket_id", "product", "defect_type", "agent", "date_logged", "age",
                                        "level", "serious", ROW_COLUMN)}
-    levels, serious = col["level"], col["serious"]
+    levels, serious, ages = col["level"], col["serious"], col["age"]
     reasons = {(lv, se): reason(lv, se, settings) for lv, se in set(zip(levels, serious))}
     owners = {lv: settings.owner(lv) for lv in set(levels)}
     columns = {
         "ticket_id": [v or "" for v in col["ticket_id"]],
         "product": [v or "" for v in col["product"]],
         "defect_type": [v or "" for v in col["defect_type"]],
-        "date_logged": [cells.format_date(v) for v in col["date_logged"]],
-        "age": col["age"],
+        "date_logged": [cells.format_date(v) if v is not None else "" for v in col["date_logged"]],
+        "age": [AGE_UNKNOWN if a is None else int(a) for a in ages],
         "level": [f"Level {lv}" for lv in levels],
         "owner": [owners[lv] for lv in levels],
-        "reason": [reasons[key] for key in zip(levels, serious)],
+        "reason": [reasons[key] if a is not None else unknown_age_reason(se, row)
+                   for key, se, a, row in zip(zip(levels, serious), serious, ages, col[ROW_COLUMN])],
         "agent": [v or "" for v in col["agent"]],
         "row": col[ROW_COLUMN],
     }
     keys = list(columns)
     return [dict(zip(keys, values)) for values in zip(*(cells.storables(columns[k]) for k in keys))]
+
+
+def unknown_age_reason(serious: bool, row: int) -> str:
+    why = f"age unknown: Date Logged is blank or not a date (see Log Issues, Defective Log row {row})"
+    return f"serious defect; {why}" if serious else why
 
 
 @dataclass(frozen=True)

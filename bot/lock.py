@@ -48,27 +48,47 @@ class WorkerLock:
         """Take the lock, trying for up to `wait_seconds` (a `run --once` that meets a cycle in progress
         waits for it to end rather than failing at once)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait_seconds
-        while True:
+        for _ in range(100):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
                 if time.monotonic() < deadline:
+                    os.close(fd)
                     time.sleep(poll)
                     continue
                 holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip()
                 os.close(fd)
                 raise WorkerLockedError(self.target, holder, self.path) from None
+            # A worker that stops removes the file (release), so the file locked here may be one another
+            # worker just removed: then lock the file now at the path instead.
+            if self._still_at_path(fd):
+                break
+            os.close(fd)
+        else:
+            raise WorkerLockedError(self.target, "the lock file keeps being replaced", self.path)
         holder = f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
         os.ftruncate(fd, 0)
         os.pwrite(fd, holder.encode(), 0)
         self._fd = fd
 
+    def _still_at_path(self, fd: int) -> bool:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
+
     def release(self) -> None:
+        """Remove the lock file and let go: a worker that stopped cleanly leaves nothing beside the workbook.
+        (Removed while still locked, so no other worker can be holding it.)"""
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

@@ -166,7 +166,7 @@ def closed_dates(header: list, rows: list[list], log: pd.DataFrame, day_first: b
         return None
     raw = np.empty(len(rows), dtype=object)
     raw[:] = [r[at] if at < len(r) else None for r in rows]
-    parsed, problems, _ = parse_column(raw, CLOSED_COLUMN, day_first)
+    parsed, problems, _, _ = parse_column(raw, CLOSED_COLUMN, day_first)
     parsed = np.where(pd.isna(problems), parsed, NOT_A_DATE)
     positions = log[ROW_COLUMN].to_numpy(dtype=np.int64) - 2     # sheet row 2 is data row 0
     return pd.Series(parsed[positions], index=log.index, dtype=object)

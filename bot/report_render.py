@@ -21,16 +21,32 @@ HTML_TEMPLATE = "monthly_report.html.j2"
 COLOURS = ("#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#999999")
 
 
+BAR_GAP_DAYS = 1.4    # between two weeks' bars (a full week's bar is 5.6 days wide)
+
+
+def bar_spans(r: MonthlyReport) -> tuple[list, list[float]]:
+    """Where each week's bar starts and how many days wide it is. A week is counted only over the days
+    inside the window (report.weekly_counts), so its bar covers only those days: the last week of the
+    report month ends inside the shaded month, and the window's first week starts at the window."""
+    starts, widths = [], []
+    for w in r.weeks:
+        start, end = max(w.start, r.window_start), min(w.end, r.window_end) + timedelta(days=1)
+        days = (end - start).days
+        starts.append(start)
+        widths.append(max(days - BAR_GAP_DAYS * days / 7, 0.5))
+    return starts, widths
+
+
 def chart_png(r: MonthlyReport) -> bytes:
     """Weekly cases per defect type over the report's 6-month window, stacked bars, the report month shaded."""
     fig = Figure(figsize=(11, 4.6), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    x = [w.start for w in r.weeks]
+    x, widths = bar_spans(r)
     bottom = [0] * len(r.weeks)
     for i, defect in enumerate(r.defect_types):
         heights = [w.counts[i] for w in r.weeks]
-        ax.bar(x, heights, width=5.6, bottom=bottom, align="edge", label=defect,
+        ax.bar(x, heights, width=widths, bottom=bottom, align="edge", label=defect,
                color=COLOURS[i % len(COLOURS)], edgecolor="white", linewidth=0.5)
         bottom = [b + h for b, h in zip(bottom, heights)]
     ax.axvspan(r.month, r.last_day + timedelta(days=1), color="#fff3bf", zorder=0,

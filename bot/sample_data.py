@@ -61,8 +61,8 @@ PRODUCTS = {
 }
 UP, RT, FO, CL, OQ = DEFECT_TYPES
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "comcast.net",
-            "aol.com", "proton.me")
+# Reserved for examples (RFC 2606): a demo draft must never carry an address that could be someone's.
+_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "mail.example.org")
 
 
 def product_key(name: str) -> str:
@@ -350,7 +350,7 @@ def _build(today: _dt.date) -> _Built:
         if m == "impossible_date":
             row[0] = f"2/30/{today.year}"
         elif m == "bad_email":
-            row[3] = "maria.gomez@gmail"
+            row[3] = "maria.gomez@example"
         elif m == "blank_email":
             row[3] = ""
         elif m == "units_text":
@@ -412,6 +412,41 @@ def _build(today: _dt.date) -> _Built:
 def build_sample(today: _dt.date) -> dict[str, list[list]]:
     """The two rep tabs as typed by reps: {"Defective Log": rows, "Comp Sheet": rows}, header first."""
     return _build(today).rows
+
+
+# How a real team types the same facts (issue 16): the messy variant below holds the very cases of the
+# sample, so a cycle over it must find exactly the sample's problems and nothing more.
+MESSY_TABS = {DEFECTIVE_LOG: "Defective log", COMP_SHEET: "comp sheet"}
+_MESSY_DATES = (lambda d: f"{d.day} {d:%b} {d.year}", lambda d: f"{d.year}/{d.month:02d}/{d.day:02d}",
+                lambda d: f"{d.month:02d}-{d.day:02d}-{d.year}", lambda d: f"{d.month}.{d.day}.{d.year}",
+                lambda d: f"{d:%A}, {d:%B} {d.day}, {d.year}")
+_MESSY_PLACEHOLDERS = ("N/A", "n/a", "NA", "-", "\u2014", "none", "TBD")
+
+
+def build_messy_sample(today: _dt.date) -> dict[str, list[list]]:
+    """The sample as a less tidy team types it: tab names in another case, dates in every written form,
+    placeholders (N/A, -, TBD, ...) in the optional cells left empty, some names all lower-case. The cases
+    and the deliberate mistakes are the sample's."""
+    tabs = build_sample(today)
+    log, comp = [list(r) for r in tabs[DEFECTIVE_LOG]], [list(r) for r in tabs[COMP_SHEET]]
+    optional = {6, 7}      # Lot Number, Best By Date
+    for i, row in enumerate(log[1:]):
+        if isinstance(row[0], _dt.date):
+            row[0] = _MESSY_DATES[i % len(_MESSY_DATES)](row[0])
+        if isinstance(row[7], _dt.date) and i % 2:
+            row[7] = _MESSY_DATES[(i + 2) % len(_MESSY_DATES)](row[7])
+        resolution = str(row[12]).strip().lower()
+        cells_left_empty = set(optional) | ({14} if resolution == "refund" else {13})
+        for col in sorted(cells_left_empty):
+            if row[col] in ("", None):
+                row[col] = _MESSY_PLACEHOLDERS[(i + col) % len(_MESSY_PLACEHOLDERS)]
+        if i % 3 == 0 and isinstance(row[2], str):
+            row[2] = row[2].lower()
+    for i, row in enumerate(comp[1:]):
+        for col in (8, 9, 10, 11):      # the other type's cells, and work not done yet
+            if row[col] in ("", None):
+                row[col] = _MESSY_PLACEHOLDERS[(i + col) % len(_MESSY_PLACEHOLDERS)]
+    return {MESSY_TABS[DEFECTIVE_LOG]: log, MESSY_TABS[COMP_SHEET]: comp}
 
 
 def _canonical_defect(typed: str) -> str | None:

@@ -20,6 +20,18 @@ def header_key(value) -> str:
     return "".join(as_text(value).split()).casefold()
 
 
+def find_title(wanted: str, titles) -> str | None:
+    """The tab a configured name means, among `titles`: the same name, else the only one that matches
+    it ignoring case and spaces, as headers do ("Defective log", "DefectiveLog "). None when no tab (or
+    more than one) matches."""
+    titles = list(titles)
+    if wanted in titles:
+        return wanted
+    key = header_key(wanted)
+    hits = [t for t in titles if header_key(t) == key]
+    return hits[0] if len(hits) == 1 else None
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
@@ -57,6 +69,7 @@ def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str
             positions.setdefault(header_key(cell), []).append(i)
     index: dict[str, int] = {}
     headers: dict[str, str] = {}
+    missing: list[str] = []          # column keys, all of them: one error names every missing header
     for col in schema.columns:
         wanted = renames.get(col.key, col.header)
         headers[col.key] = wanted
@@ -68,11 +81,23 @@ def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str
         if found:
             index[col.key] = found[0]
         elif strict and col.header_required:
-            setting = f"[headers.{schema.name}] {col.key}"
-            raise LayoutError(tab, f"The '{tab}' tab has no '{wanted}' header in row 1: add it back, "
-                                   f"or set {setting} = \"<your header>\" in the config file.", header=wanted)
+            missing.append(col.key)
+    if missing:
+        raise missing_headers_error(tab, schema.name, [(k, headers[k]) for k in missing])
     width = max((i + 1 for i, c in enumerate(header_row) if not is_blank(c)), default=0)
     return ColumnMap(tab=tab, index=index, headers=headers, width=width)
+
+
+def missing_headers_error(tab: str, schema_name: str, missing: list[tuple[str, str]]) -> LayoutError:
+    """One error naming every missing header of a tab (column key, header text), and how to fix each."""
+    names = [f"'{h}'" for _, h in missing]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    # Past three, the settings would drown the sentence: one example shows the form.
+    settings = ", ".join(f"{key} = \"<your header>\"" for key, _ in missing[:3]) + (", ..." if len(missing) > 3 else "")
+    noun = "header" if len(names) == 1 else "headers"
+    return LayoutError(tab, f"The '{tab}' tab has no {listed} {noun} in row 1: add {'it' if len(names) == 1 else 'them'} "
+                            f"back, or set [headers.{schema_name}] {settings} in the config file.",
+                       header=missing[0][1], headers=tuple(h for _, h in missing))
 
 
 @dataclass

@@ -6,7 +6,10 @@ blocks a draft; a warning is worth fixing but blocks nothing.
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -69,7 +72,9 @@ def _parse_cell(value, col: Column, day_first: bool):
 def parse_column(values: np.ndarray, col: Column, day_first: bool):
     """Parse a column, each distinct value once (logs repeat dates, products and choices a lot).
 
-    Returns object arrays of parsed values and problems (None where fine) and a bool array of blanks.
+    Returns object arrays of parsed values and problems (None where fine), a bool array of blanks, and a
+    bool array of the blanks that hold a placeholder (`N/A`, `-`, `TBD`: see cells.PLACEHOLDERS), which
+    read as blank but are worth naming when the cell is required.
     """
     n = len(values)
     seq = values.tolist() if isinstance(values, np.ndarray) else list(values)   # a list iterates faster
@@ -81,17 +86,19 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
         if int in kinds:
             seq = [str(v) if type(v) is int else v for v in seq]
         plain = cells.str_texts(seq, has_none=type(None) in kinds)
+        placeholder = np.zeros(n, dtype=bool)
+        placeholder[cells.placeholder_positions(plain)] = True
         texts = np.empty(n, dtype=object)
         texts[:] = plain
-        blank = texts == ""
+        blank = (texts == "") | placeholder
         parsed = texts.copy()
         parsed[blank] = None
         problems = np.full(n, None, dtype=object)
         if col.type == "email":
-            bad = cells.bad_emails(plain)
+            bad = [i for i in cells.bad_emails(plain) if not placeholder[i]]
             problems[bad] = cells.parse_email("")[1]
             parsed[bad] = None
-        return parsed, problems, blank
+        return parsed, problems, blank, placeholder
     if bool in kinds and kinds & {int, float}:
         # 1, 1.0 and True hash alike but are not one cell: tell them apart by type.
         keys = np.empty(n, dtype=object)
@@ -104,10 +111,12 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     parsed_u = np.empty(m + 1, dtype=object)
     problem_u = np.empty(m + 1, dtype=object)
     blank_u = np.ones(m + 1, dtype=bool)   # the last slot serves code -1
+    placeholder_u = np.zeros(m + 1, dtype=bool)
     for k, u in enumerate(uniques):
-        blank_u[k] = cells.is_blank(u)
+        placeholder_u[k] = cells.is_placeholder(u)
+        blank_u[k] = placeholder_u[k] or cells.is_blank(u)
         parsed_u[k], problem_u[k] = (None, None) if blank_u[k] else _parse_cell(u, col, day_first)
-    return parsed_u[codes], problem_u[codes], blank_u[codes]
+    return parsed_u[codes], problem_u[codes], blank_u[codes], placeholder_u[codes]
 
 
 class _Collector:
@@ -131,14 +140,16 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
 
     Works column-wise; only cells with a problem are visited one by one.
     """
-    parsed, problems, blank = {}, {}, {}
+    parsed, problems, blank, placeholder = {}, {}, {}, {}
     for col in schema.columns:
-        parsed[col.key], problems[col.key], blank[col.key] = parse_column(raw.values[col.key], col, day_first)
+        parsed[col.key], problems[col.key], blank[col.key], placeholder[col.key] = \
+            parse_column(raw.values[col.key], col, day_first)
     keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns]) if schema.columns else None
     rows = raw.rows[keep]
     if keep is not None and not keep.all():   # a blank row in the middle (usually none: no copies)
         for key in parsed:
             parsed[key], problems[key], blank[key] = parsed[key][keep], problems[key][keep], blank[key][keep]
+            placeholder[key] = placeholder[key][keep]
     tickets = [t or "" for t in parsed["ticket_id"]]
     out = _Collector(columns.tab, columns, tickets, rows)
     for col in schema.columns:
@@ -148,24 +159,35 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
             problem = ("Required, but blank" if key in columns.index
                        else f"Required, but the tab has no '{columns.headers[key]}' column")
             for pos in np.flatnonzero(blank[key]):
-                out.add(pos, key, problem, ERROR)
+                out.add(pos, key, _placeholder_problem(raw, key, pos, out, columns) if placeholder[key][pos]
+                        else problem, ERROR)
         elif col.required_when is not None:
             cond = schema.column(col.required_when.column)
-            problem = (f"Required when {columns.headers[cond.key]} is {col.required_when.equals}, "
-                       f"but blank")
+            when = f"when {columns.headers[cond.key]} is {col.required_when.equals}"
             for pos in np.flatnonzero(blank[key] & active):
-                out.add(pos, key, problem, ERROR)
+                out.add(pos, key, f"{_placeholder_problem(raw, key, pos, out, columns)} (required {when})"
+                        if placeholder[key][pos] else f"Required {when}, but blank", ERROR)
         for pos in np.flatnonzero(pd.notna(problems[key])):
+            problem = problems[key][pos]
+            if isinstance(problem, cells.CellWarning):   # the cell was read; it only deserves a look
+                out.add(pos, key, str(problem), WARNING)
+                continue
             severity = ERROR if (col.required or active[pos]) else WARNING
             if problem_severity is not None:
                 severity = problem_severity(col, severity)
-            out.add(pos, key, problems[key][pos], severity)
+            out.add(pos, key, problem, severity)
     # dtype=object everywhere: pandas would otherwise turn a column of texts and Nones into strings
     # and NaN, and a blank must stay None.
     frame = pd.DataFrame({key: pd.Series(v, dtype=object) for key, v in parsed.items()})
     frame.insert(0, ROW_COLUMN, rows)
     frame[TICKET_KEY] = pd.Series(ticket_keys(tickets), dtype=object)   # object, as above: str dtype iterates slowly
     return frame, out
+
+
+def _placeholder_problem(raw: RawTab, key: str, pos: int, out: "_Collector", columns: ColumnMap) -> str:
+    """What a required cell holding `N/A` (or another placeholder) says: the text, and what to fill in."""
+    at = int(np.searchsorted(raw.rows, out.rows[pos]))    # raw rows keep the blank rows check_tab dropped
+    return f"'{cells.shown(raw.values[key][at])}' is a placeholder; fill in the {columns.headers[key]}"
 
 
 def _condition(parsed: dict[str, np.ndarray], col: Column) -> np.ndarray:
@@ -229,11 +251,30 @@ def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[i
     first_for_ticket: dict[str, int] = {}
     log_keys = log[TICKET_KEY].tolist()
     log_tickets = set(log_keys)
+    padded: dict[str, int] | None = None     # built at the first orphan only: most sheets have none
+    first_log_at: dict[str, int] | None = None
     for pos, key in enumerate(comp[TICKET_KEY].tolist()):
         if not key:
             out.add(pos, "ticket_id", "No Ticket ID, so this row cannot be matched to a case", WARNING)
         elif key not in log_tickets:
-            out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} is not in the Defective Log", WARNING)
+            if padded is None:
+                padded = _padded_keys(log_keys)
+                first_log_at = {}
+            bare = _without_leading_zeros(key)
+            near = padded.get(bare)           # the log has zeros this ticket lacks (or other zeros)
+            if near is None and bare != key and bare in log_tickets:   # this ticket has zeros the log lacks
+                if not first_log_at:
+                    first_log_at.update((k, at) for at, k in reversed(list(enumerate(log_keys))))
+                near = first_log_at[bare]
+            problem = f"Ticket ID {out.tickets[pos]} is not in the Defective Log"
+            if near is not None:
+                # Not joined silently: one of the two cells lost (or gained) zeros, most often because a
+                # spreadsheet read 00124 as the number 124. A person decides which is right.
+                theirs = log["ticket_id"].iat[near]
+                problem += (f"; Defective Log row {log[ROW_COLUMN].iat[near]} has {theirs}, which differs only "
+                            f"in leading zeros: type the same Ticket ID in both (format the cell as Text so "
+                            f"the zeros stay)")
+            out.add(pos, "ticket_id", problem, WARNING)
         elif key in first_for_ticket:
             first = out.rows[first_for_ticket[key]]
             out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} already has a Comp Sheet row "
@@ -244,6 +285,28 @@ def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[i
     first_log = (~log[TICKET_KEY].duplicated(keep="first")).tolist()
     return [first_for_ticket.get(key, -1) if key and first else -1
             for key, first in zip(log_keys, first_log)]
+
+
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+def _padded_keys(keys: list[str]) -> dict[str, int]:
+    """{key without its leading zeros: position} for the keys that have any, found with one regex scan of
+    the joined keys (a regex call per key costs a tenth of a second at 100,000 rows)."""
+    joined = "\n".join(keys)
+    hits = [m.start() for m in _LEADING_ZEROS.finditer(joined)]
+    if not hits:
+        return {}
+    starts = list(accumulate((len(k) + 1 for k in keys[:-1]), initial=0))
+    out: dict[str, int] = {}
+    for at in sorted({bisect_right(starts, h) - 1 for h in hits}):
+        out.setdefault(_without_leading_zeros(keys[at]), at)
+    return out
+
+
+def _without_leading_zeros(key: str) -> str:
+    """A ticket key with the leading zeros of each run of digits dropped: 00124 and 124, CS-007 and CS-7."""
+    return _LEADING_ZEROS.sub("", key)
 
 
 def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: list[int], out: _Collector) -> None:

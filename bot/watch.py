@@ -32,7 +32,7 @@ class Worker:
 
     def stop(self, *_args) -> None:
         if not self.stopping:
-            log.warning("stop requested; finishing the current cycle")
+            log.info("stop requested; finishing the current cycle")
         self.stopping = True
 
     def run_once(self) -> None:
@@ -54,7 +54,7 @@ class Worker:
             self._reschedule(delay)
             return
         if self.failures:
-            log.warning("cycle succeeded again after %d failure(s)", self.failures)
+            log.info("cycle succeeded again after %d failure(s)", self.failures)
             self.failures = 0
             self._reschedule(self.every_minutes)
 
@@ -71,5 +71,5 @@ class Worker:
         while not self.stopping:
             self.scheduler.run_pending()
             self.sleep(self.tick_seconds)
-        log.warning("stopped")
+        log.info("stopped")
         return 0

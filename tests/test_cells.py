@@ -17,17 +17,84 @@ D = date(2026, 11, 3)
     pytest.param(46329.75, D, id="serial-with-time"),
     pytest.param("2026-11-03", D, id="iso"),
     pytest.param(" 2026-11-03 ", D, id="iso-spaces"),
-    pytest.param("11/3/2026", D, id="us"),
-    pytest.param("11/03/2026", D, id="us-zero-padded"),
-    pytest.param("11/3/26", D, id="us-two-digit-year"),
     pytest.param("Nov 3, 2026", D, id="short-month"),
     pytest.param("November 3, 2026", D, id="long-month"),
     pytest.param("nov. 3 2026", D, id="short-month-dot-no-comma"),
-    pytest.param("11/3/2026 14:05", D, id="us-with-time"),
     pytest.param("2026-11-03T10:00:00", D, id="iso-with-time"),
+    pytest.param("2026/11/03", D, id="year-first-slashes"),
+    pytest.param("2026.11.03", D, id="year-first-dots"),
+    pytest.param("3 Nov 2026", D, id="day-month-year"),
+    pytest.param("3 November 2026", D, id="day-long-month-year"),
+    pytest.param("3rd of November, 2026", D, id="day-ordinal-of-month"),
+    pytest.param("3-Nov-26", D, id="excel-d-mmm-yy"),
+    pytest.param("Tuesday, November 3, 2026", D, id="weekday-long"),
+    pytest.param("Tue, 3 Nov 2026", D, id="weekday-short-day-first"),
+    pytest.param("November 3rd, 2026 at 10:00 am", D, id="ordinal-at-time"),
+    pytest.param("Nov  3,   2026", D, id="extra-spaces"),
 ])
 def test_dates_in_every_spreadsheet_form(value, expected):
     assert cells.parse_date(value) == (expected, None)
+    assert cells.parse_date(value, day_first=True) == (expected, None)   # no day/month order to read
+
+
+# Day and month in numbers: the [dates] day_first setting says which comes first.
+@pytest.mark.parametrize("value, month_first, day_first", [
+    pytest.param("11/3/2026", D, date(2026, 3, 11), id="slashes"),
+    pytest.param("11-03-2026", D, date(2026, 3, 11), id="dashes"),
+    pytest.param("11.3.2026", D, date(2026, 3, 11), id="dots"),
+    pytest.param("11/3/26", D, date(2026, 3, 11), id="two-digit-year"),
+    pytest.param("11/03/2026", D, date(2026, 3, 11), id="zero-padded"),
+    pytest.param("11/3/2026 14:05", D, date(2026, 3, 11), id="with-time"),
+    pytest.param("3/11/2026", date(2026, 3, 11), D, id="swapped"),
+    pytest.param("13/1/2026", None, date(2026, 1, 13), id="day-13-only-day-first"),
+    pytest.param("1/13/2026", date(2026, 1, 13), None, id="day-13-only-month-first"),
+])
+def test_numeric_dates_follow_the_day_first_setting(value, month_first, day_first):
+    assert cells.parse_date(value)[0] == month_first
+    assert cells.parse_date(value, day_first=True)[0] == day_first
+
+
+@pytest.mark.parametrize("value, day_first, fragment", [
+    pytest.param("Nov 3", False, "it has no year", id="month-day-no-year"),
+    pytest.param("3 Nov", True, "it has no year", id="day-month-no-year"),
+    pytest.param("11/3", False, "it has no year", id="numbers-no-year"),
+    pytest.param("Monday, November 3, 2026", False, "November 3, 2026 is a Tuesday", id="wrong-weekday"),
+    pytest.param("hello 3 Nov 2026", False, "write it like 2026-11-03, 11/3/2026 or Nov 3, 2026",
+                 id="forms-month-first"),
+    pytest.param("3.11", True, "write it like 2026-11-03, 3/11/2026 or 3 Nov 2026", id="forms-day-first"),
+    pytest.param("11-3-2026-1", False, "not a date", id="four-numbers"),
+    pytest.param("2026/11-03", False, "not a date", id="mixed-separators"),
+])
+def test_incomplete_or_contradictory_dates_say_why_and_show_the_forms(value, day_first, fragment):
+    parsed, problem = cells.parse_date(value, day_first=day_first)
+    assert parsed is None and "is not a date" in problem and fragment in problem
+    assert "write it like 2026-11-03" in problem
+
+
+@pytest.mark.parametrize("value", ["N/A", "n/a", "NA", "-", "\u2014", "none", "None", "TBD", " tbd "])
+def test_placeholders(value):
+    assert cells.is_placeholder(value)
+    assert cells.placeholder_positions(["x", value.strip(), "nah"]) == [1]
+
+
+@pytest.mark.parametrize("value", ["Nan", "N/A please", "NONE OF IT", "TBD-1", "0", ""])
+def test_not_placeholders(value):
+    assert not cells.is_placeholder(value)
+
+
+@pytest.mark.parametrize("value, expected, fragment", [
+    pytest.param(24.505, 24.51, "24.505 has more than two decimals; the bot reads it as $24.51", id="three-decimals"),
+    pytest.param("$19.999", 20.0, "reads it as $20.00", id="text-three-decimals"),
+    pytest.param(21.990000000000002, 21.99, None, id="formula-float-noise-is-fine"),
+    pytest.param(19.99, 19.99, None, id="two-decimals"),
+])
+def test_money_with_more_than_two_decimals_is_a_warning_not_a_silent_rounding(value, expected, fragment):
+    amount, problem = cells.parse_money(value)
+    assert amount == expected
+    if fragment is None:
+        assert problem is None
+    else:
+        assert isinstance(problem, cells.CellWarning) and fragment in problem
 
 
 @pytest.mark.parametrize("value", [
@@ -67,8 +134,9 @@ def test_money(value, expected):
 
 
 @pytest.mark.parametrize("value, fragment", [
-    pytest.param(0, "not more than", id="zero"),
-    pytest.param("-3", "not more than", id="negative"),
+    pytest.param(0, "$0.00: must be more than $0.00", id="zero"),
+    pytest.param("$0.00", "$0.00: must be more than $0.00", id="zero-text"),
+    pytest.param("-3", "must be more than $0.00", id="negative"),
     pytest.param("$", "not an amount", id="dollar-alone"),
     pytest.param("twenty", "not an amount", id="word"),
     pytest.param("1,02,4", "not an amount", id="bad-grouping"),

@@ -63,6 +63,19 @@ def test_refund_draft_fields(run):
     assert "{{" not in d.body and "{%" not in d.body and "None" not in d.body
 
 
+@pytest.mark.parametrize("name, greeting", [
+    pytest.param("bob smith", "Hi Bob,", id="all-lower-capitalised"),
+    pytest.param("mary-jane o'neil", "Hi Mary-Jane,", id="lower-hyphenated"),
+    pytest.param("DeShawn Lee", "Hi DeShawn,", id="mixed-case-as-typed"),
+    pytest.param("ANA LOPEZ", "Hi ANA,", id="upper-case-as-typed"),
+    pytest.param("Ana Lopez", "Hi Ana,", id="already-capitalised"),
+])
+def test_greeting_capitalises_a_name_typed_all_lower_case(run, name, greeting):
+    out = run([case("CS-1", customer_name=name)], [comp("CS-1")])
+    (d,) = out.drafts_ready
+    assert d.body.startswith(greeting + "\n")
+
+
 def test_replacement_draft_fields(run):
     out = run([replacement_case("CS-2")], [replacement_comp("CS-2")])
     (d,) = out.drafts_ready

@@ -618,14 +618,21 @@ def test_check_write_rewrites_a_header_with_itself(seeded, sa_key):
 
 
 @pytest.mark.parametrize("access, title, fix", [
-    pytest.param("ok", "Drafts", "run `defective-log-bot init`", id="missing-tab"),
     pytest.param("read_only", "Escalations", f"share the spreadsheet with {DEFAULT_EMAIL} as Editor", id="viewer-only"),
 ])
 def test_check_write_failures(seeded, sa_key, access, title, fix):
     seeded.access = access
     backend, _ = make_backend(seeded, sa_key.path)
     check = backend.check_write(title)
-    assert not check.ok and check.fix == fix
+    assert not check.ok and not check.skipped and check.fix == fix
+
+
+def test_check_write_of_a_tab_not_created_yet_is_not_checked_not_failed(seeded, sa_key):
+    # Proving write access without a bot tab would mean writing a rep tab, which the bot never does.
+    backend, _ = make_backend(seeded, sa_key.path)
+    check = backend.check_write("Drafts")
+    assert check.skipped and "not checked" in check.detail and "first cycle" in check.detail
+    assert seeded.value_writes() == []
 
 
 # ------------------------------------------------------------------------------------------------

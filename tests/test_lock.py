@@ -84,3 +84,37 @@ def test_run_once_waits_for_the_worker_then_exits_0_with_one_line(tmp_path, caps
     assert book.read_bytes() == before                      # it wrote nothing
     assert main(["run", "--once", "--workbook", str(book)]) == 0   # the lock is free again: a real cycle
     assert "Wrote" in capsys.readouterr().out and book.read_bytes() != before
+
+
+def test_a_clean_stop_removes_the_lock_file_and_the_next_worker_takes_a_new_one(tmp_path):
+    from bot.lock import WorkerLock
+    path = tmp_path / ".team.xlsx.bot-lock"
+    with WorkerLock(path, "team.xlsx"):
+        assert path.exists()
+    assert not path.exists()
+    with WorkerLock(path, "team.xlsx"):
+        assert "pid" in path.read_text()
+
+
+def test_a_lock_on_a_file_removed_meanwhile_is_not_kept(tmp_path, monkeypatch):
+    # Worker B opened the file just before worker A removed it on stopping: B must lock the file now at
+    # the path, or a third worker could lock that one beside B.
+    import bot.lock
+    from bot.lock import WorkerLock
+    path = tmp_path / ".team.xlsx.bot-lock"
+    real_open, calls = bot.lock.os.open, []
+
+    def open_then_lose_the_race(p, flags, mode=0o777):
+        fd = real_open(p, flags, mode)
+        if not calls:
+            bot.lock.os.unlink(p)          # the stopping worker removes the file under us
+        calls.append(fd)
+        return fd
+    monkeypatch.setattr(bot.lock.os, "open", open_then_lose_the_race)
+    lock = WorkerLock(path, "team.xlsx")
+    lock.acquire()
+    try:
+        assert len(calls) == 2 and path.exists()
+        assert lock._still_at_path(lock._fd)
+    finally:
+        lock.release()

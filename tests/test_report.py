@@ -279,6 +279,22 @@ def test_product_names_are_escaped_and_no_customer_data_is_in_the_report(setting
         assert private not in html and private not in written
 
 
+@pytest.mark.parametrize("month", [
+    pytest.param(OCTOBER, id="october-ends-on-a-saturday"),
+    pytest.param(date(2026, 11, 1), id="november-ends-on-a-monday"),
+    pytest.param(date(2026, 9, 1), id="september-ends-on-a-wednesday"),
+])
+def test_every_weekly_bar_sits_inside_the_window_and_the_last_inside_the_shaded_month(settings, month):
+    from bot.report_render import bar_spans
+    log = [case(f"T{d}", date_logged=month + timedelta(days=d)) for d in range(0, 31, 3)]
+    r, _ = report_of(log, month, settings)
+    starts, widths = bar_spans(r)
+    ends = [s + timedelta(days=w) for s, w in zip(starts, widths)]
+    assert all(r.window_start <= s and e <= r.window_end + timedelta(days=1) for s, e in zip(starts, ends))
+    assert r.month <= starts[-1] and ends[-1] <= r.last_day + timedelta(days=1)
+    assert max(widths) == pytest.approx(5.6)     # a full week keeps its width
+
+
 @pytest.mark.parametrize("log", [
     pytest.param([], id="empty-log"),
     pytest.param([case("A", date_logged=date(2020, 1, 1))], id="only-old-cases"),

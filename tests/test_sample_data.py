@@ -385,3 +385,52 @@ def test_variant_groups():
         assert len({caers.product_key(x) for x in g}) == 1
     assert len(caers.variant_groups(min_size=5, limit=3)) == 3
     assert all(len(g) >= 5 for g in caers.variant_groups(min_size=5))
+
+
+RESERVED = ("example.com", "example.org", "example.net")   # RFC 2606: never anyone's mailbox
+
+
+def test_every_address_in_the_sample_is_on_a_reserved_example_domain():
+    from bot.sample_data import build_sample
+    tabs = build_sample(dt.date(2026, 11, 30))
+    seen = 0
+    for tab in ("Defective Log", "Comp Sheet"):
+        rows = tabs[tab]
+        col = rows[0].index("Customer Email")
+        for row in rows[1:]:
+            email = row[col] if col < len(row) else None
+            if isinstance(email, str) and "@" in email:
+                domain = email.rsplit("@", 1)[1]
+                assert domain == "example" or domain.endswith(RESERVED), email
+                seen += 1
+    assert seen > 50
+
+
+def test_a_messy_team_workbook_gives_exactly_the_samples_problems(tmp_path, capsys):
+    """Tab names in another case, dates in every written form, placeholders in the empty optional cells,
+    names typed all lower-case: not one spurious warning, the same drafts and flags."""
+    from bot.cli import main
+    from bot.demo import write_workbook
+    from bot.sample_data import build_messy_sample, build_sample
+    import openpyxl
+    today = dt.date(2026, 11, 30)
+    results = {}
+    for name, tabs in (("tidy", build_sample(today)), ("messy", build_messy_sample(today))):
+        path = tmp_path / f"{name}.xlsx"
+        write_workbook(path, tabs)
+        assert main(["run", "--once", "--workbook", str(path)]) == 0
+        wb = openpyxl.load_workbook(path, read_only=True)
+        rows = {t: [list(r) for r in wb[t].iter_rows(min_row=2, values_only=True)]
+                for t in ("Log Issues", "Escalations", "Drafts")}
+        results[name] = {
+            "issues": sorted((r[0], r[1], r[3], r[6]) for r in rows["Log Issues"]),
+            "flags": [(r[0], r[3], r[6]) for r in rows["Escalations"]],
+            "drafts": sorted((r[0], r[1]) for r in rows["Drafts"]),
+        }
+    capsys.readouterr()
+    messy = build_messy_sample(today)
+    typed = [c for r in messy["Defective log"][1:] + messy["comp sheet"][1:] for c in r if isinstance(c, str)]
+    assert sum(c in ("N/A", "n/a", "NA", "-", "\u2014", "none", "TBD") for c in typed) > 40
+    assert any(c.startswith(("Monday, ", "Tuesday, ", "Wednesday, ", "Thursday, ", "Friday, ")) for c in typed)
+    assert results["messy"] == results["tidy"]
+    assert len(results["tidy"]["issues"]) == 10 and results["tidy"]["drafts"]

@@ -84,7 +84,7 @@ def test_refund_needs_amount_replacement_needs_order_number(run):
 
 
 def test_replacement_with_bad_refund_amount_is_only_a_warning(run):
-    out = run([replacement_case("CS-2", refund_amount="n/a")])
+    out = run([replacement_case("CS-2", refund_amount="free")])
     assert issues_of(out) == [("Defective Log", 2, "N", "warning")]
 
 
@@ -179,3 +179,80 @@ def test_headers_match_ignoring_case_and_spaces(run, settings):
 def test_ticket_keys_is_ticket_key_over_a_column(tickets):
     from bot.validate import ticket_key, ticket_keys
     assert ticket_keys(tickets) == [ticket_key(t) if t else "" for t in tickets]
+
+
+PLACEHOLDERS = ["N/A", "n/a", "NA", "-", "\u2014", "none", "TBD"]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+@pytest.mark.parametrize("row", [
+    pytest.param(lambda v: case("CS-1", lot_number=v), id="lot-number"),
+    pytest.param(lambda v: case("CS-1", best_by_date=v), id="best-by-date"),
+    pytest.param(lambda v: case("CS-1", replacement_order_number=v), id="replacement-order-on-refund"),
+    pytest.param(lambda v: replacement_case("CS-1", refund_amount=v), id="refund-amount-on-replacement"),
+])
+def test_placeholder_in_an_optional_cell_reads_as_blank(run, row, value):
+    assert run([row(value)]).validation.issues == []
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+@pytest.mark.parametrize("key", REQUIRED)
+def test_placeholder_in_a_required_cell_is_an_error_that_says_so(run, key, value):
+    out = run([case("CS-1", **{key: value})])
+    assert issues_of(out) == [("Defective Log", 2, LETTER[key], "error")]
+    field = out.validation.issues[0].field
+    assert out.validation.issues[0].problem == f"'{value}' is a placeholder; fill in the {field}"
+
+
+@pytest.mark.parametrize("row, letter, when", [
+    pytest.param(case("CS-1", refund_amount="TBD"), "N", "Resolution is Refund", id="refund-amount"),
+    pytest.param(replacement_case("CS-1", replacement_order_number="n/a"), "O", "Resolution is Replacement",
+                 id="replacement-order-number"),
+])
+def test_placeholder_in_a_conditionally_required_cell_is_an_error(run, row, letter, when):
+    out = run([row])
+    assert issues_of(out) == [("Defective Log", 2, letter, "error")]
+    assert "is a placeholder; fill in the" in out.validation.issues[0].problem
+    assert f"(required when {when})" in out.validation.issues[0].problem
+
+
+@pytest.mark.parametrize("value", ["N/A", "TBD", "-"])
+def test_placeholder_tracking_number_is_not_a_shipment(run, value):
+    out = run([replacement_case("CS-2")], [replacement_comp("CS-2", tracking_number=value)])
+    assert out.validation.issues == [] and out.drafts_ready == []
+
+
+def test_placeholder_lot_is_never_a_flag_lot(run):
+    rows = [case("CS-1", lot_number="N/A"), case("CS-2", lot_number="TBD", date_logged=date(2026, 11, 3))]
+    out = run(rows)
+    (flag,) = out.desired["escalations"]
+    assert out.validation.issues == [] and not flag["lot_numbers"]
+
+
+@pytest.mark.parametrize("amount, comp_amount", [
+    pytest.param(8.985, 8.99, id="log-three-decimals"),
+    pytest.param("$8.994", "8.99", id="text-three-decimals"),
+])
+def test_money_with_more_than_two_decimals_is_a_warning(run, amount, comp_amount):
+    out = run([case("CS-1", refund_amount=amount)], [comp("CS-1", refund_amount=comp_amount)])
+    assert issues_of(out) == [("Defective Log", 2, "N", "warning")]
+    assert "has more than two decimals; the bot reads it as $8.99" in out.validation.issues[0].problem
+    assert len(out.drafts_ready) == 1    # a warning blocks nothing
+
+
+@pytest.mark.parametrize("log_ticket, comp_ticket", [
+    pytest.param("00124", 124, id="comp-lost-zeros-as-number"),
+    pytest.param("124", "00124", id="log-lost-zeros"),
+    pytest.param("CS-0124", "CS-124", id="zeros-inside-an-id"),
+])
+def test_leading_zeros_do_not_join_but_the_orphan_warning_names_the_row(run, log_ticket, comp_ticket):
+    out = run([case("CS-9"), case(log_ticket)], [comp(comp_ticket)])
+    assert issues_of(out) == [("Comp Sheet", 2, "B", "warning")]
+    problem = out.validation.issues[0].problem
+    assert f"Defective Log row 3 has {log_ticket}, which differs only in leading zeros" in problem
+    assert out.drafts_ready == []
+
+
+def test_an_orphan_without_a_near_twin_says_only_that(run):
+    out = run([case("CS-1")], [comp("CS-12")])
+    assert out.validation.issues[0].problem == "Ticket ID CS-12 is not in the Defective Log"

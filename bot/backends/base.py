@@ -32,6 +32,9 @@ class Snapshot:
     # does; the rep tabs are read first). Equal digests mean equal rows, and spare the quiet-cycle
     # check serialising the rows again.
     tab_digests: dict[str, bytes] = field(default_factory=dict)
+    # A requested title -> the tab's title in the storage, where the two differ: tab names match
+    # ignoring case and spaces (table.find_title), so "Defective log" serves as "Defective Log".
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,10 @@ class Check:
     ok: bool
     detail: str = ""
     fix: str = ""
+    # The exit code `run` gives for the same problem (doctor exits with the first failed check's code):
+    # 2 for a configuration or layout mistake, 3 when the sheet cannot be reached, read or written.
+    code: int = 3
+    skipped: bool = False     # "not checked" (a step above failed): neither passed nor failed
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import os
 import re
 import warnings
 from datetime import date, datetime, time, timedelta
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cells import MAX_STORED_CHARS, storable_text
 from ..errors import AccessError, BotError, LayoutError
+from ..table import find_title
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
 from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,
@@ -89,17 +91,21 @@ class WorkbookBackend:
             return Snapshot(tabs={}, source=str(self.path), token=fingerprint, digest=digest, unchanged=True)
         self.open_elsewhere = self.file.lock_file() is not None
         wb = self._load(data, read_only=True)
-        not_data = rows_not_data(data, titles)   # Tables' totals rows, and header rows below row 1
         try:
             # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
+            actual = {title: find_title(title, wb.sheetnames) for title in titles}
+            # Tables' totals rows, and header rows below row 1, by the tab's own name
+            not_data = rows_not_data(data, [a for a in actual.values() if a is not None])
             with self._as_access_error():
-                tabs = {title: self._read_tab(wb, title, not_data.get(title, ())) for title in titles}
+                tabs = {title: self._read_tab(wb, actual[title], not_data.get(actual[title] or "", ()))
+                        for title in titles}
         finally:
             wb.close()
-        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest)
+        return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest,
+                        titles={t: a for t, a in actual.items() if a is not None and a != t})
 
-    def _read_tab(self, wb: Any, title: str, not_data: Sequence[tuple[int, int, int]] = ()) -> Rows | None:
-        if title not in wb.sheetnames:
+    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]] = ()) -> Rows | None:
+        if title is None:
             return None
         ws = wb[title]
         if not hasattr(ws, "iter_rows"):
@@ -131,6 +137,7 @@ class WorkbookBackend:
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:
             return ApplyResult(requests=0, cells_written=0)
+        plan = _retitled(plan, snapshot.titles)
         self.file.refuse_if_not_writable()
         current = self.file.read()
         fingerprint = None if current is None else current[1]
@@ -327,15 +334,10 @@ class WorkbookBackend:
             return Check(name, False, f"{self.path} is read-only", "make the file writable for the bot's user")
         lock = self.file.lock_file()
         if lock is not None:
-            return Check(name, False, f"{self.path} is open in another program ({lock.name} exists)",
-                         "close it in Excel/LibreOffice; the bot writes on a later cycle")
-        try:
-            missing = self.read([title]).tabs[title] is None
-        except BotError as exc:
-            return Check(name, False, exc.message)
-        if missing:
-            return Check(name, False, f"the tab '{title}' does not exist in {self.path}",
-                         "run `defective-log-bot init`")
+            return Check(name, False, f"{self.path} is open in another program ({lock} exists)",
+                         f"close it in Excel/LibreOffice; if no program has it open any more, {lock.name} was "
+                         f"left behind and can be deleted")
+        # Whether the tab exists yet does not matter: the bot saves the whole file, creating its tabs.
         return Check(name, True, f"{self.path} can be written")
 
     # ---- file handling ----------------------------------------------------------------------------------
@@ -384,6 +386,14 @@ class WorkbookBackend:
 
 
 # ---- cell values ------------------------------------------------------------------------------------------
+
+def _retitled(plan: Plan, titles: dict[str, str]) -> Plan:
+    """The plan addressed to the tabs as the workbook names them (a tab found ignoring case and spaces)."""
+    if not titles:
+        return plan
+    return Plan(tuple(c for c in plan.creates if c.title not in titles),
+                tuple(replace(w, tab=titles.get(w.tab, w.tab)) for w in plan.writes))
+
 
 def _storable_plan(plan: Plan) -> Plan:
     """The plan with every text as the workbook stores it (the core already sends storable text)."""

@@ -74,9 +74,13 @@ class WorkbookFile:
         return None
 
     def refuse_if_open_elsewhere(self) -> None:
-        if self.lock_file() is not None:
-            raise AccessError(str(self.path), f"{self.path} is open in another program (Excel or LibreOffice); "
-                                              "close it there and the bot will write on a later cycle.")
+        lock = self.lock_file()
+        if lock is not None:
+            # A crashed or force-quit Excel leaves its lock file behind; only a person can tell.
+            raise AccessError(str(self.path), f"{self.path} is open in another program (Excel or LibreOffice "
+                                              f"keeps the lock file {lock}); close it there and the bot will "
+                                              f"write on a later cycle (if no program has it open any more, "
+                                              f"that lock file was left behind: delete it).")
 
     def refuse_if_not_writable(self) -> None:
         self.refuse_if_open_elsewhere()
