@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot import cells
 from bot.drafts import Draft, Renderer, desired_drafts, ready_drafts
 from bot.escalation import NotifyEscalation
-from bot.memory import KEY, Record, from_rows, hydrate, overtyped, place, short_key
+from bot.memory import KEY, Record, adopt, from_rows, hydrate, overtyped, place, short_key
 from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.table import BotTable
 from bot.validate import WARNING, Issue, Validation, ticket_key
@@ -47,8 +47,9 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
     schema = load("escalations")
     old = hydrate(remembered, table.rows, flag_key) if remembered is not None else \
         from_rows(table.rows, schema, flag_key)
-    new, changes = desired_escalations(old, found, settings, stamp, escalate)
     placement = place(table.rows, old, flag_key, FLAG_SIGNATURE)
+    old = adopt(table.rows, placement, old, schema, flag_key)
+    new, changes = desired_escalations(old, found, settings, stamp, escalate)
     out = TabLayout([], new, added=len(new) - len(old))
     for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
         if i is None:      # a person's own row, or one the bot does not know: left alone
@@ -56,9 +57,9 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
             continue
         out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, flag_key(new[i]),
                                 "leads write in Lead Status and Lead Notes")
-        out.rows.append({**row, **new[i]})
+        out.rows.append({**row, **_bot_cells(new[i], schema.bot_keys)})
     for i in placement.unplaced:   # a deleted flag row comes back: deleting is not dismissing
-        out.rows.append(dict(new[i]))
+        out.rows.append(_bot_cells(new[i], schema.bot_keys))
         out.issues.append(_brought_back(table, len(out.rows), flag_key(new[i]), "Flag ID", schema.bot_keys,
                                         "This flag's row was deleted; the bot put it back here. To dismiss a "
                                         "flag, set its Lead Status instead."))
@@ -75,6 +76,7 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
     old = hydrate(remembered, table.rows, draft_key) if remembered is not None else \
         from_rows(table.rows, schema, draft_key)
     placement = place(table.rows, old, draft_key, DRAFT_SIGNATURE)
+    old = adopt(table.rows, placement, old, schema, draft_key)
     taken_over = {draft_key(old[i]) for pos, i in enumerate(placement.record_at)
                   if i is not None and not cells.is_blank(table.rows[pos].get("status"))}
     deleted = {draft_key(old[i]) for i in placement.unplaced}
@@ -91,7 +93,7 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
         if cells.is_blank(row.get("status")):
             out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, shown,
                                     "reps set Status; to change a draft, edit the Defective Log or Comp Sheet")
-            out.rows.append({**row, **new[i]})
+            out.rows.append({**row, **_bot_cells(new[i], schema.bot_keys)})
             continue
         fixed = dict(row)
         if pos in placement.rekeyed:
@@ -108,6 +110,11 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
         out.rows.append(fixed)
     out.rows.extend(dict(r) for r in new[len(old):])
     return out, ready
+
+
+def _bot_cells(record: Record, keys: tuple[str, ...]) -> dict:
+    """Every bot cell of a row from its record: a cell the record leaves out is blank, not kept."""
+    return {k: record.get(k) for k in keys}
 
 
 def _text(row: dict) -> tuple:

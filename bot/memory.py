@@ -195,6 +195,21 @@ def place(rows: list[dict], records: list[Record], key_of: KeyOf, recognise: tup
     return placement
 
 
+def adopt(rows: list[dict], placement: Placement, records: list[Record], schema: TabSchema,
+          key_of: KeyOf) -> list[Record]:
+    """Records for the keyed rows the memory does not know (its memory row was lost, or the tab was
+    filled before the memory existed): each such row becomes the record of its key, as it stands."""
+    known = {key_of(r) for r in records}
+    out = list(records)
+    for pos, row in enumerate(rows):
+        key = key_of(row)
+        if placement.record_at[pos] is None and key and key not in known:
+            known.add(key)
+            out.append({k: cells.storable(row.get(k)) for k in schema.bot_keys})
+            placement.record_at[pos] = len(out) - 1
+    return out
+
+
 def _signature(row: dict, keys: tuple[str, ...]) -> tuple | None:
     values = tuple(cells.comparable(cells.storable(row.get(k))) for k in keys)
     return None if any(v == "" for v in values) else values

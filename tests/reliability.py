@@ -18,8 +18,9 @@ from bot.errors import BotError
 
 REPORT_ENV = "DLB_RELIABILITY_REPORT"
 CATEGORIES = ("Bad input (cell values)", "Sheet shapes", "Injection", "Workbook faults", "Google faults",
-              "Concurrency", "Workbooks as Excel makes them")
-REGENERATE = "DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py tests/test_excel_workbooks.py -q"
+              "Concurrency", "Workbooks as Excel makes them", "People in the bot's tabs")
+REGENERATE = ("DLB_RELIABILITY_REPORT=docs/RELIABILITY.md .venv/bin/python -m pytest tests/test_hardening_*.py "
+              "tests/test_excel_workbooks.py tests/test_people_in_bot_tabs.py -q")
 
 
 @dataclass
@@ -127,9 +128,11 @@ class ReliabilityPlugin:
         lines = [
             "# Reliability",
             "",
-            "Produced by the test suite's hardening tests (`tests/test_hardening_*.py`) and its workbooks as",
+            "Produced by the test suite's hardening tests (`tests/test_hardening_*.py`), its workbooks as",
             "Excel makes them (`tests/test_excel_workbooks.py`: built with XlsxWriter, read back by openpyxl and",
-            "python-calamine), counted by the `tests/reliability.py` plugin; do not edit by hand. Regenerate with:",
+            "python-calamine) and people in the bot's tabs (`tests/test_people_in_bot_tabs.py`: sorts, inserts,",
+            "deletes and overtypes between and during cycles, on both backends), counted by the",
+            "`tests/reliability.py` plugin; do not edit by hand. Regenerate with:",
             "",
             "```sh",
             REGENERATE,

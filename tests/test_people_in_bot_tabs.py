@@ -23,7 +23,7 @@ from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import BOT_TABS, normalised
 
 TODAY = NOW.date()
-PEOPLE = "people in the bot's tabs"
+PEOPLE = "People in the bot's tabs"
 Grid = list[list]
 
 
@@ -131,7 +131,8 @@ def prepare(sheet: Sheet) -> dict:
             "sent": drafts[1][:col(drafts, "Status")], "drafts": set(by_key(drafts, "Ticket ID"))}
 
 
-def check(sheet: Sheet, before: dict, person_column: str | None = None, deleted: str | None = None) -> None:
+def check(sheet: Sheet, before: dict, person_column: str | None = None, deleted: str | None = None,
+          reliability=None) -> None:
     """`deleted`: the Flag ID whose row a lead deleted: it comes back, without the notes they deleted
     with it (the bot never writes the leads' columns)."""
     flags, drafts = sheet.rows("Escalations"), sheet.rows("Drafts")
