@@ -225,7 +225,10 @@ def test_between_cycles_escalations(sheet, action):
     before = prepare(sheet)
     sheet.edit("Escalations", ESCALATION_ACTIONS[action])
     _add_a_case(sheet)   # the next cycle has something to write: a flag grows
-    cycle(sheet, 2)
+    sent = getattr(sheet.backend, "request_count", 0)
+    assert cycle(sheet, 2).wrote
+    if isinstance(sheet.backend, GoogleBackend):
+        assert sheet.backend.request_count - sent <= 5, "at most 5 requests in a writing cycle"
     cycle(sheet, 3)
     check(sheet, before, "Mine" if action == "insert-a-column" else None,
           deleted="ESC-0002" if action == "delete-a-flag-row" else None)
