@@ -1,0 +1,338 @@
+"""A stateful fake of the Google Sheets API v4 (and Google's OAuth token endpoint) on `responses`.
+
+It answers the way Google does, as far as the bot can tell:
+- `GET /v4/spreadsheets/{id}`: metadata, filtered by the `fields` mask; `frozenRowCount` and empty
+  lists omitted as Google omits default values.
+- `GET /v4/spreadsheets/{id}/values:batchGet`: trailing empty cells and rows dropped, an empty middle
+  row as `[]`, no "values" key for an empty range, the range echoed as `'Tab'!A1:Z1000`;
+  UNFORMATTED_VALUE gives JSON numbers, strings and booleans; date cells are stored as serial numbers
+  counted from 1899-12-30 (SERIAL_NUMBER) and formatted `11/3/2026` otherwise; an unknown tab is
+  400 "Unable to parse range: ..."; a range beyond the grid is 400 "... exceeds grid limits ...".
+- `POST /v4/spreadsheets/{id}/values:batchUpdate`: RAW stores strings as strings (even `=1+1` and
+  `0123`), "" clears, null skips a cell; the whole batch is checked before anything is written.
+- `POST /v4/spreadsheets/{id}:batchUpdate`: addSheet (1000x26 unless told), updateSheetProperties,
+  setDataValidation, addConditionalFormatRule, deleteConditionalFormatRule; all or nothing; any other
+  request kind is 400 as Google answers an unknown field.
+- `POST https://oauth2.googleapis.com/token`: checks the service account's signed JWT (RS256) against
+  the public keys it trusts, returns a bearer token that every Sheets request must carry (else 401).
+
+Fault injection uses Google's JSON error bodies: `queue_error(429, times=2, retry_after=3)`,
+`queue_exception(requests.ConnectTimeout())`, and permanent `access` modes ("denied" -> 403 on every
+request, "read_only" -> 403 on writes, "missing" -> 404, "api_disabled" -> 403 SERVICE_DISABLED);
+`fake.tab(title).protected = True` makes writes to a tab answer 400 "...protected cell or object...".
+
+Seed a sheet with `fake.add_tab("Defective Log", [[header, ...], [date(2026, 11, 3), "T-1", "0123", 2, True]])`
+(row 1 first; None or "" is an empty cell; dates are stored as serials) and inspect it with
+`fake.rows(title)` (what an UNFORMATTED_VALUE read returns), `fake.tab(title)` (grid, frozen rows,
+validations, conditional formats), `fake.api_log` / `fake.value_writes()` (requests, RAW checks).
+
+Fixtures: `sa_key` (a fresh service-account key file in tmp_path) and `fake_sheets` (a FakeSheets on an
+active RequestsMock that trusts `sa_key`; any URL not registered fails the request).
+
+This module holds `FakeSheets` itself: seeding, inspection, the request log, fault injection and the
+dispatch of each request to the API area's mixin.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+import urllib.parse
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import responses
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .auth import TOKEN_URI, ServiceAccountKey, TokenEndpoint
+from .batch_update import BatchUpdateApi
+from .drive import DRIVE_BASE, DriveApi
+from .errors import SERVICE_DISABLED, ApiError, error_body
+from .fields import apply_fields, parse_fields
+from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
+from .values import ValuesApi
+
+SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
+DEFAULT_ID = "1FakeSheetIdAbCdEfGhIjKlMnOpQrStUvWxYz0123456"
+
+
+@dataclass
+class Logged:
+    method: str
+    url: str
+    path: str
+    params: dict[str, list[str]]
+    body: Any
+    status: int = 0
+
+    @property
+    def kind(self) -> str:
+        """"metadata", "batchGet", "values:batchUpdate", "batchUpdate", "token" or "other"."""
+        if self.url.startswith(TOKEN_URI):
+            return "token"
+        if self.url.startswith(DRIVE_BASE):
+            return "drive"
+        if self.path.endswith("/values:batchGet"):
+            return "batchGet"
+        if self.path.endswith("/values:batchUpdate"):
+            return "values:batchUpdate"
+        if self.path.endswith(":batchUpdate"):
+            return "batchUpdate"
+        if self.method == "GET" and re.fullmatch(r"/v4/spreadsheets/[^/:]+", self.path):
+            return "metadata"
+        return "other"
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind in ("values:batchUpdate", "batchUpdate")
+
+
+@dataclass
+class _Fault:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    match: Callable[[Logged], bool] | None = None
+    exception: BaseException | None = None
+
+
+
+class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
+    """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
+
+    def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
+                 title: str = "CS Defective Log", trusted_keys: Iterable[ServiceAccountKey] = (),
+                 verify_jwt: bool = True) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.title = title
+        self.tabs: list[Tab] = []
+        self.log: list[Logged] = []
+        self.access = "ok"                 # "ok" | "denied" | "read_only" | "missing" | "api_disabled"
+        self.token_error: tuple[str, str] | None = None   # e.g. ("invalid_grant", "Invalid JWT Signature.")
+        self.verify_jwt = verify_jwt
+        self.tokens: set[str] = set()
+        self.token_scopes: dict[str, set[str]] = {}
+        self.drive_enabled = True          # False: the Drive API is off in the key's Cloud project
+        self._trusted: dict[str, rsa.RSAPublicKey] = {}
+        self._faults: deque[_Fault] = deque()
+        self._next_sheet_id = 0
+        for key in trusted_keys:
+            self.trust(key)
+        rsps.add_callback(responses.POST, TOKEN_URI, callback=self._token)
+        api = re.compile(re.escape(SHEETS_BASE) + r"/.*")
+        rsps.add_callback(responses.GET, api, callback=self._api)
+        rsps.add_callback(responses.POST, api, callback=self._api)
+        rsps.add_callback(responses.PUT, api, callback=self._api)
+        rsps.add_callback(responses.GET, re.compile(re.escape(DRIVE_BASE) + r"/.*"), callback=self._drive)
+
+    # -- seeding and inspection --------------------------------------------------------------------
+
+    def trust(self, key: ServiceAccountKey) -> None:
+        """Accept JWTs signed by this key (the token endpoint checks the signature)."""
+        self._trusted[key.client_email] = key.public_key
+
+    def add_tab(self, title: str, rows: Iterable[Iterable[Any]] = (), *, row_count: int = 1000,
+                col_count: int = 26, sheet_id: int | None = None) -> Tab:
+        """Add a tab and fill it from row 1: str, int, float, bool, date/datetime (stored as serials)."""
+        sid = self._new_sheet_id() if sheet_id is None else sheet_id
+        tab = Tab(sid, title, len(self.tabs), row_count, col_count)
+        self.tabs.append(tab)
+        _touched()
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                tab.set(r, c, value)
+        return tab
+
+    def tab(self, title: str) -> Tab:
+        found = self._find(title)
+        if found is None:
+            raise KeyError(title)
+        return found
+
+    def rows(self, title: str) -> list[list[Any]]:
+        """The tab's values as Google's UNFORMATTED_VALUE read returns them (ragged, trimmed)."""
+        tab = self.tab(title)
+        return self._render(tab, 0, 0, tab.rows - 1, tab.cols - 1, "UNFORMATTED_VALUE", "SERIAL_NUMBER")
+
+    def cell(self, title: str, a1: str) -> Any:
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", a1)
+        assert m, a1
+        return self.tab(title).cells.get((int(m.group(2)) - 1, col_index(m.group(1))))
+
+    def queue_error(self, status: int, times: int = 1, *, retry_after: float | str | None = None,
+                    message: str | None = None, body: Any = None,
+                    match: Callable[[Logged], bool] | None = None) -> None:
+        """Answer the next `times` Sheets requests (that `match`, if given) with Google's error."""
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        payload = body if body is not None else error_body(status, message)
+        for _ in range(times):
+            self._faults.append(_Fault(status, payload, headers, match))
+
+    def queue_exception(self, exc: BaseException, times: int = 1,
+                        match: Callable[[Logged], bool] | None = None) -> None:
+        """Raise `exc` (e.g. requests.ConnectTimeout()) for the next `times` Sheets requests."""
+        for _ in range(times):
+            self._faults.append(_Fault(0, None, {}, match, exc))
+
+    @property
+    def api_log(self) -> list[Logged]:
+        """Every Sheets API request (the token endpoint and Drive excluded), faults included."""
+        return [e for e in self.log if e.kind not in ("token", "drive")]
+
+    @property
+    def drive_log(self) -> list[Logged]:
+        return [e for e in self.log if e.kind == "drive"]
+
+    def touch(self) -> None:
+        """Move Drive's modifiedTime as any save does (cell edits through Tab.set already do)."""
+        _touched()
+
+    @property
+    def modified_time(self) -> str:
+        when = _MODIFIED_BASE + dt.timedelta(milliseconds=_EDITS[0])
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+    @property
+    def token_log(self) -> list[Logged]:
+        return [e for e in self.log if e.kind == "token"]
+
+    def clear_log(self) -> None:
+        self.log.clear()
+
+    def value_writes(self) -> list[tuple[str, str]]:
+        """(valueInputOption, range) for every range sent to values:batchUpdate (and PUT values)."""
+        out = []
+        for e in self.api_log:
+            if e.kind == "values:batchUpdate" and isinstance(e.body, dict):
+                for d in e.body.get("data") or []:
+                    out.append((e.body.get("valueInputOption"), d.get("range")))
+        return out
+
+    def range_tab(self, a1: str) -> str | None:
+        """The title of the tab an A1 range names (as the fake resolves it), or None."""
+        try:
+            return self._parse_range(a1).tab.title
+        except ApiError:
+            return None
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _new_sheet_id(self) -> int:
+        if not self.tabs and self._next_sheet_id == 0:
+            self._next_sheet_id = 1
+            return 0
+        self._next_sheet_id += 1
+        return 1_000_000_000 + self._next_sheet_id * 7919
+
+    def _find(self, title: str) -> Tab | None:
+        for tab in self.tabs:
+            if tab.title == title:
+                return tab
+        for tab in self.tabs:
+            if tab.title.casefold() == title.casefold():
+                return tab
+        return None
+
+    def _by_id(self, sheet_id: Any) -> Tab | None:
+        for tab in self.tabs:
+            if tab.sheet_id == sheet_id:
+                return tab
+        return None
+
+    @staticmethod
+    def _reply(status: int, body: Any, headers: dict[str, str] | None = None):
+        headers = dict(headers or {})
+        if isinstance(body, str):
+            headers.setdefault("Content-Type", "text/html; charset=UTF-8")
+            return status, headers, body
+        headers.setdefault("Content-Type", "application/json; charset=UTF-8")
+        return status, headers, json.dumps(body)
+
+    def _logged(self, request) -> Logged:
+        parsed = urllib.parse.urlsplit(request.url)
+        params = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        raw = request.body
+        body: Any = None
+        if raw:
+            text = raw.decode() if isinstance(raw, bytes) else raw
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
+        entry = Logged(request.method, request.url, urllib.parse.unquote(parsed.path), params, body)
+        self.log.append(entry)
+        return entry
+
+
+
+    def _fault_for(self, entry: Logged, *, unmatched_too: bool):
+        """The answer of the first queued fault for this request (consumed), or None. Faults queued
+        without a `match` hit Sheets API requests only (`unmatched_too`)."""
+        for i, fault in enumerate(self._faults):
+            if (fault.match is None and unmatched_too) or (fault.match is not None and fault.match(entry)):
+                del self._faults[i]
+                if fault.exception is not None:
+                    entry.status = -1
+                    return fault.exception
+                entry.status = fault.status
+                return self._reply(fault.status, fault.body, fault.headers)
+        return None
+
+
+    def _api(self, request):
+        entry = self._logged(request)
+        faulted = self._fault_for(entry, unmatched_too=True)
+        if faulted is not None:
+            return faulted
+        try:
+            status, body = 200, self._dispatch(entry, request)
+        except ApiError as exc:
+            status, body = exc.code, exc.body
+        entry.status = status
+        return self._reply(status, body)
+
+    def _dispatch(self, entry: Logged, request) -> Any:
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or auth[len("Bearer "):] not in self.tokens:
+            raise ApiError(401)
+        m = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", entry.path)
+        if not m:
+            raise ApiError(404)
+        if m.group(1) != self.spreadsheet_id or self.access == "missing":
+            raise ApiError(404)
+        if self.access == "denied" or (self.access == "read_only" and entry.is_write):
+            raise ApiError(403)
+        if self.access == "api_disabled":
+            raise ApiError(403, body=SERVICE_DISABLED)
+        rest = m.group(2)
+        if entry.method == "GET" and rest == "":
+            return self._metadata(entry)
+        if entry.method == "GET" and rest == "/values:batchGet":
+            return self._batch_get(entry)
+        if entry.method == "POST" and rest == "/values:batchUpdate":
+            return self._values_batch_update(entry.body or {})
+        if entry.method == "POST" and rest == ":batchUpdate":
+            return self._batch_update(entry.body or {})
+        raise ApiError(404, "Method not found.")
+
+    def _metadata(self, entry: Logged) -> dict:
+        sheets = []
+        for tab in sorted(self.tabs, key=lambda t: t.index):
+            sheet: dict[str, Any] = {"properties": tab.properties()}
+            if tab.conditional_formats:
+                sheet["conditionalFormats"] = copy.deepcopy(tab.conditional_formats)
+            sheets.append(sheet)
+        full = {
+            "spreadsheetId": self.spreadsheet_id,
+            "properties": {"title": self.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
+                           "timeZone": "America/New_York"},
+            "sheets": sheets,
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
+        }
+        fields = entry.params.get("fields")
+        if fields:
+            return apply_fields(full, parse_fields(fields[0]))
+        return full
+
