@@ -33,7 +33,7 @@ from .drive import DRIVE_BASE, DRIVE_DISABLED, DRIVE_SCOPE_MISSING, DRIVE_SCOPES
 from .errors import (HTML_ERROR, PROTECTED_MESSAGE, QUOTA_MESSAGE, SERVICE_DISABLED, ApiError, error_body,
                      google_error)
 from .fields import apply_fields, parse_fields
-from .fixtures import fake_sheets, sa_key
+from .fixtures import fake_sheets, gc, gspread_client, sa_key
 from .grid import A1, EPOCH, MAX_CELLS, Formula, Tab, col_index, col_letters, date_serial, google_title
 from .sheets import DEFAULT_ID, SHEETS_BASE, FakeSheets, Logged
 
@@ -42,5 +42,5 @@ __all__ = [
     "EPOCH", "HTML_ERROR", "JWT_BEARER", "MAX_CELLS", "PROTECTED_MESSAGE", "QUOTA_MESSAGE", "SERVICE_DISABLED",
     "SHEETS_BASE", "TOKEN_URI", "ApiError", "FakeSheets", "Formula", "Logged", "ServiceAccountKey", "Tab",
     "apply_fields", "col_index", "col_letters", "date_serial", "error_body", "fake_sheets", "google_error",
-    "google_title", "make_service_account_key", "parse_fields", "sa_key",
+    "gc", "google_title", "gspread_client", "make_service_account_key", "parse_fields", "sa_key",
 ]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .discovery import drive_api, not_found
 from .errors import error_body
+from .fields import parse_fields
 
 if TYPE_CHECKING:
     from .sheets import Logged
@@ -56,6 +58,19 @@ class DriveApi:
             return 403, DRIVE_DISABLED
         if not self.token_scopes.get(token, set()) & DRIVE_SCOPES:
             return 403, DRIVE_SCOPE_MISSING
+        found = drive_api().find(entry.method, entry.path.lstrip("/"))
+        if found is None:
+            return 404, not_found(entry.path).body
+        method, _ = found
+        entry.method_id = method.id
+        fields = (entry.params.get("fields") or [None])[0]
+        if fields and fields != "*":
+            bad = drive_api().mask_problem(method.response_schema, parse_fields(fields))
+            if bad:
+                message = f"Invalid field selection {bad}"
+                return 400, {"error": {"code": 400, "message": message, "errors": [
+                    {"message": message, "domain": "global", "reason": "invalidParameter", "location": "fields",
+                     "locationType": "parameter"}]}}
         file_id = entry.path.rsplit("/", 1)[-1]
         if file_id != self.spreadsheet_id or self.access in ("missing", "denied"):
             message = f"File not found: {file_id}."

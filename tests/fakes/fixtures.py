@@ -22,3 +22,19 @@ def fake_sheets(sa_key: ServiceAccountKey):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield FakeSheets(rsps, trusted_keys=[sa_key])
 
+
+
+def gspread_client(fake: FakeSheets, key: ServiceAccountKey):
+    """The real gspread client, authorised with `key` through the fake's token endpoint."""
+    import gspread
+    from google.oauth2.service_account import Credentials
+
+    creds = Credentials.from_service_account_file(str(key.path), scopes=[
+        "https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"])
+    return gspread.Client(creds)
+
+
+@pytest.fixture
+def gc(fake_sheets: FakeSheets, sa_key: ServiceAccountKey):
+    """A gspread.Client on `fake_sheets` (call `gc.open_by_key(fake_sheets.spreadsheet_id)`)."""
+    return gspread_client(fake_sheets, sa_key)

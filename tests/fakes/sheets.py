@@ -1,6 +1,7 @@
 """A stateful fake of the Google Sheets API v4 (and Google's OAuth token endpoint) on `responses`.
 
-It answers the way Google does, as far as the bot can tell:
+Every request is first checked against Google's discovery documents (tests/fakes/discovery.py: methods, query
+parameters, `fields` masks, JSON bodies), then answered the way Google does, as far as the bot can tell:
 - `GET /v4/spreadsheets/{id}`: metadata, filtered by the `fields` mask; `frozenRowCount` and empty
   lists omitted as Google omits default values.
 - `GET /v4/spreadsheets/{id}/values:batchGet`: trailing empty cells and rows dropped, an empty middle
@@ -49,7 +50,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .auth import TOKEN_URI, ServiceAccountKey, TokenEndpoint
 from .batch_update import BatchUpdateApi
 from .drive import DRIVE_BASE, DriveApi
-from .errors import SERVICE_DISABLED, ApiError, error_body
+from .discovery import not_found, sheets_api
+from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
 from .values import ValuesApi
@@ -64,8 +66,10 @@ class Logged:
     url: str
     path: str
     params: dict[str, list[str]]
-    body: Any
+    body: Any               # the JSON body (names normalised to camelCase once validated), or the form
     status: int = 0
+    method_id: str = ""     # the discovery id of the method, e.g. "sheets.spreadsheets.values.batchGet"
+    sent_body: Any = None   # the body exactly as sent, when validation normalised it
 
     @property
     def kind(self) -> str:
@@ -122,9 +126,8 @@ class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
             self.trust(key)
         rsps.add_callback(responses.POST, TOKEN_URI, callback=self._token)
         api = re.compile(re.escape(SHEETS_BASE) + r"/.*")
-        rsps.add_callback(responses.GET, api, callback=self._api)
-        rsps.add_callback(responses.POST, api, callback=self._api)
-        rsps.add_callback(responses.PUT, api, callback=self._api)
+        for verb in (responses.GET, responses.POST, responses.PUT, responses.PATCH, responses.DELETE):
+            rsps.add_callback(verb, api, callback=self._api)
         rsps.add_callback(responses.GET, re.compile(re.escape(DRIVE_BASE) + r"/.*"), callback=self._drive)
 
     # -- seeding and inspection --------------------------------------------------------------------
@@ -297,25 +300,43 @@ class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[len("Bearer "):] not in self.tokens:
             raise ApiError(401)
-        m = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", entry.path)
-        if not m:
-            raise ApiError(404)
-        if m.group(1) != self.spreadsheet_id or self.access == "missing":
+        api = sheets_api()
+        found = api.find(entry.method, entry.path.lstrip("/"))
+        if found is None:
+            raise not_found(entry.path)
+        method, path_params = found
+        entry.method_id = method.id
+        entry.params = api.check_query(method, entry.params)
+        fields = (entry.params.get("fields") or [None])[0]
+        mask = parse_fields(fields) if fields else None
+        if mask is not None:
+            bad = api.mask_problem(method.response_schema, mask)
+            if bad:
+                raise ApiError(400, f"Invalid field selection {bad}")
+        if method.request_schema and entry.body is not None:
+            entry.sent_body = entry.body
+            entry.body = api.check_body(method.request_schema, entry.body)
+        if path_params.get("spreadsheetId") != self.spreadsheet_id or self.access == "missing":
             raise ApiError(404)
         if self.access == "denied" or (self.access == "read_only" and entry.is_write):
             raise ApiError(403)
         if self.access == "api_disabled":
             raise ApiError(403, body=SERVICE_DISABLED)
-        rest = m.group(2)
-        if entry.method == "GET" and rest == "":
-            return self._metadata(entry)
-        if entry.method == "GET" and rest == "/values:batchGet":
-            return self._batch_get(entry)
-        if entry.method == "POST" and rest == "/values:batchUpdate":
-            return self._values_batch_update(entry.body or {})
-        if entry.method == "POST" and rest == ":batchUpdate":
-            return self._batch_update(entry.body or {})
-        raise ApiError(404, "Method not found.")
+        handler = self._handlers().get(method.id)
+        if handler is None:
+            raise ApiError(501, body=google_error(501, f"FakeSheets does not model {method.id} (a method Google has; "
+                                                       "tests/fakes/ answers only the ones it models)", "UNIMPLEMENTED"))
+        answer = handler(entry, path_params)
+        return answer if mask is None else apply_fields(answer, mask)
+
+    def _handlers(self) -> dict[str, Callable[[Logged, dict], Any]]:
+        """The Sheets API methods the fake answers, by discovery method id."""
+        return {
+            "sheets.spreadsheets.get": lambda e, p: self._metadata(e),
+            "sheets.spreadsheets.values.batchGet": lambda e, p: self._batch_get(e),
+            "sheets.spreadsheets.values.batchUpdate": lambda e, p: self._values_batch_update(e.body or {}),
+            "sheets.spreadsheets.batchUpdate": lambda e, p: self._batch_update(e.body or {}),
+        }
 
     def _metadata(self, entry: Logged) -> dict:
         sheets = []
@@ -331,8 +352,5 @@ class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
             "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
         }
-        fields = entry.params.get("fields")
-        if fields:
-            return apply_fields(full, parse_fields(fields[0]))
-        return full
+        return full      # the `fields` mask is applied by _dispatch
 
