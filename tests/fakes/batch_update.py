@@ -3,14 +3,28 @@ from __future__ import annotations
 
 import copy
 
-
 from .errors import ApiError, google_error
 from .fields import mask_leaves, parse_fields
 from .grid import MAX_CELLS, Tab, _tab_copy, _touched
 
 
 class BatchUpdateApi:
-    """spreadsheets:batchUpdate (mixed into FakeSheets)."""
+    """spreadsheets:batchUpdate (mixed into FakeSheets). Each mixin names the request kinds it applies in
+    its REQUEST_KINDS (kind -> method name); the method takes (index of the request, its arguments)."""
+
+    REQUEST_KINDS = {
+        "addSheet": "_add_sheet",
+        "updateSheetProperties": "_update_sheet_properties",
+        "setDataValidation": "_set_data_validation",
+        "addConditionalFormatRule": "_add_conditional_format_rule",
+        "deleteConditionalFormatRule": "_delete_conditional_format_rule",
+    }
+
+    def _request_kinds(self) -> dict[str, str]:
+        kinds: dict[str, str] = {}
+        for cls in reversed(type(self).__mro__):
+            kinds.update(cls.__dict__.get("REQUEST_KINDS", {}))
+        return kinds
 
     def _batch_update(self, body: dict) -> dict:
         requests_ = body.get("requests")
@@ -19,14 +33,16 @@ class BatchUpdateApi:
         # Atomic like Google's: on any failure the sheet is as before. Cell values are immutable, so a
         # shallow copy of each tab's cell dicts is a full copy (a deepcopy of a 100,000-row sheet took
         # 17 s and dominated the benchmark's cold cycle).
-        saved = ([_tab_copy(t) for t in self.tabs], self._next_sheet_id)
+        saved = ([_tab_copy(t) for t in self.tabs], self._next_sheet_id, copy.deepcopy(self.protected_ranges),
+                 copy.deepcopy(self.developer_metadata), self._next_object_id)
         try:
             replies = [self._one_request(i, req) for i, req in enumerate(requests_)]
             if sum(t.rows * t.cols for t in self.tabs) > MAX_CELLS:
                 raise ApiError(400, f"Invalid requests[{len(requests_) - 1}]: This action would increase the number "
                                     f"of cells in the workbook above the limit of {MAX_CELLS} cells.")
         except ApiError:
-            self.tabs, self._next_sheet_id = saved
+            (self.tabs, self._next_sheet_id, self.protected_ranges, self.developer_metadata,
+             self._next_object_id) = saved
             raise
         _touched()
         return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
@@ -35,17 +51,11 @@ class BatchUpdateApi:
         if not isinstance(req, dict) or len(req) != 1:
             raise ApiError(400, f"Invalid requests[{i}]: No request set.")
         kind, args = next(iter(req.items()))
-        handler = {
-            "addSheet": self._add_sheet,
-            "updateSheetProperties": self._update_sheet_properties,
-            "setDataValidation": self._set_data_validation,
-            "addConditionalFormatRule": self._add_conditional_format_rule,
-            "deleteConditionalFormatRule": self._delete_conditional_format_rule,
-        }.get(kind)
-        if handler is None:     # a kind Google has (the discovery check let it through) that the fake lacks
+        name = self._request_kinds().get(kind)
+        if name is None:     # a kind Google has (the discovery check let it through) that the fake lacks
             raise ApiError(501, body=google_error(501, f"FakeSheets does not model the request kind {kind} "
                                                        f"(requests[{i}])", "UNIMPLEMENTED"))
-        return handler(i, args or {})
+        return getattr(self, name)(i, args or {})
 
     def _add_sheet(self, i: int, args: dict) -> dict:
         props = dict(args.get("properties") or {})

@@ -77,6 +77,8 @@ class Tab:
     rows: int = 1000
     cols: int = 26
     frozen_rows: int = 0
+    frozen_cols: int = 0
+    hidden: bool = False
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)     # (row, col) 0-based -> value
     date_cells: dict[tuple[int, int], bool] = field(default_factory=dict)  # cell -> has a time part
     validations: dict[tuple, dict] = field(default_factory=dict)         # grid-range key -> rule
@@ -87,8 +89,13 @@ class Tab:
         grid: dict[str, int] = {"rowCount": self.rows, "columnCount": self.cols}
         if self.frozen_rows:
             grid["frozenRowCount"] = self.frozen_rows
-        return {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
-                "gridProperties": grid}
+        if self.frozen_cols:
+            grid["frozenColumnCount"] = self.frozen_cols
+        props = {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
+                 "gridProperties": grid}
+        if self.hidden:
+            props["hidden"] = True        # omitted when false, as Google omits default values
+        return props
 
     def set(self, row: int, col: int, value: Any) -> None:
         """Store a typed value at 0-based (row, col); None or "" empties the cell."""

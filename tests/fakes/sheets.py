@@ -49,11 +49,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .auth import TOKEN_URI, ServiceAccountKey, TokenEndpoint
 from .batch_update import BatchUpdateApi
+from .dimensions import DimensionRequests
 from .drive import DRIVE_BASE, DriveApi
 from .discovery import not_found, sheets_api
 from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
+from .person import Person
 from .values import ValuesApi
 
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
@@ -103,7 +105,7 @@ class _Fault:
 
 
 
-class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
+class FakeSheets(ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
     """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
 
     def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
@@ -122,6 +124,10 @@ class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
         self._trusted: dict[str, rsa.RSAPublicKey] = {}
         self._faults: deque[_Fault] = deque()
         self._next_sheet_id = 0
+        self.protected_ranges: list[dict] = []        # Google's ProtectedRange objects (range.sheetId says where)
+        self.developer_metadata: list[dict] = []      # Google's DeveloperMetadata objects
+        self._next_object_id = 0                      # protectedRangeId / metadataId the fake hands out
+        self.person_log: list[tuple] = []             # (who, action, tab, arguments) of every Person edit
         for key in trusted_keys:
             self.trust(key)
         rsps.add_callback(responses.POST, TOKEN_URI, callback=self._token)
@@ -147,6 +153,15 @@ class FakeSheets(ValuesApi, BatchUpdateApi, DriveApi, TokenEndpoint):
             for c, value in enumerate(row):
                 tab.set(r, c, value)
         return tab
+
+    @property
+    def person(self) -> Person:
+        """A person editing in the Sheets UI (see person.py): `fake.person.sort("Escalations", "Product")`."""
+        return Person(self)
+
+    def person_as(self, name: str) -> Person:
+        """The same, recorded in `person_log` under `name`."""
+        return Person(self, name)
 
     def tab(self, title: str) -> Tab:
         found = self._find(title)
