@@ -42,12 +42,16 @@ DRIVE_SCOPE_MISSING = {"error": {
 class DriveApi:
     def _drive(self, request):
         entry = self._logged(request)
-        faulted = self._fault_for(entry, unmatched_too=False)
-        if faulted is not None:
-            return faulted
-        status, body = self._drive_answer(entry, request)
-        entry.status = status
-        return self._reply(status, body)
+        self._run_hooks(entry, "before")
+        try:
+            faulted = self._fault_for(entry, unmatched_too=False)
+            if faulted is not None:
+                return faulted
+            status, body = self._drive_answer(entry, request)
+            entry.status = status
+            return self._reply(status, body)
+        finally:
+            self._run_hooks(entry, "after")
 
     def _drive_answer(self, entry: Logged, request) -> tuple[int, Any]:
         auth = request.headers.get("Authorization", "")

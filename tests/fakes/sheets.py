@@ -41,7 +41,7 @@ import json
 import re
 import urllib.parse
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 import responses
@@ -50,11 +50,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .auth import TOKEN_URI, ServiceAccountKey, TokenEndpoint
 from .batch_update import BatchUpdateApi
 from .dimensions import DimensionRequests
-from .drive import DRIVE_BASE, DriveApi
 from .discovery import not_found, sheets_api
+from .drive import DRIVE_BASE, DriveApi
 from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
+from .hooks import Hook, Hooks
 from .person import Person
 from .values import ValuesApi
 
@@ -72,27 +73,34 @@ class Logged:
     status: int = 0
     method_id: str = ""     # the discovery id of the method, e.g. "sheets.spreadsheets.values.batchGet"
     sent_body: Any = None   # the body exactly as sent, when validation normalised it
+    hooks_run: list[str] = field(default_factory=list)   # the person's edits (hooks.py) this request fired
 
     @property
     def kind(self) -> str:
-        """"metadata", "batchGet", "values:batchUpdate", "batchUpdate", "token" or "other"."""
+        """"token", "drive", "metadata", "batchGet", "values:batchUpdate", "batchUpdate", "values:append",
+        "developerMetadata:search", "values:batchGetByDataFilter", "values:batchUpdateByDataFilter" or "other"."""
         if self.url.startswith(TOKEN_URI):
             return "token"
         if self.url.startswith(DRIVE_BASE):
             return "drive"
-        if self.path.endswith("/values:batchGet"):
-            return "batchGet"
-        if self.path.endswith("/values:batchUpdate"):
-            return "values:batchUpdate"
-        if self.path.endswith(":batchUpdate"):
-            return "batchUpdate"
+        for suffix, kind in _KIND_SUFFIXES:
+            if self.path.endswith(suffix):
+                return kind
+        if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+:append", self.path):
+            return "values:append"
         if self.method == "GET" and re.fullmatch(r"/v4/spreadsheets/[^/:]+", self.path):
             return "metadata"
         return "other"
 
     @property
     def is_write(self) -> bool:
-        return self.kind in ("values:batchUpdate", "batchUpdate")
+        return self.kind in ("values:batchUpdate", "batchUpdate", "values:append", "values:batchUpdateByDataFilter")
+
+
+_KIND_SUFFIXES = (("/values:batchGet", "batchGet"), ("/values:batchUpdate", "values:batchUpdate"),
+                  ("/values:batchGetByDataFilter", "values:batchGetByDataFilter"),
+                  ("/values:batchUpdateByDataFilter", "values:batchUpdateByDataFilter"),
+                  ("/developerMetadata:search", "developerMetadata:search"), (":batchUpdate", "batchUpdate"))
 
 
 @dataclass
@@ -105,7 +113,7 @@ class _Fault:
 
 
 
-class FakeSheets(ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
+class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
     """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
 
     def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
@@ -128,6 +136,7 @@ class FakeSheets(ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEn
         self.developer_metadata: list[dict] = []      # Google's DeveloperMetadata objects
         self._next_object_id = 0                      # protectedRangeId / metadataId the fake hands out
         self.person_log: list[tuple] = []             # (who, action, tab, arguments) of every Person edit
+        self._hooks: list[Hook] = []                  # before_request / after_request (hooks.py)
         for key in trusted_keys:
             self.trust(key)
         rsps.add_callback(responses.POST, TOKEN_URI, callback=self._token)
@@ -301,15 +310,19 @@ class FakeSheets(ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEn
 
     def _api(self, request):
         entry = self._logged(request)
-        faulted = self._fault_for(entry, unmatched_too=True)
-        if faulted is not None:
-            return faulted
+        self._run_hooks(entry, "before")
         try:
-            status, body = 200, self._dispatch(entry, request)
-        except ApiError as exc:
-            status, body = exc.code, exc.body
-        entry.status = status
-        return self._reply(status, body)
+            faulted = self._fault_for(entry, unmatched_too=True)
+            if faulted is not None:
+                return faulted
+            try:
+                status, body = 200, self._dispatch(entry, request)
+            except ApiError as exc:
+                status, body = exc.code, exc.body
+            entry.status = status
+            return self._reply(status, body)
+        finally:
+            self._run_hooks(entry, "after")
 
     def _dispatch(self, entry: Logged, request) -> Any:
         auth = request.headers.get("Authorization", "")
