@@ -128,6 +128,7 @@ class TokenEndpoint:
         token = f"ya29.fake-{len(self.tokens) + 1:04d}"
         self.tokens.add(token)
         self.token_scopes[token] = set(str(claims.get("scope", "")).split())
+        self.token_emails[token] = str(claims.get("iss", ""))
         return self._reply(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
 
     # -- Drive API: files.get, the only call the bot makes -----------------------------------------

@@ -71,7 +71,7 @@ class BatchUpdateApi:
         if rows < 1 or cols < 1:
             raise ApiError(400, f"Invalid requests[{i}].addSheet: Invalid grid size.")
         tab = Tab(self._new_sheet_id() if sid is None else sid, title, len(self.tabs), rows, cols,
-                  int(grid.get("frozenRowCount", 0)))
+                  int(grid.get("frozenRowCount", 0)), int(grid.get("frozenColumnCount", 0)), bool(props.get("hidden")))
         index = props.get("index")
         self.tabs.append(tab)
         if index is not None:
@@ -79,7 +79,12 @@ class BatchUpdateApi:
             self.tabs.insert(int(index), tab)
             for n, t in enumerate(self.tabs):
                 t.index = n
+        self._check_some_sheet_visible(i, "addSheet")
         return {"addSheet": {"properties": tab.properties()}}
+
+    def _check_some_sheet_visible(self, i: int, kind: str) -> None:
+        if self.tabs and all(t.hidden for t in self.tabs):
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: You can't hide all the sheets in a document.")
 
     def _update_sheet_properties(self, i: int, args: dict) -> dict:
         props = args.get("properties") or {}
@@ -94,9 +99,10 @@ class BatchUpdateApi:
         grid = props.get("gridProperties") or {}
         for leaf in leaves:
             if leaf in ("*", "gridProperties", "gridProperties.*"):
-                names = ["gridProperties.rowCount", "gridProperties.columnCount", "gridProperties.frozenRowCount"]
+                names = ["gridProperties.rowCount", "gridProperties.columnCount", "gridProperties.frozenRowCount",
+                         "gridProperties.frozenColumnCount"]
                 if leaf == "*":
-                    names.append("title")
+                    names += ["title", "hidden"]
             else:
                 names = [leaf]
             for name in names:
@@ -113,12 +119,17 @@ class BatchUpdateApi:
                     tab.cols = int(grid.get("columnCount", 0))
                 elif name == "gridProperties.frozenRowCount":
                     tab.frozen_rows = int(grid.get("frozenRowCount", 0))
+                elif name == "gridProperties.frozenColumnCount":
+                    tab.frozen_cols = int(grid.get("frozenColumnCount", 0))
+                elif name == "hidden":
+                    tab.hidden = bool(props.get("hidden", False))
                 elif name in ("index", "sheetType", "sheetId"):
                     continue
                 else:
                     raise ApiError(400, f"Invalid requests[{i}].updateSheetProperties: Invalid field mask: {name}")
         if tab.rows < 1 or tab.cols < 1:
             raise ApiError(400, f"Invalid requests[{i}].updateSheetProperties: Invalid grid size.")
+        self._check_some_sheet_visible(i, "updateSheetProperties")
         if tab.frozen_rows >= tab.rows:
             raise ApiError(400, f"Invalid requests[{i}].updateSheetProperties: You can't freeze all visible rows on the sheet.")
         for key in [k for k in tab.cells if k[0] >= tab.rows or k[1] >= tab.cols]:

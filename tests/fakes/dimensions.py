@@ -83,10 +83,3 @@ class DimensionRequests:
         self._check_cells_editable(i, "sortRange", tab, r0, r1, c0, c1)
         structure.sort_range(tab, r0, r1, c0, c1, specs)
         return {}
-
-    # Protection hooks (protection.py overrides them); without protected ranges everything is editable.
-    def _check_structure_allowed(self, i: int, kind: str, tab: "Tab") -> None:
-        return None
-
-    def _check_cells_editable(self, i: int, kind: str, tab: "Tab", r0: int, r1: int, c0: int, c1: int) -> None:
-        return None

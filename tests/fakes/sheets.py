@@ -47,6 +47,7 @@ from typing import Any, Callable, Iterable
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .append import AppendApi
 from .auth import TOKEN_URI, ServiceAccountKey, TokenEndpoint
 from .batch_update import BatchUpdateApi
 from .dimensions import DimensionRequests
@@ -56,7 +57,9 @@ from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
 from .hooks import Hook, Hooks
+from .metadata import MetadataApi
 from .person import Person
+from .protection import ProtectionRequests
 from .values import ValuesApi
 
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
@@ -113,7 +116,7 @@ class _Fault:
 
 
 
-class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
+class FakeSheets(Hooks, ValuesApi, AppendApi, MetadataApi, ProtectionRequests, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
     """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
 
     def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
@@ -128,6 +131,9 @@ class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, 
         self.verify_jwt = verify_jwt
         self.tokens: set[str] = set()
         self.token_scopes: dict[str, set[str]] = {}
+        self.token_emails: dict[str, str] = {}     # token -> the service account it was issued to
+        self.requester = ""                         # the email behind the request being answered
+        self.owner_email = "cs-lead@example.com"    # the person who owns the spreadsheet
         self.drive_enabled = True          # False: the Drive API is off in the key's Cloud project
         self._trusted: dict[str, rsa.RSAPublicKey] = {}
         self._faults: deque[_Fault] = deque()
@@ -328,6 +334,7 @@ class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, 
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[len("Bearer "):] not in self.tokens:
             raise ApiError(401)
+        self.requester = self.token_emails.get(auth[len("Bearer "):], "")
         api = sheets_api()
         found = api.find(entry.method, entry.path.lstrip("/"))
         if found is None:
@@ -364,6 +371,10 @@ class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, 
             "sheets.spreadsheets.values.batchGet": lambda e, p: self._batch_get(e),
             "sheets.spreadsheets.values.batchUpdate": lambda e, p: self._values_batch_update(e.body or {}),
             "sheets.spreadsheets.batchUpdate": lambda e, p: self._batch_update(e.body or {}),
+            "sheets.spreadsheets.values.append": self._values_append,
+            "sheets.spreadsheets.developerMetadata.search": self._search_developer_metadata,
+            "sheets.spreadsheets.values.batchGetByDataFilter": self._batch_get_by_data_filter,
+            "sheets.spreadsheets.values.batchUpdateByDataFilter": self._batch_update_by_data_filter,
         }
 
     def _metadata(self, entry: Logged) -> dict:
@@ -372,12 +383,21 @@ class FakeSheets(Hooks, ValuesApi, DimensionRequests, BatchUpdateApi, DriveApi, 
             sheet: dict[str, Any] = {"properties": tab.properties()}
             if tab.conditional_formats:
                 sheet["conditionalFormats"] = copy.deepcopy(tab.conditional_formats)
+            protected = [self._protected_view(pr) for pr in self.protected_ranges
+                         if pr["range"].get("sheetId", 0) == tab.sheet_id]
+            if protected:
+                sheet["protectedRanges"] = protected
+            metadata = [copy.deepcopy(md) for md in self.developer_metadata if self._metadata_sheet(md) == tab.sheet_id]
+            if metadata:
+                sheet["developerMetadata"] = metadata
             sheets.append(sheet)
         full = {
             "spreadsheetId": self.spreadsheet_id,
             "properties": {"title": self.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
                            "timeZone": "America/New_York"},
             "sheets": sheets,
+            **({"developerMetadata": top} if (top := [copy.deepcopy(md) for md in self.developer_metadata
+                                                      if self._metadata_sheet(md) is None]) else {}),
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
         }
         return full      # the `fields` mask is applied by _dispatch
