@@ -1,10 +1,12 @@
 """The Google fake refuses what Google's discovery document refuses, with Google's messages (real gspread client)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import gspread
 import pytest
 
-from tests.fakes import SHEETS_BASE, FakeSheets, fake_sheets, gc, sa_key  # noqa: F401  (fixtures)
+from tests.fakes import SHEETS_BASE, FakeSheets, Formula, fake_sheets, gc, sa_key  # noqa: F401  (fixtures)
 
 UNKNOWN_FIELD = ('Invalid JSON payload received. Unknown name "foo" at \'requests[0].add_sheet\': Cannot find field.')
 
@@ -119,8 +121,7 @@ def test_google_json_accepts_both_spellings_and_numbers_as_strings(fake_sheets, 
 @pytest.mark.parametrize("params", [{"value_render_option": "FORMULA"}, {"valueRenderOption": "FORMULA"}],
                          ids=["snake-case-query", "camel-case-query"])
 def test_query_parameters_take_both_spellings(fake_sheets, gc, params):
-    fake_sheets.add_tab("Log", [["=1+1"]])
-    fake_sheets.tab("Log").set(0, 0, __import__("tests.fakes", fromlist=["Formula"]).Formula("=1+1"))
+    fake_sheets.add_tab("Log").set(0, 0, Formula("=1+1"))
     answer = call(gc, fake_sheets, "get", "/values:batchGet", params={"ranges": "Log!A1", **params}).json()
     assert answer["valueRanges"][0]["values"] == [["=1+1"]]
 
@@ -153,7 +154,6 @@ def test_every_request_a_bot_cycle_sends_is_one_the_document_has(fake_sheets, sa
     from bot.config import load_settings
     from bot.cycle import run_cycle
     from bot.sample_data import build_sample
-    import datetime as dt
 
     for title, rows in build_sample(dt.date(2026, 11, 20)).items():
         fake_sheets.add_tab(title, rows)

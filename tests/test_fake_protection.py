@@ -4,7 +4,7 @@ from __future__ import annotations
 import gspread
 import pytest
 
-from tests.fakes import DEFAULT_EMAIL, PROTECTED_MESSAGE, SHEETS_BASE, FakeSheets, fake_sheets, gc, sa_key  # noqa: F401
+from tests.fakes import DEFAULT_EMAIL, PROTECTED_MESSAGE, FakeSheets, fake_sheets, gc, sa_key  # noqa: F401
 
 
 def spreadsheet(gc, fake: FakeSheets):

@@ -18,13 +18,17 @@ Modules, one per API area:
 - `grid`: the tab model (cells, date serials, A1 ranges, Drive's modification clock);
 - `fields`: `fields` masks (partial responses, update masks);
 - `errors`: Google's error bodies and `ApiError`;
-- `values`: values:batchGet / values:batchUpdate;
-- `batch_update`: spreadsheets:batchUpdate and its request kinds;
+- `discovery`: every request checked against Google's discovery documents;
+- `values`: values:batchGet / values:batchUpdate; `append`: values:append and its table detection;
+- `batch_update`: spreadsheets:batchUpdate (all or nothing) and its sheet/format request kinds;
+- `dimensions` + `structure`: insert/delete/move/append rows and columns, sortRange, and what they move;
+- `protection`: protected ranges and who may edit; `metadata`: developer metadata and data filters;
+- `person`: a person's edits in the UI; `hooks`: such edits between the bot's requests;
 - `auth`: service-account keys and the token endpoint; `drive`: Drive's files.get;
 - `sheets`: `FakeSheets` (seeding, inspection, the request log, fault injection, dispatch);
-- `fixtures`: the pytest fixtures `sa_key` and `fake_sheets`.
+- `fixtures`: the pytest fixtures `sa_key`, `fake_sheets` and `gc` (a gspread client on the fake).
 
-What each endpoint models is described in `FakeSheets`'s docstring (tests/fakes/sheets.py).
+What the fake models, and where it simplifies Google, is listed in tests/fakes/sheets.py's docstring.
 """
 from __future__ import annotations
 
@@ -35,11 +39,14 @@ from .errors import (HTML_ERROR, PROTECTED_MESSAGE, QUOTA_MESSAGE, SERVICE_DISAB
 from .fields import apply_fields, parse_fields
 from .fixtures import fake_sheets, gc, gspread_client, sa_key
 from .grid import A1, EPOCH, MAX_CELLS, Formula, Tab, col_index, col_letters, date_serial, google_title
+from .hooks import Hook
+from .metadata import METADATA_CHAR_LIMIT
+from .person import Person
 from .sheets import DEFAULT_ID, SHEETS_BASE, FakeSheets, Logged
 
 __all__ = [
     "A1", "DEFAULT_EMAIL", "DEFAULT_ID", "DRIVE_BASE", "DRIVE_DISABLED", "DRIVE_SCOPE_MISSING", "DRIVE_SCOPES",
-    "EPOCH", "HTML_ERROR", "JWT_BEARER", "MAX_CELLS", "PROTECTED_MESSAGE", "QUOTA_MESSAGE", "SERVICE_DISABLED",
+    "EPOCH", "HTML_ERROR", "Hook", "JWT_BEARER", "MAX_CELLS", "METADATA_CHAR_LIMIT", "Person", "PROTECTED_MESSAGE", "QUOTA_MESSAGE", "SERVICE_DISABLED",
     "SHEETS_BASE", "TOKEN_URI", "ApiError", "FakeSheets", "Formula", "Logged", "ServiceAccountKey", "Tab",
     "apply_fields", "col_index", "col_letters", "date_serial", "error_body", "fake_sheets", "google_error",
     "gc", "google_title", "gspread_client", "make_service_account_key", "parse_fields", "sa_key",

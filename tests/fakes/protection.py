@@ -66,7 +66,8 @@ class ProtectionRequests:
         if unprotected:
             pr["unprotectedRanges"] = [self._grid_of(tab, a1) for a1 in unprotected]
         self.touch()
-        return self._store_protected(None, pr, None)
+        self._store_protected(None, pr, None)
+        return copy.deepcopy(self.protected_ranges[-1])
 
     def _grid_of(self, tab: "Tab", a1: str | None) -> dict:
         rng: dict[str, Any] = {"sheetId": tab.sheet_id}

@@ -1,21 +1,37 @@
-"""A stateful fake of the Google Sheets API v4 (and Google's OAuth token endpoint) on `responses`.
+"""A stateful fake of the Google Sheets API v4, Drive v3 files.get and Google's OAuth token endpoint, on `responses`.
 
-Every request is first checked against Google's discovery documents (tests/fakes/discovery.py: methods, query
-parameters, `fields` masks, JSON bodies), then answered the way Google does, as far as the bot can tell:
-- `GET /v4/spreadsheets/{id}`: metadata, filtered by the `fields` mask; `frozenRowCount` and empty
-  lists omitted as Google omits default values.
-- `GET /v4/spreadsheets/{id}/values:batchGet`: trailing empty cells and rows dropped, an empty middle
-  row as `[]`, no "values" key for an empty range, the range echoed as `'Tab'!A1:Z1000`;
-  UNFORMATTED_VALUE gives JSON numbers, strings and booleans; date cells are stored as serial numbers
-  counted from 1899-12-30 (SERIAL_NUMBER) and formatted `11/3/2026` otherwise; an unknown tab is
-  400 "Unable to parse range: ..."; a range beyond the grid is 400 "... exceeds grid limits ...".
-- `POST /v4/spreadsheets/{id}/values:batchUpdate`: RAW stores strings as strings (even `=1+1` and
-  `0123`), "" clears, null skips a cell; the whole batch is checked before anything is written.
-- `POST /v4/spreadsheets/{id}:batchUpdate`: addSheet (1000x26 unless told), updateSheetProperties,
-  setDataValidation, addConditionalFormatRule, deleteConditionalFormatRule; all or nothing; any other
-  request kind is 400 as Google answers an unknown field.
+Every Sheets request is first checked against Google's discovery document (discovery.py: the method,
+query parameters and their types/enums, the `fields` mask, the JSON body field by field, camelCase or
+snake_case) and refused as Google refuses it; then it is answered the way Google does, as far as the bot
+can tell. What it models:
+- `GET /v4/spreadsheets/{id}`: metadata, filtered by the `fields` mask (any method's answer is); default
+  values omitted as Google omits them (frozenRowCount 0, hidden false, empty lists); per sheet
+  properties (hidden, frozen rows/columns), conditionalFormats, protectedRanges, developerMetadata, and the
+  spreadsheet's own developerMetadata.
+- `GET .../values:batchGet`: trailing empty cells and rows dropped, an empty middle row as `[]`, no
+  "values" key for an empty range, the range echoed as `'Tab'!A1:Z1000`; UNFORMATTED_VALUE gives JSON
+  numbers, strings and booleans; date cells are serials counted from 1899-12-30 (SERIAL_NUMBER) and
+  `11/3/2026` otherwise; an unknown tab is 400 "Unable to parse range: ..."; beyond the grid, 400 "...
+  exceeds grid limits ...".
+- `POST .../values:batchUpdate`: RAW stores strings as strings (even `=1+1` and `0123`), "" clears,
+  null skips a cell; the whole batch is checked before anything is written.
+- `POST .../values/{range}:append` (append.py): Google's table detection, OVERWRITE / INSERT_ROWS.
+- `POST .../developerMetadata:search`, `values:batchGetByDataFilter`, `values:batchUpdateByDataFilter`
+  (metadata.py).
+- `POST .../{id}:batchUpdate`, all or nothing: addSheet (1000x26 unless told; hidden),
+  updateSheetProperties (title, grid size, frozen rows/columns, hidden; never every sheet hidden),
+  setDataValidation, add/deleteConditionalFormatRule; insertDimension, deleteDimension, moveDimension,
+  appendDimension, sortRange (dimensions.py, structure.py); add/update/deleteProtectedRange
+  (protection.py); create/deleteDeveloperMetadata (metadata.py). A request kind or method that Google has
+  but the fake does not model answers 501 UNIMPLEMENTED naming it (never a made-up Google refusal).
 - `POST https://oauth2.googleapis.com/token`: checks the service account's signed JWT (RS256) against
-  the public keys it trusts, returns a bearer token that every Sheets request must carry (else 401).
+  the public keys it trusts, returns a bearer token that every Sheets request must carry (else 401); the
+  token remembers its service account, the requester protected ranges check.
+- `GET https://www.googleapis.com/drive/v3/files/{id}`: modifiedTime, which moves on every change.
+
+People: `fake.person` (person.py) types, pastes, clears, sorts, inserts/deletes/moves rows and columns
+as in the UI; `fake.protect(...)` protects a range as a person does; `fake.before_request(...)` /
+`fake.after_request(...)` (hooks.py) make such an edit happen between the bot's requests.
 
 Fault injection uses Google's JSON error bodies: `queue_error(429, times=2, retry_after=3)`,
 `queue_exception(requests.ConnectTimeout())`, and permanent `access` modes ("denied" -> 403 on every
@@ -24,14 +40,21 @@ request, "read_only" -> 403 on writes, "missing" -> 404, "api_disabled" -> 403 S
 
 Seed a sheet with `fake.add_tab("Defective Log", [[header, ...], [date(2026, 11, 3), "T-1", "0123", 2, True]])`
 (row 1 first; None or "" is an empty cell; dates are stored as serials) and inspect it with
-`fake.rows(title)` (what an UNFORMATTED_VALUE read returns), `fake.tab(title)` (grid, frozen rows,
-validations, conditional formats), `fake.api_log` / `fake.value_writes()` (requests, RAW checks).
+`fake.rows(title)` (what an UNFORMATTED_VALUE read returns), `fake.cell(title, "B3")`, `fake.tab(title)`
+(grid, frozen rows, hidden, validations, conditional formats), `fake.protected_ranges`,
+`fake.developer_metadata`, `fake.api_log` / `fake.value_writes()` (requests, RAW checks; each `Logged`
+has its kind, discovery method_id, status and the hooks it fired), `fake.person_log`.
 
-Fixtures: `sa_key` (a fresh service-account key file in tmp_path) and `fake_sheets` (a FakeSheets on an
-active RequestsMock that trusts `sa_key`; any URL not registered fails the request).
+Simplifications (each module's docstring has its own): formulas are stored, never evaluated (they read as
+"#NAME?"); one Cloud project (PROJECT metadata is visible to all); number formats other than dates are
+not modelled; the wording of refusals Google's pages do not show is the fake's own, in Google's frame.
+
+Fixtures (fixtures.py): `sa_key` (a fresh service-account key file in tmp_path), `fake_sheets` (a
+FakeSheets on an active RequestsMock that trusts `sa_key`; any URL not registered fails the request) and
+`gc` (the real gspread client on it).
 
 This module holds `FakeSheets` itself: seeding, inspection, the request log, fault injection and the
-dispatch of each request to the API area's mixin.
+dispatch of each request to the mixin of its API area.
 """
 from __future__ import annotations
 
