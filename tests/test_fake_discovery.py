@@ -127,7 +127,7 @@ def test_query_parameters_take_both_spellings(fake_sheets, gc, params):
 
 
 @pytest.mark.parametrize("method,suffix,status", [
-    ("get", "/values:nonsense", 404), ("delete", "", 404), ("post", "/values:batchClear", 501)],
+    ("get", "/values:nonsense", 404), ("delete", "", 404), ("post", ":getByDataFilter", 501)],
     ids=["no-such-method", "wrong-http-method", "google-method-the-fake-does-not-model"])
 def test_methods_outside_the_document_are_404_and_unmodelled_ones_say_so(fake_sheets, gc, method, suffix, status):
     fake_sheets.add_tab("Log")
@@ -136,7 +136,7 @@ def test_methods_outside_the_document_are_404_and_unmodelled_ones_say_so(fake_sh
     if status == 404:
         assert "was not found on this server" in response.text
     else:
-        assert "FakeSheets does not model sheets.spreadsheets.values.batchClear" in response.json()["error"]["message"]
+        assert "FakeSheets does not model sheets.spreadsheets.getByDataFilter" in response.json()["error"]["message"]
 
 
 def test_the_drive_fields_mask_is_checked_too(fake_sheets, gc):

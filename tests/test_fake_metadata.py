@@ -135,3 +135,15 @@ def test_the_size_limit_counts_keys_and_values_on_the_sheet(fake_sheets, gc):
     with pytest.raises(gspread.exceptions.APIError):
         tag_row(gc, fake_sheets, 3, "z")
     assert len(fake_sheets.developer_metadata) == 2
+
+
+def test_update_rewrites_the_masked_fields_of_every_match(fake_sheets, gc):
+    fake_sheets.add_tab("Escalations", ROWS)
+    first, second = tag_row(gc, fake_sheets, 1, "ESC-0001"), tag_row(gc, fake_sheets, 2, "ESC-0002")
+    reply = gc.open_by_key(fake_sheets.spreadsheet_id).batch_update({"requests": [{"updateDeveloperMetadata": {
+        "dataFilters": [{"developerMetadataLookup": {"metadataId": second["metadataId"]}}],
+        "developerMetadata": {"metadataValue": "ESC-0009", "metadataKey": "ignored"}, "fields": "metadataValue"}}]})
+    [updated] = reply["replies"][0]["updateDeveloperMetadata"]["developerMetadata"]
+    assert (updated["metadataKey"], updated["metadataValue"]) == ("flag", "ESC-0009")
+    assert [m["metadataValue"] for m in search(gc, fake_sheets, metadataKey="flag")] == ["ESC-0001", "ESC-0009"]
+    assert first["metadataValue"] == "ESC-0001"

@@ -1,4 +1,4 @@
-"""Developer metadata: createDeveloperMetadata / deleteDeveloperMetadata (spreadsheets:batchUpdate),
+"""Developer metadata: create/update/deleteDeveloperMetadata (spreadsheets:batchUpdate),
 developerMetadata:search, values:batchGetByDataFilter and values:batchUpdateByDataFilter.
 
 A DeveloperMetadata has a key, an optional value, a visibility (DOCUMENT or PROJECT) and a location: the
@@ -17,8 +17,10 @@ guide's excerpts there do not state it); they are the limit as commonly cited an
 sentence in Google's "Invalid requests[i].kind: ..." frame. Adjust METADATA_CHAR_LIMIT if Google's page
 says otherwise.
 
-Simplifications: PROJECT metadata is visible to every caller (the fake has one Cloud project);
-updateDeveloperMetadata is not modelled (501); a batchUpdateByDataFilter filter that matches more than one
+updateDeveloperMetadata rewrites the fields its mask names on every metadata its dataFilters match.
+
+Simplifications: PROJECT metadata is visible to every caller (the fake has one Cloud project); a
+batchUpdateByDataFilter filter that matches more than one
 location is refused rather than written to each.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ import copy
 from typing import TYPE_CHECKING
 
 from .errors import ApiError
+from .fields import mask_leaves, parse_fields
 from .grid import col_letters, google_title
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ class MetadataApi:
     REQUEST_KINDS = {
         "createDeveloperMetadata": "_create_developer_metadata",
         "deleteDeveloperMetadata": "_delete_developer_metadata",
+        "updateDeveloperMetadata": "_update_developer_metadata",
     }
 
     # -- locations ------------------------------------------------------------------------------------
@@ -107,18 +111,46 @@ class MetadataApi:
             md["metadataId"] = int(mid)
         else:
             md["metadataId"] = self._new_object_id() % 2_000_000_000
-        sheet = self._metadata_sheet(md)
-        scopes = [("the spreadsheet", self.developer_metadata + [md])]
-        if sheet is not None:
-            scopes.append((f"sheet {sheet}", [m for m in self.developer_metadata + [md]
-                                              if self._metadata_sheet(m) == sheet]))
+        self._check_metadata_size(i, "createDeveloperMetadata", md)
+        self.developer_metadata.append(md)
+        return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(md)}}
+
+    def _update_developer_metadata(self, i: int, args: dict) -> dict:
+        where = f"Invalid requests[{i}].updateDeveloperMetadata: "
+        mask = args.get("fields")
+        if not mask:
+            raise ApiError(400, where + "At least one field must be updated, but none are specified.")
+        names = {leaf.split(".")[0] for leaf in mask_leaves(parse_fields(mask))}
+        names = {"metadataKey", "metadataValue", "location", "visibility"} if "*" in names else names
+        bad = names - {"metadataKey", "metadataValue", "location", "visibility"}
+        if bad:
+            raise ApiError(400, where + f"Invalid field mask: {sorted(bad)[0]}")
+        new = args.get("developerMetadata") or {}
+        filters = args.get("dataFilters") or []
+        matched = [md for md in self.developer_metadata if any(self._matches(f, md) for f in filters)]
+        for md in matched:
+            for name in names:
+                if name == "location":
+                    md["location"] = self._normal_location(i, new.get("location") or {})
+                elif name in new:
+                    md[name] = new[name]
+                else:
+                    md.pop(name, None)
+            if not md.get("metadataKey"):
+                raise ApiError(400, where + "Developer metadata must have a metadataKey.")
+        self._check_metadata_size(i, "updateDeveloperMetadata", None)
+        return {"updateDeveloperMetadata": {"developerMetadata": copy.deepcopy(matched)}}
+
+    def _check_metadata_size(self, i: int, kind: str, extra: dict | None) -> None:
+        items_all = self.developer_metadata + ([extra] if extra else [])
+        sheets = {self._metadata_sheet(m) for m in items_all} - {None}
+        scopes = [("the spreadsheet", items_all)] + [
+            (f"sheet {s}", [m for m in items_all if self._metadata_sheet(m) == s]) for s in sorted(sheets)]
         for what, items in scopes:
             total = sum(len(m.get("metadataKey", "")) + len(m.get("metadataValue", "")) for m in items)
             if total > METADATA_CHAR_LIMIT:
-                raise ApiError(400, where + f"The developer metadata on {what} would hold {total} characters, over "
-                                            f"the limit of {METADATA_CHAR_LIMIT}.")
-        self.developer_metadata.append(md)
-        return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(md)}}
+                raise ApiError(400, f"Invalid requests[{i}].{kind}: The developer metadata on {what} would hold "
+                                    f"{total} characters, over the limit of {METADATA_CHAR_LIMIT}.")
 
     def _delete_developer_metadata(self, i: int, args: dict) -> dict:
         flt = args.get("dataFilter") or {}

@@ -16,6 +16,8 @@ can tell. What it models:
 - `POST .../values:batchUpdate`: RAW stores strings as strings (even `=1+1` and `0123`), "" clears,
   null skips a cell; the whole batch is checked before anything is written.
 - `POST .../values/{range}:append` (append.py): Google's table detection, OVERWRITE / INSERT_ROWS.
+- `GET .../values/{range}`, `PUT .../values/{range}`, `POST .../values/{range}:clear`, `values:batchClear`
+  (values_single.py), as the batch methods answer them.
 - `POST .../developerMetadata:search`, `values:batchGetByDataFilter`, `values:batchUpdateByDataFilter`
   (metadata.py).
 - `POST .../{id}:batchUpdate`, all or nothing: addSheet (1000x26 unless told; hidden),
@@ -84,6 +86,7 @@ from .metadata import MetadataApi
 from .person import Person
 from .protection import ProtectionRequests
 from .values import ValuesApi
+from .values_single import SingleValuesApi
 
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 DEFAULT_ID = "1FakeSheetIdAbCdEfGhIjKlMnOpQrStUvWxYz0123456"
@@ -114,13 +117,18 @@ class Logged:
                 return kind
         if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+:append", self.path):
             return "values:append"
+        if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+:clear", self.path) or self.path.endswith("/values:batchClear"):
+            return "values:clear"
+        if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+", self.path):
+            return "values:get" if self.method == "GET" else "values:update"
         if self.method == "GET" and re.fullmatch(r"/v4/spreadsheets/[^/:]+", self.path):
             return "metadata"
         return "other"
 
     @property
     def is_write(self) -> bool:
-        return self.kind in ("values:batchUpdate", "batchUpdate", "values:append", "values:batchUpdateByDataFilter")
+        return self.kind in ("values:batchUpdate", "batchUpdate", "values:append", "values:batchUpdateByDataFilter",
+                             "values:update", "values:clear")
 
 
 _KIND_SUFFIXES = (("/values:batchGet", "batchGet"), ("/values:batchUpdate", "values:batchUpdate"),
@@ -139,7 +147,7 @@ class _Fault:
 
 
 
-class FakeSheets(Hooks, ValuesApi, AppendApi, MetadataApi, ProtectionRequests, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
+class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, ProtectionRequests, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
     """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
 
     def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
@@ -395,6 +403,10 @@ class FakeSheets(Hooks, ValuesApi, AppendApi, MetadataApi, ProtectionRequests, D
             "sheets.spreadsheets.values.batchUpdate": lambda e, p: self._values_batch_update(e.body or {}),
             "sheets.spreadsheets.batchUpdate": lambda e, p: self._batch_update(e.body or {}),
             "sheets.spreadsheets.values.append": self._values_append,
+            "sheets.spreadsheets.values.get": self._values_get,
+            "sheets.spreadsheets.values.update": self._values_update,
+            "sheets.spreadsheets.values.clear": self._values_clear,
+            "sheets.spreadsheets.values.batchClear": self._values_batch_clear,
             "sheets.spreadsheets.developerMetadata.search": self._search_developer_metadata,
             "sheets.spreadsheets.values.batchGetByDataFilter": self._batch_get_by_data_filter,
             "sheets.spreadsheets.values.batchUpdateByDataFilter": self._batch_update_by_data_filter,
