@@ -96,3 +96,21 @@ def test_a_hook_fires_inside_a_real_bot_cycle(fake_sheets, sa_key):
     backend = GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None)
     run_cycle(backend, load_settings(environ={}), lambda: dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc))
     assert not fake_sheets.pending_hooks() and fake_sheets.cell("Defective Log", "Z1") == "note"
+
+
+@pytest.mark.parametrize("queue", ["error", "exception"], ids=["queue_error-by-kind", "queue_exception-by-kind"])
+def test_faults_take_the_same_kind_strings(fake_sheets, gc, queue):
+    import requests
+
+    fake_sheets.add_tab("Escalations", ESCALATIONS)
+    if queue == "error":
+        fake_sheets.queue_error(503, match="values:batchUpdate")
+    else:
+        fake_sheets.queue_exception(requests.ConnectionError("reset"), match="values:batchUpdate")
+    sh = gc.open_by_key(fake_sheets.spreadsheet_id)
+    sh.values_batch_get(["Escalations"])                                # a read is not matched
+    with pytest.raises(Exception):
+        read_then_write(gc, fake_sheets)
+    read_then_write(gc, fake_sheets)
+    assert fake_sheets.cell("Escalations", "C3") == "x"
+

@@ -45,3 +45,10 @@ def test_single_range_writes_respect_protection(fake_sheets, ws, action):
         action(ws)
     assert caught.value.response.json()["error"]["message"] == PROTECTED_MESSAGE
     assert fake_sheets.rows("Drafts") == ROWS
+
+
+def test_values_batch_update_can_answer_with_the_values_written(fake_sheets, ws, gc):
+    answer = gc.open_by_key(fake_sheets.spreadsheet_id).values_batch_update({
+        "valueInputOption": "USER_ENTERED", "includeValuesInResponse": True, "responseValueRenderOption": "FORMULA",
+        "data": [{"range": "Drafts!C2:D2", "values": [["=1+1", "7"]]}]})
+    assert answer["responses"][0]["updatedData"]["values"] == [["=1+1", 7]]

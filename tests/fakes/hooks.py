@@ -12,6 +12,10 @@ What to match: a request kind as `Logged.kind` names it ("metadata", "batchGet",
 and "*" (any Sheets API request); or any predicate on the `Logged` request. `nth` (1 = the first match)
 says which matching request fires the action first, `times` how many matching requests in a row fire it.
 
+queue_error / queue_exception take the same kind strings as `match`, so a test can say "the lead sorts,
+then Google answers the bot's write 503": before_request("values:batchUpdate", ...) and
+queue_error(503, match="values:batchUpdate").
+
 A before-hook runs when the request arrives, before queued faults (queue_error / queue_exception) and
 before the fake answers: the edit happened while the request was in flight, whether or not Google then
 fails it, so a retried request does not fire a times=1 hook again. An after-hook runs once the answer is

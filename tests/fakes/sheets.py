@@ -81,7 +81,7 @@ from .drive import DRIVE_BASE, DriveApi
 from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
-from .hooks import Hook, Hooks
+from .hooks import Hook, Hooks, matcher
 from .metadata import MetadataApi
 from .person import Person
 from .protection import ProtectionRequests
@@ -227,16 +227,19 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
 
     def queue_error(self, status: int, times: int = 1, *, retry_after: float | str | None = None,
                     message: str | None = None, body: Any = None,
-                    match: Callable[[Logged], bool] | None = None) -> None:
-        """Answer the next `times` Sheets requests (that `match`, if given) with Google's error."""
+                    match: Callable[[Logged], bool] | str | None = None) -> None:
+        """Answer the next `times` Sheets requests (that `match`, if given: a predicate, or a request kind as
+        before_request takes it, e.g. "values:batchUpdate" or "drive") with Google's error."""
+        match = matcher(match) if isinstance(match, str) else match
         headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
         payload = body if body is not None else error_body(status, message)
         for _ in range(times):
             self._faults.append(_Fault(status, payload, headers, match))
 
     def queue_exception(self, exc: BaseException, times: int = 1,
-                        match: Callable[[Logged], bool] | None = None) -> None:
-        """Raise `exc` (e.g. requests.ConnectTimeout()) for the next `times` Sheets requests."""
+                        match: Callable[[Logged], bool] | str | None = None) -> None:
+        """Raise `exc` (e.g. requests.ConnectTimeout()) for the next `times` Sheets requests (that `match`)."""
+        match = matcher(match) if isinstance(match, str) else match
         for _ in range(times):
             self._faults.append(_Fault(0, None, {}, match, exc))
 

@@ -221,6 +221,14 @@ class ValuesApi:
                                 f"{col_letters(c0 + max(cols_n, 1) - 1)}{r0 + max(rows_n, 1)}",
                 "updatedRows": rows_n, "updatedColumns": cols_n, "updatedCells": cells,
             })
+        if body.get("includeValuesInResponse"):
+            from .sheets import Logged as _Logged   # at call time: sheets.py imports this module
+            for reply in replies:
+                read = _Logged("GET", "", "", {
+                    "ranges": [reply["updatedRange"]],
+                    "valueRenderOption": [body.get("responseValueRenderOption") or "FORMATTED_VALUE"],
+                    "dateTimeRenderOption": [body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"]}, None)
+                reply["updatedData"] = self._batch_get(read)["valueRanges"][0]
         return {"spreadsheetId": self.spreadsheet_id,
                 "totalUpdatedRows": sum(r["updatedRows"] for r in replies),
                 "totalUpdatedColumns": sum(r["updatedColumns"] for r in replies),
