@@ -147,3 +147,13 @@ def test_update_rewrites_the_masked_fields_of_every_match(fake_sheets, gc):
     assert (updated["metadataKey"], updated["metadataValue"]) == ("flag", "ESC-0009")
     assert [m["metadataValue"] for m in search(gc, fake_sheets, metadataKey="flag")] == ["ESC-0001", "ESC-0009"]
     assert first["metadataValue"] == "ESC-0001"
+
+
+def test_get_by_id(fake_sheets, gc):
+    fake_sheets.add_tab("Escalations", ROWS)
+    md = tag_row(gc, fake_sheets, 1, "ESC-0001")
+    url = f"{SHEETS_BASE}/{fake_sheets.spreadsheet_id}/developerMetadata"
+    assert gc.http_client.request("get", f"{url}/{md['metadataId']}").json() == md
+    with pytest.raises(gspread.exceptions.APIError) as caught:
+        gc.http_client.request("get", f"{url}/{md['metadataId'] + 1}")
+    assert caught.value.response.status_code == 404

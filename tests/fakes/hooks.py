@@ -7,7 +7,8 @@
 
 What to match: a request kind as `Logged.kind` names it ("metadata", "batchGet", "values:batchUpdate",
 "batchUpdate", "values:append", "developerMetadata:search", "values:batchGetByDataFilter",
-"values:batchUpdateByDataFilter", "values:get", "values:update", "values:clear", "drive"), with the aliases "values:batchGet", ":batchUpdate",
+"values:batchUpdateByDataFilter", "values:get", "values:update", "values:clear", "developerMetadata:get",
+"drive"), with the aliases "values:batchGet", ":batchUpdate",
 "spreadsheets:batchUpdate", "spreadsheets.get", "write" (any write request), "read" (any read request)
 and "*" (any Sheets API request); or any predicate on the `Logged` request. `nth` (1 = the first match)
 says which matching request fires the action first, `times` how many matching requests in a row fire it.
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 
 ALIASES = {"values:batchGet": "batchGet", ":batchUpdate": "batchUpdate", "spreadsheets:batchUpdate": "batchUpdate",
            "spreadsheets.get": "metadata"}
-READS = ("metadata", "batchGet", "developerMetadata:search", "values:batchGetByDataFilter", "values:get")
+READS = ("metadata", "batchGet", "developerMetadata:search", "developerMetadata:get", "values:batchGetByDataFilter",
+         "values:get")
 
 
 def matcher(what: str | Callable[["Logged"], bool]) -> Callable[["Logged"], bool]:

@@ -1,5 +1,5 @@
 """Developer metadata: create/update/deleteDeveloperMetadata (spreadsheets:batchUpdate),
-developerMetadata:search, values:batchGetByDataFilter and values:batchUpdateByDataFilter.
+developerMetadata.get (404 for an unknown id), developerMetadata:search, values:batchGetByDataFilter and values:batchUpdateByDataFilter.
 
 A DeveloperMetadata has a key, an optional value, a visibility (DOCUMENT or PROJECT) and a location: the
 spreadsheet, a sheet, or one row or column (Google: the DimensionRange "must represent a single row or
@@ -195,6 +195,12 @@ class MetadataApi:
         tab = self._by_id(where.get("sheetId", 0))
         return _overlaps(where, grid.get("startRowIndex", 0), grid.get("endRowIndex", tab.rows),
                          grid.get("startColumnIndex", 0), grid.get("endColumnIndex", tab.cols))
+
+    def _get_developer_metadata(self, entry: "Logged", path_params: dict) -> dict:
+        for md in self.developer_metadata:
+            if str(md["metadataId"]) == path_params.get("metadataId"):
+                return copy.deepcopy(md)
+        raise ApiError(404, f"No developer metadata with ID {path_params.get('metadataId')} was found.")
 
     def _search_developer_metadata(self, entry: "Logged", path_params: dict) -> dict:
         found: dict[int, dict] = {}

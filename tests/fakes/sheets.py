@@ -115,6 +115,8 @@ class Logged:
         for suffix, kind in _KIND_SUFFIXES:
             if self.path.endswith(suffix):
                 return kind
+        if re.fullmatch(r"/v4/spreadsheets/[^/]+/developerMetadata/\d+", self.path):
+            return "developerMetadata:get"
         if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+:append", self.path):
             return "values:append"
         if re.fullmatch(r"/v4/spreadsheets/[^/]+/values/.+:clear", self.path) or self.path.endswith("/values:batchClear"):
@@ -411,6 +413,7 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
             "sheets.spreadsheets.values.clear": self._values_clear,
             "sheets.spreadsheets.values.batchClear": self._values_batch_clear,
             "sheets.spreadsheets.developerMetadata.search": self._search_developer_metadata,
+            "sheets.spreadsheets.developerMetadata.get": self._get_developer_metadata,
             "sheets.spreadsheets.values.batchGetByDataFilter": self._batch_get_by_data_filter,
             "sheets.spreadsheets.values.batchUpdateByDataFilter": self._batch_update_by_data_filter,
         }

@@ -167,10 +167,10 @@ class ValuesApi:
             rng = self._parse_range(item.get("range", ""))
             if rng.tab.protected:
                 raise ApiError(400, PROTECTED_MESSAGE)
-            w0, w1 = rng.bounds()[0], rng.bounds()[1]
-            self._check_cells_editable(None, "", rng.tab, w0, w0 + max(len(item.get("values") or []), 1),
-                                       w1, w1 + max((len(v) for v in item.get("values") or [] if isinstance(v, list)),
-                                                    default=1))
+            top, left = rng.bounds()[:2]          # protected ranges (protection.py): the block written
+            sent = item.get("values") or []
+            self._check_cells_editable(None, "", rng.tab, top, top + max(len(sent), 1), left,
+                                       left + max((len(v) for v in sent if isinstance(v, list)), default=1))
             values = item.get("values") or []
             if item.get("majorDimension") == "COLUMNS":
                 width = max((len(v) for v in values), default=0)
