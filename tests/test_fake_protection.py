@@ -34,6 +34,14 @@ def test_the_bot_protects_a_range_gets_its_id_and_can_still_write(fake_sheets, g
     assert fake_sheets.cell("Escalations", "A2") == "ESC-0002"
 
 
+def test_the_updated_spreadsheet_can_come_back_with_the_reply(fake_sheets, gc):
+    tab = fake_sheets.add_tab("Escalations", [["Flag ID"]])
+    reply = spreadsheet(gc, fake_sheets).batch_update({"includeSpreadsheetInResponse": True, "requests": [
+        {"addProtectedRange": {"protectedRange": {"range": {"sheetId": tab.sheet_id}, "warningOnly": True}}}]})
+    [sheet] = reply["updatedSpreadsheet"]["sheets"]
+    assert sheet["protectedRanges"] == [reply["replies"][0]["addProtectedRange"]["protectedRange"]]
+
+
 PERSON_PROTECTS = [
     ("service-account-is-an-editor", {}, "Escalations!A2", True),
     ("owner-only", {"editors": ["cs-lead@example.com"]}, "Escalations!A2", False),

@@ -45,7 +45,10 @@ class BatchUpdateApi:
              self._next_object_id) = saved
             raise
         _touched()
-        return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
+        answer = {"spreadsheetId": self.spreadsheet_id, "replies": replies}
+        if body.get("includeSpreadsheetInResponse"):     # without grid data (responseIncludeGridData is ignored)
+            answer["updatedSpreadsheet"] = self._metadata(None)
+        return answer
 
     def _one_request(self, i: int, req: dict) -> dict:
         if not isinstance(req, dict) or len(req) != 1:

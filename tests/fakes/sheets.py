@@ -418,7 +418,7 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
             "sheets.spreadsheets.values.batchUpdateByDataFilter": self._batch_update_by_data_filter,
         }
 
-    def _metadata(self, entry: Logged) -> dict:
+    def _metadata(self, entry: Logged | None) -> dict:
         sheets = []
         for tab in sorted(self.tabs, key=lambda t: t.index):
             sheet: dict[str, Any] = {"properties": tab.properties()}
