@@ -34,4 +34,4 @@ demo-fresh: $(STAMP)
 
 # The Google Sheets path against the test suite's fake of Google (no account, no network).
 demo-google: $(STAMP)
-	$(PY) tests/google_tour.py
+	$(PY) -m tests.google_tour

@@ -1,7 +1,7 @@
 """`make bench` / `python -m bench.run [--sizes 1000,10000,100000] [--caers/--no-caers] [--quick]`.
 
 For each data set (generated logs of each size, and the real FDA CAERS log) and each backend (Google,
-through the real gspread client against the `responses` fake of tests/fake_sheets.py; and the local
+through the real gspread client against the `responses` fake of tests/fakes/ (`tests.fakes`); and the local
 workbook), runs a cold cycle (rep tabs filled, bot tabs empty) and then a quiet cycle (nothing changed
 since the cold one), each in a fresh child process (bench/scenario.py), and measures the floor next to
 it: `json.loads` of the same batchGet answer (Google) and an openpyxl read-only load of the same
@@ -361,7 +361,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         "unchanged sheet costs (Drive's modifiedTime only); "
         "**quiet-full**: the same cycle without the fingerprint, every rule checked again. "
         "The Google path runs the real gspread client and token flow against the stateful `responses` fake "
-        "(tests/fake_sheets.py), in-process.",
+        "(tests/fakes/), in-process.",
         "",
         table(results),
         "",
@@ -438,7 +438,7 @@ def interesting(top: list[dict], n: int = 8) -> dict[str, list[dict]]:
         file = name.split(":", 1)[0]
         if file in _BOT_FILES and not any(w in name for w in _BOT_WRAPPERS):
             bot.append(t)
-        elif (file == "fake_sheets.py" and not any(w in name for w in _FAKE_WRAPPERS)) or name.startswith("copy.py:128"):
+        elif (file.startswith("fakes/") and not any(w in name for w in _FAKE_WRAPPERS)) or name.startswith("copy.py:128"):
             fake.append(t)
     return {"bot": bot[:n], "fake": fake[:4]}
 

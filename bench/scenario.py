@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-TESTS = REPO / "tests"
 BEST_OF = 3
 
 
@@ -193,7 +192,9 @@ def timed_cycle(spec: dict, backend, settings, now) -> dict:
         top = []
         stats = pstats.Stats(prof)
         for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-            top.append({"function": f"{Path(filename).name}:{line}({func})", "cumulative_s": ct, "tottime_s": tt,
+            where = Path(filename)
+            shown = f"fakes/{where.name}" if where.parent.name == "fakes" else where.name   # the tests' fake
+            top.append({"function": f"{shown}:{line}({func})", "cumulative_s": ct, "tottime_s": tt,
                         "calls": nc})
         by_cum = sorted(top, key=lambda r: -r["cumulative_s"])[:40]
         by_tot = sorted(top, key=lambda r: -r["tottime_s"])[:25]
@@ -284,10 +285,8 @@ def time_transport(rsps) -> dict:
 
 
 def run_google(spec: dict, data, settings) -> dict:
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
     import responses
-    import fake_sheets as fs  # tests/fake_sheets.py, reused as is
+    import tests.fakes as fs  # the tests' fake of Google (tests/fakes/), reused as is
     from bot.backends.google import GoogleBackend
 
     class TimedFake(fs.FakeSheets):
@@ -396,8 +395,8 @@ def run_google(spec: dict, data, settings) -> dict:
 
 
 def bench_key(spec: dict):
-    """The run's service-account key (tests/fake_sheets.ServiceAccountKey), made by the first child."""
-    import fake_sheets as fs
+    """The run's service-account key (tests.fakes.ServiceAccountKey), made by the first child."""
+    import tests.fakes as fs
     from cryptography.hazmat.primitives import serialization
     path = Path(spec["key"])
     if not path.exists():
@@ -415,7 +414,7 @@ def token_folder(spec: dict) -> Path | None:
 
 
 def request_kind(request) -> str:
-    """The Sheets API call a request makes (as tests/fake_sheets.py's Logged.kind names them)."""
+    """The Sheets API call a request makes (as tests.fakes.Logged.kind names them)."""
     path = request.url.split("?")[0]
     for suffix, kind in (("/values:batchGet", "batchGet"), ("/values:batchUpdate", "values:batchUpdate"),
                          (":batchUpdate", "batchUpdate")):
@@ -428,11 +427,9 @@ def run_google_replay(spec: dict, data, settings) -> dict:
     """The same cycle as a `google` scenario, answered with the bytes the fake sent then, in order: no
     fake in the process, so its CPU, its copy of the sheet and its rendering are out of the figures
     (what a bot on the real network holds and spends, but for the socket)."""
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
     import re
     import responses
-    import fake_sheets as fs
+    import tests.fakes as fs
     from bot.backends.google import GoogleBackend
 
     with open(spec["replay"], "rb") as fh:

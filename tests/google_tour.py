@@ -1,6 +1,6 @@
-"""`make demo-google`: the Google Sheets path, end to end, with no Google account and no network.
+"""`make demo-google` (`python -m tests.google_tour` from the repository root): the Google Sheets path, end to end, with no Google account and no network.
 
-The real command line and the real gspread and google-auth clients talk to tests/fake_sheets.py, the
+The real command line and the real gspread and google-auth clients talk to tests/fakes/ (`tests.fakes`), the
 stateful fake of the Sheets, Drive and token endpoints the tests use (on `responses`, in this process).
 It shows a first cycle, a second one that writes nothing, and what a user sees when the key is refused,
 the sheet is not shared, or a tab is missing.
@@ -16,11 +16,9 @@ from pathlib import Path
 
 import responses
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sheets import FakeSheets, make_service_account_key  # noqa: E402
-
-from bot.cli import local_now, main  # noqa: E402
-from bot.sample_data import build_sample  # noqa: E402
+from bot.cli import local_now, main
+from bot.sample_data import build_sample
+from tests.fakes import FakeSheets, make_service_account_key
 
 
 def run(fake: FakeSheets, key: Path, *args: str) -> tuple[int, int]:
