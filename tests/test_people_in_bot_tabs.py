@@ -6,6 +6,7 @@ column and nothing a person typed is lost. On both backends (the workbook: the e
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
@@ -18,6 +19,7 @@ from bot.config import load_settings
 from bot.cycle import run_cycle
 from bot.demo import write_workbook
 from bot.sample_data import build_sample
+from bot.table import column_letter
 from conftest import NOW
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import BOT_TABS, normalised
@@ -45,11 +47,20 @@ def sample_tabs() -> dict[str, Grid]:
 
 
 class Sheet:
-    """One backend with helpers to look at a tab as rows and to change it as a person would."""
+    """One backend with helpers to look at a tab as rows and to change it as a person would: on Google
+    through the fake's own UI actions (a sort, an inserted row ... moving what Google moves), in the
+    workbook by saving the file with the tab as the action leaves it."""
 
-    def __init__(self, backend, write: Callable[[str, Grid], None]):
+    def __init__(self, backend, write: Callable[[str, Grid], None], fake=None):
         self.backend = backend
         self._write = write
+        self.fake = fake
+
+    def act(self, title: str, action: "Action") -> None:
+        if self.fake is not None:
+            action.google(self.fake.person, title, self.rows(title))
+        else:
+            self.edit(title, action.grid)
 
     def rows(self, title: str) -> Grid:
         return normalised(self.backend.read([title]).tabs[title])
@@ -78,14 +89,20 @@ def sheet(request, tmp_path, fake_sheets, sa_key):  # noqa: F811
         return Sheet(WorkbookBackend(path), write)
     for title, rows in tabs.items():
         fake_sheets.add_tab(title, rows)
+    return Sheet(GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None),
+                 _google_writer(fake_sheets), fake_sheets)
 
-    def write(title: str, grid: Grid) -> None:   # what the UI leaves in the grid after the action
-        tab = fake_sheets.tab(title)
+
+def _google_writer(fake) -> Callable[[str, Grid], None]:
+    """For setting the scene (notes typed over many rows): the tab's cells replaced by `grid`."""
+    def write(title: str, grid: Grid) -> None:
+        tab = fake.tab(title)
         tab.cells.clear()
         for r, row in enumerate(grid):
             for c, value in enumerate(row):
                 tab.set(r, c, value)
-    return Sheet(GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None), write)
+        fake.touch()
+    return write
 
 
 SETTINGS = load_settings(environ={})
@@ -163,54 +180,74 @@ def before_col(header: str) -> int:
     return FLAG_HEADERS.index(header)
 
 
-# ---- what people do --------------------------------------------------------------------------------
+# ---- what people do: each action as the grid it leaves (workbook) and as the UI does it (Google) -----
 
-def sort_flags_by_cases(grid: Grid) -> None:
-    c = col(grid, "Cases")
-    grid[1:] = sorted(grid[1:], key=lambda r: -float(cell(r, c) or 0))
-
-
-def sort_flags_descending_id(grid: Grid) -> None:
-    grid[1:] = sorted(grid[1:], key=lambda r: str(r[0]), reverse=True)
+@dataclass(frozen=True)
+class Action:
+    grid: Callable[[Grid], None]
+    google: Callable[[object, str, Grid], None]     # (fake.person, tab title, the tab's rows now)
 
 
-def insert_blank_row_at_top(grid: Grid) -> None:
-    grid.insert(1, [])
+def letter(grid: Grid, header: str) -> str:
+    return column_letter(col(grid, header))
 
 
-def delete_second_flag(grid: Grid) -> None:
-    del grid[2]
+def _sort_grid(header: str, descending: bool) -> Callable[[Grid], None]:
+    def change(grid: Grid) -> None:
+        c = col(grid, header)
+        grid[1:] = sorted(grid[1:], key=lambda r: (cell(r, c) == "", cell(r, c)), reverse=descending)
+    return change
 
 
-def insert_own_column(grid: Grid) -> None:
+def sort_by(header: str, descending: bool = False) -> Action:
+    return Action(_sort_grid(header, descending), lambda p, t, g: p.sort(t, header, descending=descending))
+
+
+def insert_row_at_top() -> Action:
+    return Action(lambda g: g.insert(1, []), lambda p, t, g: p.insert_rows(t, 2))
+
+
+def delete_row(row: int) -> Action:
+    return Action(lambda g: g.__delitem__(row - 1), lambda p, t, g: p.delete_rows(t, row))
+
+
+def _own_column_grid(grid: Grid) -> None:
     grid[0].insert(1, "Mine")
     for r in grid[1:]:
         r.insert(1, f"mine {r[0]}")
 
 
-def own_row_below(grid: Grid) -> None:
+def _own_column_google(person, title: str, grid: Grid) -> None:
+    person.insert_columns(title, 2)
+    person.paste(title, "B1", [["Mine"]] + [[f"mine {r[0]}"] for r in grid[1:]])
+
+
+def _own_row_grid(grid: Grid) -> None:
     row = [""] * (col(grid, "Lead Notes") + 1)
     row[col(grid, "Lead Status")], row[col(grid, "Lead Notes")] = "Idea", "check supplier B"
     grid.append(row)
 
 
-def sort_drafts_reverse(grid: Grid) -> None:
-    grid[1:] = list(reversed(grid[1:]))
+def _own_row_google(person, title: str, grid: Grid) -> None:
+    below = len(grid) + 1
+    person.type(title, f"{letter(grid, 'Lead Status')}{below}", "Idea")
+    person.type(title, f"{letter(grid, 'Lead Notes')}{below}", "check supplier B")
 
 
-def overtype(header: str, value) -> Callable[[Grid], None]:
+def overtype(header: str, value, row: int = 2) -> Action:
     def change(grid: Grid) -> None:
-        grid[1][col(grid, header)] = value
-    return change
+        grid[row - 1].extend([""] * (col(grid, header) + 1 - len(grid[row - 1])))
+        grid[row - 1][col(grid, header)] = value
+    return Action(change, lambda p, t, g: p.type(t, f"{letter(g, header)}{row}", value))
 
 
 ESCALATION_ACTIONS = {
-    "sort-by-cases": sort_flags_by_cases,
-    "sort-by-id-descending": sort_flags_descending_id,
-    "insert-row-at-top": insert_blank_row_at_top,
-    "delete-a-flag-row": delete_second_flag,
-    "insert-a-column": insert_own_column,
-    "own-row-below": own_row_below,
+    "sort-by-cases": sort_by("Cases", descending=True),
+    "sort-by-id-descending": sort_by("Flag ID", descending=True),
+    "insert-row-at-top": insert_row_at_top(),
+    "delete-a-flag-row": delete_row(3),
+    "insert-a-column": Action(_own_column_grid, _own_column_google),
+    "own-row-below": Action(_own_row_grid, _own_row_google),
     "overtype-product": overtype("Product", "Something else"),
     "overtype-ticket-ids": overtype("Ticket IDs", "CS-1"),
     "overtype-flag-id": overtype("Flag ID", "ESC-X"),
@@ -223,7 +260,7 @@ ESCALATION_ACTIONS = {
 @pytest.mark.parametrize("action", list(ESCALATION_ACTIONS))
 def test_between_cycles_escalations(sheet, action):
     before = prepare(sheet)
-    sheet.edit("Escalations", ESCALATION_ACTIONS[action])
+    sheet.act("Escalations", ESCALATION_ACTIONS[action])
     _add_a_case(sheet)   # the next cycle has something to write: a flag grows
     sent = getattr(sheet.backend, "request_count", 0)
     assert cycle(sheet, 2).wrote
@@ -250,7 +287,7 @@ def test_during_a_cycle_escalations(sheet, action):
     """The person's edit lands between the bot's read and its write."""
     before = prepare(sheet)
     _add_a_case(sheet)
-    _during_next_apply(sheet, lambda: sheet.edit("Escalations", ESCALATION_ACTIONS[action]))
+    _during_next_write(sheet, lambda: sheet.act("Escalations", ESCALATION_ACTIONS[action]))
     report = cycle(sheet, 2)
     if action in MOVES or sheet.backend.__class__ is WorkbookBackend:   # a saved file always restarts
         assert report.attempts == 2, "the write did not happen on a moved sheet; the cycle started over"
@@ -263,12 +300,12 @@ def test_during_a_cycle_escalations(sheet, action):
 
 
 DRAFT_ACTIONS = {
-    "sort-drafts": sort_drafts_reverse,
-    "insert-row-at-top": insert_blank_row_at_top,
-    "overtype-ticket-id": lambda g: g[2].__setitem__(col(g, "Ticket ID"), "CS-TYPO"),
-    "overtype-body": lambda g: g[2].__setitem__(col(g, "Body"), "my own words"),
-    "delete-sent-draft": lambda g: g.__delitem__(1),
-    "delete-unsent-draft": lambda g: g.__delitem__(2),
+    "sort-drafts": sort_by("Ticket ID", descending=True),
+    "insert-row-at-top": insert_row_at_top(),
+    "overtype-ticket-id": overtype("Ticket ID", "CS-TYPO", row=3),
+    "overtype-body": overtype("Body", "my own words", row=3),
+    "delete-sent-draft": delete_row(2),
+    "delete-unsent-draft": delete_row(3),
 }
 
 
@@ -279,9 +316,9 @@ def test_drafts(sheet, action, mid_cycle):
     before = prepare(sheet)
     _change_a_refund(sheet)   # the next cycle redrafts an unsent draft
     if mid_cycle:
-        _during_next_apply(sheet, lambda: sheet.edit("Drafts", DRAFT_ACTIONS[action]))
+        _during_next_write(sheet, lambda: sheet.act("Drafts", DRAFT_ACTIONS[action]))
     else:
-        sheet.edit("Drafts", DRAFT_ACTIONS[action])
+        sheet.act("Drafts", DRAFT_ACTIONS[action])
     cycle(sheet, 2)
     cycle(sheet, 3)
     drafts = sheet.rows("Drafts")
@@ -297,41 +334,27 @@ def test_drafts(sheet, action, mid_cycle):
     assert cycle(sheet, 4).applied is None
 
 
-def test_a_write_misfiled_after_the_guard_is_repaired_by_the_next_cycle(tmp_path, fake_sheets, sa_key):  # noqa: F811
+def test_a_write_misfiled_after_the_guard_is_repaired_by_the_next_cycle(fake_sheets, sa_key):  # noqa: F811
     """The one window left on Google: a sort between the guard's read and the write (one round trip).
     The write lands on the rows as they were; the next cycle puts every bot cell back by key."""
     for title, rows in sample_tabs().items():
         fake_sheets.add_tab(title, rows)
     backend = GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path, sleep=lambda s: None)
-    sheet = Sheet(backend, None)
-
-    def write(title: str, grid: Grid) -> None:
-        tab = fake_sheets.tab(title)
-        tab.cells.clear()
-        for r, row in enumerate(grid):
-            for c, value in enumerate(row):
-                tab.set(r, c, value)
-    sheet._write = write
+    sheet = Sheet(backend, _google_writer(fake_sheets), fake_sheets)
     before = prepare(sheet)
     _add_a_case(sheet)
-    real = backend._check_guards
-
-    def guard_then_sort(guards, titles):
-        real(guards, titles)
-        backend._check_guards = real
-        sheet.edit("Escalations", sort_flags_descending_id)
-    backend._check_guards = guard_then_sort
+    # The cycle's read is the first batchGet, the guard the second: the lead sorts once it has answered.
+    fake_sheets.after_request("batchGet", lambda fake: fake.person.sort("Escalations", "Flag ID", descending=True),
+                              nth=2)
     assert cycle(sheet, 2).attempts == 1        # the guard saw nothing: the write went to the old rows
     flags = sheet.rows("Escalations")
     grown = next(k for k, r in before["flags"].items() if r[1] == "Oat Clusters 10oz")
     assert any(by_key(flags, "Flag ID")[k][:9] != before["flags"][k][:9] for k in before["flags"] if k != grown), \
         "the scenario misfiles a write"
     cycle(sheet, 3)                               # repaired: each bot cell back beside its key
-    cycle(sheet, 4)
     check(sheet, before)
-    issues = sheet.rows("Log Issues")
+    cycle(sheet, 4)                               # clears the Log Issues that named the cells put back
     assert cycle(sheet, 5).applied is None
-    del issues
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
@@ -363,7 +386,12 @@ def _change_a_refund(sheet: Sheet) -> None:
     sheet.edit("Defective Log", fix)
 
 
-def _during_next_apply(sheet: Sheet, edit: Callable[[], None]) -> None:
+def _during_next_write(sheet: Sheet, edit: Callable[[], None]) -> None:
+    """The person's edit lands after the cycle's read: on Google once the read's batchGet is answered
+    (the fake's hook), in the workbook as a file saved just before the bot saves its own."""
+    if sheet.fake is not None:
+        sheet.fake.after_request("batchGet", lambda fake: edit())
+        return
     backend = sheet.backend
     real = backend.apply
 
