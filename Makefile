@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(PY) -m bot demo
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache   # the architecture contracts in .importlinter
 	$(PY) -m pytest -q
 
 bench: $(BENCH_STAMP)
