@@ -11,8 +11,9 @@ It answers the way Google does, as far as the bot can tell:
 - `POST /v4/spreadsheets/{id}/values:batchUpdate`: RAW stores strings as strings (even `=1+1` and
   `0123`), "" clears, null skips a cell; the whole batch is checked before anything is written.
 - `POST /v4/spreadsheets/{id}:batchUpdate`: addSheet (1000x26 unless told), updateSheetProperties,
-  setDataValidation, addConditionalFormatRule, deleteConditionalFormatRule; all or nothing; any other
-  request kind is 400 as Google answers an unknown field.
+  setDataValidation, addConditionalFormatRule, deleteConditionalFormatRule, and (tests/fake_formats.py)
+  repeatCell, updateDimensionProperties, setBasicFilter, add/update/deleteProtectedRange; all or nothing;
+  any other request kind is 400 as Google answers an unknown field.
 - `POST https://oauth2.googleapis.com/token`: checks the service account's signed JWT (RS256) against
   the public keys it trusts, returns a bearer token that every Sheets request must carry (else 401).
 
@@ -50,6 +51,11 @@ import responses
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+try:   # cell formats, widths, basic filter, protected ranges (kept in their own module)
+    from . import fake_formats
+except ImportError:  # tests/ is not a package: pytest put it on sys.path
+    import fake_formats  # type: ignore[no-redef]
 
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -754,7 +760,8 @@ class FakeSheets:
             sheet: dict[str, Any] = {"properties": tab.properties()}
             if tab.conditional_formats:
                 sheet["conditionalFormats"] = copy.deepcopy(tab.conditional_formats)
-            sheets.append(sheet)
+            if fake_formats.sheet_metadata(self, tab, sheet, entry.params.get("ranges") or []):
+                sheets.append(sheet)
         full = {
             "spreadsheetId": self.spreadsheet_id,
             "properties": {"title": self.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
@@ -986,6 +993,7 @@ class FakeSheets:
         # shallow copy of each tab's cell dicts is a full copy (a deepcopy of a 100,000-row sheet took
         # 17 s and dominated the benchmark's cold cycle).
         saved = ([_tab_copy(t) for t in self.tabs], self._next_sheet_id)
+        saved_formats = fake_formats.save(self)
         try:
             replies = [self._one_request(i, req) for i, req in enumerate(requests_)]
             if sum(t.rows * t.cols for t in self.tabs) > MAX_CELLS:
@@ -993,6 +1001,7 @@ class FakeSheets:
                                     f"of cells in the workbook above the limit of {MAX_CELLS} cells.")
         except ApiError:
             self.tabs, self._next_sheet_id = saved
+            fake_formats.restore(self, saved_formats)
             raise
         _touched()
         return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
@@ -1008,6 +1017,8 @@ class FakeSheets:
             "addConditionalFormatRule": self._add_conditional_format_rule,
             "deleteConditionalFormatRule": self._delete_conditional_format_rule,
         }.get(kind)
+        if handler is None and kind in fake_formats.HANDLERS:
+            return fake_formats.HANDLERS[kind](self, i, args or {})
         if handler is None:
             raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': "
                                 "Cannot find field.")
