@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.core import rep_layout_errors, required_tabs
 from bot.cycle import QuietGate, run_cycle
 from bot.errors import BotError, ConfigError, LayoutError
+from bot.formats import bot_tab_format
 from bot.table import map_columns
 from sheet_schema import BOT_TABS, REP_TABS, load
 
@@ -139,24 +140,40 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
 
 def tab_formats(settings: Settings, tabs: dict[str, list | None], titles: dict[str, str] | None = None
                 ) -> list[TabFormat]:
-    """`titles`: the tabs' names in the sheet where they differ from the configured ones (Snapshot.titles)."""
+    """`titles`: the tabs' names in the sheet where they differ from the configured ones (Snapshot.titles).
+
+    Rep tabs: frozen header, dropdowns, blank-required highlights. Bot tabs: bold frozen header, the
+    schema's widths and wrapped columns, a filter, and the [protection] mode for the bot's columns."""
     formats = []
     for name in REP_TABS + BOT_TABS:
         title, schema = settings.title(name), load(name)
         rows = tabs.get(title)
         header = rows[0] if rows else [settings.headers[name].get(c.key, c.header) for c in schema.columns]
         cols = map_columns(title, header, schema, settings.headers[name], strict=False)
+        shown = (titles or {}).get(title, title)
+        if name in BOT_TABS:
+            formats.append(bot_tab_format(shown, schema, cols.index, cols.width, settings.protection))
+            continue
         dropdowns, required = {}, []
-        if name in REP_TABS:
-            for c in schema.columns:
-                if c.key not in cols.index:
-                    continue
-                if c.type == "choice":
-                    dropdowns[cols.index[c.key]] = c.choices
-                if c.required:
-                    required.append(cols.index[c.key])
-        formats.append(TabFormat((titles or {}).get(title, title), True, dropdowns, tuple(required)))
+        for c in schema.columns:
+            if c.key not in cols.index:
+                continue
+            if c.type == "choice":
+                dropdowns[cols.index[c.key]] = c.choices
+            if c.required:
+                required.append(cols.index[c.key])
+        formats.append(TabFormat(shown, True, dropdowns, tuple(required)))
     return formats
+
+
+PROTECTION_SAID = {
+    "warning": "Protected the bot's columns with a warning: people are asked to confirm before they edit them "
+               "(Lead Status, Lead Notes, Status and your own columns stay free).",
+    "strict": "Protected the bot's columns: only the bot's account and the sheet's owner can edit them "
+              "(Lead Status, Lead Notes, Status and your own columns stay free).",
+    "off": "The bot's columns are not protected ([protection] mode = \"off\"; any protection the bot had set "
+           "was removed).",
+}
 
 
 def cmd_init(args, settings: Settings) -> int:
@@ -173,10 +190,12 @@ def cmd_init(args, settings: Settings) -> int:
     if not plan.is_empty:
         backend.apply(plan, snapshot)
     after = backend.read(required_tabs(settings))
-    backend.apply_formats(tab_formats(settings, after.tabs, after.titles))
+    result = backend.apply_formats(tab_formats(settings, after.tabs, after.titles))
     for note in notes or ["every tab and header was already there"]:
         print(f"- {note}")
-    print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}.")
+    print(f"Added dropdowns, frozen header rows and blank-cell highlights in {backend.describe()}; the bot's "
+          "tabs have bold headers, column widths, wrapped long text and a filter where none was set.")
+    print(result.protection_note or PROTECTION_SAID[settings.protection])
     return 0
 
 
@@ -216,7 +235,19 @@ def doctor_checks(settings: Settings) -> list[Check]:
     # Writing is about the file (or the sheet's sharing), not a tab: checked once.
     existing = [settings.title(n) for n in BOT_TABS if snapshot.tabs.get(settings.title(n)) is not None]
     checks.append(backend.check_write(existing[0] if existing else settings.title(BOT_TABS[0])))
+    # What `init` does about protection here; a line to read, never a failure (no request either).
+    checks.append(Check("protection", True, protection_line(settings)))
     return checks
+
+
+def protection_line(settings: Settings) -> str:
+    if settings.workbook is not None:
+        return ("none in a workbook: Excel cannot ask people to confirm before they edit some columns, and "
+                "locking a sheet would lock people's own columns too (README: 'Working in the bot's tabs')")
+    if settings.protection == "off":
+        return "[protection] mode = \"off\": `init` protects nothing and removes the bot's earlier protections"
+    return (f"`init` protects the bot's columns ([protection] mode = \"{settings.protection}\"); Lead Status, "
+            "Lead Notes, Status and people's own columns stay editable")
 
 
 def cmd_doctor(args, settings: Settings) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot import cells
+from bot.backends.base import PROTECTION_MODES
 from bot.cells import product_key
 from bot.errors import ConfigError
 from bot.escalation import EscalationSettings
@@ -34,6 +35,7 @@ SECTIONS = {
     "drafts": {"signoff", "templates_dir"},
     "watch": {"every_minutes", "status_every_minutes"},
     "notify": {"webhook_url"},
+    "protection": {"mode"},
     "escalation": {"country", "subdivision", "serious", "level_2_after_days", "level_3_after_days",
                    "level_1_owner", "level_2_owner", "level_3_owner"},
 }
@@ -57,6 +59,9 @@ class Settings:
     # the quiet cache's settings digest, which a webhook change need not invalidate.
     webhook_url: str | None = field(default=None, repr=False)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    # What `init` does to the bot-owned columns of the bot tabs: "warning" (editing asks to confirm),
+    # "strict" (only the bot's account and the sheet's owner can edit) or "off" (the bot's protections removed).
+    protection: str = "warning"
 
     def title(self, name: str) -> str:
         return self.tabs[name]
@@ -161,6 +166,8 @@ def _apply_file(settings: Settings, path: Path) -> None:
     if "webhook_url" in raw.get("notify", {}):
         settings.webhook_url = _https_url(raw["notify"]["webhook_url"], "notify.webhook_url")
     _apply_escalation(settings.escalation, raw.get("escalation", {}))
+    if "mode" in raw.get("protection", {}):
+        settings.protection = _protection_mode(raw["protection"]["mode"], "protection.mode")
     titles = list(settings.tabs.values())
     dupes = {t for t in titles if titles.count(t) > 1}
     if dupes:
@@ -266,6 +273,15 @@ def _apply_escalation(esc: EscalationSettings, raw: dict) -> None:
         if key in raw:
             owners[level - 1] = _text(raw[key], f"escalation.{key}")
     esc.owners = tuple(owners)
+
+
+def _protection_mode(value, setting: str) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in PROTECTION_MODES:
+        raise ConfigError(setting, f"{setting} must be one of " + ", ".join(f'"{m}"' for m in PROTECTION_MODES)
+                          + f" (got {value!r}): \"warning\" asks people to confirm before they edit the bot's "
+                            "columns, \"strict\" lets only the bot edit them, \"off\" protects nothing.")
+    return text
 
 
 def _text(value, setting: str) -> str:

@@ -9,6 +9,7 @@ from operator import ne
 
 from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
 from bot.cells import comparables, storable, storables
+from bot.formats import new_tab_format
 from bot.table import BotTable
 from sheet_schema import TabSchema
 
@@ -30,7 +31,9 @@ def plan_tabs(targets: list[TabTarget]) -> Plan:
     guards: list[Guard] = []
     for t in targets:
         if not t.table.exists:
-            creates.append(CreateTab(t.table.title, hidden=t.schema.hidden))
+            # Made readable as it is created (bold frozen header, widths, wrap, filter): at no extra request.
+            creates.append(CreateTab(t.table.title, hidden=t.schema.hidden,
+                                     format=new_tab_format(t.table.title, t.schema)))
         tab_writes = _plan_tab(t)
         writes.extend(tab_writes)
         if tab_writes and t.table.exists:

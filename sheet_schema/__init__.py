@@ -48,6 +48,8 @@ class Column:
     set_once: bool = False
     freezes_row: bool = False      # people's column: once filled, the bot leaves the row's content alone
     header_required: bool = False  # the tab is unusable without this header
+    width: float | None = None     # bot tabs: the column's width in characters where nobody set one
+    wrap: bool = False             # bot tabs: wrap the column's text (Body, Lead Notes, Ticket IDs, ...)
 
     @property
     def conditional(self) -> bool:
@@ -62,6 +64,7 @@ class TabSchema:
     columns: tuple[Column, ...]
     key_column: str | None = None
     hidden: bool = False           # a tab people need not see (created hidden)
+    filter: bool = True            # bot tabs: a filter on the header row (init, or the cycle creating the tab)
     by_key: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, key: str) -> Column:
@@ -98,7 +101,12 @@ def _column(raw: dict, tab_owner: str) -> Column:
         set_once=bool(raw.get("set_once", False)),
         freezes_row=bool(raw.get("freezes_row", False)),
         header_required=bool(raw.get("header_required", raw.get("required") or "required_when" in raw)),
+        width=raw.get("width"),
+        wrap=bool(raw.get("wrap", False)),
     )
+    if col.width is not None and (isinstance(col.width, bool) or not isinstance(col.width, (int, float))
+                                  or not 0 < col.width <= 255):
+        raise ValueError(f"sheet_schema: column {col.key!r} has width {col.width!r}; use 1 to 255 characters")
     if col.type not in COLUMN_TYPES:
         raise ValueError(f"sheet_schema: column {col.key!r} has unknown type {col.type!r}")
     if col.type == "choice" and not col.choices:
@@ -120,6 +128,7 @@ def load(name: str) -> TabSchema:
         columns=columns,
         key_column=raw.get("key_column"),
         hidden=bool(raw.get("hidden", False)),
+        filter=bool(raw.get("filter", True)),
         by_key={c.key: c for c in columns},
     )
 

@@ -56,7 +56,8 @@ def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
     assert report.wrote
     after = members(book)
     changed = {n for n in before if before[n] != after.get(n)}
-    assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    # styles.xml: the new tabs' bold header and wrapped-text cell formats (two more, nothing else changed)
+    assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
     new_parts = set(after) - set(before)
     assert len(new_parts) == 6 and all(n.startswith("xl/worksheets/") for n in new_parts)
     for blob in (after[n] for n in new_parts | changed):

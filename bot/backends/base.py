@@ -43,6 +43,9 @@ class CreateTab:
 
     title: str
     hidden: bool = False             # a tab only the bot reads (Bot Memory)
+    # How the new tab is made readable (bold frozen header, widths, wrap, filter), set as the tab is
+    # created: on Google inside the request that creates it, in a workbook inside its new sheet part.
+    format: "TabFormat | None" = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Plan:
 class ApplyResult:
     requests: int = 0          # requests sent (Google) or files saved (workbook)
     cells_written: int = 0
+    protection_note: str | None = None   # apply_formats: what became of the protection, when the storage says
 
 
 class Backend(Protocol):
@@ -168,14 +172,55 @@ class Check:
     skipped: bool = False     # "not checked" (a step above failed): neither passed nor failed
 
 
+PROTECTION_MODES = ("warning", "strict", "off")
+PROTECTION_DESCRIPTION = "Defective Log Bot: "   # how the bot recognises its own protections (a prefix)
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The bot's protection of one tab: `columns` (0-based) are the bot's own columns, or None for the
+    whole tab. mode "warning": editing asks people to confirm; "strict": only the bot's account (and the
+    sheet's owner) can edit; "off": the bot's own protections are removed. A person's own protections are
+    never touched."""
+
+    mode: str
+    columns: tuple[int, ...] | None = None
+
+    @property
+    def description(self) -> str:
+        return PROTECTION_DESCRIPTION + ("bot columns (people's columns stay editable)" if self.columns is not None
+                                         else "whole tab (the bot rewrites it)")
+
+    def column_runs(self) -> list[tuple[int, int]]:
+        """The protected columns as [start, end) runs of neighbours (whole tab: [])."""
+        runs: list[tuple[int, int]] = []
+        for c in sorted(set(self.columns or ())):
+            if runs and runs[-1][1] == c:
+                runs[-1] = (runs[-1][0], c + 1)
+            else:
+                runs.append((c, c + 1))
+        return runs
+
+
 @dataclass(frozen=True)
 class TabFormat:
     """What `init` asks a backend to set up on a tab beyond its header row (where the storage supports it).
 
-    Column indexes are 0-based positions in the sheet as it is (after header matching).
+    Column indexes are 0-based positions in the sheet as it is (after header matching). Every part is set
+    only where nothing is set yet: a person's own width, wrap, header style, filter or freeze stays.
     """
 
     title: str
     freeze_header: bool = True
     dropdowns: dict[int, tuple[str, ...]] = field(default_factory=dict)  # column -> allowed values
     required_columns: tuple[int, ...] = ()   # highlight a blank cell in these columns on filled rows
+    # Bot tabs, to be read where people read them:
+    bold_header: tuple[int, ...] = ()        # header cells made bold
+    widths: dict[int, float] = field(default_factory=dict)   # column -> width in characters
+    wrap_columns: tuple[int, ...] = ()       # text wrapped below the header
+    filter_columns: int = 0                  # a filter on row 1 over the first n columns (0: none)
+    protection: Protection | None = None     # None: the tab's protections are left as they are
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.bold_header or self.widths or self.wrap_columns or self.filter_columns)

@@ -2,8 +2,9 @@
 
 Per cycle `read` sends two requests (the spreadsheet's metadata, then one `values:batchGet` of every
 existing tab asked for, unformatted values with serial dates) and `apply` at most two (one
-`spreadsheets:batchUpdate` when a tab must be created or its grid grown, then one `values:batchUpdate`
-with every write, RAW). An empty plan sends nothing.
+`spreadsheets:batchUpdate` when a tab must be created or its grid grown, which also carries a new tab's
+bold frozen header, widths, wrap and filter (google_formats), then one `values:batchUpdate` with every
+write, RAW). An empty plan sends nothing.
 
 gspread is used for its low-level HTTP client only (no `get_all_records`, whose numericise turns `0123`
 into 123, and no `BackOffHTTPClient`, which can retry without end in 6.2.1): `_BoundedHTTPClient` adds a
@@ -18,6 +19,7 @@ import json
 import logging
 import random
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,8 @@ from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCred
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
                                        parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values,
                                        trimmed_grid)
+from bot.backends.google_formats import (CELLS_FIELDS, TabLook, look_from_grid, protection_requests,
+                                         readable_requests)
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
@@ -59,7 +63,7 @@ _METADATA_FIELDS = (
 _FORMAT_FIELDS = (
     "spreadsheetId,properties.title,"
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
-    "conditionalFormats)"
+    "conditionalFormats,protectedRanges,basicFilter(range))"
 )
 # The key file and the access token are in google_auth.py, the A1 notation, RAW values and retry timing in
 # google_cells.py, and the sentences for Google's refusals in google_errors.py.
@@ -160,6 +164,8 @@ class SheetMeta:
     title: str
     tabs: dict[str, TabMeta] = field(default_factory=dict)   # actual title -> meta
     conditional_formats: dict[str, list[dict]] = field(default_factory=dict)
+    protected_ranges: dict[str, list[dict]] = field(default_factory=dict)   # asked for by apply_formats only
+    filtered: set[str] = field(default_factory=set)                         # tabs with a basic filter
 
     def find(self, title: str) -> TabMeta | None:
         """The tab with this title: exact, else the only one equal ignoring case and spaces."""
@@ -307,6 +313,9 @@ class GoogleBackend:
             )
             meta.tabs[tab.title] = tab
             meta.conditional_formats[tab.title] = list(sheet.get("conditionalFormats") or [])
+            meta.protected_ranges[tab.title] = list(sheet.get("protectedRanges") or [])
+            if sheet.get("basicFilter"):
+                meta.filtered.add(tab.title)
         self._title = meta.title
         return meta
 
@@ -369,6 +378,7 @@ class GoogleBackend:
             structure: list[dict] = []
             titles: dict[str, str] = {}          # plan title -> title in the sheet
             created: set[str] = set()
+            used_ids = {tab.sheet_id for tab in meta.tabs.values()}
             for create in plan.creates:
                 tab = meta.find(create.title)
                 if tab is not None:
@@ -383,7 +393,19 @@ class GoogleBackend:
                 }
                 if create.hidden:
                     properties["hidden"] = True
+                fmt = create.format
+                if fmt is not None:
+                    # The new tab made readable in this very request: its id is chosen here, so the
+                    # format requests that follow the addSheet can name it (no further request).
+                    sheet_id = free_sheet_id(create.title, used_ids)
+                    used_ids.add(sheet_id)
+                    properties["sheetId"] = sheet_id
+                    if fmt.freeze_header:
+                        properties["gridProperties"]["frozenRowCount"] = 1
                 structure.append({"addSheet": {"properties": properties}})
+                if fmt is not None:
+                    structure.extend(readable_requests(sheet_id, fmt, None,
+                                                       properties["gridProperties"]["columnCount"]))
                 created.add(create.title)
                 titles[create.title] = create.title
             for title, (rows, cols) in need.items():
@@ -507,20 +529,27 @@ class GoogleBackend:
     # -- init --------------------------------------------------------------------------------------
 
     def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
-        """Freeze header rows, add dropdowns and blank-required highlights (one batchUpdate; values untouched).
+        """Freeze header rows, add dropdowns and blank-required highlights; on the bot's tabs a bold header,
+        widths, wrapped text and a filter where none is set, and the bot's protected ranges as `protection`
+        says (google_formats). One batchUpdate at most; values untouched.
 
         Conditional rules already on the tab (same formula, same column) are not added again; data
-        validation is set, which replaces whatever rule those cells had.
+        validation is set, which replaces whatever rule those cells had. Reads the metadata, and the first
+        two rows' formats of the bot tabs when any is to be made readable.
         """
         before = self.request_count
         with self._translate("format the spreadsheet"):
             meta = self._fetch_meta(_FORMAT_FIELDS)
-            requests_: list[dict] = []
+            tabs: list[tuple[TabFormat, TabMeta]] = []
             for fmt in formats:
                 tab = meta.find(fmt.title)
                 if tab is None or not tab.grid:
                     raise LayoutError(fmt.title, f"The tab '{fmt.title}' does not exist in {self.describe()}; "
                                                  "create it (run `defective-log-bot init`) or fix the tab name in the configuration.")
+                tabs.append((fmt, tab))
+            looks = self._looks([tab for fmt, tab in tabs if fmt.readable], meta)
+            requests_: list[dict] = []
+            for fmt, tab in tabs:
                 if fmt.freeze_header and tab.frozen_rows < 1:
                     requests_.append({"updateSheetProperties": {
                         "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
@@ -547,9 +576,39 @@ class GoogleBackend:
                                             "format": {"backgroundColor": {"red": 0.98, "green": 0.8, "blue": 0.8}}}}
                     requests_.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
                     existing = existing + [rule]
+                if fmt.readable:
+                    requests_.extend(readable_requests(tab.sheet_id, fmt, looks.get(tab.sheet_id), tab.cols))
+                if fmt.protection is not None:
+                    requests_.extend(protection_requests(tab.sheet_id, fmt.protection,
+                                                         meta.protected_ranges.get(tab.title, []),
+                                                         self.client_email, tab.cols))
             if requests_:
                 self.http.batch_update(self.spreadsheet_id, {"requests": requests_})
         return ApplyResult(requests=self.request_count - before, cells_written=0)
+
+    def _looks(self, tabs: list[TabMeta], meta: SheetMeta) -> dict[int, TabLook]:
+        """sheetId -> what the tab's header row and first row below it already have (one request)."""
+        if not tabs:
+            return {}
+        raw = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
+            "ranges": [f"{a1_title(tab.title)}!1:2" for tab in tabs], "fields": CELLS_FIELDS})
+        looks: dict[int, TabLook] = {}
+        by_id = {tab.sheet_id: tab for tab in tabs}
+        for sheet in raw.get("sheets") or []:
+            sheet_id = int((sheet.get("properties") or {}).get("sheetId", 0))
+            if sheet_id in by_id:
+                looks[sheet_id] = look_from_grid(sheet.get("data"), by_id[sheet_id].title in meta.filtered)
+        for tab in tabs:   # a tab Google gave no grid for: nothing of its own is set
+            looks.setdefault(tab.sheet_id, TabLook(has_filter=tab.title in meta.filtered))
+        return looks
+
+
+def free_sheet_id(title: str, used: set[int]) -> int:
+    """An id for a new tab that no tab has: from its title, so a rerun picks the same one."""
+    sheet_id = zlib.crc32(title.encode("utf-8")) % 2_000_000_000 + 1
+    while sheet_id in used:
+        sheet_id += 1
+    return sheet_id
 
 
 def _note_structure(meta: SheetMeta, sent: list[dict], answer: Mapping[str, Any]) -> None:

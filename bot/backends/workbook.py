@@ -174,7 +174,12 @@ class WorkbookBackend:
                 for c, value in enumerate(row_values):
                     _set_cell(ws.cell(row=write.row + r, column=write.col + c), value)
 
-        self._save(wb, fingerprint)
+        formats = [c.format for c in plan.creates if c.format is not None]
+        if formats:   # the new tabs made readable in place, as a cycle's new tab is (xlsx_patch)
+            data = self._serialised(wb)
+            self.file.save_bytes(patch_formats(data, formats) or data, fingerprint)
+        else:
+            self._save(wb, fingerprint)
         return ApplyResult(requests=1, cells_written=plan.cell_count)
 
     def _edit_rewritten(self, data: bytes, why: PatchUnsupported, written: set[str], edit) -> bytes:
@@ -254,6 +259,7 @@ class WorkbookBackend:
         data, fingerprint = current
         # First choice, as for a cycle's write: add the formats inside the sheet parts, so the reps' tabs,
         # their formulas' cached results, images and charts stay as they are. Fallback: openpyxl.
+        note = _protection_note(formats)
         missing = [f.title for f in formats if f.title not in self._sheet_titles(data)]
         if not missing:
             try:
@@ -262,9 +268,9 @@ class WorkbookBackend:
                 # The formats go on the rep tabs, so no tab may lose its formulas' cached results here.
                 patched = self._edit_rewritten(data, exc, set(), lambda rewritten: patch_formats(rewritten, formats))
             if patched is None:
-                return ApplyResult(requests=0, cells_written=0)
+                return ApplyResult(requests=0, cells_written=0, protection_note=note)
             self.file.save_bytes(patched, fingerprint)
-            return ApplyResult(requests=1, cells_written=0)
+            return ApplyResult(requests=1, cells_written=0, protection_note=note)
         wb = self._load(data, read_only=False)
         changed = False
         for fmt in formats:
@@ -282,9 +288,9 @@ class WorkbookBackend:
             for column in sorted(set(fmt.required_columns)):
                 changed |= _add_required_highlight(ws, column)
         if not changed:
-            return ApplyResult(requests=0, cells_written=0)
+            return ApplyResult(requests=0, cells_written=0, protection_note=note)
         self._save(wb, fingerprint)
-        return ApplyResult(requests=1, cells_written=0)
+        return ApplyResult(requests=1, cells_written=0, protection_note=note)
 
     def _add_dropdown(self, ws: Worksheet, column: int, allowed: tuple[str, ...]) -> bool:
         target = CellRange(column_sqref(column))
@@ -372,13 +378,18 @@ class WorkbookBackend:
 
     def _save(self, wb: Any, expected: Fingerprint | None) -> None:
         """Atomically replace the workbook with `wb`, unless someone changed or opened it meanwhile."""
+        # serialise first: an openpyxl problem must not leave a temp file behind
+        self.file.save_bytes(self._serialised(wb), expected)
+
+    @staticmethod
+    def _serialised(wb: Any) -> bytes:
         # openpyxl drops the values Excel cached for formulas; ask Excel/LibreOffice to recompute on open.
         if wb.calculation is None:
             wb.calculation = CalcProperties()
         wb.calculation.fullCalcOnLoad = True
         buffer = io.BytesIO()
-        wb.save(buffer)  # serialise first: an openpyxl problem must not leave a temp file behind
-        self.file.save_bytes(buffer.getvalue(), expected)
+        wb.save(buffer)
+        return buffer.getvalue()
 
     def _missing_error(self) -> AccessError:
         return AccessError(str(self.path), f"No workbook at {self.path}: check --workbook, or run "
@@ -428,6 +439,21 @@ def clean_text(text: str) -> str:
     same as in a Google Sheet.
     """
     return storable_text(text)
+
+
+NO_PROTECTION = ("A workbook's tabs are not protected: Excel cannot ask people to confirm before they edit some "
+                 "columns (Google Sheets can), and locking a sheet would also lock Lead Status, Lead Notes, Status "
+                 "and your own columns; the README's 'Working in the bot's tabs' says what not to type over.")
+
+
+def _protection_note(formats: Sequence[TabFormat]) -> str | None:
+    """What init says about [protection] in a workbook: nothing is protected, whatever the mode."""
+    modes = {f.protection.mode for f in formats if f.protection is not None}
+    if not modes:
+        return None
+    if modes == {"off"}:
+        return "The bot's columns are not protected ([protection] mode = \"off\")."
+    return NO_PROTECTION
 
 
 def _add_required_highlight(ws: Worksheet, column: int) -> bool:

@@ -1,10 +1,13 @@
-"""`init`'s formats (frozen header row, dropdowns, blank-required highlights) written into an .xlsx by
-editing only the parts they live in, like xlsx_patch does for values.
+"""`init`'s formats (frozen header row, dropdowns, blank-required highlights; on the bot's tabs a bold
+header, column widths, wrapped text and a filter) written into an .xlsx by editing only the parts they
+live in, like xlsx_patch does for values.
 
 openpyxl's load-and-save would drop the results Excel cached for the reps' formulas, in-cell pictures
 and more (see xlsx_patch). Here each rep tab's sheet part gets a frozen pane, `<dataValidation>` and
 `<conditionalFormatting>` elements beside its `<sheetData>` (which is not touched), and xl/styles.xml
-gets one differential format for the highlight; every other part is copied byte for byte. The parts are
+gets one differential format for the highlight; a bot tab's part gets `<cols>` widths, an `<autoFilter>`
+and bold or wrapped cell styles (two cell formats in xl/styles.xml, the filter's hidden name in the
+workbook part); every other part is copied byte for byte. The parts are
 edited as XML trees (xlsx_package), whatever namespace prefix their writer used; anything unexpected
 raises PatchUnsupported naming the tab or part.
 """
@@ -17,6 +20,7 @@ from lxml import etree
 
 from bot.backends.base import TabFormat
 from bot.backends.xlsx_package import Package, PatchUnsupported, column_index, column_letters, q
+from bot.backends.xlsx_tables import FILTER_NAME, Area, quote_title
 
 # Dropdowns and required-cell highlights cover the whole column below the header, so they keep working
 # however long the log grows (Excel stores a range, not one rule per cell). workbook.py's openpyxl
@@ -45,6 +49,7 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
     pkg = Package(data)
     changed = False
     dxf_id: int | None = None
+    styles = ReadableStyles(pkg)
     for fmt in formats:
         entry = pkg.sheet(fmt.title)
         if entry is None or not pkg.has(entry.part):
@@ -64,6 +69,7 @@ def patch_formats(data: bytes, formats: Sequence[TabFormat]) -> bytes | None:
                     dxf_id = _add_highlight_style(pkg)
                 _add_highlight(root, column, dxf_id)
                 edits += 1
+        edits += add_readable(pkg, entry, root, fmt, styles)
         if edits:
             pkg.touch(entry.part)
             changed = True
@@ -224,3 +230,244 @@ def _add_highlight_style(pkg: Package) -> int:
     dxfs.set("count", str(index + 1))
     pkg.touch(parts[0])
     return index
+
+
+# ---- the bot's tabs, readable where people read them ---------------------------------------------------
+# Each part is set only where nothing is set yet: a column with a <col> of its own (a person's width or
+# style) is left as it is, a header cell with a style of its own stays, a tab with a filter or a Table keeps
+# it. Styles are two cell formats in the styles part (bold header, wrapped text), added once and reused.
+
+_WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+                   "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                   "fileRecoveryPr", "webPublishObjects", "extLst")
+_UNSTYLED = (None, "", "0")
+
+
+class ReadableStyles:
+    """The bold-header and wrapped-text cell formats of one package, found or added on first use. None
+    when the workbook has no styles part to hold them (the formats are then skipped, never forced)."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self._found: dict[str, str | None] = {}
+
+    def _styles(self):
+        parts = self.pkg.targets(self.pkg.workbook_part, "/styles")
+        if not parts or not self.pkg.has(parts[0]):
+            return None, None
+        root = self.pkg.tree(parts[0])
+        if root.find(q("cellXfs")) is None or root.find(q("fonts")) is None:
+            return None, None
+        return parts[0], root
+
+    def bold(self) -> str | None:
+        if "bold" not in self._found:
+            part, root = self._styles()
+            if root is None:
+                self._found["bold"] = None
+            else:
+                fonts = root.find(q("fonts"))
+                first = fonts.find(q("font"))
+                font = etree.fromstring(etree.tostring(first)) if first is not None else etree.Element(q("font"))
+                if font.find(q("b")) is None:
+                    font.insert(0, etree.Element(q("b")))
+                font_id = _find_or_append(fonts, font, "font")
+                xf = etree.Element(q("xf"), numFmtId="0", fontId=font_id, fillId="0", borderId="0", xfId="0",
+                                   applyFont="1")
+                self._found["bold"] = _find_or_append(root.find(q("cellXfs")), xf, "xf")
+                self.pkg.touch(part)
+        return self._found["bold"]
+
+    def wrap(self) -> str | None:
+        if "wrap" not in self._found:
+            part, root = self._styles()
+            if root is None:
+                self._found["wrap"] = None
+            else:
+                xf = etree.Element(q("xf"), numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0",
+                                   applyAlignment="1")
+                etree.SubElement(xf, q("alignment"), wrapText="1")
+                self._found["wrap"] = _find_or_append(root.find(q("cellXfs")), xf, "xf")
+                self.pkg.touch(part)
+        return self._found["wrap"]
+
+
+def _shape(element) -> tuple:
+    """An element's name, attributes and children, whatever namespace prefix it was written with."""
+    return (_local(element), tuple(sorted((k, v) for k, v in element.attrib.items())),
+            tuple(_shape(child) for child in element if isinstance(child.tag, str)))
+
+
+def _find_or_append(parent, element, local: str) -> str:
+    """The index of a child equal to `element` (the same one added before), appending it when none is."""
+    children = parent.findall(q(local))
+    wanted = _shape(element)
+    for i, child in enumerate(children):
+        if _shape(child) == wanted:
+            return str(i)
+    made = etree.SubElement(parent, q(local))   # made inside the parent: its namespace prefix
+    for name, value in element.attrib.items():
+        made.set(name, value)
+    for child in element:
+        _copy_into(made, child)
+    parent.set("count", str(len(children) + 1))
+    return str(len(children))
+
+
+def _copy_into(parent, element) -> None:
+    made = etree.SubElement(parent, q(_local(element)))
+    for name, value in element.attrib.items():
+        made.set(name, value)
+    for child in element:
+        if isinstance(child.tag, str):
+            _copy_into(made, child)
+
+
+def add_readable(pkg: Package, entry, root, fmt: TabFormat, styles: ReadableStyles) -> int:
+    """Bold header, widths, wrapped columns and a filter on one sheet part, each where none is set yet.
+    Returns the number of edits."""
+    edits = _add_columns(root, fmt, styles)
+    edits += _bold_header(root, fmt.bold_header, styles)
+    if fmt.filter_columns:
+        edits += _add_filter(pkg, entry, root, fmt.filter_columns)
+    return edits
+
+
+def format_new_tab(pkg: Package, entry, fmt: TabFormat, styles: ReadableStyles) -> None:
+    """A tab the bot has just added (still empty): frozen bold header, widths, wrap, filter. Set before the
+    bot writes its header and rows, so the new cells take the row's and columns' formats and the filter
+    grows over the rows like any filter a person set (xlsx_tables)."""
+    root = pkg.tree(entry.part)
+    if fmt.freeze_header:
+        _freeze_header(root, entry.title)
+    add_readable(pkg, entry, root, fmt, styles)
+    pkg.touch(entry.part)
+
+
+def _covering(root) -> dict[int, object]:
+    """1-based column -> the <col> that covers it."""
+    covered: dict[int, object] = {}
+    for col in root.iter(q("col")):
+        try:
+            lo, hi = int(col.get("min", "0")), int(col.get("max", col.get("min", "0")))
+        except ValueError:
+            raise PatchUnsupported(f"a <col> with min={col.get('min')!r} max={col.get('max')!r}") from None
+        for c in range(lo, min(hi, lo + 16384) + 1):
+            covered[c] = col
+    return covered
+
+
+def _add_columns(root, fmt: TabFormat, styles: ReadableStyles) -> int:
+    """A <col> with the width (and the wrapped style) of each column that has none of its own yet. A column
+    a person gave a width keeps it; it is wrapped only when its <col> is its own and has no style."""
+    wanted = sorted(set(fmt.widths) | set(fmt.wrap_columns))
+    if not wanted:
+        return 0
+    covering = _covering(root)
+    edits = 0
+    cols = root.find(q("cols"))
+    for c in wanted:
+        own = covering.get(c + 1)
+        wrap = c in fmt.wrap_columns
+        if own is not None:
+            if wrap and own.get("min") == own.get("max") and own.get("style") in _UNSTYLED:
+                style = styles.wrap()
+                if style is not None:
+                    own.set("style", style)
+                    _wrap_cells(root, c + 1, style)
+                    edits += 1
+            continue
+        if cols is None:
+            cols = _insert_child(root, "cols", _WORKSHEET_ORDER)
+        n = str(c + 1)
+        col = etree.SubElement(cols, q("col"), min=n, max=n)
+        col.set("width", f"{fmt.widths[c]:g}" if c in fmt.widths else "8.7109375")  # Excel's default width
+        if c in fmt.widths:
+            col.set("customWidth", "1")
+        style = styles.wrap() if wrap else None
+        if style is not None:
+            col.set("style", style)
+            _wrap_cells(root, c + 1, style)
+        later = [k for k in cols.findall(q("col")) if k is not col and int(k.get("min", "0")) > c + 1]
+        if later:
+            later[0].addprevious(col)
+        edits += 1
+    return edits
+
+
+def _wrap_cells(root, column: int, style: str) -> None:
+    """The cells already below the header in a column wrapped now, where they have no style of their own."""
+    letters = column_letters(column)
+    pattern = re.compile(rf"^\$?{letters}\$?(\d+)$")
+    data = root.find(q("sheetData"))
+    for cell in data.iter(q("c")):
+        m = pattern.match(cell.get("r", ""))
+        if m and int(m.group(1)) >= 2 and cell.get("s") in _UNSTYLED:
+            cell.set("s", style)
+
+
+def _bold_header(root, columns: tuple[int, ...], styles: ReadableStyles) -> int:
+    """Row 1 bold: the row's own format (so a header cell added later is bold too) and the bot's header
+    cells that have no style of their own."""
+    if not columns:
+        return 0
+    data = root.find(q("sheetData"))
+    row = None
+    for r in data.iterchildren(q("row")):
+        if r.get("r") in (None, "1"):
+            row = r
+        break
+    edits = 0
+    if row is None or row.get("s") in _UNSTYLED and row.get("customFormat") not in ("1", "true"):
+        bold = styles.bold()
+        if bold is None:
+            return 0
+        if row is None:
+            row = etree.SubElement(data, q("row"), r="1")
+            data.insert(0, row)
+        row.set("s", bold)
+        row.set("customFormat", "1")
+        edits += 1
+    wanted = {column_letters(c + 1) + "1" for c in columns}
+    for cell in row.iterchildren(q("c")):
+        if cell.get("r", "").replace("$", "") in wanted and cell.get("s") in _UNSTYLED:
+            bold = styles.bold()
+            if bold is None:
+                return edits
+            cell.set("s", bold)
+            edits += 1
+    return edits
+
+
+def _last_filled_row(root, last_col: int) -> int:
+    data = root.find(q("sheetData"))
+    last = 0
+    for row in data.iterchildren(q("row")):
+        for cell in row.iterchildren(q("c")):
+            m = _CELL_RANGE.match(cell.get("r", ""))
+            if m and column_index(m.group(1)) <= last_col and any(
+                    _local(child) in ("v", "f", "is") for child in cell):
+                last = max(last, int(m.group(2)))
+                break
+    return last
+
+
+def _add_filter(pkg: Package, entry, root, columns: int) -> int:
+    """A filter on the header row over the bot's rows, unless the tab has one, or a Table (whose own
+    filter a sheet filter may not overlap)."""
+    if root.find(q("autoFilter")) is not None or root.find(q("tableParts")) is not None:
+        return 0
+    area = Area(1, 1, columns, max(_last_filled_row(root, columns), 1))
+    _insert_child(root, "autoFilter", _WORKSHEET_ORDER).set("ref", area.text())
+    workbook = pkg.tree(pkg.workbook_part)
+    names = workbook.find(q("definedNames"))
+    if names is None:
+        names = _insert_child(workbook, "definedNames", _WORKBOOK_ORDER)
+    position = str(entry.position)
+    if not any(n.get("name") == FILTER_NAME and n.get("localSheetId") == position
+               for n in names.findall(q("definedName"))):
+        name = etree.SubElement(names, q("definedName"), name=FILTER_NAME, localSheetId=position, hidden="1")
+        name.text = f"{quote_title(entry.title)}!{area.text(absolute=True)}"
+    pkg.touch(pkg.workbook_part)
+    return 1

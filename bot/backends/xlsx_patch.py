@@ -23,6 +23,7 @@ from lxml import etree
 from bot.backends.base import Plan
 from bot.backends.xlsx_calc import keep_calc_chain_true
 from bot.backends.xlsx_dates import DateStyles
+from bot.backends.xlsx_formats import ReadableStyles, format_new_tab
 from bot.backends.xlsx_package import (MAIN_NS, PKG_REL_NS, REL_NS, XML_NS, Package, PatchUnsupported, SheetEntry,
                                        column_index, column_letters, parse, q, rels_part)
 from bot.backends.xlsx_tables import TableCovers
@@ -45,9 +46,13 @@ def split_ref(ref: str) -> tuple[int, int] | None:
 
 def patch_workbook(data: bytes, plan: Plan) -> bytes:
     pkg = Package(data)
+    styles = None
     for create in plan.creates:
         if pkg.sheet(create.title) is None:
             _add_tab(pkg, create.title, hidden=create.hidden)
+            if create.format is not None:   # bold frozen header, widths, wrap, filter: before the writes
+                styles = styles or ReadableStyles(pkg)
+                format_new_tab(pkg, pkg.sheet(create.title), create.format, styles)
     values_by_tab: dict[str, dict[tuple[int, int], object]] = {}
     for w in plan.writes:
         target = values_by_tab.setdefault(w.tab, {})

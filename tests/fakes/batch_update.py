@@ -35,6 +35,7 @@ class BatchUpdateApi:
         # 17 s and dominated the benchmark's cold cycle).
         saved = ([_tab_copy(t) for t in self.tabs], self._next_sheet_id, copy.deepcopy(self.protected_ranges),
                  copy.deepcopy(self.developer_metadata), self._next_object_id)
+        saved_formats = self._formats_state()
         try:
             replies = [self._one_request(i, req) for i, req in enumerate(requests_)]
             if sum(t.rows * t.cols for t in self.tabs) > MAX_CELLS:
@@ -43,6 +44,7 @@ class BatchUpdateApi:
         except ApiError:
             (self.tabs, self._next_sheet_id, self.protected_ranges, self.developer_metadata,
              self._next_object_id) = saved
+            self._restore_formats(saved_formats)
             raise
         _touched()
         answer = {"spreadsheetId": self.spreadsheet_id, "replies": replies}

@@ -79,6 +79,7 @@ from .dimensions import DimensionRequests
 from .discovery import not_found, sheets_api
 from .drive import DRIVE_BASE, DriveApi
 from .errors import SERVICE_DISABLED, ApiError, error_body, google_error
+from .formats import FormatRequests
 from .fields import apply_fields, parse_fields
 from .grid import _EDITS, _MODIFIED_BASE, Tab, _touched, col_index
 from .hooks import Hook, Hooks, matcher
@@ -149,7 +150,8 @@ class _Fault:
 
 
 
-class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, ProtectionRequests, DimensionRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
+class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, ProtectionRequests, DimensionRequests,
+                 FormatRequests, BatchUpdateApi, DriveApi, TokenEndpoint):
     """One spreadsheet behind the Sheets API v4, registered on `rsps` (see the module docstring)."""
 
     def __init__(self, rsps: responses.RequestsMock, spreadsheet_id: str = DEFAULT_ID, *,
@@ -431,7 +433,9 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
             metadata = [copy.deepcopy(md) for md in self.developer_metadata if self._metadata_sheet(md) == tab.sheet_id]
             if metadata:
                 sheet["developerMetadata"] = metadata
-            sheets.append(sheet)
+            ranges = (entry.params.get("ranges") or []) if entry is not None else []
+            if self._format_metadata(tab, sheet, ranges if isinstance(ranges, list) else [ranges]):
+                sheets.append(sheet)
         full = {
             "spreadsheetId": self.spreadsheet_id,
             "properties": {"title": self.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
