@@ -260,6 +260,9 @@ class CellWarning(str):
     with more than two decimals. Other problems mean the cell could not be read."""
 
 
+MAX_AMOUNT = 1e12
+
+
 def parse_money(value):
     """An amount > 0: a number, or text like "$24.50", "1,024.00", "24.5 USD". Kept to the cent; an amount
     typed with more decimals is read rounded to the cent (half up), with a warning that says so."""
@@ -274,6 +277,8 @@ def parse_money(value):
         amount = float(digits) * (-1 if (m.group(1) or m.group(2)) else 1)
     if not math.isfinite(amount):
         return None, f"{shown(value)} is not an amount"
+    if abs(amount) >= MAX_AMOUNT:   # no refund is this big; and in cents it would overflow a float
+        return None, f"{shown(value)} is too large to be an amount"
     cents = amount * 100
     # 1e-6 of a cent: a formula's float noise (21.990000000000002) is not a third decimal a person typed.
     exact = abs(cents - round(cents)) < 1e-6

@@ -141,6 +141,8 @@ def test_money(value, expected):
     pytest.param("twenty", "not an amount", id="word"),
     pytest.param("1,02,4", "not an amount", id="bad-grouping"),
     pytest.param(True, "not an amount", id="boolean"),
+    pytest.param(1.7e308, "too large to be an amount", id="near-the-largest-float"),
+    pytest.param("1000000000000", "too large to be an amount", id="a-trillion"),
 ])
 def test_bad_money(value, fragment):
     parsed, problem = cells.parse_money(value)
