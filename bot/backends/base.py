@@ -49,11 +49,8 @@ class CreateTab:
 
 
 @dataclass(frozen=True)
-class Guard:
-    """A rectangle (top-left at row, col, 1-based) that must still hold exactly `values` (None = blank)
-    when the plan is written: the cells that say which record each row of a bot tab is. If a person
-    sorted, inserted, deleted or typed there since the read, the plan's rows no longer mean what they
-    meant, and the write must not happen (the cycle starts over from a fresh read)."""
+class Rectangle:
+    """Rows of cell values with the top-left cell at (row, col), both 1-based, in one tab."""
 
     tab: str
     row: int
@@ -70,24 +67,17 @@ class Guard:
 
 
 @dataclass(frozen=True)
-class RangeWrite:
-    """Write a rectangle of literal values with its top-left cell at (row, col), both 1-based.
+class Guard(Rectangle):
+    """A rectangle that must still hold exactly `values` (None = blank) when the plan is written: the
+    cells that say which record each row of a bot tab is. If a person sorted, inserted, deleted or typed
+    there since the read, the plan's rows no longer mean what they meant, and the write must not happen
+    (the cycle starts over from a fresh read)."""
 
-    None (or "") clears a cell. Strings are always stored as text, even when they start with `=`.
-    """
 
-    tab: str
-    row: int
-    col: int
-    values: tuple[tuple[Cell, ...], ...]
-
-    @property
-    def last_row(self) -> int:
-        return self.row + len(self.values) - 1
-
-    @property
-    def last_col(self) -> int:
-        return self.col + max((len(r) for r in self.values), default=1) - 1
+@dataclass(frozen=True)
+class RangeWrite(Rectangle):
+    """Write a rectangle of literal values. None (or "") clears a cell. Strings are always stored as
+    text, even when they start with `=`."""
 
     @property
     def cell_count(self) -> int:
