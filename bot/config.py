@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from bot import cells
 from bot.cells import product_key
 from bot.errors import ConfigError
+from bot.capa import CapaSettings
 from bot.escalation import EscalationSettings
+from bot.follow_up import FollowUpSettings
 from bot.recurrence import RecurrenceSettings
 from sheet_schema import TAB_FILES, load
 
@@ -34,6 +36,9 @@ SECTIONS = {
     "drafts": {"signoff", "templates_dir"},
     "watch": {"every_minutes", "status_every_minutes"},
     "notify": {"webhook_url"},
+    "follow_up": {"refund_after_days", "replacement_after_days"},
+    "retention": {"sent_drafts_days"},
+    "capa": {"root_cause_due_days", "verify_after_days"},
     "escalation": {"country", "subdivision", "serious", "level_2_after_days", "level_3_after_days",
                    "level_1_owner", "level_2_owner", "level_3_owner"},
 }
@@ -57,6 +62,8 @@ class Settings:
     # the quiet cache's settings digest, which a webhook change need not invalidate.
     webhook_url: str | None = field(default=None, repr=False)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)   # also [retention]
+    capa: CapaSettings = field(default_factory=CapaSettings)
 
     def title(self, name: str) -> str:
         return self.tabs[name]
@@ -161,6 +168,10 @@ def _apply_file(settings: Settings, path: Path) -> None:
     if "webhook_url" in raw.get("notify", {}):
         settings.webhook_url = _https_url(raw["notify"]["webhook_url"], "notify.webhook_url")
     _apply_escalation(settings.escalation, raw.get("escalation", {}))
+    for section, target in (("follow_up", settings.follow_up), ("retention", settings.follow_up),
+                            ("capa", settings.capa)):
+        for key, value in raw.get(section, {}).items():
+            setattr(target, key, _days(value, f"{section}.{key}", zero_ok=section == "retention"))
     titles = list(settings.tabs.values())
     dupes = {t for t in titles if titles.count(t) > 1}
     if dupes:
@@ -266,6 +277,14 @@ def _apply_escalation(esc: EscalationSettings, raw: dict) -> None:
         if key in raw:
             owners[level - 1] = _text(raw[key], f"escalation.{key}")
     esc.owners = tuple(owners)
+
+
+def _days(value, setting: str, zero_ok: bool = False) -> int:
+    """A whole number of days (at least 1; 0 too where 0 means "off")."""
+    least = 0 if zero_ok else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(setting, f"{setting} must be a whole number of days, {least} or more (got {value!r}).")
+    return value
 
 
 def _text(value, setting: str) -> str:

@@ -153,6 +153,19 @@ def from_rows(rows: list[dict], schema: TabSchema, key_of: KeyOf) -> list[Record
     return out
 
 
+def with_forgotten(records: list[Record], rows: list[dict], schema: TabSchema, key_of: KeyOf,
+                   made_by_bot: str) -> list[Record]:
+    """The records, plus a record for each visible row the memory lost (its memory row was cleared by
+    hand) that the bot evidently wrote (`made_by_bot` filled, e.g. a draft's Source Hash): without it the
+    row would count as a person's own and the bot would issue the same draft again beside it."""
+    known = {key_of(r) for r in records}
+    # A row whose key was overtyped still shows a remembered record's fingerprint: that is no lost record.
+    marks = {cells.comparable(r.get(made_by_bot)) for r in records}
+    lost = [r for r in rows if key_of(r) and key_of(r) not in known and not cells.is_blank(r.get(made_by_bot))
+            and cells.comparable(cells.storable(r.get(made_by_bot))) not in marks]
+    return records + from_rows(lost, schema, key_of) if lost else records
+
+
 @dataclass
 class Placement:
     """Which record each visible row shows (by index in the record list), and which records no row

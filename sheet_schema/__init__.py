@@ -48,6 +48,7 @@ class Column:
     set_once: bool = False
     freezes_row: bool = False      # people's column: once filled, the bot leaves the row's content alone
     header_required: bool = False  # the tab is unusable without this header
+    added_by_init: bool = False    # an optional people's column: `init` adds its header, a cycle never does
 
     @property
     def conditional(self) -> bool:
@@ -98,6 +99,7 @@ def _column(raw: dict, tab_owner: str) -> Column:
         set_once=bool(raw.get("set_once", False)),
         freezes_row=bool(raw.get("freezes_row", False)),
         header_required=bool(raw.get("header_required", raw.get("required") or "required_when" in raw)),
+        added_by_init=bool(raw.get("added_by_init", False)),
     )
     if col.type not in COLUMN_TYPES:
         raise ValueError(f"sheet_schema: column {col.key!r} has unknown type {col.type!r}")
