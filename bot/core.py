@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.drafts import Draft, Renderer, product_spellings
 from bot.errors import LayoutError
 from bot.capa import Capa
+from bot.feedback import with_feedback
 from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
 from bot.memory import memory_rows, read_memory
@@ -114,7 +115,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
                                              settings.recurrence, when, escalate, capa)
     esc_rows = flags.rows
-    open_rows = open_cases_rows(v.log, esc, now.date())
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
                              {"escalations": flag_key, "drafts": draft_key})
 
