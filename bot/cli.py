@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", metavar="YYYY-MM", help="the calendar month (default: the previous month)")
     p.add_argument("--out", metavar="PATH", help="the HTML file (default: monthly-report-YYYY-MM.html here)")
     p.add_argument("--dry-run", action="store_true", help="write the HTML file only, not the sheet")
+    p = sub.add_parser("redact", help="list (and with --apply clear the bot's copies of) one customer's data")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", metavar="ADDRESS", help="the customer's email address")
+    who.add_argument("--ticket", metavar="ID", help="a Ticket ID")
+    p.add_argument("--apply", action="store_true", help="clear the bot's own copies (never the rep tabs)")
     p = sub.add_parser("demo", help="build a sample workbook (if missing) and run a cycle on it")
     p.add_argument("--fresh", action="store_true", help="rebuild the sample workbook from scratch")
     for name, sp in sub.choices.items():

@@ -297,5 +297,32 @@ def cmd_report(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_redact(args, settings: Settings) -> int:
+    from bot.redact import find
+    backend = app.open_backend(settings)
+    snapshot = backend.read(required_tabs(settings))
+    found = find(snapshot, settings, args.email, args.ticket)
+    who = f"ticket {args.ticket}" if args.ticket else "that email address"
+    if not (found.rep_cells or found.bot_cells or found.rebuilt):
+        print(f"No cell in {backend.describe()} holds data of {who}.")
+        return 0
+    print(f"Tickets: {', '.join(found.tickets) or 'none'}.")
+    print(f"Rep-tab cells a person must clear (the bot never writes the rep tabs): {len(found.rep_cells)}")
+    for c in found.rep_cells:
+        print(f"  {c}")
+    verb = "Cleared" if args.apply else "The bot's own copies (cleared with --apply)"
+    print(f"{verb}: {len(found.bot_cells)}")
+    for c in found.bot_cells:
+        print(f"  {c}")
+    if found.rebuilt:
+        print(f"Log Issues rows about these tickets (rewritten from the rep tabs each cycle): "
+              f"{', '.join(found.rebuilt)}")
+    if args.apply and not found.plan.is_empty:
+        backend.apply(found.plan, snapshot)
+    elif not args.apply:
+        print("Nothing was written (pass --apply to clear the bot's copies).")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "watch": cmd_watch, "init": cmd_init,
-            "doctor": cmd_doctor, "report": cmd_report}
+            "doctor": cmd_doctor, "report": cmd_report, "redact": cmd_redact}
