@@ -156,3 +156,16 @@ def test_month_lots_across_products_and_defects(run):
     (lot,) = month_lots(v.log, date(2026, 11, 1), date(2026, 11, 30))
     assert lot == {"lot": "L7", "cases": 2, "products": ["Chips", "Granola"],
                    "defects": ["Foreign Object", "Clumping"]}
+
+
+def test_monthly_report_tab_lists_the_months_lots(tmp_path):
+    from bot.backends.base import Snapshot
+    from bot.config import load_settings
+    from bot.reporting import make_report
+    from conftest import NOW, rows_of
+    log = [case("CS-1", date_logged=date(2026, 10, 2), lot_number="L7", product="Chips"),
+           case("CS-2", date_logged=date(2026, 10, 20), lot_number="l7 ", product="Granola", defect_type="Clumping")]
+    snap = Snapshot({"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    _, plan = make_report(snap, load_settings(environ={}), date(2026, 10, 1), NOW)
+    written = [v for w in plan.writes for v in w.values]
+    assert any("Lot" in row and "L7" in row and "Chips, Granola" in row for row in written), written
