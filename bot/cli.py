@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime
+from typing import Callable
 
 from bot import __version__
 from bot.errors import BotError
@@ -14,6 +15,24 @@ log = logging.getLogger("bot")
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
+
+
+def as_of_clock(text: str | None, base: Callable[[], datetime] = local_now) -> Callable[[], datetime]:
+    """The clock of a run: the real one, or `--as-of` day at the real time of day (so the Bot Status
+    heartbeat and Drafted At still move within the run). A day that is not YYYY-MM-DD is a usage error."""
+    if not text:
+        return base
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        from bot.errors import ConfigError
+        raise ConfigError("--as-of", f"--as-of '{text}' is not a day: pass it as YYYY-MM-DD, for example "
+                                     f"--as-of {base():%Y-%m-%d}.") from None
+
+    def clock() -> datetime:
+        now = base()
+        return datetime.combine(day, now.timetz())
+    return clock
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -27,6 +46,8 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
                    help="service-account key file (GOOGLE_APPLICATION_CREDENTIALS)")
     g.add_argument("--log-format", choices=("text", "json"), default=default, help="log line format")
     g.add_argument("-v", "--verbose", action="store_true", default=default, help="log details")
+    g.add_argument("--as-of", metavar="YYYY-MM-DD", default=default,
+                   help="run as of that day (demos, tests, reproducing a past day); not for routine runs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", metavar="YYYY-MM", help="the calendar month (default: the previous month)")
     p.add_argument("--out", metavar="PATH", help="the HTML file (default: monthly-report-YYYY-MM.html here)")
     p.add_argument("--dry-run", action="store_true", help="write the HTML file only, not the sheet")
+    p = sub.add_parser("redact", help="list (and with --apply clear the bot's copies of) one customer's data")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", metavar="ADDRESS", help="the customer's email address")
+    who.add_argument("--ticket", metavar="ID", help="a Ticket ID")
+    p.add_argument("--apply", action="store_true", help="clear the bot's own copies (never the rep tabs)")
     p = sub.add_parser("demo", help="build a sample workbook (if missing) and run a cycle on it")
     p.add_argument("--fresh", action="store_true", help="rebuild the sample workbook from scratch")
     for name, sp in sub.choices.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot import app
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, TabFormat
-from bot.cli import local_now
+from bot.cli import as_of_clock, local_now
 from bot.config import Settings, load_settings
 from bot.core import rep_layout_errors, required_tabs
 from bot.cycle import QuietGate, run_cycle
@@ -26,10 +26,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None), overrides=overrides)
 
 
+def clock_of(args: argparse.Namespace):
+    """The clock every command runs on: the real one, or the `--as-of` day."""
+    return as_of_clock(getattr(args, "as_of", None), lambda: local_now())
+
+
 def dispatch(args: argparse.Namespace) -> int:
+    clock = clock_of(args)   # a bad --as-of is a usage error before anything is read
     if args.command == "demo":
         from bot.demo import run_demo
-        return run_demo(fresh=args.fresh)
+        return run_demo(fresh=args.fresh, clock=clock)
     settings = settings_from(args)
     return COMMANDS[args.command](args, settings)
 
@@ -59,25 +65,25 @@ def cmd_run(args, settings: Settings) -> int:
 
 def _run(args, settings: Settings, backend) -> int:
     cache = None if args.dry_run else app.quiet_cache(settings)
-    report = run_cycle(backend, settings, local_now, dry_run=args.dry_run, cache=cache)
+    report = run_cycle(backend, settings, clock_of(args), dry_run=args.dry_run, cache=cache)
     if args.dry_run:
         print("Dry run: nothing was written.")
     print("\n".join(app.describe_cycle(report)), flush=True)
     if not args.dry_run:
-        notify_after(settings, backend, report)
+        notify_after(settings, backend, report, clock_of(args))
     return 0
 
 
-def notify_after(settings: Settings, backend, report) -> None:
+def notify_after(settings: Settings, backend, report, clock) -> None:
     """Post the cycle's flag notices (and any left over) when a webhook is set; never raises."""
     from bot.webhook import notifier_for
-    notifier = notifier_for(settings, backend, local_now)
+    notifier = notifier_for(settings, backend, clock)
     if notifier:
         notifier.after_cycle(report)
 
 
 def cmd_validate(args, settings: Settings) -> int:
-    report = run_cycle(app.open_backend(settings), settings, local_now, dry_run=True)
+    report = run_cycle(app.open_backend(settings), settings, clock_of(args), dry_run=True)
     issues = app.format_issues(report)
     print("\n".join(issues) if issues else "No problems found in the Defective Log and Comp Sheet.")
     v = report.outcome.validation
@@ -92,10 +98,10 @@ def cmd_watch(args, settings: Settings) -> int:
 
     gate = QuietGate(backend, settings.status_every_minutes)
     cache = app.quiet_cache(settings)
-    notifier = notifier_for(settings, backend, local_now)
+    notifier = notifier_for(settings, backend, clock_of(args))
 
     def cycle() -> None:
-        report = gate.run(settings, local_now, cache)
+        report = gate.run(settings, clock_of(args), cache)
         if report is not None:
             # Routine: INFO (which `watch` shows). WARNING and ERROR are kept for what needs a person.
             for line in app.describe_cycle(report):
@@ -130,8 +136,17 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
         if not missing:
             continue
         if name in REP_TABS:
-            notes.append(f"the '{title}' tab lacks {', '.join(repr(h) for h in missing)}: add these headers "
-                         f"in row 1 (the bot never writes a rep tab)")
+            # The optional columns the contract lets init add (Customer Feedback) go after the last
+            # header; any other missing header is for a person to add: init writes no other rep-tab cell.
+            optional = [cols.headers[c.key] for c in schema.columns if c.key not in cols.index and c.added_by_init]
+            missing = [h for h in missing if h not in optional]
+            if optional:
+                writes.append(RangeWrite(title, 1, cols.width + 1, (tuple(optional),)))
+                notes.append(f"added the optional {', '.join(repr(h) for h in optional)} header(s) to the "
+                             f"'{title}' tab")
+            if missing:
+                notes.append(f"the '{title}' tab lacks {', '.join(repr(h) for h in missing)}: add these headers "
+                             f"in row 1 (the bot never writes a rep tab)")
         else:
             writes.append(RangeWrite(title, 1, cols.width + 1, (tuple(missing),)))
             notes.append(f"added {len(missing)} header(s) to the '{title}' tab")
@@ -158,7 +173,7 @@ def tab_formats(settings: Settings, tabs: dict[str, list | None], titles: dict[s
         for c in schema.columns:
             if c.key not in cols.index:
                 continue
-            if c.type == "choice":
+            if c.choices:   # a choice column, or suggestions in a free-text one (Customer Feedback)
                 dropdowns[cols.index[c.key]] = c.choices
             if c.required:
                 required.append(cols.index[c.key])
@@ -288,9 +303,9 @@ def report_month(text: str | None, now) -> date:
 def cmd_report(args, settings: Settings) -> int:
     from bot.report_render import render_html
     from bot.reporting import TAB, run_report
-    month = report_month(args.month, local_now())
+    month = report_month(args.month, clock_of(args)())
     out = Path(args.out or f"monthly-report-{month:%Y-%m}.html")
-    done = run_report(app.open_backend(settings), settings, month, local_now, dry_run=args.dry_run)
+    done = run_report(app.open_backend(settings), settings, month, clock_of(args), dry_run=args.dry_run)
     r = done.report
     html = render_html(r)
     try:
@@ -313,5 +328,32 @@ def cmd_report(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_redact(args, settings: Settings) -> int:
+    from bot.redact import find
+    backend = app.open_backend(settings)
+    snapshot = backend.read(required_tabs(settings))
+    found = find(snapshot, settings, args.email, args.ticket)
+    who = f"ticket {args.ticket}" if args.ticket else "that email address"
+    if not (found.rep_cells or found.bot_cells or found.rebuilt):
+        print(f"No cell in {backend.describe()} holds data of {who}.")
+        return 0
+    print(f"Tickets: {', '.join(found.tickets) or 'none'}.")
+    print(f"Rep-tab cells a person must clear (the bot never writes the rep tabs): {len(found.rep_cells)}")
+    for c in found.rep_cells:
+        print(f"  {c}")
+    verb = "Cleared" if args.apply else "The bot's own copies (cleared with --apply)"
+    print(f"{verb}: {len(found.bot_cells)}")
+    for c in found.bot_cells:
+        print(f"  {c}")
+    if found.rebuilt:
+        print(f"Log Issues rows about these tickets (rewritten from the rep tabs each cycle): "
+              f"{', '.join(found.rebuilt)}")
+    if args.apply and not found.plan.is_empty:
+        backend.apply(found.plan, snapshot)
+    elif not args.apply:
+        print("Nothing was written (pass --apply to clear the bot's copies).")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "watch": cmd_watch, "init": cmd_init,
-            "doctor": cmd_doctor, "report": cmd_report}
+            "doctor": cmd_doctor, "report": cmd_report, "redact": cmd_redact}

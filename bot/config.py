@@ -15,7 +15,9 @@ from bot import cells
 from bot.backends.base import PROTECTION_MODES
 from bot.cells import product_key
 from bot.errors import ConfigError
+from bot.capa import CapaSettings
 from bot.escalation import EscalationSettings
+from bot.follow_up import FollowUpSettings
 from bot.recurrence import RecurrenceSettings
 from sheet_schema import TAB_FILES, load
 
@@ -36,6 +38,9 @@ SECTIONS = {
     "watch": {"every_minutes", "status_every_minutes"},
     "notify": {"webhook_url"},
     "protection": {"mode"},
+    "follow_up": {"refund_after_days", "replacement_after_days"},
+    "retention": {"sent_drafts_days"},
+    "capa": {"root_cause_due_days", "verify_after_days"},
     "escalation": {"country", "subdivision", "serious", "level_2_after_days", "level_3_after_days",
                    "level_1_owner", "level_2_owner", "level_3_owner"},
 }
@@ -62,6 +67,8 @@ class Settings:
     # What `init` does to the bot-owned columns of the bot tabs: "warning" (editing asks to confirm),
     # "strict" (only the bot's account and the sheet's owner can edit) or "off" (the bot's protections removed).
     protection: str = "warning"
+    follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)   # also [retention]
+    capa: CapaSettings = field(default_factory=CapaSettings)
 
     def title(self, name: str) -> str:
         return self.tabs[name]
@@ -168,6 +175,10 @@ def _apply_file(settings: Settings, path: Path) -> None:
     _apply_escalation(settings.escalation, raw.get("escalation", {}))
     if "mode" in raw.get("protection", {}):
         settings.protection = _protection_mode(raw["protection"]["mode"], "protection.mode")
+    for section, target in (("follow_up", settings.follow_up), ("retention", settings.follow_up),
+                            ("capa", settings.capa)):
+        for key, value in raw.get(section, {}).items():
+            setattr(target, key, _days(value, f"{section}.{key}", zero_ok=section == "retention"))
     titles = list(settings.tabs.values())
     dupes = {t for t in titles if titles.count(t) > 1}
     if dupes:
@@ -282,6 +293,14 @@ def _protection_mode(value, setting: str) -> str:
                           + f" (got {value!r}): \"warning\" asks people to confirm before they edit the bot's "
                             "columns, \"strict\" lets only the bot edit them, \"off\" protects nothing.")
     return text
+
+
+def _days(value, setting: str, zero_ok: bool = False) -> int:
+    """A whole number of days (at least 1; 0 too where 0 means "off")."""
+    least = 0 if zero_ok else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(setting, f"{setting} must be a whole number of days, {least} or more (got {value!r}).")
+    return value
 
 
 def _text(value, setting: str) -> str:

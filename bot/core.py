@@ -13,6 +13,8 @@ from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
 from bot.drafts import Draft, Renderer, product_spellings
 from bot.errors import LayoutError
+from bot.capa import Capa
+from bot.feedback import with_feedback
 from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
 from bot.memory import memory_rows, read_memory
@@ -101,17 +103,19 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
     memory = read_memory(tables["bot_memory"].rows)
     spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
-    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when)
+    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
+                                  now.date(), settings.follow_up, settings.escalation)
     drafts_rows = drafts.rows
     drafts_new = drafts.added
 
     found = episodes(v.log, settings.recurrence)
     esc = settings.escalation
     escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
+    capa = Capa(v.log, settings.recurrence, esc, settings.capa, now.date())
     flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
-                                             settings.recurrence, when, escalate)
+                                             settings.recurrence, when, escalate, capa)
     esc_rows = flags.rows
-    open_rows = open_cases_rows(v.log, esc, now.date())
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
                              {"escalations": flag_key, "drafts": draft_key})
 

@@ -51,17 +51,17 @@ def build_workbook(path: Path, today: date) -> None:
     write_workbook(path, build_sample(today))
 
 
-def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK) -> int:
+def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK, clock=local_now) -> int:
     if fresh and path.exists():
         path.unlink()
     if not path.exists():
-        build_workbook(path, local_now().date())
+        build_workbook(path, clock().date())
         print(f"Built a sample workbook for 'Crunch & Co' at {path}.")
     else:
         print(f"Using the sample workbook at {path} (make demo-fresh, or demo --fresh, rebuilds it).")
     config = demo_config(path)
     settings = load_settings(config, environ={})
-    report = run_cycle(WorkbookBackend(settings.workbook), settings, local_now)
+    report = run_cycle(WorkbookBackend(settings.workbook), settings, clock)
     print()
     print("\n".join(describe_cycle(report)))
     o = report.outcome

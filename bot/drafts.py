@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot import cells
 from bot.errors import TemplateError
+from bot.memory import short_key
 from bot.table import ROW_COLUMN
 from bot.validate import HAS_ERROR, TICKET_KEY, Validation, ticket_key
 
@@ -44,6 +45,7 @@ class Draft:
     log_row: int
     source_hash: str = ""
     rendered: bool = True
+    key: str = ""           # the record's key when it is not the ticket's (a follow-up)
 
 
 def default_template_dir() -> Path:
@@ -234,23 +236,25 @@ def frozen_tickets(current_rows: list[dict]) -> set[str]:
             if not cells.is_blank(r.get("status"))}
 
 
-def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str) -> list[dict]:
+def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str, key_of=None) -> list[dict]:
     """The Drafts tab as it should be: existing rows in place, new drafts appended.
 
     A row whose Status a rep has set is never changed. A row whose ticket is no longer ready stays as
     last written (the bot never deletes a row people may be working from). Drafted At is set once.
     """
+    key_of = key_of or (lambda r: ticket_key(cells.as_text(r.get("ticket_id"))))
     rows = [dict(r) for r in current_rows]
     where = {}
     for i, r in enumerate(rows):
-        where.setdefault(ticket_key(cells.as_text(r.get("ticket_id"))), i)
+        where.setdefault(key_of(r), i)
     for d in drafts:
         content = {"ticket_id": d.ticket_id, "template": d.template, "to": d.to,
                    "subject": d.subject, "body": d.body, "source_hash": d.source_hash}
-        i = where.get(ticket_key(d.ticket_id))
+        key = d.key or short_key(ticket_key(d.ticket_id))
+        i = where.get(key)
         if i is None:
             rows.append({**content, "drafted_at": stamp})
-            where[ticket_key(d.ticket_id)] = len(rows) - 1
+            where[key] = len(rows) - 1
         elif cells.is_blank(rows[i].get("status")):
             drafted = rows[i].get("drafted_at")
             rows[i].update(content, drafted_at=stamp if cells.is_blank(drafted) else drafted)

@@ -73,6 +73,14 @@ def business_age(logged: np.ndarray, today: date, holidays: np.ndarray) -> np.nd
     return np.busday_count(start, end, busdaycal=calendar).astype(np.int64)
 
 
+def business_days(start: date, today: date, settings: EscalationSettings) -> int:
+    """Business days from `start` up to `today`, counted as a case's age is (start counted when it is a
+    business day, today not, never below 0): what follow-ups and corrective actions wait for."""
+    holidays = _holidays_for(settings, min(start, today), today)
+    day = np.array([np.datetime64(start, "D")])
+    return int(business_age(day, today, holidays)[0])
+
+
 def levels(age: np.ndarray, serious: np.ndarray, settings: EscalationSettings) -> np.ndarray:
     level = np.where(age > settings.level_3_after_days, 3, np.where(age > settings.level_2_after_days, 2, 1))
     return np.where(serious, 3, level).astype(np.int64)

@@ -37,5 +37,7 @@ def bot_tab_format(title: str, schema: TabSchema, index: Mapping[str, int], widt
 
 
 def new_tab_format(title: str, schema: TabSchema) -> TabFormat:
-    """A tab the bot is creating: its columns in schema order from A, as the cycle writes its header."""
-    return bot_tab_format(title, schema, {c.key: i for i, c in enumerate(schema.columns)}, len(schema.columns))
+    """A tab a cycle is creating: its columns in schema order from A, as the cycle writes its header,
+    without the people's optional columns only `init` adds (Root Cause ...)."""
+    written = [c for c in schema.columns if not c.added_by_init]
+    return bot_tab_format(title, schema, {c.key: i for i, c in enumerate(written)}, len(written))

@@ -3,11 +3,14 @@ the rows people see (see bot.memory for why)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot import cells
 from bot.drafts import Draft, Renderer, desired_drafts, ready_drafts
-from bot.escalation import NotifyEscalation
-from bot.memory import KEY, Record, adopt, from_rows, hydrate, overtyped, place, short_key
+from bot.escalation import EscalationSettings, NotifyEscalation
+from bot.follow_up import (FOLLOW_UP_SUFFIX, FollowUpSettings, follow_up_drafts, is_follow_up, mark_sent,
+                           retain)
+from bot.memory import KEY, Record, adopt, from_rows, hydrate, overtyped, place, short_key, with_forgotten
 from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.table import BotTable
 from bot.validate import WARNING, Issue, Validation, ticket_key
@@ -28,9 +31,11 @@ def flag_key(row: dict) -> str:
 
 
 def draft_key(row: dict) -> str:
+    """A ticket's reply is keyed by its Ticket ID; its follow-up by the Ticket ID and FOLLOW_UP_SUFFIX."""
     if isinstance(row.get(KEY), str):
         return row[KEY]
-    return short_key(ticket_key(cells.as_text(row.get("ticket_id"))))
+    key = short_key(ticket_key(cells.as_text(row.get("ticket_id"))))
+    return key + FOLLOW_UP_SUFFIX if is_follow_up(row.get("template")) else key
 
 
 @dataclass
@@ -43,13 +48,19 @@ class TabLayout:
 
 def escalations_layout(table: BotTable, remembered: list[Record] | None, found: list[Episode],
                        settings: RecurrenceSettings, stamp: str,
-                       escalate: NotifyEscalation | None = None) -> tuple[TabLayout, FlagChanges]:
+                       escalate: NotifyEscalation | None = None, capa=None) -> tuple[TabLayout, FlagChanges]:
+    """`capa` (bot.capa.Capa): Same Lot, Effectiveness and the Notify they add."""
     schema = load("escalations")
     old = hydrate(remembered, table.rows, flag_key) if remembered is not None else \
         from_rows(table.rows, schema, flag_key)
     placement = place(table.rows, old, flag_key, FLAG_SIGNATURE)
     old = adopt(table.rows, placement, old, schema, flag_key)
-    new, changes = desired_escalations(old, found, settings, stamp, escalate)
+    if capa is not None:
+        capa.bind(old, table.rows, flag_key)
+    new, changes = desired_escalations(old, found, settings, stamp, escalate, capa.extra if capa else None)
+    if capa is not None:
+        capa.finish(new, {flag_key(r): cells.as_text(r.get("effectiveness")) for r in old}, changes, flag_key)
+    _every_bot_cell(new, schema)
     out = TabLayout([], new, added=len(new) - len(old))
     for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
         if i is None:      # a person's own row, or one the bot does not know: left alone
@@ -68,13 +79,16 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
 
 
 def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validation, renderer: Renderer,
-                  spellings: dict[str, str], stamp: str) -> tuple[TabLayout, list[Draft]]:
+                  spellings: dict[str, str], stamp: str, today: date | None = None,
+                  follow: FollowUpSettings | None = None,
+                  calendar: EscalationSettings | None = None) -> tuple[TabLayout, list[Draft]]:
     """A draft row whose Status a rep has set is theirs: the bot only puts back its Ticket ID if it was
     overtyped, and its text if the row holds another ticket's draft (a write misfiled while people
-    sorted the tab). A deleted draft is not drafted again."""
+    sorted the tab), and writes its own Sent On (and, past retention, clears To and Body). A deleted
+    draft is not drafted again. With `today`, Sent On, follow-ups and retention apply (bot.follow_up)."""
     schema = load("drafts")
-    old = hydrate(remembered, table.rows, draft_key) if remembered is not None else \
-        from_rows(table.rows, schema, draft_key)
+    old = with_forgotten(hydrate(remembered, table.rows, draft_key), table.rows, schema, draft_key,
+                         "source_hash") if remembered is not None else from_rows(table.rows, schema, draft_key)
     placement = place(table.rows, old, draft_key, DRAFT_SIGNATURE)
     old = adopt(table.rows, placement, old, schema, draft_key)
     taken_over = {draft_key(old[i]) for pos, i in enumerate(placement.record_at)
@@ -82,7 +96,17 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
     deleted = {draft_key(old[i]) for i in placement.unplaced}
     current = {draft_key(r): r for r in old}
     ready = ready_drafts(v, renderer, skip=taken_over | deleted, current=current, spellings=spellings)
-    new = desired_drafts(old, ready, stamp)
+    seen, cleared = old, set()
+    if today is not None:
+        follow, calendar = follow or FollowUpSettings(), calendar or EscalationSettings()
+        seen = mark_sent(old, {i: table.rows[pos].get("status") for pos, i in enumerate(placement.record_at)
+                               if i is not None}, today)
+        ready += follow_up_drafts(seen, draft_key, v, renderer, today, follow, calendar,
+                                  taken_over | deleted, spellings)
+    new = desired_drafts(seen, ready, stamp, key_of=draft_key)
+    if today is not None:
+        new, cleared = retain(new, today, follow)
+    _every_bot_cell(new, schema)
     text_of = {_text(r): draft_key(r) for r in old}
     out = TabLayout([], new, added=len(new) - len(old))
     for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
@@ -107,6 +131,10 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
                                     table.columns.headers["body"],
                                     "This row held another ticket's draft (written while the tab was being "
                                     "sorted); the bot put back this ticket's draft. Its Status is kept.", WARNING))
+        # The bot's own cells on a rep's row: the day it saw Sent, and retention's clearing.
+        fixed["sent_on"] = new[i].get("sent_on")
+        if i in cleared:
+            fixed["to"], fixed["body"] = "", ""
         out.rows.append(fixed)
     out.rows.extend(dict(r) for r in new[len(old):])
     return out, ready
@@ -115,6 +143,14 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
 def _bot_cells(record: Record, keys: tuple[str, ...]) -> dict:
     """Every bot cell of a row from its record: a cell the record leaves out is blank, not kept."""
     return {k: record.get(k) for k in keys}
+
+
+def _every_bot_cell(records: list[Record], schema) -> None:
+    """Each record names every bot column (blank when the bot has nothing for it), so a bot cell someone
+    typed into (a Sent On of a draft not sent yet) is put back blank, not left beside a warning."""
+    for rec in records:
+        for k in schema.bot_keys:
+            rec.setdefault(k, None)
 
 
 def _text(row: dict) -> tuple:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -151,6 +152,24 @@ def from_rows(rows: list[dict], schema: TabSchema, key_of: KeyOf) -> list[Record
             seen.add(key)
             out.append({k: cells.storable(r.get(k)) for k in schema.bot_keys})
     return out
+
+
+BOT_MARK = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")   # a draft's Source Hash, as bot.drafts._seal makes it
+
+
+def with_forgotten(records: list[Record], rows: list[dict], schema: TabSchema, key_of: KeyOf,
+                   made_by_bot: str) -> list[Record]:
+    """The records, plus a record for each visible row the memory lost (its memory row was cleared by
+    hand) that the bot evidently wrote (`made_by_bot` filled, e.g. a draft's Source Hash): without it the
+    row would count as a person's own and the bot would issue the same draft again beside it."""
+    known = {key_of(r) for r in records}
+    # A row whose key was overtyped still shows a remembered record's fingerprint: that is no lost record.
+    marks = {cells.comparable(r.get(made_by_bot)) for r in records}
+    lost = [r for r in rows if key_of(r) and key_of(r) not in known and isinstance(r.get(made_by_bot), str)
+            and BOT_MARK.fullmatch(r[made_by_bot].strip())
+            and isinstance(r.get("ticket_id"), str)          # as the bot writes it (a typed date is not)
+            and cells.comparable(cells.storable(r.get(made_by_bot))) not in marks]
+    return records + from_rows(lost, schema, key_of) if lost else records
 
 
 @dataclass

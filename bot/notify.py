@@ -29,7 +29,7 @@ RETRY_STATUSES = frozenset({401, 403, 404, 408, 410, 425, 429})
 @dataclass(frozen=True)
 class Notice:
     key: str            # flag id, event and case count: the same change is never queued twice
-    event: str          # "raised" | "grown"
+    event: str          # "raised" | "grown" | "recurred" (a case after a corrective action)
     flag_id: str
     product: str
     defect_type: str
@@ -62,7 +62,7 @@ def notices(changes: FlagChanges, escalation_rows: list[dict], link: str, now: d
     """A notice for each flag raised or grown this cycle, from the Escalations rows as written."""
     by_id = {cells.as_text(r.get("flag_id")): r for r in escalation_rows}
     out = []
-    for event, ids in (("raised", changes.raised), ("grown", changes.grown)):
+    for event, ids in (("raised", changes.raised), ("grown", changes.grown), ("recurred", changes.recurred)):
         for flag_id in ids:
             row = by_id.get(flag_id)
             if row is None:
@@ -103,6 +103,8 @@ def payload(notice: Notice, kind: str) -> dict:
     esc = _slack_escape if kind == "slack" else _plain_escape
     if notice.event == "raised":
         head = f"*Recurrence flag {esc(notice.flag_id)} raised*"
+    elif notice.event == "recurred":
+        head = f"*Recurrence after a corrective action: flag {esc(notice.flag_id)}*"
     else:
         head = f"*Recurrence flag {esc(notice.flag_id)} grew to {esc(notice.cases)} cases*"
     lines = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ class Episode:
     tickets: tuple[str, ...]     # in date order
     lots: tuple[str, ...]        # distinct, in date order
     first_row: int
+    case_lots: tuple[str, ...] = ()   # each case's Lot Number ("" when blank), in date order
 
 
 @dataclass
@@ -78,6 +80,7 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
             product_key=pkeys[a], product=products[a], defect_type=defects[a],
             dates=tuple(days[a:b]), tickets=tuple(t if t is not None else "" for t in tickets[a:b]),
             lots=tuple(dict.fromkeys(lots)), first_row=int(rows[a]),
+            case_lots=tuple(x if type(x) is str else cells.as_text(x) if x else "" for x in lots_col[a:b]),
         ))
     found.sort(key=lambda e: (e.dates[0], e.first_row))
     return found
@@ -97,16 +100,19 @@ class FlagChanges:
     raised: list[str] = field(default_factory=list)
     grown: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    recurred: list[str] = field(default_factory=list)   # a recurrence after a corrective action, newly seen
 
 
 def desired_escalations(current_rows: list[dict], found: list[Episode], settings: RecurrenceSettings,
-                        stamp: str, escalate: NotifyEscalation | None = None) -> tuple[list[dict], FlagChanges]:
+                        stamp: str, escalate: NotifyEscalation | None = None,
+                        extra: Callable[[Episode], dict] | None = None) -> tuple[list[dict], FlagChanges]:
     """The Escalations tab as it should be, and which flags were raised, grown or merged.
 
     An episode takes over the existing flag(s) of the same product and defect that share a ticket with
     it; when it spans several (a backdated case joined two episodes), the oldest keeps the cases and
     the others say which flag they were merged into. Rows no episode claims stay as last written.
-    With `escalate`, a serious or growing flag's Notify also names the Level 3 owner.
+    With `escalate`, a serious or growing flag's Notify also names the Level 3 owner. `extra` (bot.capa)
+    gives an episode's further cells: its Same Lot, and more names for Notify.
     """
     rows = [dict(r) for r in current_rows]
     changes = FlagChanges()
@@ -120,7 +126,7 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
         open_flags.setdefault(identity[:2], []).append((number, pos, identity))
     taken: set[int] = set()
     for ep in found:
-        content = _content(ep, settings, escalate)
+        content = _content(ep, settings, escalate, extra)
         # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
         wanted = _identity(content, settings)
         matches = sorted(f for f in open_flags.get(wanted[:2], ())
@@ -165,11 +171,15 @@ def _same_episode(flag: tuple, episode: tuple) -> bool:
     return bool(tickets & ep_tickets) or (not tickets and first == ep_first)
 
 
-def _content(ep: Episode, settings: RecurrenceSettings, escalate: NotifyEscalation | None = None) -> dict:
+def _content(ep: Episode, settings: RecurrenceSettings, escalate: NotifyEscalation | None = None,
+             extra: Callable[[Episode], dict] | None = None) -> dict:
     """The bot's cells of an episode's flag row, as the sheet will store them."""
     notify = settings.notify.get(ep.defect_type, settings.notify_default)
     if escalate is not None:
         notify = escalate.notify(notify, ep.defect_type, len(ep.tickets))
+    more = extra(ep) if extra is not None else {}
+    for name in more.get("notify", ()):
+        notify = add_name(notify, name)
     return {k: cells.storable(v) for k, v in {
         "product": ep.product,
         "defect_type": ep.defect_type,
@@ -179,7 +189,16 @@ def _content(ep: Episode, settings: RecurrenceSettings, escalate: NotifyEscalati
         "ticket_ids": ", ".join(ep.tickets),
         "lot_numbers": ", ".join(ep.lots),
         "notify": notify,
+        **({"same_lot": more.get("same_lot", "")} if extra is not None else {}),
     }.items()}
+
+
+def add_name(notify: str, name: str) -> str:
+    """Notify with `name` added at the end, unless it already names them (case ignored)."""
+    names = [n.strip() for n in notify.split(",") if n.strip()]
+    if name.casefold() in (n.casefold() for n in names):
+        return notify
+    return ", ".join(names + [name])
 
 
 def _int(value) -> int:

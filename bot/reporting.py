@@ -17,7 +17,9 @@ from bot.core import validated
 from bot.errors import ConcurrentEditError
 from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import episodes
-from bot.report import MonthlyReport, build_report, closed_dates, merge_month, report_rows
+from bot import cells
+from bot.lots import month_lots
+from bot.report import MonthlyReport, build_report, closed_dates, merge_month, month_end, report_rows
 from bot.table import read_bot_table
 from sheet_schema import REPORT_TABS, load
 
@@ -43,7 +45,12 @@ def make_report(snapshot, settings: Settings, month: date, now: datetime) -> tup
                           closed_on)
     title = settings.title(TAB)
     table = read_bot_table(title, snapshot.tabs.get(title), load(TAB), settings.headers[TAB])
-    rows = merge_month(table.rows, report.label, report_rows(report))
+    # The lots with 2+ complaints in the month, whatever the product or defect (bot.lots).
+    lots = [{"month": report.label, "section": "Lot", "item": e["lot"], "defect_type": ", ".join(e["defects"]),
+             "cases": e["cases"], "note": ", ".join(e["products"])}
+            for e in month_lots(v.log, month, month_end(month))]
+    block = report_rows(report)
+    rows = merge_month(table.rows, report.label, block + [{k: cells.storable(x) for k, x in r.items()} for r in lots])
     plan = plan_tabs([TabTarget(table, load(TAB), rows, clear_rest=True)])
     return report, plan
 

@@ -37,6 +37,7 @@ DEFECTIVE_LOG_HEADERS = [
     "Date Logged", "Ticket ID", "Customer Name", "Customer Email", "Order Number", "Product",
     "Lot Number", "Best By Date", "Defect Type", "Complaint Details", "Photo Received",
     "Units Affected", "Resolution", "Refund Amount", "Replacement Order Number", "Agent", "Status",
+    "Customer Feedback",
 ]
 COMP_SHEET_HEADERS = [
     "Date Added", "Ticket ID", "Order Number", "Customer Name", "Customer Email", "Type", "Product",
@@ -345,6 +346,7 @@ def _build(today: _dt.date) -> _Built:
             repl,
             c.agent,
             c.status,
+            c.extra.get("feedback", ""),
         ]
         m = c.mistake
         if m == "impossible_date":

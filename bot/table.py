@@ -167,15 +167,21 @@ class BotTable:
     header: tuple = ()           # row 1 as read (the plan's guard checks it is still there)
 
 
+def cycle_columns(schema: TabSchema) -> list[str]:
+    """The columns a cycle gives a bot tab: all but people's optional ones that only `init` adds (a lead
+    who does not track corrective actions never sees their headers appear)."""
+    return [c.key for c in schema.columns if not c.added_by_init]
+
+
 def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
                    renames: dict[str, str]) -> BotTable:
     if rows is None:
         columns = ColumnMap(tab=title, index={}, headers={c.key: renames.get(c.key, c.header)
                                                           for c in schema.columns}, width=0)
-        return BotTable(title, False, columns, [], [c.key for c in schema.columns])
+        return BotTable(title, False, columns, [], cycle_columns(schema))
     header = rows[0] if rows else []
     columns = map_columns(title, header, schema, renames, strict=False)
-    missing = [c.key for c in schema.columns if c.key not in columns.index]
+    missing = [k for k in cycle_columns(schema) if k not in columns.index]
     # A row counts while any of its cells is filled, in a column the bot knows or in a person's own:
     # the bot appends after it, never onto a row someone typed.
     end = len(rows)

@@ -50,6 +50,7 @@ class Column:
     header_required: bool = False  # the tab is unusable without this header
     width: float | None = None     # bot tabs: the column's width in characters where nobody set one
     wrap: bool = False             # bot tabs: wrap the column's text (Body, Lead Notes, Ticket IDs, ...)
+    added_by_init: bool = False    # an optional people's column: `init` adds its header, a cycle never does
 
     @property
     def conditional(self) -> bool:
@@ -103,6 +104,7 @@ def _column(raw: dict, tab_owner: str) -> Column:
         header_required=bool(raw.get("header_required", raw.get("required") or "required_when" in raw)),
         width=raw.get("width"),
         wrap=bool(raw.get("wrap", False)),
+        added_by_init=bool(raw.get("added_by_init", False)),
     )
     if col.width is not None and (isinstance(col.width, bool) or not isinstance(col.width, (int, float))
                                   or not 0 < col.width <= 255):

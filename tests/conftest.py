@@ -42,7 +42,7 @@ def case(ticket="CS-1", **fields) -> dict:
         "product": "Trail Mix Original 12oz", "lot_number": "TMO-2611", "best_by_date": date(2027, 5, 1),
         "defect_type": "Foreign Object", "complaint_details": "Found a piece of cardboard in the bag.",
         "photo_received": "Yes", "units_affected": 1, "resolution": "Refund", "refund_amount": 8.99,
-        "replacement_order_number": "", "agent": "Sam", "status": "Open",
+        "replacement_order_number": "", "agent": "Sam", "status": "Open", "customer_feedback": "",
     }
     unknown = set(fields) - set(row)
     assert not unknown, f"unknown fields {unknown}"

@@ -252,9 +252,9 @@ def test_init_adds_missing_bot_headers_after_the_last_real_one(tmp_path, capsys)
     path = tmp_path / "w.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "Escalations"
-    wb.active.append([h.upper() for h in load("escalations").headers[:-1]] + ["   "])  # no Merged Into
+    wb.active.append([h.upper() for h in load("escalations").headers[:13]] + ["   "])  # no Merged Into and later
     wb.save(path)
     assert main(["init", "--workbook", str(path)]) == 0
-    assert "added 1 header(s) to the 'Escalations' tab" in capsys.readouterr().out
+    assert "added 6 header(s) to the 'Escalations' tab" in capsys.readouterr().out
     header = [c.value for c in openpyxl.load_workbook(path)["Escalations"][1]]
     assert header[13] == "Merged Into" and header[0] == "FLAG ID"

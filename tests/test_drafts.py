@@ -10,6 +10,7 @@ from bot.config import load_settings
 from bot.core import compute
 from bot.drafts import Renderer, REQUEST_TEMPLATE
 from bot.errors import TemplateError
+from sheet_schema import load
 from conftest import NOW, case, comp, replacement_case, replacement_comp, rows_of
 
 
@@ -135,9 +136,12 @@ def test_rep_status_freezes_a_draft_and_bot_never_writes_status(run):
     assert sent["body"] == "edited by the rep" and sent["status"] == "Sent"
     assert unsent["body"].startswith("Hi Bob,")
     assert unsent["drafted_at"] == rows[1]["drafted_at"]
+    sent_on = load("drafts").headers.index("Sent On") + 1
     for w in out.plan.writes:
         if w.tab == "Drafts":
-            assert w.row != 2 and not w.col <= 7 <= w.last_col, w  # Status (G) is the reps'
+            # Status (G) is the reps'; on the sent row the bot writes only the day it saw Sent.
+            assert not w.col <= 7 <= w.last_col and (w.row != 2 or w.col == w.last_col == sent_on), w
+            assert w.row != 2 or w.values == (("2026-11-23",),)
     assert [d.ticket_id for d in out.drafts_ready] == ["CS-2"]  # the sent one is not even rendered
 
 
@@ -156,7 +160,9 @@ def test_every_template_renders_with_sample_fields():
               "refund_processed_on": "November 4, 2026"}
     folder = Path(r.template_dir)
     names = sorted(p.name for p in folder.glob("*.txt.j2"))  # the email templates
-    assert names == ["defective_product_request.txt.j2", "refund_processed.txt.j2", "replacement_shipped.txt.j2"]
+    assert names == ["defective_product_request.txt.j2", "follow_up.txt.j2", "refund_processed.txt.j2",
+                     "replacement_shipped.txt.j2"]
+    fields["resolution"] = "Refund"
     for name in names:
         subject, body = r.render(name, fields)
         assert subject and body and "{{" not in body

@@ -201,7 +201,9 @@ def test_bad_country_exits_2_with_one_sentence(tmp_path, capsys):
                  id="serious-pair-level-3"),
 ])
 def test_notify_names_the_level_3_owner(run, defect, n, notify):
-    log = [case(f"CS-{i}", date_logged=date(2026, 11, 2 + i), defect_type=defect) for i in range(n)]
+    # Each case from its own lot: a shared lot would also name Products & Logistics (test_capa.py).
+    log = [case(f"CS-{i}", date_logged=date(2026, 11, 2 + i), defect_type=defect, lot_number=f"L-{i}")
+           for i in range(n)]
     (flag,) = run(log).desired["escalations"]
     assert flag["notify"] == notify
 

@@ -77,7 +77,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices
-    assert set(commands) == {"run", "watch", "validate", "init", "doctor", "demo", "report"}
+    assert set(commands) == {"run", "watch", "validate", "init", "doctor", "demo", "report", "redact"}
     for name in commands:
         assert f"defective-log-bot {name}" in readme or name == "demo", name
     assert readme.index("make demo") < readme.index("make test") < 400

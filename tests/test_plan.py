@@ -64,10 +64,11 @@ def test_people_columns_split_runs_and_are_never_written():
 
 
 def test_missing_bot_header_is_added_after_the_last_used_column():
-    headers = ESC.headers[:-1] + ["Our own column"]  # no Merged Into yet, a lead added a column
+    headers = ESC.headers[:13] + ["Our own column"]  # no Merged Into yet, a lead added a column
     plan = plan_tabs([target(ESC, [headers], [])])
     (w,) = plan.writes
-    assert (w.row, w.col, w.values) == (1, 15, (("Merged Into",),))
+    # The bot's further columns; never the leads' optional CAPA columns (only `init` adds those).
+    assert (w.row, w.col, w.values) == (1, 15, (("Merged Into", "Same Lot", "Effectiveness"),))
 
 
 def test_reordered_bot_columns_are_written_where_they_are():

@@ -142,7 +142,7 @@ def check(tabs: dict[str, list[list]]) -> dict:
         res = choice(r[12], ("Refund", "Replacement"))
         for idx, col in enumerate(log_schema.columns):
             req = col.required or (col.required_when is not None and res == col.required_when.equals)
-            check_cell(LOG, rownum, col, r[idx], req)
+            check_cell(LOG, rownum, col, r[idx] if idx < len(r) else "", req)
     for rownum, r in comp_rows:
         for idx, col in enumerate(comp_schema.columns):
             check_cell(COMP, rownum, col, r[idx], col.required)
@@ -216,7 +216,7 @@ def test_headers_match_the_schema_files():
     assert set(s) == {LOG, COMP}
     assert s[LOG][0] == sheet_schema.load("defective_log").headers
     assert s[COMP][0] == sheet_schema.load("comp_sheet").headers
-    assert all(len(r) == 17 for r in s[LOG]) and all(len(r) == 13 for r in s[COMP])
+    assert all(len(r) == 18 for r in s[LOG]) and all(len(r) == 13 for r in s[COMP])
 
 
 def test_size_and_cell_types():
@@ -362,7 +362,7 @@ def test_caers_defective_log_shapes_and_validity():
     log, comp = caers.caers_defective_log(2000)
     assert log[0] == sheet_schema.load("defective_log").headers
     assert comp[0] == sheet_schema.load("comp_sheet").headers
-    assert len(log) == 2001 and all(len(r) == 17 for r in log)
+    assert len(log) == 2001 and all(len(r) == 17 for r in log[1:])   # no Customer Feedback typed
     assert all(len(r) == 13 for r in comp)
     assert 0.6 * 2000 <= len(comp) - 1 <= 0.8 * 2000
     ids = [r[1] for r in log[1:]]

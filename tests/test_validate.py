@@ -156,7 +156,7 @@ def test_issue_carries_ticket_field_and_letter_where_the_column_really_is(run, s
     log = [[*r[:3], *r[4:], "x" if i else "Notes", r[3]] for i, r in enumerate(log)]
     snap = Snapshot({"Defective Log": log, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
     (issue,) = compute(snap, settings, NOW, Renderer()).validation.issues
-    assert (issue.row, issue.column, issue.field, issue.ticket_id) == (2, "R", "Customer Email", "CS-7")
+    assert (issue.row, issue.column, issue.field, issue.ticket_id) == (2, "S", "Customer Email", "CS-7")
 
 
 def test_headers_match_ignoring_case_and_spaces(run, settings):

@@ -1,0 +1,171 @@
+"""Corrective action on Escalations: each Effectiveness state and its transitions (business days with
+holidays for the root cause, calendar days for verification), Notify and the webhook after a recurrence,
+Same Lot with mixed spellings of a lot."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from after_reply import Sheet
+from bot.lots import lot_key, month_lots, same_lot_text
+from bot.notify import notices
+from conftest import case
+
+FLAGGED = date(2026, 11, 2)        # a Monday; US Veterans Day is Wed Nov 11
+
+
+def pair(*extra) -> list[dict]:
+    """Two Clumping cases of one product (a flag), each from its own lot, plus `extra` cases."""
+    return [case("CS-1", date_logged=date(2026, 10, 30), defect_type="Clumping", lot_number="A1"),
+            case("CS-2", date_logged=date(2026, 11, 2), defect_type="Clumping", lot_number="A2"), *extra]
+
+
+def clumping(ticket: str, day: date, lot: str = "") -> dict:
+    return case(ticket, date_logged=day, defect_type="Clumping", lot_number=lot or ticket)
+
+
+def flag_sheet(settings, renderer, *extra, root_cause=None, action=None) -> Sheet:
+    s = Sheet(pair(*extra))
+    s.cycle(FLAGGED, settings, renderer)
+    lead = {}
+    if root_cause is not None:
+        lead["Root Cause"] = root_cause
+    if action is not None:
+        lead["Action Date"] = action
+    if lead:
+        s.set("Escalations", {"Flag ID": "ESC-0001"}, **lead)
+    return s
+
+
+def flag(s: Sheet, flag_id: str = "ESC-0001") -> dict:
+    return next(r for r in s.rows("Escalations") if r["Flag ID"] == flag_id)
+
+
+@pytest.mark.parametrize("today, root_cause, expected", [
+    pytest.param(date(2026, 11, 6), None, None, id="root-cause-not-due-4-business-days-fri"),
+    pytest.param(date(2026, 11, 7), None, "Root cause due", id="root-cause-due-5-business-days-sat"),
+    pytest.param(date(2026, 11, 9), "seal bar too cold", None, id="root-cause-given-nothing-due"),
+], )
+def test_root_cause_due(settings, renderer, today, root_cause, expected):
+    s = flag_sheet(settings, renderer, root_cause=root_cause)
+    s.cycle(today, settings, renderer)
+    assert flag(s)["Effectiveness"] == expected
+
+
+def test_root_cause_due_skips_holidays(settings, renderer):
+    s = Sheet(pair())
+    s.cycle(date(2026, 11, 9), settings, renderer)     # flagged Monday Nov 9; Wed Nov 11 is a holiday
+    s.cycle(date(2026, 11, 16), settings, renderer)    # Mon 9, Tue 10, Thu 12, Fri 13: 4
+    assert flag(s)["Effectiveness"] is None
+    s.cycle(date(2026, 11, 17), settings, renderer)    # + Mon 16: 5
+    assert flag(s)["Effectiveness"] == "Root cause due"
+
+
+@pytest.mark.parametrize("today, expected", [
+    pytest.param(date(2026, 11, 10), "Watching: 0 of 60 days without recurrence", id="watching-day-0"),
+    pytest.param(date(2026, 11, 21), "Watching: 11 of 60 days without recurrence", id="watching-weekend-day-11"),
+    pytest.param(date(2027, 1, 8), "Watching: 59 of 60 days without recurrence", id="watching-day-59"),
+    pytest.param(date(2027, 1, 9), "Effective: no recurrence in 60 days", id="effective-day-60"),
+])
+def test_watching_then_effective(settings, renderer, today, expected):
+    s = flag_sheet(settings, renderer, root_cause="seal bar", action="2026-11-10")
+    s.cycle(today, settings, renderer)
+    assert flag(s)["Effectiveness"] == expected
+    assert "Senior Management" not in flag(s)["Notify"]
+
+
+def test_recurred_after_action_names_level_3_and_tells_the_webhook(settings, renderer):
+    s = flag_sheet(settings, renderer, root_cause="seal bar", action=date(2026, 11, 10))
+    s.cycle(date(2026, 11, 12), settings, renderer)
+    assert flag(s)["Effectiveness"].startswith("Watching")
+    s = _with_case(s, clumping("CS-3", date(2026, 11, 13)))
+    out = s.cycle(date(2026, 11, 16), settings, renderer)
+    f = flag(s)
+    assert f["Effectiveness"] == "Recurred after action: 1 case(s) since 2026-11-10"
+    assert f["Notify"] == "CS Team Lead, Senior Management"
+    assert out.flags.recurred == ["ESC-0001"]
+    (notice,) = [n for n in notices(out.flags, out.desired["escalations"], "", out_now()) if n.event == "recurred"]
+    assert notice.flag_id == "ESC-0001" and "Senior Management" in notice.notify
+    # Told once: the next day's cycle keeps the state and raises no second notice.
+    again = s.cycle(date(2026, 11, 17), settings, renderer)
+    assert again.flags.recurred == [] and flag(s)["Effectiveness"] == f["Effectiveness"]
+
+
+def test_effective_stays_and_a_later_episode_says_recurrence_of(settings, renderer):
+    s = flag_sheet(settings, renderer, root_cause="seal bar", action=date(2026, 11, 10))
+    s.cycle(date(2027, 1, 9), settings, renderer)
+    assert flag(s)["Effectiveness"] == "Effective: no recurrence in 60 days"
+    s = _with_case(s, clumping("CS-3", date(2027, 2, 1)), clumping("CS-4", date(2027, 2, 3)))
+    out = s.cycle(date(2027, 2, 4), settings, renderer)
+    assert flag(s)["Effectiveness"] == "Effective: no recurrence in 60 days"
+    later = flag(s, "ESC-0002")
+    assert later["Effectiveness"] == "Recurrence of ESC-0001 after its corrective action of 2026-11-10"
+    assert "Senior Management" in later["Notify"] and out.flags.recurred == ["ESC-0002"]
+
+
+def test_a_sheet_without_capa_columns_gets_no_lead_headers(settings, renderer):
+    s = Sheet(pair())
+    s.cycle(FLAGGED, settings, renderer)
+    header = s.tabs["Escalations"][0]
+    assert "Effectiveness" in header and "Same Lot" in header
+    assert not {"Root Cause", "Corrective Action", "Action Date"} & set(header)
+    assert s.cycle(FLAGGED, settings, renderer).plan.is_empty
+
+
+def _with_case(s: Sheet, *cases: dict) -> Sheet:
+    from conftest import rows_of
+    s.tabs["Defective Log"] = [r for r in s.tabs["Defective Log"] if r]
+    s.tabs["Defective Log"] += rows_of("defective_log", list(cases))[1:]
+    return s
+
+
+def out_now():
+    from conftest import NOW
+    return NOW
+
+
+# ---- lots -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lots, shown", [
+    pytest.param(("l26-062", "L26-062 "), "l26-062 ×2", id="case-and-space-differ"),
+    pytest.param(("L26-062", "L26062", "l26 062"), "L26-062 ×3", id="punctuation-differs"),
+    pytest.param(("L26-062", "L26-063"), "", id="different-lots"),
+    pytest.param(("", "", "L1"), "", id="blank-lots-never-match"),
+    pytest.param(("A", "B", "A", "B", "C"), "A ×2, B ×2", id="two-shared-lots"),
+])
+def test_same_lot_text(lots, shown):
+    assert same_lot_text(lots) == shown
+    assert lot_key("l26-062") == lot_key(" L26-062 ")
+
+
+def test_same_lot_flag_names_products_and_logistics(run):
+    log = [case("CS-1", date_logged=date(2026, 11, 2), defect_type="Clumping", lot_number="l26-062"),
+           case("CS-2", date_logged=date(2026, 11, 3), defect_type="Clumping", lot_number="L26-062 ")]
+    (f,) = run(log).desired["escalations"]
+    assert f["same_lot"] == "l26-062 ×2"
+    assert f["notify"] == "CS Team Lead, Products & Logistics"
+
+
+def test_month_lots_across_products_and_defects(run):
+    log = [case("CS-1", date_logged=date(2026, 11, 2), lot_number="L7", product="Chips"),
+           case("CS-2", date_logged=date(2026, 11, 20), lot_number=" l7", product="Granola", defect_type="Clumping"),
+           case("CS-3", date_logged=date(2026, 10, 31), lot_number="L7"),          # not in the month
+           case("CS-4", date_logged=date(2026, 11, 5), lot_number="L8")]
+    v = run(log).validation
+    (lot,) = month_lots(v.log, date(2026, 11, 1), date(2026, 11, 30))
+    assert lot == {"lot": "L7", "cases": 2, "products": ["Chips", "Granola"],
+                   "defects": ["Foreign Object", "Clumping"]}
+
+
+def test_monthly_report_tab_lists_the_months_lots(tmp_path):
+    from bot.backends.base import Snapshot
+    from bot.config import load_settings
+    from bot.reporting import make_report
+    from conftest import NOW, rows_of
+    log = [case("CS-1", date_logged=date(2026, 10, 2), lot_number="L7", product="Chips"),
+           case("CS-2", date_logged=date(2026, 10, 20), lot_number="l7 ", product="Granola", defect_type="Clumping")]
+    snap = Snapshot({"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    _, plan = make_report(snap, load_settings(environ={}), date(2026, 10, 1), NOW)
+    written = [v for w in plan.writes for v in w.values]
+    assert any("Lot" in row and "L7" in row and "Chips, Granola" in row for row in written), written

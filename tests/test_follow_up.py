@@ -1,0 +1,124 @@
+"""After the reply: Sent On, the follow-up draft (each boundary, weekends and holidays), Customer
+Feedback (no follow-up; Not Satisfied in Open Cases), retention's cut-off day."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from after_reply import Sheet
+from bot.config import load_settings
+from conftest import case, comp, replacement_case, replacement_comp
+
+
+def sheet_sent_on(sent: date, resolution: str = "Refund") -> Sheet:
+    if resolution == "Refund":
+        s = Sheet([case("CS-1", date_logged=sent - timedelta(days=3))], [comp("CS-1")])
+    else:
+        s = Sheet([replacement_case("CS-1", date_logged=sent - timedelta(days=3))], [replacement_comp("CS-1")])
+    return s
+
+
+def follow_ups(s: Sheet) -> list[dict]:
+    return [r for r in s.rows("Drafts") if r["Template"] == "Follow-up"]
+
+
+# Sent On is the day of the cycle that first sees Status Sent; US holidays 2026: Veterans Day Wed Nov 11,
+# Thanksgiving Thu Nov 26.
+@pytest.mark.parametrize("resolution, sent, today, drafted", [
+    pytest.param("Refund", date(2026, 11, 2), date(2026, 11, 6), False, id="refund-4-business-days-fri-day-before"),
+    pytest.param("Refund", date(2026, 11, 2), date(2026, 11, 7), True, id="refund-5-business-days-sat-day-of"),
+    pytest.param("Refund", date(2026, 11, 9), date(2026, 11, 16), False, id="refund-veterans-day-skipped-day-before"),
+    pytest.param("Refund", date(2026, 11, 9), date(2026, 11, 17), True, id="refund-veterans-day-skipped-day-of"),
+    pytest.param("Replacement", date(2026, 11, 19), date(2026, 11, 30), False,
+                 id="replacement-thanksgiving-skipped-day-before"),
+    pytest.param("Replacement", date(2026, 11, 19), date(2026, 12, 1), True, id="replacement-7-business-days-day-of"),
+    pytest.param("Replacement", date(2026, 11, 2), date(2026, 11, 9), False,
+                 id="replacement-5-business-days-is-not-enough"),
+])
+def test_follow_up_boundaries(settings, renderer, resolution, sent, today, drafted):
+    s = sheet_sent_on(sent, resolution)
+    s.cycle(sent - timedelta(days=1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(sent, settings, renderer)
+    assert s.rows("Drafts")[0]["Sent On"] == sent.isoformat()
+    s.cycle(today, settings, renderer)
+    assert len(follow_ups(s)) == int(drafted)
+    if drafted:
+        (f,) = follow_ups(s)
+        assert f["To"] == "ana.lopez@example.com" and "CS-1" in f["Subject"] and f["Body"].startswith("Hi Ana,")
+        assert ("refund of $8.99" in f["Body"]) == (resolution == "Refund")
+        assert "feedback" in f["Body"] and "{" not in f["Body"]
+        # Once per ticket: the next cycle writes nothing, a later day drafts no second one.
+        assert s.cycle(today, settings, renderer).plan.is_empty
+        s.cycle(today + timedelta(days=30), settings, renderer)
+        assert len(follow_ups(s)) == 1
+
+
+def test_sent_on_is_set_once_and_kept(settings, renderer):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status=" sent ")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 3), settings, renderer)
+    assert s.rows("Drafts")[0]["Sent On"] == "2026-11-02"
+    assert s.rows("Drafts")[0]["Status"] == " sent "        # the rep's cell, as typed
+
+
+@pytest.mark.parametrize("feedback", ["Satisfied", "No Response", "she called, all good"])
+def test_no_follow_up_when_the_log_already_holds_feedback(settings, renderer, feedback):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.set_log("CS-1", "Customer Feedback", feedback)
+    s.cycle(date(2026, 11, 20), settings, renderer)
+    assert follow_ups(s) == []
+
+
+def test_follow_up_days_are_settings(tmp_path, renderer):
+    cfg = tmp_path / "bot.toml"
+    cfg.write_text("[follow_up]\nrefund_after_days = 1\n")
+    settings = load_settings(cfg, environ={})
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 3), settings, renderer)
+    assert len(follow_ups(s)) == 1
+
+
+@pytest.mark.parametrize("status, listed_level, why", [
+    pytest.param("Closed", "Level 2", "customer not satisfied after follow-up", id="closed-case-comes-back-level-2"),
+    pytest.param("Open", "Level 3", "serious defect; customer not satisfied after follow-up",
+                 id="open-serious-keeps-level-3"),
+])
+def test_not_satisfied_goes_to_open_cases(run, status, listed_level, why):
+    out = run([case("CS-1", status=status, customer_feedback=" not satisfied ")])
+    (row,) = out.desired["open_cases"]
+    assert (row["ticket_id"], row["level"], row["reason"]) == ("CS-1", listed_level, why)
+    assert row["owner"] == ("Complaint Handling Manager" if listed_level == "Level 2" else "Senior Management")
+
+
+def test_satisfied_closed_case_stays_out_of_open_cases(run):
+    assert run([case("CS-1", status="Closed", customer_feedback="Satisfied")]).desired["open_cases"] == []
+
+
+@pytest.mark.parametrize("days_after, cleared", [
+    pytest.param(365, False, id="sent-365-days-ago-kept"),
+    pytest.param(366, True, id="sent-366-days-ago-cleared"),
+])
+def test_retention_cut_off_day(settings, renderer, days_after, cleared):
+    sent = date(2026, 11, 2)
+    s = sheet_sent_on(sent)
+    s.set_log("CS-1", "Customer Feedback", "Satisfied")    # no follow-up in the way
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(sent, settings, renderer)
+    s.cycle(sent + timedelta(days=days_after), settings, renderer)
+    (row,) = s.rows("Drafts")
+    assert (row["To"] is None and row["Body"] is None) == cleared
+    assert row["Subject"] and row["Status"] == "Sent" and row["Sent On"] == "2026-11-02"
+    memory = " ".join(str(r) for r in s.tabs["Bot Memory"])
+    assert ("ana.lopez@example.com" not in memory) == cleared
+    assert s.cycle(sent + timedelta(days=days_after), settings, renderer).plan.is_empty
