@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo demo-fresh demo-google test bench clean
+.PHONY: demo demo-fresh demo-google test bench clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,9 @@ demo-fresh: $(STAMP)
 # The Google Sheets path against the test suite's fake of Google (no account, no network).
 demo-google: $(STAMP)
 	$(PY) -m tests.google_tour
+
+# Mutation testing of the rule modules (see [tool.mutmut] in pyproject.toml and docs/MUTATION.md); long.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check "mutmut==3.8.1"
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot import app
 from bot.backends.base import Check, CreateTab, Plan, RangeWrite, TabFormat
-from bot.cli import as_of_clock, local_now
+from bot.clock import as_of_clock, local_now
 from bot.config import Settings, load_settings
 from bot.core import rep_layout_errors, required_tabs
 from bot.cycle import QuietGate, run_cycle

@@ -140,11 +140,13 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     }
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
-    desired = {"log_issues": issue_rows, "drafts": drafts_rows, "escalations": esc_rows,
+    # The registry's one line per bot tab (sheet_schema: every bot tab a cycle writes must be here).
+    desired = {"escalations": esc_rows, "drafts": drafts_rows, "log_issues": issue_rows,
                "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
-    # Log Issues and Open Cases are rewritten whole each cycle; the other tabs never lose a row.
-    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=name in ("log_issues", "open_cases"))
-               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases", "bot_memory")]
+    # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
+    # never lose a row.
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
+               for name in BOT_TABS]
     return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
                    flags_total, tables, desired)
 

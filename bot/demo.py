@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.backends.base import CreateTab, Plan, RangeWrite
 from bot.backends.workbook import WorkbookBackend
-from bot.cli import local_now
+from bot.clock import local_now
 from bot.config import load_settings
 from bot.cycle import run_cycle
 from bot.app import describe_cycle

@@ -22,12 +22,12 @@ from bot import __version__
 from bot.cells import stored_comparables
 from bot.config import Settings
 from bot.table import ColumnMap, schema_columns
-from sheet_schema import load
+from sheet_schema import BOT_TABS, load
 
 log = logging.getLogger(__name__)
 # Bot Status has its own heartbeat. Open Cases depends on the date too, which the fingerprint holds,
 # so the first cycle of a new day recomputes the ages.
-FINGERPRINTED_BOT_TABS = ("escalations", "drafts", "log_issues", "open_cases", "bot_memory")
+FINGERPRINTED_BOT_TABS = tuple(name for name in BOT_TABS if load(name).quiet_check)
 
 
 def cache_dir() -> Path:

@@ -10,21 +10,19 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-TAB_FILES = {
-    "defective_log": "defective_log.toml",
-    "comp_sheet": "comp_sheet.toml",
-    "escalations": "escalations.toml",
-    "drafts": "drafts.toml",
-    "log_issues": "log_issues.toml",
-    "bot_status": "bot_status.toml",
-    "monthly_report": "monthly_report.toml",
-    "open_cases": "open_cases.toml",
-    "bot_memory": "bot_memory.toml",
-}
-REP_TABS = ("defective_log", "comp_sheet")
-BOT_TABS = ("escalations", "drafts", "log_issues", "bot_status", "open_cases", "bot_memory")
-# Bot tabs written only on request (`report`), never by a cycle, init or doctor.
-REPORT_TABS = ("monthly_report",)
+# The registry of tabs: every *.toml file in this folder is one tab, named after the file. A tab file says
+# who owns the tab, where it stands among the others (`order`: the order the bot reads and creates them)
+# and, for a bot tab, how a cycle writes it (see TabSchema). A new bot tab is a TOML file here, the module
+# that computes its rows, and one line in bot.core.compute's `desired`.
+TAB_FILES = {p.stem: p.name for p in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name)
+             if p.name.endswith(".toml")}
+
+
+def _tab_names(which) -> tuple[str, ...]:
+    found = [(load(name).order, name) for name in TAB_FILES if which(load(name))]
+    return tuple(name for _, name in sorted(found))
+
+
 COLUMN_TYPES = {"date", "id", "text", "email", "choice", "count", "money"}
 
 
@@ -65,6 +63,10 @@ class TabSchema:
     columns: tuple[Column, ...]
     key_column: str | None = None
     hidden: bool = False           # a tab people need not see (created hidden)
+    order: int = 99                # where the tab stands among the others (read and created in this order)
+    rewritten_whole: bool = False  # a cycle rewrites it from scratch (rows past the new end are cleared)
+    quiet_check: bool = True       # counts toward the quiet-cycle fingerprint (bot.state)
+    written_by: str = "cycle"      # "cycle", or "report" for a tab only the `report` command writes
     filter: bool = True            # bot tabs: a filter on the header row (init, or the cycle creating the tab)
     by_key: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
@@ -130,6 +132,10 @@ def load(name: str) -> TabSchema:
         columns=columns,
         key_column=raw.get("key_column"),
         hidden=bool(raw.get("hidden", False)),
+        order=int(raw.get("order", 99)),
+        rewritten_whole=bool(raw.get("rewritten_whole", False)),
+        quiet_check=bool(raw.get("quiet_check", True)),
+        written_by=raw.get("written_by", "cycle"),
         filter=bool(raw.get("filter", True)),
         by_key={c.key: c for c in columns},
     )
@@ -137,3 +143,10 @@ def load(name: str) -> TabSchema:
 
 def load_all() -> dict[str, TabSchema]:
     return {name: load(name) for name in TAB_FILES}
+
+
+TAB_FILES = {name: TAB_FILES[name] for _, name in sorted((load(n).order, n) for n in TAB_FILES)}
+REP_TABS = _tab_names(lambda t: t.owner == "reps")
+BOT_TABS = _tab_names(lambda t: t.owner == "bot" and t.written_by == "cycle")
+# Bot tabs written only on request (`report`), never by a cycle, init or doctor.
+REPORT_TABS = _tab_names(lambda t: t.owner == "bot" and t.written_by == "report")

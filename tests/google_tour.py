@@ -16,7 +16,8 @@ from pathlib import Path
 
 import responses
 
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.sample_data import build_sample
 from tests.fakes import FakeSheets, make_service_account_key
 

@@ -17,7 +17,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.backends.google_formats import pixels
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.demo import build_workbook
 from sheet_schema import load
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main, local_now
+from bot.cli import main
+from bot.clock import local_now
 from bot.demo import build_workbook
 from bot.sample_data import expected
 

@@ -738,7 +738,8 @@ def test_describe_never_shows_secrets(seeded, sa_key):
 def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, capsys):
     import openpyxl
 
-    from bot.cli import local_now, main
+    from bot.cli import main
+    from bot.clock import local_now
     from bot.demo import build_workbook
 
     build_workbook(tmp_path / "team.xlsx", local_now().date())

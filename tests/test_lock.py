@@ -27,7 +27,7 @@ def test_lock_paths():
 
 
 def test_watch_process_refuses_a_second_worker_and_stops_cleanly_on_sigterm(tmp_path):
-    from bot.cli import local_now
+    from bot.clock import local_now
     from bot.demo import build_workbook
     book = tmp_path / "team.xlsx"
     build_workbook(book, local_now().date())
@@ -71,7 +71,8 @@ def test_a_lock_freed_while_waiting_is_taken(tmp_path):
 def test_run_once_waits_for_the_worker_then_exits_0_with_one_line(tmp_path, capsys, monkeypatch):
     """A cron `run --once` meeting a `watch` on the same sheet does nothing and does not alert."""
     from bot import commands
-    from bot.cli import local_now, main
+    from bot.cli import main
+    from bot.clock import local_now
     from bot.demo import build_workbook
     book = tmp_path / "team.xlsx"
     build_workbook(book, local_now().date())

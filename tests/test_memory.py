@@ -98,3 +98,33 @@ def test_an_unreadable_memory_row_is_skipped():
             {"tab": "nonsense", "key": "x", "record": "{}"},
             {"tab": "escalations", "key": "ESC-0001", "record": '{"flag_id": "ESC-0001"}'}]
     assert read_memory(rows) == {"escalations": [{"flag_id": "ESC-0001"}]}
+
+
+def test_every_bot_cell_put_back_is_named_where_a_person_finds_it():
+    from bot.memory import overtyped
+    from bot.table import read_bot_table
+    from sheet_schema import load
+    schema = load("escalations")
+    header = ["Flag ID", "Product", "Defect Type", "Cases", "Lead Notes"]       # no Ticket IDs column here
+    rows = [header, ["ESC-0001", "Something else", "Clumping", 9, "my notes"]]
+    table = read_bot_table("Escalations", rows, schema, {})
+    was = {"flag_id": "ESC-0001", "product": "Oat Clusters", "defect_type": "Clumping", "cases": 2,
+           "ticket_ids": "CS-1, CS-2"}
+    issues = overtyped(table, 0, table.rows[0], was, schema.bot_keys, "ESC-0001", "why")
+    assert [(i.tab, i.row, i.column, i.column_index, i.field, i.ticket_id, i.severity) for i in issues] == [
+        ("Escalations", 2, "B", 1, "Product", "ESC-0001", "warning"),
+        ("Escalations", 2, "D", 3, "Cases", "ESC-0001", "warning"),
+    ]
+    assert all("put back" in i.problem and "why" in i.problem for i in issues)
+
+
+def test_rows_and_records_with_blank_signature_cells_are_never_matched_by_them():
+    records = [{"flag_id": "ESC-0001", "defect_type": "", "first_logged": "", "ticket_ids": ""}]
+    rows = [{"flag_id": "", "defect_type": "", "first_logged": "", "ticket_ids": ""}]
+    placement = place(rows, records, flag_key, ("defect_type", "first_logged", "ticket_ids"))
+    assert placement.record_at == [None] and placement.unplaced == [0]
+
+
+def test_a_digested_text_whose_row_was_deleted_is_lost_not_a_crash():
+    stored = {"flag_id": "ESC-0001", "ticket_ids": {DIGEST: "0" * 64}, "_key": "ESC-0001"}
+    assert hydrate([stored], [], flag_key) == [{"flag_id": "ESC-0001", "ticket_ids": None, "_key": "ESC-0001"}]

@@ -14,7 +14,8 @@ import requests
 import responses
 
 from bot import notify
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.config import load_settings
 from bot.demo import build_workbook, write_workbook
 from bot.notify import Notice

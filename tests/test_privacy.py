@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.sample_data import build_sample
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 

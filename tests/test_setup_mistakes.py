@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.demo import build_workbook
 from sheet_schema import load
 

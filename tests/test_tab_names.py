@@ -7,7 +7,8 @@ import pytest
 
 from bot.backends.base import Plan
 from bot.backends.google import GoogleBackend
-from bot.cli import local_now, main
+from bot.cli import main
+from bot.clock import local_now
 from bot.core import required_tabs
 from bot.config import Settings
 from bot.demo import build_workbook

@@ -66,7 +66,8 @@ def test_rep_tab_parts_and_formula_results_survive_a_cycle(book):
     assert next(wb["Defective Log"].iter_rows(min_row=2, max_row=2, values_only=True))[17] == 2
     wb.close()
     full = openpyxl.load_workbook(book)  # the full reader accepts the edited file too
-    assert full.sheetnames == ["Defective Log", "Comp Sheet", "Log Issues", "Drafts", "Escalations", "Bot Status",
+    # The bot tabs in the registry's order, the same order `init` creates them in.
+    assert full.sheetnames == ["Defective Log", "Comp Sheet", "Escalations", "Drafts", "Log Issues", "Bot Status",
                                "Open Cases", "Bot Memory"]
 
 

@@ -123,7 +123,8 @@ class ApplyResult:
 
 
 class Backend(Protocol):
-    """One storage. Implementations: workbook.WorkbookBackend, google.GoogleBackend."""
+    """One storage. Implementations: workbook.WorkbookBackend, google.GoogleBackend, and
+    memory.MemoryBackend (rows in a dict: for tests, the bench and previews)."""
 
     def describe(self) -> str:
         """A short human description of the target (path or spreadsheet title), no secrets."""
@@ -146,6 +147,16 @@ class Backend(Protocol):
         would overwrite someone's edit or land on another record than planned (a `plan.guards` cell
         moved); the caller then starts the cycle over.
         """
+
+    def check_access(self) -> list["Check"]:
+        """`doctor`'s first lines: can the bot open the storage at all (key, token, sharing; the file)."""
+
+    def check_write(self, title: str) -> "Check":
+        """`doctor`: can the bot write (to this bot tab, or to the workbook when it has none yet)."""
+
+    def apply_formats(self, formats: Sequence["TabFormat"]) -> ApplyResult:
+        """`init`: freeze headers, dropdowns, highlights, widths, filters, protection, where the storage
+        has them, never undoing a person's own formatting; cell values untouched."""
 
 
 @dataclass(frozen=True)

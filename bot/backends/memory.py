@@ -1,0 +1,84 @@
+"""A sheet held in memory: tabs of rows in a dict. Implements the whole Backend protocol, guards included,
+so the tests, the bench and previews can run real cycles without a file or a network; it stores what the
+bot writes as given (text stays text, "" and None clear a cell), the way both real backends do."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Sequence
+
+from bot.backends.base import ApplyResult, Check, Plan, Rows, Snapshot, TabFormat
+from bot.errors import ConcurrentEditError
+
+
+def _trimmed(rows: Sequence[Sequence]) -> list[list]:
+    out = [["" if v is None else v for v in r] for r in rows]
+    for r in out:
+        while r and r[-1] == "":
+            r.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+class MemoryBackend:
+    def __init__(self, tabs: dict[str, Rows] | None = None, name: str = "an in-memory sheet"):
+        self.tabs: dict[str, Rows] = {t: [list(r) for r in rows] for t, rows in (tabs or {}).items()}
+        self.name = name
+        self.formats: list[TabFormat] = []
+        self.applied = 0
+
+    def describe(self) -> str:
+        return self.name
+
+    def _digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.tabs, sort_keys=True, default=str).encode()).hexdigest()
+
+    def change_token(self) -> str | None:
+        return self._digest()
+
+    def read(self, titles: Sequence[str], unless_digest: str | None = None) -> Snapshot:
+        digest = f"{self._digest()}:{chr(31).join(titles)}"
+        if digest == unless_digest:
+            return Snapshot(tabs={}, source=self.name, digest=digest, unchanged=True)
+        tabs = {t: copy.deepcopy(self.tabs[t]) if t in self.tabs else None for t in titles}
+        return Snapshot(tabs=tabs, source=self.name, digest=digest)
+
+    def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
+        if plan.is_empty:
+            return ApplyResult()
+        created = {c.title for c in plan.creates if c.title not in self.tabs}
+        for guard in plan.guards:
+            if guard.tab in created or guard.tab not in self.tabs:
+                continue
+            rows = self.tabs[guard.tab]
+            held = [[(rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None)
+                     for c in range(guard.col, guard.last_col + 1)] for r in range(guard.row, guard.last_row + 1)]
+            if _trimmed(held) != _trimmed(guard.values):
+                raise ConcurrentEditError(self.name, f"Someone changed the '{guard.tab}' tab while the bot was "
+                                                     "about to write to it; nothing was written.")
+        for title in created:
+            self.tabs[title] = []
+        for w in plan.writes:
+            rows = self.tabs[w.tab]
+            for r, values in enumerate(w.values):
+                while len(rows) < w.row + r:
+                    rows.append([])
+                row = rows[w.row + r - 1]
+                for c, value in enumerate(values):
+                    while len(row) < w.col + c:
+                        row.append(None)
+                    row[w.col + c - 1] = None if value == "" else value
+        self.applied += 1
+        return ApplyResult(requests=1, cells_written=plan.cell_count)
+
+    def check_access(self) -> list[Check]:
+        return [Check("sheet", True, f"{len(self.tabs)} tabs in memory")]
+
+    def check_write(self, title: str) -> Check:
+        return Check(f"write access to {title}", True, "memory is always writable")
+
+    def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
+        self.formats.extend(formats)   # kept for a test to look at; nothing to draw in memory
+        return ApplyResult()
