@@ -1,12 +1,12 @@
 """A realistic, deterministic sample workbook for the demo and the end-to-end tests: "Crunch & Co".
 
 `build_sample(today)` returns the two rep tabs as a rep would type them ({"Defective Log": rows,
-"Comp Sheet": rows}, row 0 = headers), with every date relative to `today` (the last ~8 weeks, none in
-the future, except Best By dates, which are naturally later than the day a bag was bought).
+"Comp Sheet": rows}, row 0 = headers), with every date relative to `today` (the last ~8 weeks, and four older cases up to 88 days back;
+none in the future, except Best By dates, which are naturally later than the day a bag was bought).
 
 The sample deliberately holds: ready Refund and Replacement drafts, unprocessed cases, closed cases,
-one row per deliberate mistake (and no other problem on that row), two recurrence episodes (one with
-product spelling variants), a 15-day pair that must not flag, and choice values typed with odd case.
+one row per deliberate mistake (and no other problem on that row), recurrence episodes (one with
+product spelling variants and a shared lot), a 15-day pair that must not flag, and choice values typed with odd case.
 
 It also shows what happens after the reply and after a flag (issue 18). Those live in the bot's own tabs
 (Sent On, the leads' Root Cause and Action Date), which only the bot and people write, so the sample
