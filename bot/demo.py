@@ -1,4 +1,5 @@
-"""`make demo`: build a realistic sample workbook (once), run one real cycle on it, show what it did.
+"""`make demo`: build a realistic sample workbook (once), replay its story with the real bot (a cycle two
+weeks ago, what people typed, today's cycle; bot.demo_story), show what it did.
 
 Running it again runs another cycle on the same workbook, which finds nothing new and writes nothing.
 """
@@ -13,6 +14,7 @@ from bot.clock import local_now
 from bot.config import load_settings
 from bot.cycle import run_cycle
 from bot.app import describe_cycle
+from bot.demo_story import replay
 from bot.sample_data import build_sample
 
 DEMO_WORKBOOK = Path("demo-output") / "crunch-and-co-defective-log.xlsx"
@@ -51,19 +53,39 @@ def build_workbook(path: Path, today: date) -> None:
     write_workbook(path, build_sample(today))
 
 
+def after_the_reply(o) -> None:
+    """A few lines on the follow-ups, corrective actions, lots and unhappy customers of this cycle."""
+    lines = [f"  follow-up {r['ticket_id']}: {r['subject']}" for r in o.desired["drafts"]
+             if r.get("template") == "Follow-up" and not r.get("status")]
+    lines += [f"  {r['flag_id']} {r['product']} - {r['defect_type']}: {r['effectiveness']}"
+              for r in o.desired["escalations"] if r.get("effectiveness")]
+    lines += [f"  {r['flag_id']} {r['product']} - {r['defect_type']}: same lot {r['same_lot']}"
+              for r in o.desired["escalations"] if r.get("same_lot")]
+    lines += [f"  {r['ticket_id']}: {r['level']}, {r['reason']}" for r in o.desired.get("open_cases", [])
+              if "not satisfied" in str(r.get("reason"))]
+    if lines:
+        print("\nAfter the reply and after a flag (Drafts, Escalations, Open Cases):")
+        print("\n".join(lines))
+
+
 def run_demo(fresh: bool = False, path: Path = DEMO_WORKBOOK, clock=local_now) -> int:
     if fresh and path.exists():
         path.unlink()
-    if not path.exists():
-        build_workbook(path, clock().date())
-        print(f"Built a sample workbook for 'Crunch & Co' at {path}.")
-    else:
-        print(f"Using the sample workbook at {path} (make demo-fresh, or demo --fresh, rebuilds it).")
+    path.parent.mkdir(parents=True, exist_ok=True)
     config = demo_config(path)
     settings = load_settings(config, environ={})
-    report = run_cycle(WorkbookBackend(settings.workbook), settings, clock)
+    if not path.exists():
+        earlier, report = replay(path, settings, clock, write_workbook)
+        print(f"Built a sample workbook for 'Crunch & Co' at {path}, as it stood on {earlier}, and ran a "
+              f"cycle that day; then a rep sent a reply and the leads recorded two corrective actions, a "
+              f"second cycle noted the Sent On, the reps logged the cases since, and today's cycle ran:")
+    else:
+        print(f"Using the sample workbook at {path} (make demo-fresh, or demo --fresh, rebuilds it).")
+        report = run_cycle(WorkbookBackend(settings.workbook), settings, clock)
     print()
     print("\n".join(describe_cycle(report)))
+    if report.outcome is not None:
+        after_the_reply(report.outcome)
     o = report.outcome
     waiting = [r for r in o.desired["drafts"] if not r.get("status")]
     if waiting:

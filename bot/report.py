@@ -127,6 +127,10 @@ class MonthlyReport:
     window_end: date
     defect_types: tuple[str, ...]
     weeks: tuple[Week, ...]
+    # Added by bot.reporting, which reads the bot's tabs: lots with 2+ complaints (bot.lots.month_lots),
+    # follow-ups, feedback and corrective actions (bot.report_after.AfterReply).
+    lots: tuple[dict, ...] = ()
+    after: object | None = None
 
     @property
     def label(self) -> str:

@@ -1,25 +1,25 @@
 """A realistic, deterministic sample workbook for the demo and the end-to-end tests: "Crunch & Co".
 
 `build_sample(today)` returns the two rep tabs as a rep would type them ({"Defective Log": rows,
-"Comp Sheet": rows}, row 0 = headers), with every date relative to `today` (the last ~8 weeks, none in
-the future, except Best By dates, which are naturally later than the day a bag was bought).
+"Comp Sheet": rows}, row 0 = headers), with every date relative to `today` (the last ~8 weeks, and four older cases up to 88 days back;
+none in the future, except Best By dates, which are naturally later than the day a bag was bought).
 
 The sample deliberately holds: ready Refund and Replacement drafts, unprocessed cases, closed cases,
-one row per deliberate mistake (and no other problem on that row), two recurrence episodes (one with
-product spelling variants), a 15-day pair that must not flag, and choice values typed with odd case.
+one row per deliberate mistake (and no other problem on that row), recurrence episodes (one with
+product spelling variants and a shared lot), a 15-day pair that must not flag, and choice values typed with odd case.
 
-`expected(today)` describes what the bot should find in `build_sample(today)`; it is computed from the
-same case table that builds the rows. `EXPECTED` is `expected(REFERENCE_TODAY)`; only dates and lot
-numbers depend on `today`. Row numbers are sheet rows (header = row 1). Keys:
-  ready_drafts   {ticket_id: "Refund Processed" | "Replacement Shipped"}
-  flags          [{product_key, product (first case's spelling), defect, tickets, lots (date order),
-                   first_logged, last_logged}], ordered by first_logged
-  not_flagged    [{product_key, defect, gap_days, tickets}]: the 15-day pair and the 30-day-earlier case
-  mistakes       [(tab, row, column_letter, description)]; split into errors and warnings
-  unprocessed    Open tickets with no error whose comp work is not done (or has no Comp Sheet row)
-  closed         Closed tickets; duplicate_ticket; row_counts {tab: data rows}; today
-A row with a warning (Best By Date not a date) still gets a draft; a row with an error never does.
-The orphan Comp Sheet row is a warning too: it blocks no draft.
+It also shows what happens after the reply and after a flag (issue 18). Those live in the bot's own tabs
+(Sent On, the leads' Root Cause and Action Date), which only the bot and people write, so the sample
+does not pre-fill them: `STORY` tells what people did on an earlier day, and the demo (and the
+end-to-end tests) replay it with the real bot at that day (`--as-of`), on the rep tabs as they stood then
+(`build_sample(today, as_of=day)`):
+- `EARLIER_DAYS` (14) days ago a cycle drafts the replies; a rep sends c26's refund reply; the leads
+  record a root cause and a corrective action on two flags; a second cycle that day notes Sent On.
+- Today: c26 is due its follow-up; the Honey Roasted Almonds clumping flag (action 75 days ago, no case
+  since) is Effective; the Dark Chocolate Pretzels foreign-object flag recurred after its action (c23);
+  the Trail Mix flag's cases share a lot (Same Lot); c17's customer is Not Satisfied (Open Cases).
+What the bot should make of it is written by hand in the tests (tests/sample_expectations.py,
+tests/test_sample_story.py); this module only builds.
 
 Pure module: standard library only, no I/O.
 """
@@ -46,7 +46,6 @@ COMP_SHEET_HEADERS = [
 ]
 DEFECT_TYPES = ("Unsealed Packaging", "Rancid / Off Taste", "Foreign Object", "Clumping",
                 "Other Quality Issue")
-RECURRENCE_DAYS = 14
 SEED = 20261103
 # The day EXPECTED is computed for. Everything EXPECTED holds except dates is the same for any `today`.
 REFERENCE_TODAY = _dt.date(2026, 11, 20)
@@ -64,11 +63,6 @@ UP, RT, FO, CL, OQ = DEFECT_TYPES
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Reserved for examples (RFC 2606): a demo draft must never carry an address that could be someone's.
 _DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "mail.example.org")
-
-
-def product_key(name: str) -> str:
-    """The recurrence rule's product identity: lower-cased, only letters and digits kept."""
-    return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
 @dataclass
@@ -197,25 +191,58 @@ _CASES = [
           photo="No", lot=None, best_by=False),
 ]
 
-# Same product and defect, deliberately NOT one episode: the 15-day pair; the trail-mix case 30 days
-# before the flagged trail-mix episode.
-_DESIGNED_NEAR_MISSES = [("c06", "c16"), ("c08", "c31")]
+# Four older, Closed cases for the corrective-action story (see the module docstring): two recurring
+# defects the leads acted on. They are at the end of the sheet (the team pasted them in from the log
+# it kept before), so the rows above keep their numbers; the bot reads by Date Logged, not sheet order.
+# They draw from their own random stream and Ticket ID range, so the cases above keep their values.
+_EARLIER = [
+    _Case("n01", 88, "HA", CL, "Refund", "Closed", "done", "Wendy Alvarado",
+          "The honey glaze has fused the almonds into clumps the size of a fist. Could not break them apart.", _B),
+    _Case("n02", 82, "HA", CL, "Replacement", "Closed", "done", "Oscar Lindgren",
+          "Almonds all stuck together in one sticky block, like the bag got warm and set again.", _C),
+    _Case("n03", 47, "DP", FO, "Refund", "Closed", "done", "Fatima Rahman",
+          "A thin strip of blue plastic was baked onto the bottom of a pretzel.", _D),
+    _Case("n04", 41, "DP", FO, "Replacement", "Closed", "done", "George Kowalski",
+          "There was a sliver of hard plastic in the bag, the same blue as a glove.", _E),
+]
+_EARLIER_SEED, _EARLIER_FIRST_TICKET = SEED + 1, 47100
 
-# mistake -> (tab, column letter, severity, short description)
-_MISTAKES = {
-    "impossible_date": (DEFECTIVE_LOG, "A", "error", "Date Logged is an impossible date (Feb 30)"),
-    "bad_email": (DEFECTIVE_LOG, "D", "error", "Customer Email has no dot in the domain"),
-    "blank_email": (DEFECTIVE_LOG, "D", "error", "Customer Email is blank"),
-    "units_text": (DEFECTIVE_LOG, "L", "error", "Units Affected typed as a word ('two')"),
-    "refund_no_amount": (DEFECTIVE_LOG, "N", "error", "Refund resolution with no Refund Amount"),
-    "comp_amount_mismatch": (DEFECTIVE_LOG, "N", "error", "Comp Sheet refund amount disagrees with the log"),
-    "bad_defect": (DEFECTIVE_LOG, "I", "error", "Defect Type 'Stale' is not in the list"),
-    "dup_ticket": (DEFECTIVE_LOG, "B", "error", "Ticket ID repeats an earlier row"),
-    "best_by_text": (DEFECTIVE_LOG, "H", "warning", "Best By Date is not a date"),
-    # A warning: it blocks no draft (PRODUCT.md: "an error is anything that blocks a draft").
-    "orphan_comp": (COMP_SHEET, "B", "warning", "Comp Sheet Ticket ID is not in the Defective Log"),
-}
+# Customer Feedback the reps recorded after talking to the customer (free text is allowed too).
+_FEEDBACK = {"c13": "Satisfied", "c14": "Satisfied", "c17": "Not Satisfied", "c19": "No Response",
+             "c10": "Happy with the replacement, asked for a coupon"}
 
+
+def all_cases() -> list[_Case]:
+    """Every case of the sample, in sheet order."""
+    return _CASES + _EARLIER
+
+
+EARLIER_DAYS = 14   # the story's earlier day: 14 days hold at least 7 business days whatever the holidays
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A person typing in a bot tab: in `tab`, the row whose cells read `find` (by header), gets `values`."""
+    tab: str
+    find: dict
+    values: dict
+
+
+def story(today: _dt.date) -> tuple[_dt.date, list[Edit]]:
+    """The earlier day, and what people typed in the bot's tabs after that day's first cycle."""
+    b = _build(today)
+    ticket = b.ticket["c26"]
+    return today - _dt.timedelta(days=EARLIER_DAYS), [
+        Edit("Drafts", {"Ticket ID": ticket}, {"Status": "Sent"}),
+        Edit("Escalations", {"Product": PRODUCTS["HA"][0], "Defect Type": CL},
+             {"Lead Status": "Closed", "Root Cause": "Glazing drum ran hot on line B; almonds packed warm",
+              "Corrective Action": "Drum temperature alarm fitted; cooling time before packing doubled",
+              "Action Date": today - _dt.timedelta(days=75)}),
+        Edit("Escalations", {"Product": PRODUCTS["DP"][0], "Defect Type": FO},
+             {"Lead Status": "Investigating", "Root Cause": "Torn glove from the enrobing line",
+              "Corrective Action": "Blue detectable gloves only; metal detector recalibrated",
+              "Action Date": today - _dt.timedelta(days=38)}),
+    ]
 
 def _fmt_date(d: _dt.date, fmt: str | None) -> Any:
     if fmt is None:
@@ -256,24 +283,38 @@ class _Built:
     ticket: dict[str, str]           # case key -> ticket ID as typed
     date: dict[str, _dt.date]        # case key -> true Date Logged
     lot: dict[str, str]              # case key -> lot number ("" when blank)
+    added: dict[str, _dt.date] = field(default_factory=dict)   # case key -> Comp Sheet Date Added
+    processed: dict[str, _dt.date] = field(default_factory=dict)   # case key -> refund processed on
 
 
 def _build(today: _dt.date) -> _Built:
-    rng = random.Random(SEED)
-    by_key = {c.key: c for c in _CASES}
-    dates = {c.key: today - _dt.timedelta(days=c.days_ago) for c in _CASES}
-    chrono = sorted(_CASES, key=lambda c: (dates[c.key], _CASES.index(c)))
+    used: set[int] = set()
+    first = _build_part(_CASES, today, SEED, 48213, used)
+    later = _build_part(_EARLIER, today, _EARLIER_SEED, _EARLIER_FIRST_TICKET, used)
+    shift = {tab: len(rows) - 1 for tab, rows in first.rows.items()}
+    rows = {tab: first.rows[tab] + later.rows[tab][1:] for tab in first.rows}
+    return _Built(rows, {**first.log_row, **{k: n + shift[DEFECTIVE_LOG] for k, n in later.log_row.items()}},
+                  {**first.comp_row, **{k: n + shift[COMP_SHEET] for k, n in later.comp_row.items()}},
+                  first.orphan_row, {**first.ticket, **later.ticket}, {**first.date, **later.date},
+                  {**first.lot, **later.lot}, {**first.added, **later.added},
+                  {**first.processed, **later.processed})
+
+
+def _build_part(cases: list[_Case], today: _dt.date, seed: int, first_ticket: int, used: set[int]) -> _Built:
+    rng = random.Random(seed)
+    by_key = {c.key: c for c in cases}
+    dates = {c.key: today - _dt.timedelta(days=c.days_ago) for c in cases}
+    chrono = sorted(cases, key=lambda c: (dates[c.key], cases.index(c)))
 
     # Ticket IDs come from the help desk in the order customers wrote in.
     tickets: dict[str, str] = {}
-    number = 48213
+    number = first_ticket
     for c in chrono:
         tickets[c.key] = f"CS-{number}"
         number += rng.randint(9, 61)
 
     # Order numbers: ascending with the order date, a few days to weeks before the complaint.
     start = today - _dt.timedelta(days=90)
-    used: set[int] = set()
 
     def order_no(d: _dt.date) -> int:
         n = 10234 + (d - start).days * 12 + rng.randint(0, 11)
@@ -316,7 +357,7 @@ def _build(today: _dt.date) -> _Built:
     log_rows: list[list] = [list(DEFECTIVE_LOG_HEADERS)]
     log_row: dict[str, int] = {}
     amounts: dict[str, float] = {}
-    for i, c in enumerate(_CASES):
+    for i, c in enumerate(cases):
         name, price, _, _ = PRODUCTS[c.code]
         units = c.units
         n_units = int(units) if str(units).isdigit() else 2
@@ -346,7 +387,7 @@ def _build(today: _dt.date) -> _Built:
             repl,
             c.agent,
             c.status,
-            c.extra.get("feedback", ""),
+            _FEEDBACK.get(c.key, ""),
         ]
         m = c.mistake
         if m == "impossible_date":
@@ -372,7 +413,7 @@ def _build(today: _dt.date) -> _Built:
     comp_rows: list[list] = [list(COMP_SHEET_HEADERS)]
     comp_row: dict[str, int] = {}
     orphan_row = 0
-    entries = [(e["added"], _CASES.index(by_key[k]), k) for k, e in comp.items()]
+    entries = [(e["added"], cases.index(by_key[k]), k) for k, e in comp.items()]
     for _, _, k in sorted(entries):
         c, e = by_key[k], comp[k]
         log = log_rows[log_row[k] - 1]
@@ -408,12 +449,31 @@ def _build(today: _dt.date) -> _Built:
         if c.extra.get("orphan_comp"):
             orphan_row = len(comp_rows)
     return _Built({DEFECTIVE_LOG: log_rows, COMP_SHEET: comp_rows}, log_row, comp_row, orphan_row,
-                  tickets, dates, lots)
+                  tickets, dates, lots, {k: e["added"] for k, e in comp.items()},
+                  {k: e["processed"] for k, e in comp.items() if e.get("processed")})
 
 
-def build_sample(today: _dt.date) -> dict[str, list[list]]:
-    """The two rep tabs as typed by reps: {"Defective Log": rows, "Comp Sheet": rows}, header first."""
-    return _build(today).rows
+def build_sample(today: _dt.date, as_of: _dt.date | None = None) -> dict[str, list[list]]:
+    """The two rep tabs as typed by reps: {"Defective Log": rows, "Comp Sheet": rows}, header first.
+    With `as_of`, the tabs as they stood on that day: only the cases logged and the Comp Sheet work added
+    by then, a refund processed later not yet processed. (Status and Customer Feedback are as they stand
+    today: the sample has no history of them, and the story needs none.)"""
+    b = _build(today)
+    if as_of is None:
+        return b.rows
+    row_of = {n: k for k, n in b.log_row.items()}
+    comp_of = {n: k for k, n in b.comp_row.items()}
+    log = [b.rows[DEFECTIVE_LOG][0]] + [r for n, r in enumerate(b.rows[DEFECTIVE_LOG][1:], 2)
+                                        if b.date[row_of[n]] <= as_of]
+    comp = [b.rows[COMP_SHEET][0]]
+    for n, r in enumerate(b.rows[COMP_SHEET][1:], 2):
+        if b.added[comp_of[n]] > as_of:
+            continue
+        processed = b.processed.get(comp_of[n])
+        if processed is not None and processed > as_of:
+            r = r[:11] + [""] + r[12:]
+        comp.append(r)
+    return {DEFECTIVE_LOG: log, COMP_SHEET: comp}
 
 
 # How a real team types the same facts (issue 16): the messy variant below holds the very cases of the
@@ -449,103 +509,3 @@ def build_messy_sample(today: _dt.date) -> dict[str, list[list]]:
             if row[col] in ("", None):
                 row[col] = _MESSY_PLACEHOLDERS[(i + col) % len(_MESSY_PLACEHOLDERS)]
     return {MESSY_TABS[DEFECTIVE_LOG]: log, MESSY_TABS[COMP_SHEET]: comp}
-
-
-def _canonical_defect(typed: str) -> str | None:
-    folded = typed.strip().lower()
-    return next((d for d in DEFECT_TYPES if d.lower() == folded), None)
-
-
-def expected(today: _dt.date) -> dict:
-    """What the bot should find in `build_sample(today)`; see the module docstring."""
-    b = _build(today)
-    by_key = {c.key: c for c in _CASES}
-    mistakes, errors, warnings = [], [], []
-    error_cases = set()
-    for c in _CASES:
-        if c.mistake:
-            tab, col, severity, text = _MISTAKES[c.mistake]
-            item = (tab, b.log_row[c.key], col, text)
-            mistakes.append(item)
-            (errors if severity == "error" else warnings).append(item)
-            if severity == "error":
-                error_cases.add(c.key)
-        if c.extra.get("orphan_comp"):
-            tab, col, severity, text = _MISTAKES["orphan_comp"]
-            item = (tab, b.orphan_row, col, text)
-            mistakes.append(item)
-            (errors if severity == "error" else warnings).append(item)
-
-    order = {DEFECTIVE_LOG: 0, COMP_SHEET: 1}
-    for items in (mistakes, errors, warnings):
-        items.sort(key=lambda m: (order[m[0]], m[1]))
-
-    ready = {}
-    for c in _CASES:
-        if c.key in error_cases or c.status.strip().lower() != "open" or c.comp != "done":
-            continue
-        if c.resolution.strip().lower() == "refund":
-            ready[b.ticket[c.key]] = "Refund Processed"
-        else:
-            ready[b.ticket[c.key]] = "Replacement Shipped"
-
-    # Recurrence, from the true dates: rows whose date, product and defect type are valid count.
-    groups: dict[tuple[str, str], list[_Case]] = {}
-    for c in _CASES:
-        defect = _canonical_defect(c.defect)
-        if defect is None or c.mistake == "impossible_date":
-            continue
-        groups.setdefault((product_key(c.product or PRODUCTS[c.code][0]), defect), []).append(c)
-    flags, near_misses = [], []
-    for (pkey, defect), cases in groups.items():
-        cases.sort(key=lambda c: (b.date[c.key], b.log_row[c.key]))
-        episode = [cases[0]]
-        episodes = []
-        for prev, cur in zip(cases, cases[1:]):
-            gap = (b.date[cur.key] - b.date[prev.key]).days
-            if gap <= RECURRENCE_DAYS:
-                episode.append(cur)
-            else:
-                episodes.append(episode)
-                episode = [cur]
-                near_misses.append({"product_key": pkey, "defect": defect, "gap_days": gap,
-                                    "tickets": [b.ticket[prev.key], b.ticket[cur.key]]})
-        episodes.append(episode)
-        for ep in episodes:
-            if len(ep) >= 2:
-                flags.append({
-                    "product_key": pkey,
-                    "product": ep[0].product or PRODUCTS[ep[0].code][0],
-                    "defect": defect,
-                    "tickets": [b.ticket[c.key] for c in ep],
-                    "lots": [b.lot[c.key] for c in ep if b.lot[c.key]],
-                    "first_logged": b.date[ep[0].key],
-                    "last_logged": b.date[ep[-1].key],
-                })
-    flags.sort(key=lambda f: (f["first_logged"], f["product_key"]))
-    near_misses = [m for m in near_misses
-                   if m["tickets"] in ([b.ticket[x] for x in pair] for pair in _DESIGNED_NEAR_MISSES)]
-    near_misses.sort(key=lambda m: m["gap_days"])
-
-    def tickets_where(pred) -> list[str]:
-        return [b.ticket[c.key] for c in _CASES if pred(c)]
-
-    return {
-        "today": today,
-        "row_counts": {tab: len(rows) - 1 for tab, rows in b.rows.items()},
-        "ready_drafts": ready,
-        "flags": flags,
-        # Same product and defect, NOT flagged: the 15-day pair and the trail-mix case 30 days earlier.
-        "not_flagged": near_misses,
-        "mistakes": mistakes,
-        "errors": errors,
-        "warnings": warnings,
-        "unprocessed": tickets_where(lambda c: c.key not in error_cases and c.status.strip().lower() == "open"
-                                     and c.comp != "done"),
-        "closed": tickets_where(lambda c: c.status.strip().lower() == "closed"),
-        "duplicate_ticket": b.ticket[by_key["c36"].extra["dup_of"]],
-        "warning_row_is_ready_draft": b.ticket["c37"] in ready,
-    }
-
-
-EXPECTED = expected(REFERENCE_TODAY)

@@ -9,7 +9,7 @@ import pytest
 from bot.cli import main
 from bot.clock import local_now
 from bot.demo import build_workbook
-from bot.sample_data import expected
+from sample_expectations import expected
 
 REP_TABS = ("Defective Log", "Comp Sheet")
 
@@ -67,7 +67,7 @@ def test_run_once_gives_exactly_the_expected_tabs(workbook, capsys):
         assert d["Body"].startswith("Hi ")
 
     flags = as_dicts(tab_values(workbook, "Escalations"))
-    assert [f["Flag ID"] for f in flags] == ["ESC-0001", "ESC-0002"]
+    assert [f["Flag ID"] for f in flags] == ["ESC-0001", "ESC-0002", "ESC-0003", "ESC-0004"]
     assert [f["Ticket IDs"].split(", ") for f in flags] == [f["tickets"] for f in want["flags"]]
     assert [f["Product"] for f in flags] == [f["product"] for f in want["flags"]]
 
@@ -225,8 +225,10 @@ def test_the_demo_keeps_a_settings_file_the_user_edited(tmp_path, monkeypatch, c
     assert main(["demo"]) == 0
     assert "Sam at Crunch & Co" in config.read_text()
     wb = openpyxl.load_workbook(tmp_path / "demo-output" / "crunch-and-co-defective-log.xlsx")
-    bodies = [r[4] for r in wb["Drafts"].iter_rows(min_row=2, values_only=True)]
-    assert bodies and all(b.endswith("Sam at Crunch & Co") for b in bodies)
+    rows = list(wb["Drafts"].iter_rows(min_row=2, values_only=True))
+    # The reply the story's rep sent (Status Sent) is theirs and keeps the sign-off it was sent with.
+    assert [r[6] for r in rows if not r[4].endswith("Sam at Crunch & Co")] == ["Sent"]
+    assert sum(r[4].endswith("Sam at Crunch & Co") for r in rows) == len(rows) - 1 > 5
 
 
 def test_unchanged_input_skips_the_work_and_any_edit_is_seen(workbook, capsys, monkeypatch):

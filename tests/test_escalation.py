@@ -241,6 +241,10 @@ OPEN_CASES_1130 = [
     ["CS-49358", "trail mix original 12 oz", "Foreign Object", "2026-11-24", 3, "Level 3", S, SER, "Tess", 39],
     ["CS-49426", "TRAIL MIX - ORIGINAL 12OZ", "Foreign Object", "2026-11-28", 0, "Level 3", S, SER, "Jordan", 38],
     ["CS-49439", "Sea Salt Kettle Chips 5oz", "Foreign Object", "2026-11-29", 0, "Level 3", S, SER, "Marcus", 40],
+    # c17, Closed, its customer Not Satisfied: Level 2 whatever its Status, ahead of Level 2 by age alone.
+    # Logged Sun Nov 1, so its age counts from Mon Nov 2: 18, like the first rows.
+    ["CS-48760", "Honey Roasted Almonds 8oz", "Other Quality Issue", "2026-11-01", 18, "Level 2", CHM,
+     "customer not satisfied after follow-up", "Jordan", 18],
     # The sample's impossible Date Logged (Feb 30) on an Open case: listed, age unknown (never invisible).
     ["CS-48655", "Spicy Peanut Brittle 4oz", "Rancid / Off Taste", None, "unknown", "Level 2", CHM,
      "age unknown: Date Logged is blank or not a date (see Log Issues, Defective Log row 16)", "Elena", 16],
@@ -265,13 +269,15 @@ def sample(tmp_path, monkeypatch):
 def test_open_cases_tab_on_the_sample_matches_the_hand_worked_rows(sample, capsys):
     path, clock = sample
     assert main(["run", "--once", "--workbook", str(path)]) == 0
-    assert "Open Cases: 19 past Level 1 (17 at Level 3)." in capsys.readouterr().out
+    assert "Open Cases: 20 past Level 1 (17 at Level 3)." in capsys.readouterr().out
     rows = tab_values(path, "Open Cases")
     assert rows[0] == HEADER
     assert rows[1:] == OPEN_CASES_1130
     esc = {r[0]: r[8] for r in tab_values(path, "Escalations")[1:]}
-    assert esc == {"ESC-0001": "CS Team Lead, Senior Management",                        # grew to 3 cases
-                   "ESC-0002": "Products & Logistics, CS Manager, Senior Management"}    # Foreign Object
+    assert esc == {"ESC-0001": "CS Team Lead",                                           # a pair, Clumping
+                   "ESC-0002": "Products & Logistics, CS Manager, Senior Management",    # Foreign Object
+                   "ESC-0003": "CS Team Lead, Senior Management",                        # grew to 3 cases
+                   "ESC-0004": "Products & Logistics, CS Manager, Senior Management"}    # Foreign Object
 
     # A second cycle the same day writes nothing, not even the file.
     clock["now"] = MON_1130.replace(minute=45)   # within the Bot Status heartbeat
@@ -284,7 +290,7 @@ def test_open_cases_tab_on_the_sample_matches_the_hand_worked_rows(sample, capsy
     # Wed, Fri, Mon = 3) joins at Level 2; row 35 (Sat 11-21: 5) goes up to Level 3.
     clock["now"] = MON_1130.replace(day=1, month=12)
     assert main(["run", "--once", "--workbook", str(path)]) == 0
-    assert "Open Cases: 20 past Level 1 (18 at Level 3)." in capsys.readouterr().out
+    assert "Open Cases: 21 past Level 1 (18 at Level 3)." in capsys.readouterr().out
     after = tab_values(path, "Open Cases")[1:]
     assert [(r[0], r[4], r[5], r[9]) for r in after] == [
         ("CS-48707", 19, "Level 3", 17), ("CS-48801", 19, "Level 3", 19), ("CS-48874", 15, "Level 3", 22),
@@ -293,6 +299,7 @@ def test_open_cases_tab_on_the_sample_matches_the_hand_worked_rows(sample, capsy
         ("CS-49121", 10, "Level 3", 29), ("CS-49150", 10, "Level 3", 30), ("CS-49188", 9, "Level 3", 31),
         ("CS-49274", 7, "Level 3", 33), ("CS-49312", 6, "Level 3", 34), ("CS-49334", 5, "Level 3", 35),
         ("CS-49358", 4, "Level 3", 39), ("CS-49426", 1, "Level 3", 38), ("CS-49439", 1, "Level 3", 40),
+        ("CS-48760", 19, "Level 2", 18),
         ("CS-48655", "unknown", "Level 2", 16),
         ("CS-49312", 3, "Level 2", 36),  # repeats row 34's Ticket ID (a Log Issue), still its own open case
     ]

@@ -382,7 +382,7 @@ def test_sample_workbook_posts_no_customer_data(tmp_path, hook):
     build_workbook(path, local_now().date())
     assert run_once(path) == 0
     texts = posts(hook)
-    assert len(texts) == 2                          # the sample's two recurrences
+    assert len(texts) == 4                          # the sample's four recurrences
     bodies = [c.request.body.decode() if isinstance(c.request.body, bytes) else c.request.body
               for c in hook.calls]
     leaked = sorted(v for v in private_values() for b in bodies if v in b or json.dumps(v)[1:-1] in b)
@@ -401,7 +401,7 @@ def test_google_sheet_link_names_the_spreadsheet_and_posts_no_customer_data(tmp_
         assert main(["run", "--once", "--spreadsheet", f"https://docs.google.com/spreadsheets/d/"
                      f"{fake.spreadsheet_id}/edit#gid=0", "--credentials", str(key.path)]) == 0
         bodies = [json.loads(c.request.body) for c in rsps.calls if c.request.url == CHAT]
-    assert len(bodies) == 2
+    assert len(bodies) == 4
     link = f"https://docs.google.com/spreadsheets/d/{fake.spreadsheet_id}/edit"
     assert all(b["text"].splitlines()[-1] == f"Escalations tab: {link}" for b in bodies)
     assert [v for v in private_values() for b in bodies if v in b["text"]] == []

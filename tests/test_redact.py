@@ -10,7 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.demo import write_workbook
-from bot.sample_data import EXPECTED, REFERENCE_TODAY, build_sample
+from bot.sample_data import REFERENCE_TODAY, build_sample
+from sample_expectations import EXPECTED
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 REP_TABS = ("Defective Log", "Comp Sheet")
 

@@ -57,41 +57,44 @@ def report_of(log: list, month: date, settings, extra: dict | None = None, now=C
 
 def test_october_on_the_sample_matches_a_hand_count(settings):
     # build_sample(2026-11-20) dates case cNN `days_ago` days before Nov 20, so October is days_ago 20 (Oct 31)
-    # to 50 (Oct 1): cases c04..c25, 22 rows. c15 has the impossible date "2/30/2026", so it is left out:
-    # 21 received. Closed (Status column of the case table): c04-c14 (11), c17, c19, c20 = 14; Open: c16,
-    # c18, c21-c25 = 7. c18 (bad email) and c23-c25 (errors) still count: only the date matters.
+    # to 50 (Oct 1): cases c04..c25, 22 rows, and the story's n03 (47, Oct 4) and n04 (41, Oct 10). c15 has
+    # the impossible date "2/30/2026", so it is left out: 23 received. Closed (Status column of the case
+    # table): c04-c14 (11), c17, c19, c20, n03, n04 = 16; Open: c16, c18, c21-c25 = 7. c18 (bad email) and
+    # c23-c25 (errors) still count: only the date matters.
     r, _ = report_of(build_sample(SAMPLE_TODAY)["Defective Log"], OCTOBER, settings)
-    assert (r.received, r.closed, r.open, r.no_status, r.left_out) == (21, 14, 7, 0, 1)
-    # By product: HA c05 c09 c17 c20 c25 (4 closed, c25 open); DP c04 c06 c14 c16 c23 (c16, c23 open);
+    assert (r.received, r.closed, r.open, r.no_status, r.left_out) == (23, 16, 7, 0, 1)
+    # By product: DP c04 c06 c14 c16 c23 n03 n04 (c16, c23 open); HA c05 c09 c17 c20 c25 (c25 open);
     # KC c07 c12 c18; MG c11 c19 c24; TM c08 c13 c21 (the last of each open); PB c10 c22 (c22 open).
     got = {(c.label, c.cases, c.closed, c.open) for c in r.by_product}
-    assert got == {("Honey Roasted Almonds 8oz", 5, 4, 1), ("Dark Chocolate Pretzels 6oz", 5, 3, 2),
+    assert got == {("Honey Roasted Almonds 8oz", 5, 4, 1), ("Dark Chocolate Pretzels 6oz", 7, 5, 2),
                    ("Sea Salt Kettle Chips 5oz", 3, 2, 1), ("Maple Pecan Granola 11oz", 3, 2, 1),
                    ("Trail Mix Original 12oz", 3, 2, 1), ("Spicy Peanut Brittle 4oz", 2, 1, 1)}
-    assert [c.cases for c in r.by_product] == [5, 5, 3, 3, 3, 2]     # most cases first
+    assert [c.cases for c in r.by_product] == [7, 5, 3, 3, 3, 2]     # most cases first
     # By defect type: Unsealed c05 c06 c13 c16 c19 c22; Rancid c04 c09 c12 c20 c21 c24 c25;
-    # Foreign Object c07 c08 c11 c23; Clumping c10; Other Quality c14 c17 c18. In the list's order.
+    # Foreign Object c07 c08 c11 c23 n03 n04; Clumping c10; Other Quality c14 c17 c18. In the list's order.
     assert [(c.label, c.cases, c.closed, c.open) for c in r.by_defect] == [
-        ("Unsealed Packaging", 6, 4, 2), ("Rancid / Off Taste", 7, 4, 3), ("Foreign Object", 4, 3, 1),
+        ("Unsealed Packaging", 6, 4, 2), ("Rancid / Off Taste", 7, 4, 3), ("Foreign Object", 6, 5, 1),
         ("Clumping", 1, 1, 0), ("Other Quality Issue", 3, 2, 1)]
-    # One episode overlaps October: Honey Roasted Almonds, Rancid, c09 Oct 11 -> c20 Oct 25 (exactly 14
-    # days, still counts) -> c25 Oct 31. The 15-day Dark Chocolate Pretzels pair (c06, c16) is not one.
-    (ep,) = r.episodes
-    assert (ep.product, ep.defect_type, ep.cases, ep.in_month, ep.first_logged, ep.last_logged) == (
-        "Honey Roasted Almonds 8oz", "Rancid / Off Taste", 3, 3, date(2026, 10, 11), date(2026, 10, 31))
+    # Two episodes overlap October, by first case: Dark Chocolate Pretzels, Foreign Object, n03 Oct 4 ->
+    # n04 Oct 10 (c23 on Oct 29 is 19 days later: not in it); Honey Roasted Almonds, Rancid, c09 Oct 11 ->
+    # c20 Oct 25 (exactly 14 days, still counts) -> c25 Oct 31. The 15-day pretzel pair (c06, c16) is not one.
+    assert [(e.product, e.defect_type, e.cases, e.in_month, e.first_logged, e.last_logged) for e in r.episodes] == [
+        ("Dark Chocolate Pretzels 6oz", "Foreign Object", 2, 2, date(2026, 10, 4), date(2026, 10, 10)),
+        ("Honey Roasted Almonds 8oz", "Rancid / Off Taste", 3, 3, date(2026, 10, 11), date(2026, 10, 31))]
     # No Date Closed column in the sample: the median is not known, and says why.
     assert r.median_days is None and not r.has_closed_column and "no Date Closed column" in r.median_note
-    # Weekly, May 1 - Oct 31: the sample starts Sep 26, so only six weeks have cases (Mondays):
-    # Sep 21: c01 Unsealed (Sat 26), c02 Clumping (Sun 27); Sep 28: c03 Other, c04 Rancid, c05 Unsealed;
-    # Oct 5: c06 Unsealed, c07 c08 Foreign, c09 Rancid; Oct 12: c10 Clumping, c11 Foreign, c12 Rancid,
-    # c13 Unsealed, c14 Other; Oct 19: c16 c19 Unsealed, c17 c18 Other, c20 Rancid (c15 left out);
-    # Oct 26: c21 c24 c25 Rancid, c22 Unsealed, c23 Foreign (c26 on Sun Nov 1 is outside the window).
+    # Weekly, May 1 - Oct 31 (Mondays): Aug 24: n01 (Mon 24) n02 (Sun 30) Clumping;
+    # Sep 21: c01 Unsealed (Sat 26), c02 Clumping (Sun 27); Sep 28: c03 Other, c04 Rancid, c05 Unsealed,
+    # n03 Foreign (Sun Oct 4); Oct 5: c06 Unsealed, c07 c08 n04 Foreign, c09 Rancid; Oct 12: c10 Clumping,
+    # c11 Foreign, c12 Rancid, c13 Unsealed, c14 Other; Oct 19: c16 c19 Unsealed, c17 c18 Other, c20 Rancid
+    # (c15 left out); Oct 26: c21 c24 c25 Rancid, c22 Unsealed, c23 Foreign (c26 on Sun Nov 1 is outside).
     # Counts in the order Unsealed, Rancid, Foreign Object, Clumping, Other.
     weeks = {w.start: w.counts for w in r.weeks if w.total}
-    assert weeks == {date(2026, 9, 21): (1, 0, 0, 1, 0), date(2026, 9, 28): (1, 1, 0, 0, 1),
-                     date(2026, 10, 5): (1, 1, 2, 0, 0), date(2026, 10, 12): (1, 1, 1, 1, 1),
+    assert weeks == {date(2026, 8, 24): (0, 0, 0, 2, 0),
+                     date(2026, 9, 21): (1, 0, 0, 1, 0), date(2026, 9, 28): (1, 1, 1, 0, 1),
+                     date(2026, 10, 5): (1, 1, 3, 0, 0), date(2026, 10, 12): (1, 1, 1, 1, 1),
                      date(2026, 10, 19): (2, 1, 0, 0, 2), date(2026, 10, 26): (1, 3, 1, 0, 0)}
-    assert sum(w.total for w in r.weeks) == 24 and len(r.weeks) == 27   # Mon Apr 27 .. Mon Oct 26
+    assert sum(w.total for w in r.weeks) == 28 and len(r.weeks) == 27   # Mon Apr 27 .. Mon Oct 26
 
 
 def test_november_on_the_sample_counts_the_invalid_defect_and_the_trail_mix_flag(settings):
@@ -263,7 +266,7 @@ def test_html_embeds_a_real_chart_first(settings):
     assert foreign > 500 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20
     body = html[html.index("<body>") + len("<body>"):].lstrip()
     assert body.startswith("<img ")                       # the chart is the first thing on the page
-    assert "21</strong> cases received" in html
+    assert "23</strong> cases received" in html
 
 
 def test_product_names_are_escaped_and_no_customer_data_is_in_the_report(settings):
@@ -381,13 +384,13 @@ def test_cli_report_on_a_workbook_end_to_end(workbook, tmp_path, capsys, monkeyp
     monkeypatch.setattr("bot.commands.local_now", lambda: CLOCK)
     assert main(["report", "--workbook", str(workbook.path)]) == 0          # default: the previous month
     out = capsys.readouterr().out
-    assert "Monthly report for October 2026" in out and "21 cases received, 14 closed, 7 still open" in out
+    assert "Monthly report for October 2026" in out and "23 cases received, 16 closed, 7 still open" in out
     assert "Left out 1 row(s)" in out and "Wrote" in out
     html = (tmp_path / "monthly-report-2026-10.html").read_text(encoding="utf-8")
     assert embedded_png(html)[:8] == PNG_SIGNATURE
     rows = xlsx_rows(workbook.path, TAB)
     assert rows[0][:5] == ("Month", "Section", "Item", "Defect Type", "Cases")
-    assert rows[1][:7] == ("2026-10", "Summary", "Cases received", None, 21, 14, 7)
+    assert rows[1][:7] == ("2026-10", "Summary", "Cases received", None, 23, 16, 7)
 
     assert main(["report", "--month", "2026-10", "--workbook", str(workbook.path),
                  "--out", str(tmp_path / "again.html")]) == 0
@@ -423,11 +426,11 @@ def test_cli_report_through_the_google_fake(fake_sheets, sa_key, tmp_path, capsy
     args = ["report", "--month", "2026-10", "--out", str(tmp_path / "g.html"),
             "--spreadsheet", fake_sheets.spreadsheet_id, "--credentials", str(sa_key.path)]
     assert main(args) == 0
-    assert "21 cases received, 14 closed, 7 still open" in capsys.readouterr().out
+    assert "23 cases received, 16 closed, 7 still open" in capsys.readouterr().out
     writes = fake_sheets.value_writes()
     assert writes and all(option == "RAW" for option, _ in writes)
     assert {fake_sheets.range_tab(rng) for _, rng in writes} == {TAB}
-    assert normalised(fake_sheets.rows(TAB))[1][:7] == ["2026-10", "Summary", "Cases received", "", 21, 14, 7]
+    assert normalised(fake_sheets.rows(TAB))[1][:7] == ["2026-10", "Summary", "Cases received", "", 23, 16, 7]
     fake_sheets.clear_log()
     assert main(args) == 0
     assert "wrote nothing" in capsys.readouterr().out

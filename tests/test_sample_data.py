@@ -21,7 +21,8 @@ for p in (HERE, HERE.parent):
 import caers  # noqa: E402
 import sheet_schema  # noqa: E402
 from bot import sample_data  # noqa: E402
-from bot.sample_data import EXPECTED, build_sample, expected, product_key  # noqa: E402
+from bot.sample_data import build_sample  # noqa: E402
+from sample_expectations import EXPECTED, expected, product_key  # noqa: E402
 
 LOG, COMP = "Defective Log", "Comp Sheet"
 TODAY = sample_data.REFERENCE_TODAY
@@ -221,7 +222,7 @@ def test_headers_match_the_schema_files():
 
 def test_size_and_cell_types():
     s = build_sample(TODAY)
-    assert 36 <= len(s[LOG]) - 1 <= 44
+    assert 40 <= len(s[LOG]) - 1 <= 48
     assert EXPECTED["row_counts"] == {LOG: len(s[LOG]) - 1, COMP: len(s[COMP]) - 1}
     allowed = (str, int, float, dt.date, type(None))
     for rows in s.values():
@@ -240,11 +241,11 @@ def test_dates_are_recent_and_not_in_the_future(today):
         if r[0] == f"2/30/{today.year}":
             assert d is None
             continue
-        assert d is not None and today - dt.timedelta(days=56) <= d <= today
+        assert d is not None and today - dt.timedelta(days=90) <= d <= today   # the story's older cases: 88 days
     for r in s[COMP][1:]:
         for v in (r[0], r[11]):
             if not blank(v):
-                assert today - dt.timedelta(days=56) <= parse_date(v) <= today
+                assert today - dt.timedelta(days=90) <= parse_date(v) <= today
 
 
 @pytest.mark.parametrize("today", TODAYS)
@@ -278,6 +279,8 @@ def test_expected_contents():
     assert not set(EXPECTED["ready_drafts"]) & set(EXPECTED["unprocessed"])
     assert not set(EXPECTED["ready_drafts"]) & set(EXPECTED["closed"])
     assert [(f["product_key"], f["defect"], len(f["tickets"])) for f in EXPECTED["flags"]] == [
+        ("honeyroastedalmonds8oz", "Clumping", 2),            # the story's older flags (corrective action)
+        ("darkchocolatepretzels6oz", "Foreign Object", 2),
         ("honeyroastedalmonds8oz", "Rancid / Off Taste", 3),
         ("trailmixoriginal12oz", "Foreign Object", 3),
     ]
@@ -316,7 +319,7 @@ def test_gaps_fifteen_and_fourteen_days():
     almonds = next(f for f in EXPECTED["flags"] if f["defect"] == "Rancid / Off Taste")
     gaps = [(dates[y] - dates[x]).days for x, y in zip(almonds["tickets"], almonds["tickets"][1:])]
     assert 14 in gaps and all(g <= 14 for g in gaps)
-    trail = next(f for f in EXPECTED["flags"] if f["defect"] == "Foreign Object")
+    trail = next(f for f in EXPECTED["flags"] if f["product_key"] == "trailmixoriginal12oz")
     earlier = next(m for m in EXPECTED["not_flagged"] if m["gap_days"] == 30)
     assert earlier["tickets"][1] == trail["tickets"][0]
     assert (dates[earlier["tickets"][1]] - dates[earlier["tickets"][0]]).days == 30
