@@ -96,10 +96,17 @@ class Capa:
         lot = same_lot_text(ep.case_lots)
         if lot:
             names.append(PRODUCTS_AND_LOGISTICS)
-        if any(a.product_key == ep.product_key and a.defect_type == ep.defect_type and ep.dates[-1] > a.day
-               for a in self.actions):
+        if any(a.product_key == ep.product_key and a.defect_type == ep.defect_type
+               and (ep.dates[-1] > a.day or self._recurred(a)) for a in self.actions):
             names.append(self.level_3)
         return {"same_lot": lot, "notify": names}
+
+    def _recurred(self, action: "Action") -> bool:
+        """A case of the action's product and defect came within the verification days after it (the
+        "Recurred after action" state), whether or not it joined the flag's episode."""
+        days = self.cases.get((action.product_key, action.defect_type), [])
+        since = days[bisect_right(days, action.day):]
+        return bool(since) and since[0] <= action.day + timedelta(days=self.settings.verify_after_days)
 
     def finish(self, records: list[dict], before: dict[str, str], changes: FlagChanges, key_of) -> None:
         """Set each flag's Effectiveness; a flag newly showing a recurrence joins `changes.recurred`.
@@ -110,6 +117,12 @@ class Capa:
             key = key_of(rec)
             text = self.effectiveness(rec, self.leads.get(key, {}))
             rec["effectiveness"] = text
+            if text.startswith(RECURRED):
+                # The recurrence may be a case of its own, outside the flag's episode: Notify still
+                # names the Level 3 owner, as the contract asks for any recurrence after an action.
+                names = [n.strip() for n in cells.as_text(rec.get("notify")).split(",") if n.strip()]
+                if self.level_3 not in names:
+                    rec["notify"] = ", ".join(names + [self.level_3])
             was = before.get(key, "")
             if text.startswith((RECURRED, RECURRENCE_OF)) and not was.startswith(text.split(":")[0]):
                 changes.recurred.append(cells.as_text(rec.get("flag_id")))

@@ -92,6 +92,20 @@ def test_recurred_after_action_names_level_3_and_tells_the_webhook(settings, ren
     assert again.flags.recurred == [] and flag(s)["Effectiveness"] == f["Effectiveness"]
 
 
+def test_a_recurrence_outside_the_episode_still_names_level_3(settings, renderer):
+    """The case after the action comes more than the window after the flag's last case: it joins no
+    episode, yet the flag recurred after its action, and Notify names the Level 3 owner."""
+    s = flag_sheet(settings, renderer, root_cause="seal bar", action=date(2026, 11, 10))
+    s.cycle(date(2026, 11, 12), settings, renderer)
+    s = _with_case(s, clumping("CS-3", date(2026, 11, 30)))
+    out = s.cycle(date(2026, 12, 1), settings, renderer)
+    f = flag(s)
+    assert f["Effectiveness"] == "Recurred after action: 1 case(s) since 2026-11-10"
+    assert f["Notify"] == "CS Team Lead, Senior Management" and f["Cases"] == 2
+    assert out.flags.recurred == ["ESC-0001"]
+    assert s.cycle(date(2026, 12, 1), settings, renderer).plan.is_empty
+
+
 def test_effective_stays_and_a_later_episode_says_recurrence_of(settings, renderer):
     s = flag_sheet(settings, renderer, root_cause="seal bar", action=date(2026, 11, 10))
     s.cycle(date(2027, 1, 9), settings, renderer)
