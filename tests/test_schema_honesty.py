@@ -1,0 +1,60 @@
+"""What the schema files declare is what the bot does: a column marked `unique` gets a Log Issue for every
+repeat, a column marked `set_once` keeps its first value when its record changes, and `key_column`
+is what the guard and the memory key rows by. Marking a column in a TOML file without the behaviour
+(or the other way round) fails here."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.backends.base import Snapshot
+from bot.core import compute
+from conftest import NOW, case, comp, rows_of
+from hardening import BOT_TABS, apply_in_memory
+from sheet_schema import TAB_FILES, load
+
+UNIQUE = [(name, c.key) for name in TAB_FILES for c in load(name).columns if c.unique]
+SET_ONCE = [(name, c.key) for name in TAB_FILES for c in load(name).columns if c.set_once]
+
+
+def test_the_declared_flags_are_the_ones_implemented():
+    assert UNIQUE == [("defective_log", "ticket_id")]
+    assert sorted(SET_ONCE) == [("drafts", "drafted_at"), ("escalations", "flag_id"), ("escalations", "flagged_at")]
+    assert {load(n).key_column for n in ("escalations", "drafts")} == {"flag_id", "ticket_id"}
+    assert load("drafts").guarded_keys == ("ticket_id", "status")
+
+
+@pytest.mark.parametrize("tab, key", UNIQUE, ids=[f"{t}.{k}" for t, k in UNIQUE])
+def test_a_repeat_in_a_unique_column_is_an_error_on_the_repeat(settings, renderer, tab, key):
+    header = load(tab).column(key).header
+    log = [case("CS-1"), case("CS-2"), case("CS-1")]
+    out = compute(Snapshot({"Defective Log": rows_of("defective_log", log),
+                            "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")]),
+                            **{t: None for t in BOT_TABS}}, "memory"), settings, NOW, renderer)
+    repeats = [i for i in out.validation.issues if i.field == header and "already used" in i.problem]
+    assert [(i.row, i.severity) for i in repeats] == [(4, "error")]
+
+
+@pytest.mark.parametrize("tab, key", SET_ONCE, ids=[f"{t}.{k}" for t, k in SET_ONCE])
+def test_a_set_once_cell_keeps_its_first_value_when_the_record_changes(settings, renderer, tab, key):
+    """A flag grows and a draft is redrafted a day later: their set-once cells stay as first written."""
+    day = date(2026, 11, 2)
+    log = [case("CS-1", date_logged=day), case("CS-2", date_logged=day + timedelta(days=1))]
+    comps = [comp("CS-1"), comp("CS-2")]
+    tabs = {"Defective Log": rows_of("defective_log", log), "Comp Sheet": rows_of("comp_sheet", comps),
+            **{t: None for t in BOT_TABS}}
+    first = compute(Snapshot(tabs, "memory"), settings, NOW, renderer)
+    tabs = apply_in_memory(tabs, first.plan)
+    log.append(case("CS-3", date_logged=day + timedelta(days=2)))           # the flag grows
+    log[0]["Order Number"] = "CHANGED-1"                                     # CS-1's draft is redrafted
+    tabs["Defective Log"] = rows_of("defective_log", log)
+    tabs["Comp Sheet"] = rows_of("comp_sheet", comps + [comp("CS-3")])
+    later = compute(Snapshot(tabs, "memory"), settings, NOW + timedelta(days=1), renderer)
+    after = apply_in_memory(tabs, later.plan)
+    title = load(tab).tab
+    header = after[title][0]
+    column = header.index(load(tab).column(key).header)
+    assert later.plan.writes, "the record changed"
+    before_rows, after_rows = tabs[title][1:], after[title][1:]
+    assert [r[column] for r in after_rows[:len(before_rows)]] == [r[column] for r in before_rows]
