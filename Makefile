@@ -35,7 +35,7 @@ demo-fresh: $(STAMP)
 
 # The Google Sheets path against the test suite's fake of Google (no account, no network).
 demo-google: $(STAMP)
-	$(PY) -m tests.google_tour
+	$(PY) -m tools.google_tour
 
 # Mutation testing of the rule modules (see [tool.mutmut] in pyproject.toml and docs/MUTATION.md); long.
 mutate: $(STAMP)

@@ -1,5 +1,5 @@
 """`make demo-google` must keep telling the truth: every step of the tour ends as it says."""
-from google_tour import tour
+from tools.google_tour import tour
 
 
 def test_the_google_tour_ends_every_step_as_described(tmp_path, monkeypatch, capsys):

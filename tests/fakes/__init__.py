@@ -1,6 +1,6 @@
 """A stateful fake of Google Sheets API v4, Drive v3 `files.get` and Google's OAuth token endpoint, on `responses`.
 
-Import it as `tests.fakes` (from the tests, bench/ and tests/google_tour.py alike):
+Import it as `tests.fakes` (from the tests, bench/ and tools/google_tour.py alike):
 
     from tests.fakes import FakeSheets, make_service_account_key
 

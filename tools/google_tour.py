@@ -1,4 +1,4 @@
-"""`make demo-google` (`python -m tests.google_tour` from the repository root): the Google Sheets path, end to end, with no Google account and no network.
+"""`make demo-google` (`python -m tools.google_tour` from the repository root): the Google Sheets path, end to end, with no Google account and no network.
 
 The real command line and the real gspread and google-auth clients talk to tests/fakes/ (`tests.fakes`), the
 stateful fake of the Sheets, Drive and token endpoints the tests use (on `responses`, in this process).
