@@ -81,3 +81,52 @@ def test_reordered_bot_columns_are_written_where_they_are():
 def test_grid_needed_covers_every_write():
     plan = plan_tabs([target(LOG_ISSUES, None, [issue(n) for n in range(2, 1502)])])
     assert plan.grid_needed() == {"Log Issues": (1501, 7)}
+
+
+# ---- the guard: what must still be where it was read for the writes to land where planned ----------
+
+DRAFTS = load("drafts")
+
+
+def draft(ticket, status=None, body="b"):
+    return {"ticket_id": ticket, "template": "Refund Processed", "to": "a@example.com", "subject": "s",
+            "body": body, "drafted_at": "2026-11-01 09:00", "status": status, "source_hash": "h"}
+
+
+def test_a_new_tab_needs_no_guard():
+    assert plan_tabs([target(DRAFTS, None, [draft("CS-1")])]).guards == ()
+
+
+def test_a_quiet_tab_needs_no_guard():
+    rows = as_rows(DRAFTS, [draft("CS-1")])
+    assert plan_tabs([target(DRAFTS, rows, [draft("CS-1")])]).guards == ()
+
+
+def test_a_changed_row_guards_the_header_the_key_and_the_status_columns():
+    rows = as_rows(DRAFTS, [draft("CS-1", "Sent"), draft("CS-2")])
+    plan = plan_tabs([target(DRAFTS, rows, [draft("CS-1", "Sent"), draft("CS-2", body="new")])])
+    header, keys, status = plan.guards
+    assert (header.tab, header.row, header.col, header.values) == ("Drafts", 1, 1, (tuple(DRAFTS.headers),))
+    assert (keys.row, keys.col, keys.values) == (2, 1, (("CS-1",), ("CS-2",)))
+    assert (status.row, status.col, status.values) == (2, 7, (("Sent",), (None,)))
+
+
+def test_new_rows_guard_the_rows_they_go_to_as_blank_across_the_tab():
+    rows = as_rows(DRAFTS, [draft("CS-1")])
+    rows[0] = rows[0] + ["Our notes"]                  # a person's own column: the blank check covers it
+    plan = plan_tabs([target(DRAFTS, rows, [draft("CS-1"), draft("CS-2"), draft("CS-3")])])
+    below = plan.guards[-1]
+    assert (below.tab, below.row, below.col) == ("Drafts", 3, 1)
+    width = len(DRAFTS.headers) + 1
+    assert below.values == ((None,) * width,) * 2 and (below.last_row, below.last_col) == (4, width)
+
+
+def test_no_blank_check_when_no_row_is_added():
+    rows = as_rows(DRAFTS, [draft("CS-1"), draft("CS-2")])
+    plan = plan_tabs([target(DRAFTS, rows, [draft("CS-1", body="new"), draft("CS-2")])])
+    assert all(g.row < 3 for g in plan.guards)
+
+
+def test_a_tab_with_only_a_header_guards_its_header_and_the_new_rows():
+    plan = plan_tabs([target(DRAFTS, [DRAFTS.headers], [draft("CS-1")])])
+    assert [(g.row, g.col, len(g.values)) for g in plan.guards] == [(1, 1, 1), (2, 1, 1)]
