@@ -4,6 +4,7 @@ SPEC (written by bench/run.py):
   data       pickle of a bench.data.Dataset
   backend    "google" | "workbook"
   cycle      "cold" (rep tabs filled, bot tabs present but empty) | "quiet" (the state a cold cycle left)
+             | "warm-N" (the state a cold cycle left, then N Defective Log rows edited: warm_edits)
              | "quiet-full" (the same, without the quiet-cycle fingerprint: every rule checked again)
   cache_dir  the quiet-cycle fingerprint's folder, as `run --once` uses it (absent for quiet-full)
   state      google: pickle of the fake's tabs and the tokens it issued (written by cold, read by
@@ -337,6 +338,8 @@ def run_google(spec: dict, data, settings) -> dict:
                 state = pickle.load(fh)
             fake.tabs, fake.tokens, fake.token_scopes = state["tabs"], state["tokens"], state["token_scopes"]
             fake._next_sheet_id = max(t.sheet_id for t in fake.tabs) + 1
+            if spec["cycle"].startswith("warm-"):
+                warm_edits(fake.tab(settings.title("defective_log")), int(spec["cycle"].split("-")[1]))
         setup_s = time.perf_counter() - t0
         drop_input(data)
         backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None, token_folder=token_folder(spec))
@@ -348,7 +351,8 @@ def run_google(spec: dict, data, settings) -> dict:
         for e in fake.api_log:
             kinds[e.kind] = kinds.get(e.kind, 0) + 1
         writes = kinds.get("values:batchUpdate", 0) + kinds.get("batchUpdate", 0)
-        body = fake.batch_get_bodies[-1]
+        # The cycle's read is the first batchGet; a writing cycle's guard read (a few cells) follows it.
+        body = fake.batch_get_bodies[0]
         answer = json.loads(body)
         cells_read = sum(len(r) for vr in answer.get("valueRanges", []) for r in vr.get("values", []))
         del answer
@@ -393,6 +397,39 @@ def run_google(spec: dict, data, settings) -> dict:
     finally:
         rsps.stop()
         rsps.reset()
+
+
+# Defective Log columns (0-based, as sheet_schema/defective_log.toml lays them out) a warm edit changes.
+_DEFECT_COL, _DETAILS_COL, _UNITS_COL, _STATUS_COL = 8, 9, 11, 16
+_DEFECTS = ("Unsealed Packaging", "Rancid / Off Taste", "Foreign Object", "Clumping", "Other Quality Issue")
+
+
+def warm_edits(tab, count: int) -> list[int]:
+    """What a rep does between two cycles, on `count` Defective Log rows spread over the whole log: in
+    turn, close an open case (or reopen a closed one), add a line to the complaint details, change the
+    units affected, change the defect type (which moves the case to another recurrence group). Each edit
+    changes one cell, as typing does; returns the 0-based rows edited."""
+    used_rows, _ = tab.used()
+    data_rows = used_rows - 1
+    step = max(1, data_rows // count)
+    edited = []
+    for k in range(count):
+        row = 1 + (k * step + step // 2) % data_rows
+        kind = k % 4
+        if kind == 0:
+            now = tab.cells.get((row, _STATUS_COL))
+            tab.set(row, _STATUS_COL, "Closed" if now == "Open" else "Open")
+        elif kind == 1:
+            tab.set(row, _DETAILS_COL, f"{tab.cells.get((row, _DETAILS_COL), '')} The customer called again.".strip())
+        elif kind == 2:
+            now = tab.cells.get((row, _UNITS_COL))
+            tab.set(row, _UNITS_COL, (now + 1) if isinstance(now, (int, float)) and not isinstance(now, bool) else 2)
+        else:
+            now = tab.cells.get((row, _DEFECT_COL))
+            nxt = _DEFECTS[(_DEFECTS.index(now) + 1) % len(_DEFECTS)] if now in _DEFECTS else _DEFECTS[0]
+            tab.set(row, _DEFECT_COL, nxt)
+        edited.append(row)
+    return edited
 
 
 def bench_key(spec: dict):
@@ -494,7 +531,7 @@ def run_google_replay(spec: dict, data, settings) -> dict:
         lw_inputs = (least_work_inputs(report) if spec["mode"] == "measure" and spec["cycle"] == "cold"
                      and report.outcome is not None else None)
         del report
-        if served.get("batchGet") != 1 or api:
+        if not served.get("batchGet") or api:
             raise RuntimeError(f"the replayed cycle asked for other requests than the recorded one ({served}, "
                                f"{len(api)} left)")
         wall, cpu = best_of_cpu(lambda: json.loads(body))
