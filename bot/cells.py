@@ -425,6 +425,15 @@ def stored_comparables(values: list) -> list:
     return [comparable(storable(v)) for v in values]
 
 
+def stored_with_comparables(values: list) -> tuple[list, list]:
+    """(`storables(values)`, `comparables` of those), with one look at the column for both."""
+    kinds = _plain_kinds(values, stored=True)
+    if kinds is not None:
+        return list(values), _blanks_as_empty(values, kinds)
+    stored = [storable(v) for v in values]
+    return stored, comparables(stored)
+
+
 def storables(values: list) -> list:
     """`[storable(v) for v in values]`, without a function call per cell for the common column."""
     if _plain_kinds(values, stored=True) is not None:

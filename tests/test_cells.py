@@ -262,6 +262,8 @@ def test_column_forms_match_the_cell_rules(values):
     assert cells.comparables(values) == [cells.comparable(v) for v in values]
     assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
     assert cells.storables(values) == [cells.storable(v) for v in values]
+    assert cells.stored_with_comparables(values) == ([cells.storable(v) for v in values],
+                                                     [cells.comparable(cells.storable(v)) for v in values])
 
 
 _ANY_CELL = st.one_of(st.none(), st.text(max_size=8), st.text(alphabet=" ab", max_size=3), st.integers(),
@@ -273,6 +275,8 @@ def test_column_forms_match_the_cell_rules_for_any_column(values):
     assert cells.comparables(values) == [cells.comparable(v) for v in values]
     assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
     assert cells.storables(values) == [cells.storable(v) for v in values]
+    assert cells.stored_with_comparables(values) == ([cells.storable(v) for v in values],
+                                                     [cells.comparable(cells.storable(v)) for v in values])
 
 
 @given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["a\nb", " \n", "\r\n", "é\t"])),
