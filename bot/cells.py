@@ -14,6 +14,7 @@ from itertools import compress, product
 from operator import not_
 
 import numpy as np
+import pandas as pd
 
 SERIAL_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (Lotus/Excel/Sheets convention)
 MAX_SERIAL = (date(9999, 12, 31) - SERIAL_EPOCH).days
@@ -361,6 +362,13 @@ def format_date(value: date) -> str:
 
 def format_long_date(value: date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
+
+
+def day_numbers(dates: np.ndarray) -> np.ndarray:
+    """date.toordinal of a column of dates (no blanks), each distinct date converted once."""
+    codes, unique = pd.factorize(dates)
+    return np.fromiter(map(date.toordinal, unique), dtype=np.int64, count=len(unique))[codes] if len(unique) \
+        else np.zeros(len(dates), dtype=np.int64)
 
 
 def comparable(value):

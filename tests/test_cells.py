@@ -291,3 +291,10 @@ def test_text_column_fast_path_matches_as_text(values):
                           st.text(alphabet="ab@. \t\u2003", max_size=8).map(str.strip)), max_size=12))
 def test_bad_emails_is_parse_email_over_a_column(texts):
     assert cells.bad_emails(texts) == [i for i, t in enumerate(texts) if t and cells.parse_email(t)[1]]
+
+
+@given(st.lists(st.dates(), max_size=20))
+def test_day_numbers_is_toordinal_over_a_column(dates):
+    column = np.empty(len(dates), dtype=object)
+    column[:] = dates
+    assert cells.day_numbers(column).tolist() == [d.toordinal() for d in dates]
