@@ -389,6 +389,19 @@ def nogc(r: dict) -> str:
             f"{r['floor_nogc_s']:.3f} s, and against that floor the cycle is {r['cpu_s'] / r['floor_nogc_s']:.2f}×)")
 
 
+KEPT_MARKER = "## Step by step (written by hand; bench.run keeps this section)"
+
+
+def kept_section(path: Path) -> str:
+    """The hand-written section at the end of results.md (from KEPT_MARKER on), carried over as it is."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return ""
+    at = text.find(KEPT_MARKER)
+    return "\n" + text[at:] if at >= 0 else ""
+
+
 def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict], profile_tops: dict) -> None:
     imp = [r["rss_after_imports_mb"] for r in results if r.get("rss_after_imports_mb")] or [0.0]
     lines = [
@@ -462,7 +475,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         lines.append(f"- {dataset_label(name)}: {info['rows_log']:,} log rows, {info['rows_comp']:,} Comp Sheet "
                      f"rows; " + ", ".join(f"{k} {v}" for k, v in info["info"].items() if k not in ("kind",)))
     lines.append("")
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + kept_section(path))
 
 
 # Where a profiled function lives, by file name (cProfile's stripped names): the bot's own modules, and
