@@ -19,6 +19,7 @@ import json
 import pickle
 import pstats
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -59,6 +60,7 @@ def snapshot_of(recording_path: str, settings):
         return backend.read(required_tabs(settings))
     finally:
         rsps.stop()
+        shutil.rmtree(folder, ignore_errors=True)   # the throwaway key and token
 
 
 def steps(snapshot, settings, now, renderer) -> dict[str, float]:
