@@ -34,24 +34,29 @@ DEFAULT_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
 # google-replay: the google cold and quiet cycles again, answered with the bytes the fake sent (no fake in
 # the process: the bot's own CPU and memory).
+# warm-N: the state the cold cycle left with N Defective Log rows edited by a rep (bench.scenario.warm_edits).
+WARM = ("warm-1", "warm-10", "warm-100")
 SCENARIOS = (("google", "cold"), ("google", "quiet"), ("google", "quiet-steady"), ("google", "quiet-full"),
-             ("google-replay", "cold"), ("google-replay", "quiet"),
+             *(("google", w) for w in WARM),
+             ("google-replay", "cold"), ("google-replay", "quiet"), *(("google-replay", w) for w in WARM),
              ("workbook", "cold"), ("workbook", "quiet"), ("workbook", "quiet-steady"), ("workbook", "quiet-full"))
 # Which cycle's cache folder (bot/state.py) a cycle starts from: each run gets a fresh copy, so a
 # repeated quiet cycle is always the first one after the cold cycle, and quiet-steady the second.
-CACHE_FROM = {"quiet": "cold", "quiet-steady": "quiet"}
+CACHE_FROM = {"quiet": "cold", "quiet-steady": "quiet", **{w: "cold" for w in WARM}}
 PROFILE_SIZE = 100_000
 CYCLE_TIMEOUT = 300.0        # a cycle running longer than this is stopped and reported as such
 SETUP_TIMEOUT = 900.0        # loading data / seeding the fake or building the workbook
 AFTER_TIMEOUT = 600.0        # floor measurements and saving the state after the cycle
 
 # Targets (issue #5)
-T_REQUESTS = 4
-T_COLD_RATIO = 2.0
+T_REQUESTS = 4               # plus the one guard read a writing Google cycle makes before it writes
+T_WARM_RATIO = 1.5           # issue 19: a cycle after a rep edited a handful of rows
+T_WARM_GROWTH = 2.0          # issue 19: 10x the rows edited costs at most 2x
+T_COLD_RATIO = 3.0          # issue 19 (was 2x in issue 5)
 T_QUIET_RATIO = 1.2
 T_PEAK_MB = 500.0
 T_WORKBOOK_RATIO = 1.5
-T_GROWTH = 12.0
+T_GROWTH = 10.0             # issue 19 (was 12x)
 
 
 def repeats(rows: int, backend: str) -> int:
@@ -210,10 +215,11 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
 
     missing = "the 100,000-row size was not run"
     if ok(gc_) and ok(gq):
-        worst = max(gc_["requests_total"], gq["requests_total"])
-        add("Google, 100k rows: at most 4 requests per cycle", worst <= T_REQUESTS,
+        worst = max(r["requests_total"] - guard_reads(r) for r in (gc_, gq))
+        add("Google, 100k rows: at most 4 requests per cycle (plus a writing cycle's one guard read)",
+            worst <= T_REQUESTS,
             f"cold {gc_['requests_total']} ({fmt_kinds(gc_)}), quiet {gq['requests_total']} ({fmt_kinds(gq)})")
-        add("Google, 100k rows: cold cycle CPU ≤ 2× the JSON floor", gc_["ratio"] <= T_COLD_RATIO,
+        add(f"Google, 100k rows: cold cycle CPU ≤ {T_COLD_RATIO:.0f}× the JSON floor", gc_["ratio"] <= T_COLD_RATIO,
             f"{gc_['cpu_s']:.2f} s vs floor {gc_['floor_s']:.3f} s = {gc_['ratio']:.2f}× "
             f"({gc_['ratio_without_fake']:.1f}× without the {gc_['transport_cpu_s']:.2f} s spent in the fake)")
         add("Google, 100k rows: quiet cycle CPU ≤ 1.2× the JSON floor", gq["ratio"] <= T_QUIET_RATIO,
@@ -245,15 +251,15 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
             f"(the fake's copy of the sheet included; the cycle itself added "
             f"{gc_['cycle_extra_mb']:.0f} / {gq['cycle_extra_mb']:.0f} MB)")
     else:
-        for name in ("at most 4 requests per cycle", "cold cycle CPU ≤ 2× the JSON floor",
+        for name in ("at most 4 requests per cycle", f"cold cycle CPU ≤ {T_COLD_RATIO:.0f}× the JSON floor",
                      "quiet cycle CPU ≤ 1.2× the JSON floor", "quiet cycle makes zero write requests",
                      "peak memory under 500 MB"):
             add(f"Google, 100k rows: {name}", None, missing if str(PROFILE_SIZE) not in map(str, sizes)
                 else status_of(gc_, gq))
     rc, rq = find(results, big, "google-replay", "cold"), find(results, big, "google-replay", "quiet")
     if ok(rc) and ok(rq):
-        add("Google with the recorded answers replayed (no fake in the process), 100k rows: cold cycle CPU ≤ 2× "
-            "the JSON floor", rc["ratio"] <= T_COLD_RATIO,
+        add(f"Google with the recorded answers replayed (no fake in the process), 100k rows: cold cycle CPU ≤ "
+            f"{T_COLD_RATIO:.0f}× the JSON floor", rc["ratio"] <= T_COLD_RATIO,
             f"{rc['cpu_s']:.2f} s vs floor {rc['floor_s']:.3f} s = {rc['ratio']:.2f}×" + nogc(rc))
         if rc.get("least_work"):
             lw = rc["least_work"]
@@ -262,17 +268,39 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
                 f"{lw['total_s']:.2f} s = {lw['total_s'] / rc['floor_s']:.2f}× the JSON floor, the collector off as a "
                 f"cycle runs (parse {lw['parse_s']:.3f} s, rows into columns {lw['columns_s']:.3f} s, one type look "
                 f"per cell {lw['types_s']:.3f} s, {lw['renders']:,} email renders {lw['render_s']:.3f} s, "
-                f"serialising the {lw['cells_written']:,} cells written {lw['write_s']:.3f} s): the 2× target "
+                f"serialising the {lw['cells_written']:,} cells written {lw['write_s']:.3f} s): the {T_COLD_RATIO:.0f}× target "
                 f"({budget:.2f} s) leaves {budget - lw['total_s']:.2f} s for every rule (validation, recurrence, "
-                f"escalation, the diff); the cycle spends {rc['cpu_s'] - lw['total_s']:.2f} s beyond this least")
+                f"escalation, the diff); the cycle spends {rc['cpu_s'] - lw['total_s']:.2f} s beyond this least"
+                + (f"; orjson.loads (3rd-party, not used) parses the same answer in {rc['orjson_parse_s']:.3f} s"
+                   if rc.get("orjson_parse_s") else ""))
         add("Google with the recorded answers replayed, 100k rows: quiet cycle CPU ≤ 1.2× the JSON floor",
             rq["ratio"] <= T_QUIET_RATIO,
             f"{rq['cpu_s']:.2f} s vs floor {rq['floor_s']:.3f} s = {rq['ratio']:.2f}×" + nogc(rq))
-        worst_mb = max(rc["peak_rss_mb"], rq["peak_rss_mb"])
+        warm = [(w, find(results, big, "google-replay", w)) for w in WARM]
+        warm = [(w, r) for w, r in warm if ok(r)]
+        for w, r in warm:
+            add(f"Google with the recorded answers replayed, 100k rows: {w} cycle ({w.split('-')[1]} Defective Log "
+                f"rows edited) CPU ≤ {T_WARM_RATIO}× the JSON floor", r["ratio"] <= T_WARM_RATIO,
+                f"{r['cpu_s']:.2f} s vs floor {r['floor_s']:.3f} s = {r['ratio']:.2f}×, "
+                f"{r['requests_total']} requests ({r['write_requests']} write), {r['cells_written']:,} cells written"
+                + nogc(r) + least_warm(r))
+        for (wa, a), (wb, b) in zip(warm, warm[1:]):
+            growth = b["cpu_s"] / a["cpu_s"]
+            add(f"Google with the recorded answers replayed, 100k rows: {wa} → {wb} (10× the rows edited) costs "
+                f"≤ {T_WARM_GROWTH:.0f}× the CPU time", growth <= T_WARM_GROWTH,
+                f"{a['cpu_s']:.3f} s → {b['cpu_s']:.3f} s = {growth:.2f}×")
+        worst_mb = max([rc["peak_rss_mb"], rq["peak_rss_mb"]] + [r["peak_rss_mb"] for _, r in warm])
         add("Google with the recorded answers replayed, 100k rows: peak memory under 500 MB", worst_mb < T_PEAK_MB,
             f"peak RSS of the whole process during the cycle: cold {rc['peak_rss_mb']:.0f} MB, quiet "
-            f"{rq['peak_rss_mb']:.0f} MB (the interpreter, libraries and the recorded answer included; the cycle "
+            f"{rq['peak_rss_mb']:.0f} MB" + "".join(f", {w} {r['peak_rss_mb']:.0f} MB" for w, r in warm) + " (the interpreter, libraries and the recorded answer included; the cycle "
             f"itself added {rc['cycle_extra_mb']:.0f} / {rq['cycle_extra_mb']:.0f} MB)")
+    cc, cq = find(results, "caers", "google-replay", "cold"), find(results, "caers", "google-replay", "quiet")
+    if ok(cc):
+        add(f"Google replayed, the real CAERS log: cold cycle CPU ≤ {T_COLD_RATIO:.0f}× the JSON floor",
+            cc["ratio"] <= T_COLD_RATIO, f"{cc['cpu_s']:.2f} s vs floor {cc['floor_s']:.3f} s = {cc['ratio']:.2f}×" + nogc(cc))
+        worst = max(r["peak_rss_mb"] for r in (cc, cq) if ok(r))
+        add("Google replayed, the real CAERS log: peak memory under 500 MB", worst < T_PEAK_MB,
+            f"cold {cc['peak_rss_mb']:.0f} MB" + (f", quiet {cq['peak_rss_mb']:.0f} MB" if ok(cq) else ""))
     wf = find(results, big, "workbook", "quiet-full")
     if ok(wf):
         add("Workbook, 100k rows: quiet cycle without the fingerprint skip", "info",
@@ -295,7 +323,7 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
                 if large != small * 10:
                     continue
                 a, b = find(results, str(small), backend, cycle), find(results, str(large), backend, cycle)
-                name = f"Linear growth, {backend} {cycle}: {small:,} → {large:,} rows costs ≤ 12× the CPU time"
+                name = f"Linear growth, {backend} {cycle}: {small:,} → {large:,} rows costs ≤ {T_GROWTH:.0f}× the CPU time"
                 if ok(a) and ok(b):
                     growth = b["cpu_s"] / a["cpu_s"]
                     detail = f"{a['cpu_s']:.3f} s → {b['cpu_s']:.3f} s = {growth:.1f}× (wall {b['wall_s'] / a['wall_s']:.1f}×)"
@@ -310,6 +338,22 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
                 else:
                     add(name, None, status_of(a, b))
     return out
+
+
+def least_warm(r: dict) -> str:
+    lw = r.get("least_warm_work")
+    if not lw:
+        return ""
+    return (f"; the least such a cycle must spend, reusing everything the last cycle worked out: {lw['total_s']:.2f} s "
+            f"= {lw['total_s'] / r['floor_s']:.2f}× the floor (parse {lw['parse_s']:.3f} s, load the last read's "
+            f"rep rows {lw['load_previous_s']:.3f} s, compare each row {lw['compare_s']:.3f} s ({lw['rows_changed']} "
+            f"changed), serialise the {lw['cells_written']:,} cells written {lw['write_s']:.3f} s), leaving "
+            f"{T_WARM_RATIO * r['floor_s'] - lw['total_s']:.2f} s of the {T_WARM_RATIO}× budget for the rules")
+
+
+def guard_reads(r: dict) -> int:
+    """The guard reads among a Google cycle's requests: every batchGet after the cycle's one read."""
+    return max(0, (r.get("requests") or {}).get("batchGet", 0) - 1)
 
 
 def fmt_kinds(r: dict) -> str:
@@ -343,6 +387,19 @@ def nogc(r: dict) -> str:
         return ""
     return (f" (a cycle runs with Python's cycle collector paused; json.loads with the collector off takes "
             f"{r['floor_nogc_s']:.3f} s, and against that floor the cycle is {r['cpu_s'] / r['floor_nogc_s']:.2f}×)")
+
+
+KEPT_MARKER = "## Step by step (written by hand; bench.run keeps this section)"
+
+
+def kept_section(path: Path) -> str:
+    """The hand-written section at the end of results.md (from KEPT_MARKER on), carried over as it is."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return ""
+    at = text.find(KEPT_MARKER)
+    return "\n" + text[at:] if at >= 0 else ""
 
 
 def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict], profile_tops: dict) -> None:
@@ -418,7 +475,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         lines.append(f"- {dataset_label(name)}: {info['rows_log']:,} log rows, {info['rows_comp']:,} Comp Sheet "
                      f"rows; " + ", ".join(f"{k} {v}" for k, v in info["info"].items() if k not in ("kind",)))
     lines.append("")
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + kept_section(path))
 
 
 # Where a profiled function lives, by file name (cProfile's stripped names): the bot's own modules, and
@@ -504,6 +561,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--caers", action=argparse.BooleanOptionalAction, default=None,
                    help="also run the real FDA CAERS log (default: yes, unless --quick)")
     p.add_argument("--backends", help="comma-separated subset of google,google-replay,workbook (default: all)")
+    p.add_argument("--cycles", help="comma-separated subset of the cycles (cold, quiet, quiet-steady, quiet-full, "
+                                    "warm-1, warm-10, warm-100; default: all); the cold cycle always runs")
     p.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only, no CAERS, no profile")
     p.add_argument("--profile", action=argparse.BooleanOptionalAction, default=None,
                    help="cProfile the 100,000-row Google cycles into bench/profile.txt (default: yes, unless --quick)")
@@ -576,8 +635,10 @@ def main(argv: list[str] | None = None) -> int:
             for backend, cycle in SCENARIOS:
                 if args.backends and backend not in args.backends.split(","):
                     continue
+                if args.cycles and cycle != "cold" and cycle not in args.cycles.split(","):
+                    continue
                 cold = find(results, name, backend, "cold")
-                if cycle.startswith("quiet") and not ok(cold):
+                if cycle != "cold" and not ok(cold):
                     results.append({**common, "backend": backend, "cycle": cycle, "mode": "measure",
                                     "status": "skipped", "error": "the cold cycle did not complete",
                                     "rows_log": datasets[name]["rows_log"],
@@ -588,10 +649,12 @@ def main(argv: list[str] | None = None) -> int:
                 spec = {**common, "backend": backend, "cycle": cycle, "mode": "measure", "state": states[backend],
                         "seed": str(work / f"seed-{name}.xlsx"), "title": f"{name} {backend} {cycle}"}
                 cache_backend = backend
-                if backend == "google" and cycle in ("cold", "quiet"):
+                if backend == "google" and cycle in ("cold", "quiet", *WARM):
                     spec["record"] = str(work / f"rec-{name}-{cycle}.pickle")
                 if backend == "google-replay":
                     spec.update(replay=str(work / f"rec-{name}-{cycle}.pickle"), cache_target=f"{name}-google")
+                    if cycle in WARM:   # the least a warm cycle must spend compares with the cold read
+                        spec["previous"] = str(work / f"rec-{name}-cold.pickle")
                     cache_backend = "google"
                 runs = []
                 for i in range(repeats(datasets[name]["rows_log"], backend)):

@@ -4,6 +4,7 @@ SPEC (written by bench/run.py):
   data       pickle of a bench.data.Dataset
   backend    "google" | "workbook"
   cycle      "cold" (rep tabs filled, bot tabs present but empty) | "quiet" (the state a cold cycle left)
+             | "warm-N" (the state a cold cycle left, then N Defective Log rows edited: warm_edits)
              | "quiet-full" (the same, without the quiet-cycle fingerprint: every rule checked again)
   cache_dir  the quiet-cycle fingerprint's folder, as `run --once` uses it (absent for quiet-full)
   state      google: pickle of the fake's tabs and the tokens it issued (written by cold, read by
@@ -31,6 +32,7 @@ import gc
 import gzip
 import io
 import json
+import marshal
 import pickle
 import pstats
 import shutil
@@ -151,6 +153,49 @@ def least_work(body: bytes, rendered: list[str], written_json: str) -> dict:
         gc.enable()
     return {**out, "total_s": sum(out.values()), "renders": len(rendered),
             "cells_written": sum(len(row) for w in written for row in w)}
+
+
+def least_warm_work(body: bytes, previous_body: bytes, written_json: str) -> dict:
+    """For context beside the warm target: the least a cycle after a few edits must spend if it reused
+    everything the last cycle worked out, with the collector off as a cycle runs it. Parse the JSON (a
+    cycle cannot know what changed without reading it); load the rep tabs' rows the last cycle kept
+    (marshal, the fastest way Python has to store and load them); compare each row with its old self;
+    serialise the cells the cycle wrote. Reusing the per-row and per-episode results (loading them,
+    patching the changed rows, rebuilding the tabs' order) comes on top."""
+    from operator import ne
+
+    written = json.loads(written_json)
+    now_tabs = [vr.get("values") or [] for vr in json.loads(body).get("valueRanges", [])][:2]
+    before = [vr.get("values") or [] for vr in json.loads(previous_body).get("valueRanges", [])][:2]
+    blob = marshal.dumps(before)
+    parts = {
+        "parse_s": lambda: json.loads(body),
+        "load_previous_s": lambda: marshal.loads(blob),
+        "compare_s": lambda: [list(map(ne, a, b)) for a, b in zip(now_tabs, before)],
+        "write_s": lambda: json.dumps(written, ensure_ascii=False),
+    }
+    gc.disable()
+    try:
+        out = {name: best_of_cpu(fn)[1] for name, fn in parts.items()}
+    finally:
+        gc.enable()
+    changed = sum(sum(map(ne, a, b)) for a, b in zip(now_tabs, before))
+    return {**out, "total_s": sum(out.values()), "rows_changed": changed,
+            "cells_written": sum(len(row) for w in written for row in w), "previous_bytes": len(blob)}
+
+
+def orjson_parse(body: bytes) -> float | None:
+    """CPU of orjson.loads of the answer with the collector off, when orjson is installed (measured for
+    the README's dependency choice; the bot does not use it)."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    gc.disable()
+    try:
+        return best_of_cpu(lambda: orjson.loads(body))[1]
+    finally:
+        gc.enable()
 
 
 def best_of_cpu(fn, n: int = BEST_OF) -> tuple[float, float]:
@@ -336,6 +381,8 @@ def run_google(spec: dict, data, settings) -> dict:
                 state = pickle.load(fh)
             fake.tabs, fake.tokens, fake.token_scopes = state["tabs"], state["tokens"], state["token_scopes"]
             fake._next_sheet_id = max(t.sheet_id for t in fake.tabs) + 1
+            if spec["cycle"].startswith("warm-"):
+                warm_edits(fake.tab(settings.title("defective_log")), int(spec["cycle"].split("-")[1]))
         setup_s = time.perf_counter() - t0
         drop_input(data)
         backend = GoogleBackend(fake.spreadsheet_id, key.path, sleep=lambda s: None, token_folder=token_folder(spec))
@@ -347,7 +394,8 @@ def run_google(spec: dict, data, settings) -> dict:
         for e in fake.api_log:
             kinds[e.kind] = kinds.get(e.kind, 0) + 1
         writes = kinds.get("values:batchUpdate", 0) + kinds.get("batchUpdate", 0)
-        body = fake.batch_get_bodies[-1]
+        # The cycle's read is the first batchGet; a writing cycle's guard read (a few cells) follows it.
+        body = fake.batch_get_bodies[0]
         answer = json.loads(body)
         cells_read = sum(len(r) for vr in answer.get("valueRanges", []) for r in vr.get("values", []))
         del answer
@@ -392,6 +440,39 @@ def run_google(spec: dict, data, settings) -> dict:
     finally:
         rsps.stop()
         rsps.reset()
+
+
+# Defective Log columns (0-based, as sheet_schema/defective_log.toml lays them out) a warm edit changes.
+_DEFECT_COL, _DETAILS_COL, _UNITS_COL, _STATUS_COL = 8, 9, 11, 16
+_DEFECTS = ("Unsealed Packaging", "Rancid / Off Taste", "Foreign Object", "Clumping", "Other Quality Issue")
+
+
+def warm_edits(tab, count: int) -> list[int]:
+    """What a rep does between two cycles, on `count` Defective Log rows spread over the whole log: in
+    turn, close an open case (or reopen a closed one), add a line to the complaint details, change the
+    units affected, change the defect type (which moves the case to another recurrence group). Each edit
+    changes one cell, as typing does; returns the 0-based rows edited."""
+    used_rows, _ = tab.used()
+    data_rows = used_rows - 1
+    step = max(1, data_rows // count)
+    edited = []
+    for k in range(count):
+        row = 1 + (k * step + step // 2) % data_rows
+        kind = k % 4
+        if kind == 0:
+            now = tab.cells.get((row, _STATUS_COL))
+            tab.set(row, _STATUS_COL, "Closed" if now == "Open" else "Open")
+        elif kind == 1:
+            tab.set(row, _DETAILS_COL, f"{tab.cells.get((row, _DETAILS_COL), '')} The customer called again.".strip())
+        elif kind == 2:
+            now = tab.cells.get((row, _UNITS_COL))
+            tab.set(row, _UNITS_COL, (now + 1) if isinstance(now, (int, float)) and not isinstance(now, bool) else 2)
+        else:
+            now = tab.cells.get((row, _DEFECT_COL))
+            nxt = _DEFECTS[(_DEFECTS.index(now) + 1) % len(_DEFECTS)] if now in _DEFECTS else _DEFECTS[0]
+            tab.set(row, _DEFECT_COL, nxt)
+        edited.append(row)
+    return edited
 
 
 def bench_key(spec: dict):
@@ -488,17 +569,22 @@ def run_google_replay(spec: dict, data, settings) -> dict:
                        "response_bytes": body_size, "response_gzip_bytes": compressed,
                        "outcome": outcome_summary(report),
                        "transport_cpu_s": transport["cpu"], "fake_cpu_s": 0.0})
-        lw_inputs = (least_work_inputs(report) if spec["mode"] == "measure" and spec["cycle"] == "cold"
-                     and report.outcome is not None else None)
+        lw_inputs = (least_work_inputs(report) if spec["mode"] == "measure" and report.outcome is not None
+                     and (spec["cycle"] == "cold" or spec.get("previous")) else None)
         del report
-        if served.get("batchGet") != 1 or api:
+        if not served.get("batchGet") or api:
             raise RuntimeError(f"the replayed cycle asked for other requests than the recorded one ({served}, "
                                f"{len(api)} left)")
         wall, cpu = best_of_cpu(lambda: json.loads(body))
         result.update({"floor_s": cpu, "floor_wall_s": wall, "floor_nogc_s": json_floor_without_collector(body),
                        "floor_what": "json.loads of the replayed batchGet response body (best of 3, CPU)"})
-        if lw_inputs is not None:
+        if lw_inputs is not None and spec["cycle"] == "cold":
             result["least_work"] = least_work(body, *lw_inputs)
+            result["orjson_parse_s"] = orjson_parse(body)
+        elif lw_inputs is not None:
+            with open(spec["previous"], "rb") as fh:
+                previous = next(b for k, _, _, b in pickle.load(fh) if k == "batchGet")
+            result["least_warm_work"] = least_warm_work(body, previous, lw_inputs[1])
         return result
     finally:
         rsps.stop()

@@ -13,6 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import compress, product
 from operator import not_
 
+import numpy as np
+import pandas as pd
+
 SERIAL_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (Lotus/Excel/Sheets convention)
 MAX_SERIAL = (date(9999, 12, 31) - SERIAL_EPOCH).days
 SHOWN_VALUE_MAX = 60  # problems quote the cell, shortened so a Log Issues row stays readable
@@ -243,9 +246,14 @@ def is_placeholder(value) -> bool:
 
 
 def placeholder_positions(texts: list[str]) -> list[int]:
-    """Positions of the placeholders in a column of stripped texts (as `str_texts` gives). Looks each
-    cell up in the set of every case spelling of them, so the column is walked at C speed."""
-    return list(compress(range(len(texts)), map(_PLACEHOLDER_SPELLINGS.__contains__, texts)))
+    """Positions of the placeholders in a column of stripped texts (as `str_texts` gives). Only the
+    short cells can be one (no placeholder is longer than _PLACEHOLDER_MAX characters): their lengths
+    are looked at in C, and only those few are looked up in the set of every case spelling."""
+    if not texts:
+        return []
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    short = np.flatnonzero((lengths <= _PLACEHOLDER_MAX) & (lengths > 0)).tolist()
+    return [i for i in short if texts[i] in _PLACEHOLDER_SPELLINGS]
 
 
 def _case_spellings(word: str) -> set[str]:
@@ -253,6 +261,7 @@ def _case_spellings(word: str) -> set[str]:
 
 
 _PLACEHOLDER_SPELLINGS = frozenset().union(*map(_case_spellings, PLACEHOLDERS))
+_PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))
 
 
 class CellWarning(str):
@@ -336,7 +345,8 @@ def parse_email(value):
 def bad_emails(texts: list[str]) -> list[int]:
     """Positions of the filled texts that are not email addresses (`parse_email`'s rule), for a column of
     cleaned, stripped texts ("" for blank, as `str_texts` gives). A plain loop: the regex itself is most
-    of the cost, and pandas' str.match adds its own on top."""
+    of the cost, and pandas' str.match adds its own on top (so does one regex pass over the column
+    joined into one text, a cell a line: measured 100 ms against the loop's 88 at 100,000 rows)."""
     match = _EMAIL.match
     return [i for i, t in enumerate(texts) if t and not match(t)]
 
@@ -357,6 +367,13 @@ def format_date(value: date) -> str:
 
 def format_long_date(value: date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
+
+
+def day_numbers(dates: np.ndarray) -> np.ndarray:
+    """date.toordinal of a column of dates (no blanks), each distinct date converted once."""
+    codes, unique = pd.factorize(dates)
+    return np.fromiter(map(date.toordinal, unique), dtype=np.int64, count=len(unique))[codes] if len(unique) \
+        else np.zeros(len(dates), dtype=np.int64)
 
 
 def comparable(value):
@@ -419,6 +436,15 @@ def stored_comparables(values: list) -> list:
     if kinds is not None:
         return _blanks_as_empty(values, kinds)
     return [comparable(storable(v)) for v in values]
+
+
+def stored_with_comparables(values: list) -> tuple[list, list]:
+    """(`storables(values)`, `comparables` of those), with one look at the column for both."""
+    kinds = _plain_kinds(values, stored=True)
+    if kinds is not None:
+        return list(values), _blanks_as_empty(values, kinds)
+    stored = [storable(v) for v in values]
+    return stored, comparables(stored)
 
 
 def storables(values: list) -> list:

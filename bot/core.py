@@ -17,7 +17,7 @@ from bot.capa import Capa
 from bot.feedback import with_feedback
 from bot.escalation import NotifyEscalation, open_cases_rows
 from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
-from bot.memory import memory_rows, read_memory
+from bot.memory import memory_rows, parse_memory, read_memory
 from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import FlagChanges, episodes
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
@@ -101,7 +101,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
                                    load(name), settings.headers[name]) for name in BOT_TABS}
     when = stamp(now)
 
-    memory = read_memory(tables["bot_memory"].rows)
+    parsed_memory = parse_memory(tables["bot_memory"].rows)
+    memory = read_memory(tables["bot_memory"].rows, parsed_memory)
     spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
     drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
                                   now.date(), settings.follow_up, settings.escalation)
@@ -117,7 +118,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     esc_rows = flags.rows
     open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
-                             {"escalations": flag_key, "drafts": draft_key})
+                             {"escalations": flag_key, "drafts": draft_key}, parsed_memory)
 
     # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
     v.issues = v.issues + flags.issues + drafts.issues

@@ -70,14 +70,28 @@ class Renderer:
 
     def source_hash(self, file_name: str, fields: dict) -> str:
         """What a draft is made from: the template's text, the fields and the sign-off."""
-        if file_name not in self._template_digests:
-            path = Path(self.template_dir) / file_name
-            text = path.read_bytes() if path.is_file() else b""
-            self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
-        # Fields as a sheet can store them, so both backends agree on the hash of the same case.
-        stored = sorted(zip(fields, cells.storables(list(fields.values()))))
-        key = repr((self._template_digests[file_name], self.signoff, stored))
-        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return self.source_hashes([file_name], [fields])[0]
+
+    def source_hashes(self, file_names: list[str], fields: list[dict]) -> list[str]:
+        """`source_hash` of many drafts: the fields made storable column by column (one check of each
+        field's column instead of one per draft), grouped by which fields a draft has."""
+        for file_name in set(file_names):
+            if file_name not in self._template_digests:
+                path = Path(self.template_dir) / file_name
+                text = path.read_bytes() if path.is_file() else b""
+                self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+        out: list[str] = [""] * len(fields)
+        groups: dict[tuple, list[int]] = {}
+        for i, f in enumerate(fields):
+            groups.setdefault(tuple(sorted(f)), []).append(i)
+        for keys, at in groups.items():
+            # Fields as a sheet can store them, so both backends agree on the hash of the same case.
+            stored = [cells.storables([fields[i][k] for i in at]) for k in keys]
+            for j, i in enumerate(at):
+                key = repr((self._template_digests[file_names[i]], self.signoff,
+                            [(k, column[j]) for k, column in zip(keys, stored)]))
+                out[i] = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return out
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
         """(subject, body) of one email."""
@@ -153,23 +167,35 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
     ok = (~comp[HAS_ERROR].to_numpy(dtype=bool)[joined]) & \
         (comp["type"].to_numpy()[joined] == log["resolution"].to_numpy()[at])
     at, joined = at[ok], joined[ok]
-    drafts = []
+    made: list[tuple[dict, dict, str, str]] = []      # (log row, fields, title, template file)
     for row, c in zip(_records(log, at, _LOG_FIELDS), _records(comp, joined, _COMP_FIELDS)):
         fields = _fields(row, c)
         if fields is None:
             continue
         fields["product"] = spellings.get(fields["product"], fields["product"])
-        title, file_name = TEMPLATES[row["resolution"]]
-        made_from = renderer.source_hash(file_name, fields)
-        have = current.get(row[TICKET_KEY])
-        rendered = True
-        if have is not None:
-            subject, body = cells.as_text(have.get("subject")), cells.as_text(have.get("body"))
-            seal = _seal(made_from, subject, body)
-            rendered = cells.as_text(have.get("source_hash")) != seal
-        if rendered:
-            subject, body = renderer.render(file_name, fields)
-            seal = _seal(made_from, subject, body)
+        made.append((row, fields, *TEMPLATES[row["resolution"]]))
+    made_from = renderer.source_hashes([m[3] for m in made], [m[1] for m in made])
+    # A draft row made from the same fields keeps its text when the text still matches its check.
+    kept = [j for j, (row, *_) in enumerate(made) if row[TICKET_KEY] in current]
+    texts: list[tuple[str, str] | None] = [None] * len(made)
+    if kept:
+        have = [current[made[j][0][TICKET_KEY]] for j in kept]
+        subjects = [cells.as_text(h.get("subject")) for h in have]
+        bodies = [cells.as_text(h.get("body")) for h in have]
+        seals = _seals([made_from[j] for j in kept], subjects, bodies)
+        for j, h, subject, body, seal in zip(kept, have, subjects, bodies, seals):
+            if cells.as_text(h.get("source_hash")) == seal:
+                texts[j] = (subject, body)
+    fresh = [j for j, t in enumerate(texts) if t is None]
+    for j in fresh:
+        texts[j] = renderer.render(made[j][3], made[j][1])
+    seal_of = dict(zip(fresh, _seals([made_from[j] for j in fresh], [texts[j][0] for j in fresh],
+                                     [texts[j][1] for j in fresh])))
+    drafts = []
+    for j, (row, _fields_, title, _file) in enumerate(made):
+        subject, body = texts[j]
+        rendered = j in seal_of
+        seal = seal_of[j] if rendered else cells.as_text(current[row[TICKET_KEY]].get("source_hash"))
         drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
                             seal, rendered))
     return drafts
@@ -179,10 +205,14 @@ def _seal(made_from: str, subject: str, body: str) -> str:
     """The Source Hash: what the draft was made from, and a check of the text it holds. A Subject or
     Body someone cleared or overtyped (Status still blank, so the bot owns it) no longer matches its
     check, and the draft is rendered again instead of keeping the edit."""
+    return _seals([made_from], [subject], [body])[0]
+
+
+def _seals(made_from: list[str], subjects: list[str], bodies: list[str]) -> list[str]:
+    """`_seal` over columns: the texts made storable column by column."""
     # As the sheet will hold the text, so a draft read back matches the check it was written with.
-    held = cells.storable_text(subject).strip() + "\x00" + cells.storable_text(body).strip()
-    text = hashlib.sha256(held.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{made_from}-{text}"
+    held = map("\x00".join, zip(map(str.strip, cells.storables(subjects)), map(str.strip, cells.storables(bodies))))
+    return [f"{m}-{hashlib.sha256(h.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}" for m, h in zip(made_from, held)]
 
 
 _LOG_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "defect_type",

@@ -96,7 +96,7 @@ def open_case_ages(log: pd.DataFrame, settings: EscalationSettings, today: date)
         return df.assign(day=pd.Series(dtype="int64"), age=pd.Series(dtype="int64"),
                          level=pd.Series(dtype="int64"), serious=pd.Series(dtype=bool))
     # Day numbers (as in recurrence): a date of year 1 or 9999 is out of a pandas Timestamp's range.
-    ordinals = np.fromiter((d.toordinal() for d in df["date_logged"]), dtype=np.int64, count=len(df))
+    ordinals = cells.day_numbers(df["date_logged"].to_numpy())
     logged = (ordinals - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
     earliest = date.fromordinal(int(ordinals.min()))
     df["day"] = ordinals

@@ -10,7 +10,8 @@ from bot.drafts import Draft, Renderer, desired_drafts, ready_drafts
 from bot.escalation import EscalationSettings, NotifyEscalation
 from bot.follow_up import (FOLLOW_UP_SUFFIX, FollowUpSettings, follow_up_drafts, is_follow_up, mark_sent,
                            retain)
-from bot.memory import KEY, Record, adopt, from_rows, hydrate, overtyped, place, short_key, with_forgotten
+from bot.memory import (KEY, Record, adopt, changed_cells, from_rows, hydrate, overtyped, place, put_back,
+                        short_key, with_forgotten)
 from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.table import BotTable
 from bot.validate import WARNING, Issue, Validation, ticket_key
@@ -62,12 +63,14 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
         capa.finish(new, {flag_key(r): cells.as_text(r.get("effectiveness")) for r in old}, changes, flag_key)
     _every_bot_cell(new, schema)
     out = TabLayout([], new, added=len(new) - len(old))
+    changed = changed_cells(table.rows, old, placement.record_at, schema.bot_keys)
     for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
         if i is None:      # a person's own row, or one the bot does not know: left alone
             out.rows.append(dict(row))
             continue
-        out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, flag_key(new[i]),
-                                "leads write in Lead Status and Lead Notes")
+        if pos in changed:
+            out.issues += put_back(table, pos, changed[pos], flag_key(new[i]),
+                                   "leads write in Lead Status and Lead Notes")
         out.rows.append({**row, **_bot_cells(new[i], schema.bot_keys)})
     for i in placement.unplaced:   # a deleted flag row comes back: deleting is not dismissing
         out.rows.append(_bot_cells(new[i], schema.bot_keys))
@@ -107,18 +110,20 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
     if today is not None:
         new, cleared = retain(new, today, follow)
     _every_bot_cell(new, schema)
-    text_of = {_text(r): draft_key(r) for r in old}
+    text_of = dict(zip(_texts(old), map(draft_key, old)))
+    changed = changed_cells(table.rows, old, placement.record_at, schema.bot_keys)
     out = TabLayout([], new, added=len(new) - len(old))
     for pos, (row, i) in enumerate(zip(table.rows, placement.record_at)):
         if i is None:
             out.rows.append(dict(row))
             continue
-        key, shown = draft_key(new[i]), cells.as_text(new[i].get("ticket_id"))
         if cells.is_blank(row.get("status")):
-            out.issues += overtyped(table, pos, row, old[i], schema.bot_keys, shown,
-                                    "reps set Status; to change a draft, edit the Defective Log or Comp Sheet")
+            if pos in changed:
+                out.issues += put_back(table, pos, changed[pos], cells.as_text(new[i].get("ticket_id")),
+                                       "reps set Status; to change a draft, edit the Defective Log or Comp Sheet")
             out.rows.append({**row, **_bot_cells(new[i], schema.bot_keys)})
             continue
+        key, shown = draft_key(new[i]), cells.as_text(new[i].get("ticket_id"))
         fixed = dict(row)
         if pos in placement.rekeyed:
             out.issues += overtyped(table, pos, row, old[i], ("ticket_id",), shown, "the row's Status is kept")
@@ -155,6 +160,11 @@ def _every_bot_cell(records: list[Record], schema) -> None:
 
 def _text(row: dict) -> tuple:
     return tuple(cells.comparable(cells.storable(row.get(k))) for k in DRAFT_TEXT)
+
+
+def _texts(rows: list[dict]) -> list[tuple]:
+    """`_text` of every row, column by column."""
+    return list(zip(*(cells.stored_comparables([r.get(k) for r in rows]) for k in DRAFT_TEXT))) if rows else []
 
 
 def _brought_back(table: BotTable, sheet_row_index: int, key: str, header: str, bot_keys, problem: str) -> Issue:

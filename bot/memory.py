@@ -24,6 +24,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Callable, Iterable
 
 from bot import cells
@@ -39,18 +41,27 @@ KeyOf = Callable[[dict], str]
 REMEMBERED = ("escalations", "drafts")
 
 
-def read_memory(rows: list[dict]) -> dict[str, list[Record]]:
-    """The records in the Bot Memory tab, per tab name, in the order they were issued. A row that is
-    not a record (unreadable JSON: someone typed in the hidden tab) is skipped."""
-    out: dict[str, list[Record]] = {}
+def parse_memory(rows: list[dict]) -> list[tuple[str, dict] | None]:
+    """Each Bot Memory row as (tab name, record), or None for a row that is not a record (unreadable
+    JSON: someone typed in the hidden tab). Parsed once a cycle: `read_memory` and `memory_rows` share it."""
+    out: list[tuple[str, dict] | None] = []
     for r in rows:
-        tab = cells.as_text(r.get("tab")).strip()
         try:
             record = json.loads(cells.as_text(r.get("record")))
         except ValueError:
+            out.append(None)
             continue
-        if tab in REMEMBERED and isinstance(record, dict):
-            out.setdefault(tab, []).append(record)
+        out.append((cells.as_text(r.get("tab")).strip(), record) if isinstance(record, dict) else None)
+    return out
+
+
+def read_memory(rows: list[dict], parsed: list[tuple[str, dict] | None] | None = None) -> dict[str, list[Record]]:
+    """The records in the Bot Memory tab, per tab name, in the order they were issued. A row that is
+    not a record (unreadable JSON: someone typed in the hidden tab) is skipped."""
+    out: dict[str, list[Record]] = {}
+    for found in parse_memory(rows) if parsed is None else parsed:
+        if found is not None and found[0] in REMEMBERED:
+            out.setdefault(found[0], []).append(found[1])
     return out
 
 
@@ -115,32 +126,52 @@ def hydrate(records: list[Record], rows: list[dict], key_of: KeyOf) -> list[Reco
     return out
 
 
-def memory_rows(current: list[dict], records: dict[str, list[Record]], key_of: dict[str, KeyOf]) -> list[dict]:
+def memory_rows(current: list[dict], records: dict[str, list[Record]], key_of: dict[str, KeyOf],
+                parsed: list[tuple[str, dict] | None] | None = None) -> list[dict]:
     """The Bot Memory tab as it should be: each record on the row it already has (so a cycle rewrites
-    only the records that changed), new records appended in the order they were issued."""
+    only the records that changed), new records appended in the order they were issued. A row that
+    already holds the very record (same values of the same types, same tab and key cells) is kept as it
+    is, without writing its JSON again (`parsed`: parse_memory of `current`, when the caller has it)."""
     rows = [dict(r) for r in current]
+    parsed = parse_memory(current) if parsed is None else parsed
     where: dict[tuple[str, str], int] = {}
-    for i, r in enumerate(rows):
-        tab = cells.as_text(r.get("tab")).strip()
-        if tab in key_of:
-            try:
-                record = json.loads(cells.as_text(r.get("record")))
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                where.setdefault((tab, key_of[tab](record)), i)
+    for i, found in enumerate(parsed):
+        if found is not None and found[0] in key_of:
+            where.setdefault((found[0], key_of[found[0]](found[1])), i)
     for tab, recs in records.items():
-        for rec in recs:
+        for rec, stored in zip(recs, _stored_records(recs)):
             key = key_of[tab](rec)
-            stored = {k: cells.storable(v) for k, v in rec.items() if k != KEY}
-            row = {"tab": tab, "key": key, "record": record_text({**stored, KEY: key})}
+            stored[KEY] = key
             i = where.get((tab, key))
+            if i is not None and rows[i].get("tab") == tab and rows[i].get("key") == key \
+                    and parsed[i] is not None and _same_record(parsed[i][1], stored):
+                continue
+            row = {"tab": tab, "key": key, "record": record_text(stored)}
             if i is None:
                 where[(tab, key)] = len(rows)
                 rows.append(row)
             else:
                 rows[i] = row
     return rows
+
+
+def _stored_records(records: list[Record]) -> list[dict]:
+    """{k: cells.storable(v)} of each record but its KEY, made column by column (records of a tab
+    mostly share their keys)."""
+    out: list[dict] = [{} for _ in records]
+    groups: dict[tuple, list[int]] = {}
+    for i, rec in enumerate(records):
+        groups.setdefault(tuple(k for k in rec if k != KEY), []).append(i)
+    for keys, at in groups.items():
+        for k in keys:
+            for i, v in zip(at, cells.storables([records[i][k] for i in at])):
+                out[i][k] = v
+    return out
+
+
+def _same_record(have: dict, want: dict) -> bool:
+    """The same JSON: equal values of the same types (1 and 1.0, 1 and True are equal in Python, not in JSON)."""
+    return have == want and all(type(have[k]) is type(v) for k, v in want.items())
 
 
 def from_rows(rows: list[dict], schema: TabSchema, key_of: KeyOf) -> list[Record]:
@@ -237,10 +268,30 @@ def _signature(row: dict, keys: tuple[str, ...]) -> tuple | None:
 def overtyped(table: BotTable, pos: int, row: dict, was: Record, keys: Iterable[str], key_text: str,
               what: str) -> list[Issue]:
     """A warning for each bot cell of visible row `pos` that no longer holds what the bot last wrote."""
-    out = []
+    changed = [k for k in keys if cells.comparable(cells.storable(row.get(k))) != cells.comparable(was.get(k))]
+    return put_back(table, pos, changed, key_text, what)
+
+
+def changed_cells(rows: list[dict], records: list[Record], record_at: list[int | None],
+                  keys: Iterable[str]) -> dict[int, list[str]]:
+    """`overtyped`'s comparison over a whole tab, column by column: {row position: the keys (in `keys`
+    order) whose cell no longer holds what the bot last wrote there}, for the rows placed on a record."""
+    placed = [p for p, i in enumerate(record_at) if i is not None]
+    out: dict[int, list[str]] = {}
     for k in keys:
+        shown = cells.stored_comparables([rows[p].get(k) for p in placed])
+        was = cells.comparables([records[record_at[p]].get(k) for p in placed])
+        for j in compress(range(len(placed)), map(ne, shown, was)):
+            out.setdefault(placed[j], []).append(k)
+    return out
+
+
+def put_back(table: BotTable, pos: int, changed: Iterable[str], key_text: str, what: str) -> list[Issue]:
+    """The warnings for bot cells of visible row `pos` found overtyped (`changed`), and put back."""
+    out = []
+    for k in changed:
         col = table.columns.index.get(k)
-        if col is None or cells.comparable(cells.storable(row.get(k))) == cells.comparable(was.get(k)):
+        if col is None:
             continue
         letter = table.columns.letter(k)
         header = table.columns.headers[k]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from operator import ne
 
 from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
-from bot.cells import comparables, storable, storables
+from bot.cells import comparables, storable, stored_with_comparables
 from bot.formats import new_tab_format
 from bot.table import BotTable
 from sheet_schema import TabSchema
@@ -86,9 +86,9 @@ def _plan_tab(t: TabTarget) -> list[RangeWrite]:
     wanted: dict[str, list] = {}
     differs: list[list[bool]] = []
     for k in bot_keys:
-        want = storables(_column(t.rows, k, height))
+        want, want_compared = stored_with_comparables(_column(t.rows, k, height))
         wanted[k] = [None if v == "" else v for v in want]
-        differs.append(list(map(ne, comparables(_column(current, k, height)), comparables(want))))
+        differs.append(list(map(ne, comparables(_column(current, k, height)), want_compared)))
     runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []
     for pattern in zip(*differs) if differs else [()] * height:

@@ -60,12 +60,23 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
     df["pkey"] = df["product"].map(keys)
     df = df[df["pkey"] != ""]
     # Day numbers, not pandas timestamps: a date of year 1 or 9999 is a date, and out of a Timestamp's range.
-    df["day"] = df["date_logged"].map(date.toordinal).astype("int64")
-    df = df.sort_values(["pkey", "defect_type", "day", ROW_COLUMN], kind="mergesort")
-    gap = df.groupby(["pkey", "defect_type"], sort=False)["day"].diff()
-    df["episode"] = (gap.isna() | (gap > settings.window_days)).cumsum()
-    sizes = df.groupby("episode")["episode"].transform("size")
-    df = df[sizes >= settings.min_cases]
+    df["day"] = cells.day_numbers(df["date_logged"].to_numpy())
+    # Sorted by (product, defect, day, row) on integer codes (np.lexsort, last key first): the same order
+    # as sorting the texts, without comparing a text per step.
+    product_code = pd.factorize(df["pkey"].to_numpy(), sort=True)[0]
+    defect_code = pd.factorize(df["defect_type"].to_numpy(), sort=True)[0]
+    day = df["day"].to_numpy()
+    order = np.lexsort((df[ROW_COLUMN].to_numpy(), day, defect_code, product_code))
+    df = df.iloc[order]
+    product_code, defect_code, day = product_code[order], defect_code[order], day[order]
+    # A case starts a new episode when its group changes or it comes more than window_days after the last.
+    new = np.ones(len(df), dtype=bool)
+    new[1:] = (product_code[1:] != product_code[:-1]) | (defect_code[1:] != defect_code[:-1]) | \
+        (np.diff(day) > settings.window_days)
+    episode = np.cumsum(new)
+    flagged = np.bincount(episode)[episode] >= settings.min_cases    # the episode's size, row by row
+    df = df[flagged]
+    df["episode"] = episode[flagged]
     # The rows are sorted by episode: cut plain lists at each episode's start (hundreds of episodes, and
     # a pandas group costs far more than a slice).
     starts = np.flatnonzero(np.diff(df["episode"].to_numpy(), prepend=-1)).tolist() + [len(df)]

@@ -199,9 +199,14 @@ def _condition(parsed: dict[str, np.ndarray], col: Column) -> np.ndarray:
 def check_unique_tickets(parsed: pd.DataFrame, out: _Collector) -> None:
     """A repeated Ticket ID is an error on every occurrence after the first."""
     keys = parsed[TICKET_KEY]
-    filled = keys != ""
-    first_row = parsed[filled].groupby(TICKET_KEY)[ROW_COLUMN].first()
-    repeats = (filled & keys.duplicated(keep="first")).to_numpy()
+    filled = (keys != "").to_numpy(dtype=bool)
+    later = keys.duplicated(keep="first").to_numpy(dtype=bool)
+    repeats = filled & later
+    if not repeats.any():
+        return
+    repeated = keys[repeats].unique()
+    first = filled & ~later & keys.isin(repeated).to_numpy(dtype=bool)
+    first_row = dict(zip(keys.to_numpy()[first].tolist(), parsed[ROW_COLUMN].to_numpy()[first].tolist()))
     for pos in np.flatnonzero(repeats):
         out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} is already used on row "
                                   f"{first_row[keys.iat[pos]]}", ERROR)
@@ -242,49 +247,65 @@ def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
     return Validation(log, comp, issues)
 
 
-def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> list[int]:
+def _join_comp(log: pd.DataFrame, comp: pd.DataFrame, out: _Collector) -> np.ndarray:
     """For each log row, the position of its Comp Sheet row (the first one for the ticket), or -1.
 
     Reports Comp Sheet rows that cannot be matched: no Ticket ID, a ticket not in the log, or a
     second row for the same ticket (the bot uses the first).
     """
-    first_for_ticket: dict[str, int] = {}
-    log_keys = log[TICKET_KEY].tolist()
-    log_tickets = set(log_keys)
-    padded: dict[str, int] | None = None     # built at the first orphan only: most sheets have none
-    first_log_at: dict[str, int] | None = None
-    for pos, key in enumerate(comp[TICKET_KEY].tolist()):
-        if not key:
-            out.add(pos, "ticket_id", "No Ticket ID, so this row cannot be matched to a case", WARNING)
-        elif key not in log_tickets:
-            if padded is None:
-                padded = _padded_keys(log_keys)
-                first_log_at = {}
-            bare = _without_leading_zeros(key)
-            near = padded.get(bare)           # the log has zeros this ticket lacks (or other zeros)
-            if near is None and bare != key and bare in log_tickets:   # this ticket has zeros the log lacks
-                if not first_log_at:
-                    first_log_at.update((k, at) for at, k in reversed(list(enumerate(log_keys))))
-                near = first_log_at[bare]
-            problem = f"Ticket ID {out.tickets[pos]} is not in the Defective Log"
-            if near is not None:
-                # Not joined silently: one of the two cells lost (or gained) zeros, most often because a
-                # spreadsheet read 00124 as the number 124. A person decides which is right.
-                theirs = log["ticket_id"].iat[near]
-                problem += (f"; Defective Log row {log[ROW_COLUMN].iat[near]} has {theirs}, which differs only "
-                            f"in leading zeros: type the same Ticket ID in both (format the cell as Text so "
-                            f"the zeros stay)")
-            out.add(pos, "ticket_id", problem, WARNING)
-        elif key in first_for_ticket:
-            first = out.rows[first_for_ticket[key]]
+    log_keys_col = log[TICKET_KEY]
+    comp_keys = comp[TICKET_KEY]
+    # Column by column: which Comp Sheet rows have no ticket, a ticket the log lacks, or a ticket an
+    # earlier row already has (the issues are sorted by row afterwards, so they may be found rule by rule).
+    blank = (comp_keys == "").to_numpy(dtype=bool)
+    in_log = comp_keys.isin(log_keys_col).to_numpy(dtype=bool) & ~blank
+    repeat = in_log & comp_keys.duplicated(keep="first").to_numpy(dtype=bool)
+    for pos in np.flatnonzero(blank).tolist():
+        out.add(pos, "ticket_id", "No Ticket ID, so this row cannot be matched to a case", WARNING)
+    orphans = np.flatnonzero(~blank & ~in_log).tolist()
+    if orphans:
+        _orphans(log, comp_keys.to_numpy(), orphans, out)
+    if repeat.any():
+        first_at = dict(zip(comp_keys.to_numpy()[in_log & ~repeat].tolist(), np.flatnonzero(in_log & ~repeat).tolist()))
+        for pos in np.flatnonzero(repeat).tolist():
+            first = out.rows[first_at[comp_keys.iat[pos]]]
             out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} already has a Comp Sheet row "
                                       f"(row {first}); the bot uses that one", WARNING)
-        else:
-            first_for_ticket[key] = pos
+    first_for_ticket = pd.Series(np.flatnonzero(in_log & ~repeat), index=comp_keys[in_log & ~repeat].to_numpy(),
+                                 dtype=np.int64)
     # Only the first log row of a ticket joins; a repeat is already an error and would only add noise.
-    first_log = (~log[TICKET_KEY].duplicated(keep="first")).tolist()
-    return [first_for_ticket.get(key, -1) if key and first else -1
-            for key, first in zip(log_keys, first_log)]
+    joins = (log_keys_col != "").to_numpy(dtype=bool) & ~log_keys_col.duplicated(keep="first").to_numpy(dtype=bool)
+    comp_pos = np.full(len(log), -1, dtype=np.int64)
+    found = pd.Index(first_for_ticket.index).get_indexer(log_keys_col.to_numpy()[joins])
+    hit = found >= 0
+    comp_pos[np.flatnonzero(joins)[hit]] = first_for_ticket.to_numpy()[found[hit]]
+    return comp_pos
+
+
+def _orphans(log: pd.DataFrame, comp_keys: np.ndarray, orphans: list[int], out: _Collector) -> None:
+    """A warning for each Comp Sheet row whose ticket is not in the log, naming the log row that differs
+    only in leading zeros when there is one."""
+    log_keys = log[TICKET_KEY].tolist()
+    log_tickets = set(log_keys)
+    padded = _padded_keys(log_keys)
+    first_log_at: dict[str, int] = {}
+    for pos in orphans:
+        key = comp_keys[pos]
+        bare = _without_leading_zeros(key)
+        near = padded.get(bare)           # the log has zeros this ticket lacks (or other zeros)
+        if near is None and bare != key and bare in log_tickets:   # this ticket has zeros the log lacks
+            if not first_log_at:
+                first_log_at.update((k, at) for at, k in reversed(list(enumerate(log_keys))))
+            near = first_log_at[bare]
+        problem = f"Ticket ID {out.tickets[pos]} is not in the Defective Log"
+        if near is not None:
+            # Not joined silently: one of the two cells lost (or gained) zeros, most often because a
+            # spreadsheet read 00124 as the number 124. A person decides which is right.
+            theirs = log["ticket_id"].iat[near]
+            problem += (f"; Defective Log row {log[ROW_COLUMN].iat[near]} has {theirs}, which differs only "
+                        f"in leading zeros: type the same Ticket ID in both (format the cell as Text so "
+                        f"the zeros stay)")
+        out.add(pos, "ticket_id", problem, WARNING)
 
 
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
@@ -309,7 +330,7 @@ def _without_leading_zeros(key: str) -> str:
     return _LEADING_ZEROS.sub("", key)
 
 
-def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: list[int], out: _Collector) -> None:
+def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: np.ndarray, out: _Collector) -> None:
     """Where both sides hold a value, the log and its Comp Sheet row must agree (reported on the log).
 
     Compared column-wise over the joined rows; only disagreements are visited one by one.

@@ -264,6 +264,8 @@ def test_column_forms_match_the_cell_rules(values):
     assert cells.comparables(values) == [cells.comparable(v) for v in values]
     assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
     assert cells.storables(values) == [cells.storable(v) for v in values]
+    assert cells.stored_with_comparables(values) == ([cells.storable(v) for v in values],
+                                                     [cells.comparable(cells.storable(v)) for v in values])
 
 
 _ANY_CELL = st.one_of(st.none(), st.text(max_size=8), st.text(alphabet=" ab", max_size=3), st.integers(),
@@ -275,6 +277,8 @@ def test_column_forms_match_the_cell_rules_for_any_column(values):
     assert cells.comparables(values) == [cells.comparable(v) for v in values]
     assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
     assert cells.storables(values) == [cells.storable(v) for v in values]
+    assert cells.stored_with_comparables(values) == ([cells.storable(v) for v in values],
+                                                     [cells.comparable(cells.storable(v)) for v in values])
 
 
 @given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["a\nb", " \n", "\r\n", "é\t"])),
@@ -289,3 +293,10 @@ def test_text_column_fast_path_matches_as_text(values):
                           st.text(alphabet="ab@. \t\u2003", max_size=8).map(str.strip)), max_size=12))
 def test_bad_emails_is_parse_email_over_a_column(texts):
     assert cells.bad_emails(texts) == [i for i, t in enumerate(texts) if t and cells.parse_email(t)[1]]
+
+
+@given(st.lists(st.dates(), max_size=20))
+def test_day_numbers_is_toordinal_over_a_column(dates):
+    column = np.empty(len(dates), dtype=object)
+    column[:] = dates
+    assert cells.day_numbers(column).tolist() == [d.toordinal() for d in dates]

@@ -1,0 +1,170 @@
+"""Profile or time the core (`bot.core.compute`) in-process on a cycle the bench recorded.
+
+    python -m bench.run --sizes 100000 --no-caers --backends google,google-replay --keep-work
+    python -m bench.compute_profile WORK/rec-100000-cold.pickle [--repeat 3] [--profile out.prof] [--steps]
+
+The recording's metadata and batchGet answers are served to the real GoogleBackend (no fake in the
+process) to build the cycle's Snapshot once; then `compute` runs on it `--repeat` times with the cycle
+collector paused, as a cycle runs it, and the best CPU time is printed. `--steps` also times the
+core's steps one by one (validation, the bot tabs read, memory, drafts, recurrence, escalations, Open
+Cases, the memory rows, the plan). `--profile FILE` writes a cProfile of one run (and prints the top).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import gzip
+import json
+import pickle
+import pstats
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NOW_FROM_DATA = None
+
+
+def snapshot_of(recording_path: str, settings):
+    sys.path.insert(0, str(REPO / "tests"))
+    import fake_sheets as fs
+    import responses
+    from bot.backends.google import GoogleBackend
+    from bot.core import required_tabs
+
+    with open(recording_path, "rb") as fh:
+        recording = pickle.load(fh)
+    api = [r for r in recording if r[0] in ("metadata", "batchGet")][:2]
+    rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
+
+    def answer(request):
+        _, status, headers, body = api.pop(0)
+        return status, {**headers, "Content-Encoding": "gzip"}, gzip.compress(body, 6)
+
+    def token(request):
+        return 200, {"Content-Type": "application/json"}, json.dumps(
+            {"access_token": "ya29.replay", "expires_in": 3599, "token_type": "Bearer"})
+
+    rsps.add_callback(responses.POST, fs.TOKEN_URI, callback=token)
+    for method in (responses.GET, responses.POST):
+        rsps.add_callback(method, re.compile(re.escape(fs.SHEETS_BASE) + r"/.*"), callback=answer)
+    folder = Path(tempfile.mkdtemp(prefix="dlb-prof-"))
+    rsps.start()
+    try:
+        key = fs.make_service_account_key(folder)
+        backend = GoogleBackend(fs.DEFAULT_ID, key.path, sleep=lambda s: None, token_folder=folder)
+        return backend.read(required_tabs(settings))
+    finally:
+        rsps.stop()
+        shutil.rmtree(folder, ignore_errors=True)   # the throwaway key and token
+
+
+def steps(snapshot, settings, now, renderer) -> dict[str, float]:
+    """CPU of each step of compute, in its order (a copy of compute's body, timed)."""
+    from bot import core
+    from bot.drafts import product_spellings
+    from bot.escalation import NotifyEscalation, open_cases_rows
+    from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
+    from bot.memory import memory_rows, read_memory
+    from bot.plan import TabTarget, plan_tabs
+    from bot.recurrence import episodes
+    from bot.table import read_bot_table
+    from sheet_schema import BOT_TABS, load
+
+    out: dict[str, float] = {}
+    t = [time.process_time()]
+
+    def lap(name):
+        now_ = time.process_time()
+        out[name] = now_ - t[0]
+        t[0] = now_
+
+    v = core.validated(snapshot, settings)
+    lap("validate")
+    tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
+                                   load(name), settings.headers[name]) for name in BOT_TABS}
+    lap("read bot tabs")
+    when = core.stamp(now)
+    memory = read_memory(tables["bot_memory"].rows)
+    lap("read memory")
+    spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
+    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when)
+    lap("drafts")
+    found = episodes(v.log, settings.recurrence)
+    lap("episodes")
+    esc = settings.escalation
+    escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
+    flags, _ = escalations_layout(tables["escalations"], memory.get("escalations"), found,
+                                  settings.recurrence, when, escalate)
+    lap("escalations")
+    open_rows = open_cases_rows(v.log, esc, now.date())
+    lap("open cases")
+    memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
+                             {"escalations": flag_key, "drafts": draft_key})
+    lap("memory rows")
+    issues = v.issues + flags.issues + drafts.issues
+    issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
+                   "field": i.field, "problem": i.problem, "severity": i.severity} for i in issues]
+    status_rows = core.desired_status(tables["bot_status"].rows, {}, now, settings.status_every_minutes)
+    desired = {"log_issues": issue_rows, "drafts": drafts.rows, "escalations": flags.rows,
+               "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=name in ("log_issues", "open_cases"))
+               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases", "bot_memory")]
+    plan_tabs(targets)
+    lap("plan")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.compute_profile", description=__doc__.split("\n\n")[0])
+    p.add_argument("recording")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--profile", help="write a cProfile of one run here")
+    p.add_argument("--steps", action="store_true", help="time each step of compute")
+    args = p.parse_args(argv)
+
+    from bench import data as bench_data
+    from bot.config import load_settings
+    from bot.core import compute
+    from bot.drafts import Renderer
+
+    settings = load_settings(environ={})
+    now = bench_data.NOW
+    snapshot = snapshot_of(args.recording, settings)
+    best = float("inf")
+    for _ in range(args.repeat):
+        renderer = Renderer(settings.templates_dir, settings.signoff)
+        gc.collect()
+        gc.disable()
+        c0 = time.process_time()
+        compute(snapshot, settings, now, renderer)
+        best = min(best, time.process_time() - c0)
+        gc.enable()
+    print(f"compute: best CPU {best:.3f} s of {args.repeat}")
+    if args.steps:
+        gc.collect()
+        gc.disable()
+        parts = steps(snapshot, settings, now, Renderer(settings.templates_dir, settings.signoff))
+        gc.enable()
+        print("steps (CPU s): " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items())
+              + f" (total {sum(parts.values()):.3f})")
+    if args.profile:
+        renderer = Renderer(settings.templates_dir, settings.signoff)
+        gc.collect()
+        gc.disable()
+        prof = cProfile.Profile()
+        prof.enable()
+        compute(snapshot, settings, now, renderer)
+        prof.disable()
+        gc.enable()
+        prof.dump_stats(args.profile)
+        pstats.Stats(prof).strip_dirs().sort_stats("tottime").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
