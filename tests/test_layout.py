@@ -99,3 +99,107 @@ def test_without_memory_the_visible_rows_are_the_records():
 def test_flag_keys():
     assert flag_key({"flag_id": " esc-7 "}) == "ESC-0007"
     assert flag_key({"flag_id": "not a flag"}) == "" and flag_key({}) == ""
+
+
+def test_a_deleted_flag_is_named_in_the_flag_id_column_wherever_it_stands():
+    """A lead put a column of their own first: the Log Issue points at column B, where Flag ID is."""
+    headers = ["Mine"] + HEADERS
+    rows = [[None] + sheet_row(RECORDS[0]), [None] + sheet_row(RECORDS[2])]
+    table = read_bot_table("Escalations", [headers] + rows, ESC, {})
+    out, _ = escalations_layout(table, [dict(r) for r in RECORDS], [], RecurrenceSettings(), "2026-11-10 09:00")
+    (issue,) = out.issues
+    assert (issue.row, issue.column, issue.column_index, issue.field, issue.severity) == \
+        (4, "B", 1, "Flag ID", "warning")
+
+
+def test_the_memory_tab_keeps_each_record_on_its_row_and_appends_new_ones():
+    from bot.memory import memory_rows, read_memory, record_text
+    first = {"flag_id": "ESC-0001", "product": "P"}
+    current = [{"tab": "escalations", "key": "ESC-0001", "record": record_text({**first, "_key": "ESC-0001"})},
+               {"tab": "notes", "key": "x", "record": "a person's row"}]
+    grown = dict(first, product="Q")
+    new = {"flag_id": "ESC-0002", "product": "R"}
+    rows = memory_rows(current, {"escalations": [grown, new]}, {"escalations": flag_key})
+    assert [(r["tab"], r["key"]) for r in rows] == [("escalations", "ESC-0001"), ("notes", "x"),
+                                                    ("escalations", "ESC-0002")]
+    assert rows[1] == current[1]                                  # someone's row in the hidden tab: left alone
+    assert [r["product"] for r in read_memory(rows)["escalations"]] == ["Q", "R"]
+
+
+# ---- Drafts --------------------------------------------------------------------------------------------
+
+def drafts_after_first_cycle(settings, renderer):
+    """The four-case sample after one cycle (drafts for CS-1 and CS-2), as tabs of rows."""
+    from test_hardening_input import base_tabs, check_cycle
+    first = check_cycle(settings, renderer, base_tabs())
+    return {t: [list(r) for r in rows] if rows is not None else None for t, rows in first.tabs.items()}
+
+
+def redo(tabs, settings, renderer):
+    from datetime import timedelta
+
+    from bot.backends.base import Snapshot
+    from bot.core import compute
+    from conftest import NOW
+    return compute(Snapshot(tabs, "memory"), settings, NOW + timedelta(minutes=5), renderer)
+
+
+def drafts_issues(out):
+    return [(i.row, i.column, i.field, i.ticket_id) for i in out.validation.issues if i.tab == "Drafts"]
+
+
+def test_a_sent_draft_keeps_a_reps_own_words(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head = tabs["Drafts"][0]
+    row = tabs["Drafts"][1]
+    row.extend([None] * (len(head) - len(row)))
+    row[head.index("Status")], row[head.index("Body")] = "Sent", "my own words"
+    out = redo(tabs, settings, renderer)
+    assert out.desired["drafts"][0]["body"] == "my own words" and drafts_issues(out) == []
+
+
+def test_an_unsent_draft_overtyped_is_put_back_and_named(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head, row = tabs["Drafts"][0], tabs["Drafts"][2]
+    written = row[head.index("Body")]
+    row[head.index("Body")] = "my own words"
+    out = redo(tabs, settings, renderer)
+    assert out.desired["drafts"][1]["body"] == written
+    ticket = row[head.index("Ticket ID")]
+    assert drafts_issues(out) == [(3, "E", "Body", ticket)]
+
+
+def test_a_sent_row_holding_another_tickets_draft_gets_its_own_back(settings, renderer):
+    """A redraft misfiled while the tab was sorted: row 2 (Sent) shows row 3's text."""
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head, first, second = tabs["Drafts"][0], tabs["Drafts"][1], tabs["Drafts"][2]
+    first.extend([None] * (len(head) - len(first)))
+    own = {k: first[head.index(k)] for k in ("To", "Subject", "Body")}
+    for k in ("Template", "To", "Subject", "Body", "Source Hash"):
+        first[head.index(k)] = second[head.index(k)]
+    first[head.index("Status")] = "Sent"
+    out = redo(tabs, settings, renderer)
+    fixed = out.desired["drafts"][0]
+    assert (fixed["to"], fixed["subject"], fixed["body"]) == (own["To"], own["Subject"], own["Body"])
+    assert fixed["status"] == "Sent"
+    assert drafts_issues(out) == [(2, "E", "Body", first[head.index("Ticket ID")])]
+
+
+def test_a_sent_rows_overtyped_ticket_id_is_put_back_and_its_status_kept(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head, row = tabs["Drafts"][0], tabs["Drafts"][1]
+    row.extend([None] * (len(head) - len(row)))
+    ticket = row[head.index("Ticket ID")]
+    row[head.index("Ticket ID")], row[head.index("Status")] = "CS-TYPO", "Sent"
+    out = redo(tabs, settings, renderer)
+    assert [r["ticket_id"] for r in out.desired["drafts"]] == [ticket, tabs["Drafts"][2][0]]
+    assert out.desired["drafts"][0]["status"] == "Sent"
+    assert drafts_issues(out) == [(2, "A", "Ticket ID", ticket)]
+
+
+def test_a_deleted_draft_is_not_drafted_again(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    gone = tabs["Drafts"][1][0]
+    del tabs["Drafts"][1]
+    out = redo(tabs, settings, renderer)
+    assert gone not in [r["ticket_id"] for r in out.desired["drafts"]] and out.drafts_new == 0
