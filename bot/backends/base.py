@@ -225,3 +225,18 @@ class TabFormat:
     @property
     def readable(self) -> bool:
         return bool(self.bold_header or self.widths or self.wrap_columns or self.filter_columns)
+
+
+def trimmed_grid(rows: Sequence[Sequence[Any]] | None) -> list[list[Any]]:
+    """Rows as Google returns them: blank cells as "", trailing blanks of each row and trailing empty
+    rows dropped. Two grids of the same cells compare equal however each was written down (a guard's
+    expected cells against what a storage holds now)."""
+    out: list[list[Any]] = []
+    for row in rows or ():
+        cells = ["" if v is None else v for v in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out

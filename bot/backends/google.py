@@ -34,12 +34,11 @@ from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
-from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, Snapshot, TabFormat
+from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, Snapshot, TabFormat, trimmed_grid
 from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
                                       read_key_file)
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
-                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values,
-                                       trimmed_grid)
+                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
 from bot.backends.google_formats import (CELLS_FIELDS, TabLook, look_from_grid, protection_requests,
                                          readable_requests)
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error

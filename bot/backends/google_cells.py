@@ -159,17 +159,3 @@ def same_rule(rule: Mapping[str, Any], col: int, formula: str) -> bool:
     if values != [formula]:
         return False
     return any(r.get("startColumnIndex", 0) == col for r in rule.get("ranges") or [])
-
-
-def trimmed_grid(rows: Sequence[Sequence[Any]] | None) -> list[list[Any]]:
-    """Rows as Google returns them: blank cells as "", trailing blanks of each row and trailing empty
-    rows dropped. Two grids of the same cells compare equal however each was written down."""
-    out: list[list[Any]] = []
-    for row in rows or ():
-        cells = ["" if v is None else v for v in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        out.append(cells)
-    while out and not out[-1]:
-        out.pop()
-    return out

@@ -8,18 +8,8 @@ import hashlib
 import json
 from typing import Sequence
 
-from bot.backends.base import ApplyResult, Check, Plan, Rows, Snapshot, TabFormat
+from bot.backends.base import ApplyResult, Check, Plan, Rows, Snapshot, TabFormat, trimmed_grid
 from bot.errors import ConcurrentEditError
-
-
-def _trimmed(rows: Sequence[Sequence]) -> list[list]:
-    out = [["" if v is None else v for v in r] for r in rows]
-    for r in out:
-        while r and r[-1] == "":
-            r.pop()
-    while out and not out[-1]:
-        out.pop()
-    return out
 
 
 class MemoryBackend:
@@ -55,7 +45,7 @@ class MemoryBackend:
             rows = self.tabs[guard.tab]
             held = [[(rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None)
                      for c in range(guard.col, guard.last_col + 1)] for r in range(guard.row, guard.last_row + 1)]
-            if _trimmed(held) != _trimmed(guard.values):
+            if trimmed_grid(held) != trimmed_grid(guard.values):
                 raise ConcurrentEditError(self.name, f"Someone changed the '{guard.tab}' tab while the bot was "
                                                      "about to write to it; nothing was written.")
         for title in created:
