@@ -11,7 +11,7 @@ from bot.escalation import EscalationSettings, NotifyEscalation
 from bot.follow_up import (FOLLOW_UP_SUFFIX, FollowUpSettings, follow_up_drafts, is_follow_up, mark_sent,
                            retain)
 from bot.memory import (KEY, Record, adopt, changed_cells, from_rows, hydrate, overtyped, place, put_back,
-                        short_key, with_forgotten)
+                        short_key)
 from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.table import BotTable
 from bot.validate import WARNING, Issue, Validation, ticket_key
@@ -90,8 +90,8 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
     sorted the tab), and writes its own Sent On (and, past retention, clears To and Body). A deleted
     draft is not drafted again. With `today`, Sent On, follow-ups and retention apply (bot.follow_up)."""
     schema = load("drafts")
-    old = with_forgotten(hydrate(remembered, table.rows, draft_key), table.rows, schema, draft_key,
-                         "source_hash") if remembered is not None else from_rows(table.rows, schema, draft_key)
+    old = hydrate(remembered, table.rows, draft_key) if remembered is not None else \
+        from_rows(table.rows, schema, draft_key)
     placement = place(table.rows, old, draft_key, DRAFT_SIGNATURE)
     old = adopt(table.rows, placement, old, schema, draft_key)
     taken_over = {draft_key(old[i]) for pos, i in enumerate(placement.record_at)

@@ -20,9 +20,9 @@ starts from the visible rows, as earlier versions did.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import ne
@@ -181,26 +181,18 @@ def from_rows(rows: list[dict], schema: TabSchema, key_of: KeyOf) -> list[Record
         key = key_of(r)
         if key and key not in seen:
             seen.add(key)
-            out.append({k: cells.storable(r.get(k)) for k in schema.bot_keys})
+            out.append(_from_row(r, schema))
     return out
 
 
-BOT_MARK = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")   # a draft's Source Hash, as bot.drafts._seal makes it
-
-
-def with_forgotten(records: list[Record], rows: list[dict], schema: TabSchema, key_of: KeyOf,
-                   made_by_bot: str) -> list[Record]:
-    """The records, plus a record for each visible row the memory lost (its memory row was cleared by
-    hand) that the bot evidently wrote (`made_by_bot` filled, e.g. a draft's Source Hash): without it the
-    row would count as a person's own and the bot would issue the same draft again beside it."""
-    known = {key_of(r) for r in records}
-    # A row whose key was overtyped still shows a remembered record's fingerprint: that is no lost record.
-    marks = {cells.comparable(r.get(made_by_bot)) for r in records}
-    lost = [r for r in rows if key_of(r) and key_of(r) not in known and isinstance(r.get(made_by_bot), str)
-            and BOT_MARK.fullmatch(r[made_by_bot].strip())
-            and isinstance(r.get("ticket_id"), str)          # as the bot writes it (a typed date is not)
-            and cells.comparable(cells.storable(r.get(made_by_bot))) not in marks]
-    return records + from_rows(lost, schema, key_of) if lost else records
+def _from_row(row: dict, schema: TabSchema) -> Record:
+    """A record of a visible row's bot cells as they stand. A person may have typed a date or a time
+    there; the memory holds JSON, so those are kept as the text the cell shows."""
+    out = {}
+    for k in schema.bot_keys:
+        v = cells.storable(row.get(k))
+        out[k] = cells.as_text(v) if isinstance(v, (_dt.date, _dt.time)) else v
+    return out
 
 
 @dataclass
@@ -255,7 +247,7 @@ def adopt(rows: list[dict], placement: Placement, records: list[Record], schema:
         key = key_of(row)
         if placement.record_at[pos] is None and key and key not in known:
             known.add(key)
-            out.append({k: cells.storable(row.get(k)) for k in schema.bot_keys})
+            out.append(_from_row(row, schema))
             placement.record_at[pos] = len(out) - 1
     return out
 

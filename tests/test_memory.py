@@ -128,3 +128,18 @@ def test_rows_and_records_with_blank_signature_cells_are_never_matched_by_them()
 def test_a_digested_text_whose_row_was_deleted_is_lost_not_a_crash():
     stored = {"flag_id": "ESC-0001", "ticket_ids": {DIGEST: "0" * 64}, "_key": "ESC-0001"}
     assert hydrate([stored], [], flag_key) == [{"flag_id": "ESC-0001", "ticket_ids": None, "_key": "ESC-0001"}]
+
+
+@pytest.mark.parametrize("tab", ["Drafts", "Escalations"])
+@pytest.mark.parametrize("typed", [
+    pytest.param("2026-01-02", id="date-text"), pytest.param(__import__("datetime").date(2026, 1, 2), id="date-cell"),
+    pytest.param(__import__("datetime").datetime(2026, 1, 2, 3, 4), id="datetime-cell"),
+    pytest.param(True, id="checkbox"), pytest.param(10 ** 30, id="huge-number"),
+])
+def test_a_row_a_person_starts_with_any_value_in_the_key_cell_never_crashes(settled, settings, renderer, tab, typed):
+    """The memory holds JSON: a typed date (found once: a crash) is kept as the text the cell shows."""
+    settled[tab].append([typed, "x"])
+    out, after = cycle(settled, settings, renderer, 1)
+    again, after = cycle(after, settings, renderer, 2)
+    settled_out, _ = cycle(after, settings, renderer, 3)
+    assert settled_out.plan.is_empty or set(settled_out.plan.tabs_written()) <= {"Bot Status"}
