@@ -10,11 +10,11 @@ from bot.drafts import Draft, Renderer, desired_drafts, ready_drafts
 from bot.escalation import EscalationSettings, NotifyEscalation
 from bot.follow_up import (FOLLOW_UP_SUFFIX, FollowUpSettings, follow_up_drafts, is_follow_up, mark_sent,
                            retain)
-from bot.memory import (KEY, Record, adopt, changed_cells, from_rows, hydrate, overtyped, place, put_back,
-                        short_key)
+from bot.memory import (KEY, Record, adopt, cell_issue, changed_cells, from_rows, hydrate, overtyped, place,
+                        put_back, short_key)
 from bot.recurrence import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.table import BotTable
-from bot.validate import WARNING, Issue, Validation, ticket_key
+from bot.validate import Issue, Validation, ticket_key
 from sheet_schema import load
 
 # A row whose key someone overtyped is still recognised by these cells (all filled, all as last written).
@@ -74,9 +74,9 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
         out.rows.append({**row, **_bot_cells(new[i], schema.bot_keys)})
     for i in placement.unplaced:   # a deleted flag row comes back: deleting is not dismissing
         out.rows.append(_bot_cells(new[i], schema.bot_keys))
-        out.issues.append(_brought_back(table, len(out.rows), flag_key(new[i]), "Flag ID", schema.bot_keys,
-                                        "This flag's row was deleted; the bot put it back here. To dismiss a "
-                                        "flag, set its Lead Status instead."))
+        out.issues.append(cell_issue(table, len(out.rows) + 1, "flag_id", flag_key(new[i]),
+                                     "This flag's row was deleted; the bot put it back here. To dismiss a "
+                                     "flag, set its Lead Status instead."))
     out.rows.extend(dict(r) for r in new[len(old):])
     return out, changes
 
@@ -131,11 +131,10 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
         owner = text_of.get(_text(row))
         if owner is not None and owner != key:
             fixed.update({k: old[i].get(k) for k in DRAFT_TEXT})
-            out.issues.append(Issue(table.title, pos + 2, table.columns.index.get("body", 0), shown,
-                                    table.columns.letter("body") if "body" in table.columns.index else "",
-                                    table.columns.headers["body"],
-                                    "This row held another ticket's draft (written while the tab was being "
-                                    "sorted); the bot put back this ticket's draft. Its Status is kept.", WARNING))
+            out.issues.append(cell_issue(table, pos + 2, "body", shown,
+                                         "This row held another ticket's draft (written while the tab was being "
+                                         "sorted); the bot put back this ticket's draft. Its Status is kept.",
+                                         unmapped_letter=""))
         # The bot's own cells on a rep's row: the day it saw Sent, and retention's clearing.
         fixed["sent_on"] = new[i].get("sent_on")
         if i in cleared:
@@ -146,7 +145,8 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
 
 
 def _bot_cells(record: Record, keys: tuple[str, ...]) -> dict:
-    """Every bot cell of a row from its record: a cell the record leaves out is blank, not kept."""
+    """The row's bot cells from its record: only the schema's bot columns (a record from memory also
+    carries its KEY, which is no cell)."""
     return {k: record.get(k) for k in keys}
 
 
@@ -165,9 +165,3 @@ def _text(row: dict) -> tuple:
 def _texts(rows: list[dict]) -> list[tuple]:
     """`_text` of every row, column by column."""
     return list(zip(*(cells.stored_comparables([r.get(k) for r in rows]) for k in DRAFT_TEXT))) if rows else []
-
-
-def _brought_back(table: BotTable, sheet_row_index: int, key: str, header: str, bot_keys, problem: str) -> Issue:
-    col = table.columns.index.get(bot_keys[0], 0)
-    letter = table.columns.letter(bot_keys[0]) if bot_keys[0] in table.columns.index else "A"
-    return Issue(table.title, sheet_row_index + 1, col, key, letter, header, problem, WARNING)

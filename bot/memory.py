@@ -280,14 +280,16 @@ def changed_cells(rows: list[dict], records: list[Record], record_at: list[int |
 
 def put_back(table: BotTable, pos: int, changed: Iterable[str], key_text: str, what: str) -> list[Issue]:
     """The warnings for bot cells of visible row `pos` found overtyped (`changed`), and put back."""
-    out = []
-    for k in changed:
-        col = table.columns.index.get(k)
-        if col is None:
-            continue
-        letter = table.columns.letter(k)
-        header = table.columns.headers[k]
-        out.append(Issue(table.title, pos + 2, col, key_text, letter, header,
-                         f"The bot writes this cell and someone changed it; it was put back as the bot "
-                         f"wrote it ({what}).", WARNING))
-    return out
+    return [cell_issue(table, pos + 2, k, key_text, "The bot writes this cell and someone changed it; it was "
+                                                   f"put back as the bot wrote it ({what}).")
+            for k in changed if k in table.columns.index]
+
+
+def cell_issue(table: BotTable, sheet_row: int, key: str, key_text: str, problem: str,
+               unmapped_letter: str = "A") -> Issue:
+    """A warning about one bot cell, named as a person finds it: the tab, the row, the column's letter and
+    header as the tab has them now (a column the tab lacks yet: `unmapped_letter`)."""
+    mapped = key in table.columns.index
+    return Issue(table.title, sheet_row, table.columns.index.get(key, 0), key_text,
+                 table.columns.letter(key) if mapped else unmapped_letter, table.columns.headers[key], problem,
+                 WARNING)
