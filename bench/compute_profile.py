@@ -1,4 +1,4 @@
-"""Profile or time the core (`bot.core.compute`) in-process on a cycle the bench recorded.
+"""Profile or time the core (`bot.cycle.compute.compute`) in-process on a cycle the bench recorded.
 
     python -m bench.run --sizes 100000 --no-caers --backends google,google-replay --keep-work
     python -m bench.compute_profile WORK/rec-100000-cold.pickle [--repeat 3] [--profile out.prof] [--steps]
@@ -34,7 +34,7 @@ def snapshot_of(recording_path: str, settings):
     import fake_sheets as fs
     import responses
     from bot.backends.google import GoogleBackend
-    from bot.core import required_tabs
+    from bot.cycle.compute import required_tabs
 
     with open(recording_path, "rb") as fh:
         recording = pickle.load(fh)
@@ -65,14 +65,14 @@ def snapshot_of(recording_path: str, settings):
 
 def steps(snapshot, settings, now, renderer) -> dict[str, float]:
     """CPU of each step of compute, in its order (a copy of compute's body, timed)."""
-    from bot import core
-    from bot.drafts import product_spellings
-    from bot.escalation import NotifyEscalation, open_cases_rows
-    from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
-    from bot.memory import memory_rows, read_memory
-    from bot.plan import TabTarget, plan_tabs
-    from bot.recurrence import episodes
-    from bot.table import read_bot_table
+    from bot.cycle import compute as core
+    from bot.tabs.drafts import product_spellings
+    from bot.tabs.open_cases import NotifyEscalation, open_cases_rows
+    from bot.tabs.layout import draft_key, drafts_layout, escalations_layout, flag_key
+    from bot.tabs.bot_memory import memory_rows, read_memory
+    from bot.cycle.plan import TabTarget, plan_tabs
+    from bot.tabs.escalations import episodes
+    from bot.read.table import read_bot_table
     from sheet_schema import BOT_TABS, load
 
     out: dict[str, float] = {}
@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import data as bench_data
     from bot.config import load_settings
-    from bot.core import compute
-    from bot.drafts import Renderer
+    from bot.cycle.compute import compute
+    from bot.tabs.drafts import Renderer
 
     settings = load_settings(environ={})
     now = bench_data.NOW

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import sheet_schema
-from bot.sample_data import _fmt_date as sample_fmt_date
+from bot.demo.sample_data import _fmt_date as sample_fmt_date
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20261103

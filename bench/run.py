@@ -40,7 +40,7 @@ SCENARIOS = (("google", "cold"), ("google", "quiet"), ("google", "quiet-steady")
              *(("google", w) for w in WARM),
              ("google-replay", "cold"), ("google-replay", "quiet"), *(("google-replay", w) for w in WARM),
              ("workbook", "cold"), ("workbook", "quiet"), ("workbook", "quiet-steady"), ("workbook", "quiet-full"))
-# Which cycle's cache folder (bot/state.py) a cycle starts from: each run gets a fresh copy, so a
+# Which cycle's cache folder (bot/cycle/quiet.py) a cycle starts from: each run gets a fresh copy, so a
 # repeated quiet cycle is always the first one after the cold cycle, and quiet-steady the second.
 CACHE_FROM = {"quiet": "cold", "quiet-steady": "quiet", **{w: "cold" for w in WARM}}
 PROFILE_SIZE = 100_000
@@ -412,7 +412,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         "",
         "Each row is one full `run_cycle` in a fresh child process. **cold**: rep tabs filled, the four bot tabs "
         "present but empty; **quiet**: the state the cold cycle left, clock 10 minutes later, nothing changed, run "
-        "as `run --once` runs it (with the quiet-cycle fingerprint of bot/state.py, which the cold cycle wrote); "
+        "as `run --once` runs it (with the quiet-cycle fingerprint of bot/cycle/quiet.py, which the cold cycle wrote); "
         "**quiet-steady**: the next quiet cycle after that one, which finds the bytes it reads identical to what the "
         "quiet cycle read and stops before parsing them; the Google row also notes what a `watch` poll of the "
         "unchanged sheet costs (Drive's modifiedTime only); "
@@ -436,7 +436,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
         "- **floor s**: Google — CPU of `json.loads` on the exact batchGet response body the fake returned in that "
         "cycle; workbook — CPU of `openpyxl.load_workbook(path, read_only=True)` and iterating every row of every "
         "tab with `values_only=True`, on the same workbook the cycle read. Best of 3, in an ordinary interpreter "
-        "(the cycle collector on). A cycle pauses the collector while it runs (`bot.cycle.collector_paused`), which "
+        "(the cycle collector on). A cycle pauses the collector while it runs (`bot.cycle.run.collector_paused`), which "
         "also makes its own JSON parse about twice as fast: the targets below also give the ratio against "
         "`json.loads` with the collector off, the stricter floor.",
         "- **requests**: Google — Sheets API requests from the fake's `api_log` (the OAuth token request is not "
@@ -480,7 +480,7 @@ def write_markdown(path: Path, meta: dict, results: list[dict], goals: list[dict
 
 # Where a profiled function lives, by file name (cProfile's stripped names): the bot's own modules, and
 # the fake (with the deepcopy its all-or-nothing spreadsheets:batchUpdate makes of the whole sheet).
-_BOT_FILES = ("core.py", "validate.py", "drafts.py", "plan.py", "table.py", "cells.py", "recurrence.py",
+_BOT_FILES = ("compute.py", "log_issues.py", "drafts.py", "plan.py", "table.py", "cells.py", "escalations.py",
               "google.py", "workbook.py")
 # These include the fake's time (the request they send) or only wrap their callees.
 _BOT_WRAPPERS = ("(read)", "(apply)", "(request)", "(_translate)", "(values_batch_get)", "(batch_update)")

@@ -94,7 +94,7 @@ def best_of(fn, n: int = BEST_OF) -> float:
 
 
 def json_floor_without_collector(body: bytes) -> float:
-    """CPU of json.loads(body) with the cycle collector off, as run_cycle runs (bot.cycle.collector_paused):
+    """CPU of json.loads(body) with the cycle collector off, as run_cycle runs (bot.cycle.run.collector_paused):
     the fairer floor for a cycle that pauses the collector, reported next to the plain one."""
     gc.disable()
     try:
@@ -114,7 +114,7 @@ SAMPLE_FIELDS = {"ticket_id": "CS-10001", "first_name": "Dana", "customer_name":
 def least_work_inputs(report) -> tuple[list[str], str]:
     """What least_work needs from a cycle's report: the template file of each email it rendered, and the
     cells it wrote as JSON text (few objects: the floors are measured with the report freed)."""
-    from bot.drafts import TEMPLATES
+    from bot.tabs.drafts import TEMPLATES
 
     files = {title: file_name for title, file_name in TEMPLATES.values()}
     outcome = report.outcome
@@ -130,7 +130,7 @@ def least_work(body: bytes, rendered: list[str], written_json: str) -> dict:
     the cells it wrote. Every rule (validation, recurrence, escalation, the diff) comes on top."""
     from itertools import zip_longest
 
-    from bot.drafts import Renderer
+    from bot.tabs.drafts import Renderer
 
     written = json.loads(written_json)
     answer = json.loads(body)
@@ -213,13 +213,13 @@ def best_of_cpu(fn, n: int = BEST_OF) -> tuple[float, float]:
 
 def timed_cycle(spec: dict, backend, settings, now) -> dict:
     """Run one cycle (profiled or measured) and return the timings and what the cycle did."""
-    from bot.cycle import run_cycle
+    from bot.cycle.run import run_cycle
 
     cache = None
     if spec.get("cache_dir"):
-        # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/state.py), which the
+        # As `run --once` and `watch` run it: with the quiet-cycle fingerprint (bot/cycle/quiet.py), which the
         # cold cycle writes and the quiet cycle checks.
-        from bot.state import QuietCache
+        from bot.cycle.quiet import QuietCache
         target = spec.get("cache_target") or f"{spec['dataset']}-{spec['backend']}"
         cache = QuietCache(target, folder=Path(spec["cache_dir"]))
     gc.collect()
@@ -665,7 +665,7 @@ def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text())
     # Import everything the cycle needs before timing (a cron run pays this once at start-up too,
     # but it is not the cycle's work).
-    import bot.cycle  # noqa: F401
+    import bot.cycle.run  # noqa: F401
     import bot.backends.google  # noqa: F401
     import bot.backends.workbook  # noqa: F401
     from bot.config import load_settings

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import cells
+from bot.read import cells
 from bot.backends.base import PROTECTION_MODES
-from bot.cells import product_key
+from bot.read.cells import product_key
 from bot.errors import ConfigError
-from bot.capa import CapaSettings
-from bot.escalation import EscalationSettings
-from bot.follow_up import FollowUpSettings
-from bot.recurrence import RecurrenceSettings
+from bot.tabs.capa import CapaSettings
+from bot.tabs.open_cases import EscalationSettings
+from bot.tabs.follow_up import FollowUpSettings
+from bot.tabs.escalations import RecurrenceSettings
 from sheet_schema import TAB_FILES, load
 
 DEFAULT_NOTIFY = {"Foreign Object": "Products & Logistics, CS Manager"}

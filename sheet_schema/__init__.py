@@ -13,7 +13,7 @@ from importlib import resources
 # The registry of tabs: every *.toml file in this folder is one tab, named after the file. A tab file says
 # who owns the tab, where it stands among the others (`order`: the order the bot reads and creates them)
 # and, for a bot tab, how a cycle writes it (see TabSchema). A new bot tab is a TOML file here, the module
-# that computes its rows, and one line in bot.core.compute's `desired`.
+# that computes its rows, and one line in bot.cycle.compute.compute's `desired`.
 TAB_FILES = {p.stem: p.name for p in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name)
              if p.name.endswith(".toml")}
 
@@ -65,7 +65,7 @@ class TabSchema:
     hidden: bool = False           # a tab people need not see (created hidden)
     order: int = 99                # where the tab stands among the others (read and created in this order)
     rewritten_whole: bool = False  # a cycle rewrites it from scratch (rows past the new end are cleared)
-    quiet_check: bool = True       # counts toward the quiet-cycle fingerprint (bot.state)
+    quiet_check: bool = True       # counts toward the quiet-cycle fingerprint (bot.cycle.quiet)
     written_by: str = "cycle"      # "cycle", or "report" for a tab only the `report` command writes
     filter: bool = True            # bot tabs: a filter on the header row (init, or the cycle creating the tab)
     by_key: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)

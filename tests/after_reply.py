@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from bot.backends.base import Snapshot
-from bot.core import compute
+from bot.cycle.compute import compute
 from conftest import rows_of
 from hardening import apply_in_memory
 

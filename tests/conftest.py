@@ -9,8 +9,8 @@ import pytest
 import sheet_schema
 from bot.backends.base import Snapshot
 from bot.config import load_settings
-from bot.core import compute
-from bot.drafts import Renderer
+from bot.cycle.compute import compute
+from bot.tabs.drafts import Renderer
 
 pytest_plugins = ["reliability"]
 

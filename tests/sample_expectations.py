@@ -1,4 +1,4 @@
-"""What the bot should find in the demo sample (`bot.sample_data.build_sample(today)`): an oracle written
+"""What the bot should find in the demo sample (`bot.demo.sample_data.build_sample(today)`): an oracle written
 for the tests, apart from the builder (issue 17: the shipped package builds the sample and nothing more; a
 second copy of the rules in it would be a second product).
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from bot.sample_data import (COMP_SHEET, DEFECT_TYPES, DEFECTIVE_LOG, PRODUCTS, REFERENCE_TODAY, _Case,
+from bot.demo.sample_data import (COMP_SHEET, DEFECT_TYPES, DEFECTIVE_LOG, PRODUCTS, REFERENCE_TODAY, _Case,
                              _build, all_cases)
 
 RECURRENCE_DAYS = 14

@@ -17,9 +17,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.backends.google_formats import pixels
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.demo import build_workbook
+from bot.demo.run import build_workbook
 from sheet_schema import load
 
 try:

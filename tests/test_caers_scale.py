@@ -1,7 +1,7 @@
 """The real FDA CAERS product names: scale and real-world spelling variants."""
 import pytest
 
-from bot.cells import product_key
+from bot.read.cells import product_key
 from caers import caers_defective_log, caers_path, variant_groups
 from conftest import NOW
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.skipif(caers_path() is None, reason="the CAERS file in 
 
 def test_twenty_thousand_real_rows_validate_clean_and_flag(settings, renderer):
     from bot.backends.base import Snapshot
-    from bot.core import compute
+    from bot.cycle.compute import compute
     log, comp = caers_defective_log(20_000)
     out = compute(Snapshot({"Defective Log": log, "Comp Sheet": comp}, "caers"), settings, NOW, renderer)
     assert out.validation.errors == 0 and out.rows_read["Defective Log"] == 20_000

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from after_reply import Sheet
-from bot.lots import lot_key, month_lots, same_lot_text
-from bot.notify import notices
+from bot.tabs.lots import lot_key, month_lots, same_lot_text
+from bot.notices.flag_notices import notices
 from conftest import case
 
 FLAGGED = date(2026, 11, 2)        # a Monday; US Veterans Day is Wed Nov 11
@@ -175,7 +175,7 @@ def test_month_lots_across_products_and_defects(run):
 def test_monthly_report_tab_lists_the_months_lots(tmp_path):
     from bot.backends.base import Snapshot
     from bot.config import load_settings
-    from bot.reporting import make_report
+    from bot.report.run import make_report
     from conftest import NOW, rows_of
     log = [case("CS-1", date_logged=date(2026, 10, 2), lot_number="L7", product="Chips"),
            case("CS-2", date_logged=date(2026, 10, 20), lot_number="l7 ", product="Granola", defect_type="Clumping")]

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from bot import cells
-
+from bot.read import cells
 D = date(2026, 11, 3)
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.demo import build_workbook
+from bot.demo.run import build_workbook
 from sample_expectations import expected
 
 REP_TABS = ("Defective Log", "Comp Sheet")
@@ -107,7 +107,7 @@ def test_dry_run_and_validate_write_nothing(workbook, capsys):
 def test_customer_data_never_reaches_the_logs(workbook, capsys):
     assert main(["run", "--once", "-v", "--workbook", str(workbook)]) == 0
     err = capsys.readouterr().err
-    from bot.sample_data import build_sample
+    from bot.demo.sample_data import build_sample
     log_rows = build_sample(local_now().date())["Defective Log"]
     header = log_rows[0]
     private = {header.index(h) for h in ("Customer Name", "Customer Email", "Complaint Details")}
@@ -232,10 +232,10 @@ def test_the_demo_keeps_a_settings_file_the_user_edited(tmp_path, monkeypatch, c
 
 
 def test_unchanged_input_skips_the_work_and_any_edit_is_seen(workbook, capsys, monkeypatch):
-    import bot.cycle
+    import bot.cycle.run
     calls = []
-    real = bot.cycle.compute
-    monkeypatch.setattr(bot.cycle, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = bot.cycle.run.compute
+    monkeypatch.setattr(bot.cycle.run, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
     args = ["run", "--once", "--workbook", str(workbook)]
     assert main(args) == 0 and main(args) == 0
     assert len(calls) == 1  # the cold cycle predicted what the next read would see

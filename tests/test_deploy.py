@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -343,7 +343,7 @@ def test_watch_exits_2_on_bad_configuration_and_3_when_another_worker_holds_the_
     bad.write_text("[watch]\nevery = 5\n")
     assert main(["watch", "--config", str(bad), "--workbook", str(tmp_path / "t.xlsx")]) == 2
     assert main(["watch", "--spreadsheet", "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG"]) == 2  # no key file
-    from bot.lock import WorkerLock, lock_path_for
+    from bot.cycle.lock import WorkerLock, lock_path_for
     book = tmp_path / "team.xlsx"
     with WorkerLock(lock_path_for(str(book), book), str(book)):
         assert main(["watch", "--workbook", str(book)]) == 3

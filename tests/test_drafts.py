@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from bot import cells
+from bot.read import cells
 from bot.backends.base import Snapshot
 from bot.config import load_settings
-from bot.core import compute
-from bot.drafts import Renderer, REQUEST_TEMPLATE
+from bot.cycle.compute import compute
+from bot.tabs.drafts import Renderer, REQUEST_TEMPLATE
 from bot.errors import TemplateError
 from sheet_schema import load
 from conftest import NOW, case, comp, replacement_case, replacement_comp, rows_of
@@ -226,15 +226,15 @@ def test_shortcuts_give_the_same_hash_and_text(fields):
                  id="blanks-ignored"),
 ])
 def test_product_spellings(products, expected):
-    from bot.drafts import product_spellings
-    from bot.recurrence import RecurrenceSettings
+    from bot.tabs.drafts import product_spellings
+    from bot.tabs.escalations import RecurrenceSettings
     names = product_spellings(products, RecurrenceSettings().key)
     assert {names[p] for p in products if p} == {expected}
 
 
 def test_product_spellings_follow_the_aliases():
-    from bot.drafts import product_spellings
-    from bot.recurrence import RecurrenceSettings
+    from bot.tabs.drafts import product_spellings
+    from bot.tabs.escalations import RecurrenceSettings
     key = RecurrenceSettings(aliases={"tmix12": "trailmix12oz"}).key
     names = product_spellings(["Trail Mix 12oz", "Trail Mix 12oz", "TMix12", "Oat Bites"], key)
     assert names == {"Trail Mix 12oz": "Trail Mix 12oz", "TMix12": "Trail Mix 12oz", "Oat Bites": "Oat Bites"}

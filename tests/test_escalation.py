@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import load_settings
-from bot.demo import build_workbook
-from bot.escalation import open_case_ages
+from bot.demo.run import build_workbook
+from bot.tabs.open_cases import open_case_ages
 from conftest import case
 from test_cli_workbook import tab_values
 
@@ -63,7 +63,7 @@ def test_vectorised_age_agrees_with_a_day_by_day_count():
     import holidays
     import numpy as np
 
-    from bot.escalation import business_age, holiday_days
+    from bot.tabs.open_cases import business_age, holiday_days
     hol = holidays.country_holidays("US", years=(2025, 2026))
     today = date(2026, 11, 30)
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range((date(2026, 12, 31) - date(2025, 1, 1)).days + 1)]
@@ -261,8 +261,8 @@ def sample(tmp_path, monkeypatch):
     path = tmp_path / "team.xlsx"
     build_workbook(path, MON_1130.date())
     clock = {"now": MON_1130}
-    import bot.commands
-    monkeypatch.setattr(bot.commands, "local_now", lambda: clock["now"])
+    import bot.cli.commands
+    monkeypatch.setattr(bot.cli.commands, "local_now", lambda: clock["now"])
     return path, clock
 
 
@@ -334,5 +334,5 @@ def test_init_and_doctor_know_the_open_cases_tab(tmp_path, capsys):
 
 
 def test_the_matrix_reads_no_clock():
-    source = (Path(__file__).resolve().parents[1] / "bot" / "escalation.py").read_text()
+    source = (Path(__file__).resolve().parents[1] / "bot" / "tabs" / "open_cases.py").read_text()
     assert ".now(" not in source and ".today(" not in source and "import time" not in source

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from bot import commands
-from bot.cli import main
+from bot.cli import commands
+from bot.cli.main import main
 from conftest import NOW
 from excel_books import (COMP, DRAFTS, ESC, LOG, MAIN, add_calc_chain, assert_readers_agree, assert_sound_package,
                          bot_tab_rows, build, calc_chain_cells, cases_and_comps, edit_part, formula_cells, headers,

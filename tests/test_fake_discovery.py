@@ -152,8 +152,8 @@ def test_the_drive_fields_mask_is_checked_too(fake_sheets, gc):
 def test_every_request_a_bot_cycle_sends_is_one_the_document_has(fake_sheets, sa_key, tmp_path):
     from bot.backends.google import GoogleBackend
     from bot.config import load_settings
-    from bot.cycle import run_cycle
-    from bot.sample_data import build_sample
+    from bot.cycle.run import run_cycle
+    from bot.demo.sample_data import build_sample
 
     for title, rows in build_sample(dt.date(2026, 11, 20)).items():
         fake_sheets.add_tab(title, rows)

@@ -87,8 +87,8 @@ def test_an_after_hook_edits_once_the_answer_is_computed(fake_sheets, gc):
 def test_a_hook_fires_inside_a_real_bot_cycle(fake_sheets, sa_key):
     from bot.backends.google import GoogleBackend
     from bot.config import load_settings
-    from bot.cycle import run_cycle
-    from bot.sample_data import build_sample
+    from bot.cycle.run import run_cycle
+    from bot.demo.sample_data import build_sample
 
     for title, rows in build_sample(dt.date(2026, 11, 20)).items():
         fake_sheets.add_tab(title, rows)

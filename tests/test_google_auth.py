@@ -141,9 +141,9 @@ def test_a_token_that_cannot_be_kept_only_costs_a_token_request(sheet, sa_key, t
 
 
 def test_doctor_gets_a_fresh_token_and_the_cycle_commands_reuse(tmp_path, monkeypatch, sa_key):
-    from bot import app
+    from bot import sheet as app
     from bot.config import load_settings
-    from bot.state import cache_dir
+    from bot.cycle.quiet import cache_dir
     settings = load_settings(environ={})
     settings.spreadsheet, settings.credentials = "1" + "a" * 43, str(sa_key.path)
     assert app.open_backend(settings).token_folder == cache_dir()

@@ -738,9 +738,9 @@ def test_describe_never_shows_secrets(seeded, sa_key):
 def test_cli_init_run_run_doctor_on_the_fake(fake_sheets, sa_key, tmp_path, capsys):
     import openpyxl
 
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.clock import local_now
-    from bot.demo import build_workbook
+    from bot.demo.run import build_workbook
 
     build_workbook(tmp_path / "team.xlsx", local_now().date())
     wb = openpyxl.load_workbook(tmp_path / "team.xlsx")

@@ -21,12 +21,12 @@ from bot.backends.base import Snapshot
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
-from bot.core import compute, required_tabs
-from bot.cycle import run_cycle
-from bot.demo import write_workbook
-from bot.drafts import Renderer
+from bot.cycle.compute import compute, required_tabs
+from bot.cycle.run import run_cycle
+from bot.demo.run import write_workbook
+from bot.tabs.drafts import Renderer
 from bot.errors import AccessError, BotError, ConcurrentEditError
-from bot.sample_data import build_sample
+from bot.demo.sample_data import build_sample
 from conftest import NOW
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import memory_as_set, BOT_TABS, REP_TABS, apply_in_memory, duplicate_rows, normalised

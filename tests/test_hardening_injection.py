@@ -10,8 +10,8 @@ import pytest
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
-from bot.cycle import run_cycle
-from bot.demo import write_workbook
+from bot.cycle.run import run_cycle
+from bot.demo.run import write_workbook
 from conftest import NOW, case, comp, rows_of
 from fake_sheets import Formula, fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import BOT_TABS, REP_TABS, duplicate_rows, normalised

@@ -20,11 +20,11 @@ import sheet_schema
 from bot.backends.base import CreateTab, Plan, RangeWrite, Snapshot
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
-from bot.cycle import run_cycle
-from bot.cells import MAX_STORED_CHARS, as_text, is_blank, storable
-from bot.core import compute
+from bot.cycle.run import run_cycle
+from bot.read.cells import MAX_STORED_CHARS, as_text, is_blank, storable
+from bot.cycle.compute import compute
 from bot.errors import LayoutError
-from bot.table import header_key
+from bot.read.table import header_key
 from conftest import (COMP_HEADERS, LOG_HEADERS, NOW, case, comp, replacement_case, replacement_comp,
                       rows_of)
 from fake_sheets import FakeSheets, make_service_account_key

@@ -1,11 +1,11 @@
-"""Laying the bot's records on the rows people see (bot/layout.py), for Escalations: by key whatever the
+"""Laying the bot's records on the rows people see (bot/tabs/layout.py), for Escalations: by key whatever the
 order, a bot cell put back and named, a deleted flag brought back and named, a person's own row left
 alone, an overtyped Flag ID recognised, a row the memory lacks adopted."""
 from __future__ import annotations
 
-from bot.layout import escalations_layout, flag_key
-from bot.recurrence import RecurrenceSettings
-from bot.table import read_bot_table
+from bot.tabs.layout import escalations_layout, flag_key
+from bot.tabs.escalations import RecurrenceSettings
+from bot.read.table import read_bot_table
 from sheet_schema import load
 
 ESC = load("escalations")
@@ -113,7 +113,7 @@ def test_a_deleted_flag_is_named_in_the_flag_id_column_wherever_it_stands():
 
 
 def test_the_memory_tab_keeps_each_record_on_its_row_and_appends_new_ones():
-    from bot.memory import memory_rows, read_memory, record_text
+    from bot.tabs.bot_memory import memory_rows, read_memory, record_text
     first = {"flag_id": "ESC-0001", "product": "P"}
     current = [{"tab": "escalations", "key": "ESC-0001", "record": record_text({**first, "_key": "ESC-0001"})},
                {"tab": "notes", "key": "x", "record": "a person's row"}]
@@ -139,7 +139,7 @@ def redo(tabs, settings, renderer):
     from datetime import timedelta
 
     from bot.backends.base import Snapshot
-    from bot.core import compute
+    from bot.cycle.compute import compute
     from conftest import NOW
     return compute(Snapshot(tabs, "memory"), settings, NOW + timedelta(minutes=5), renderer)
 

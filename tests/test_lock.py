@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lock import WorkerLock, WorkerLockedError, lock_path_for
+from bot.cycle.lock import WorkerLock, WorkerLockedError, lock_path_for
 
 
 def test_second_lock_is_refused_with_the_holder_named(tmp_path):
@@ -28,7 +28,7 @@ def test_lock_paths():
 
 def test_watch_process_refuses_a_second_worker_and_stops_cleanly_on_sigterm(tmp_path):
     from bot.clock import local_now
-    from bot.demo import build_workbook
+    from bot.demo.run import build_workbook
     book = tmp_path / "team.xlsx"
     build_workbook(book, local_now().date())
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -70,10 +70,10 @@ def test_a_lock_freed_while_waiting_is_taken(tmp_path):
 
 def test_run_once_waits_for_the_worker_then_exits_0_with_one_line(tmp_path, capsys, monkeypatch):
     """A cron `run --once` meeting a `watch` on the same sheet does nothing and does not alert."""
-    from bot import commands
-    from bot.cli import main
+    from bot.cli import commands
+    from bot.cli.main import main
     from bot.clock import local_now
-    from bot.demo import build_workbook
+    from bot.demo.run import build_workbook
     book = tmp_path / "team.xlsx"
     build_workbook(book, local_now().date())
     before = book.read_bytes()
@@ -88,7 +88,7 @@ def test_run_once_waits_for_the_worker_then_exits_0_with_one_line(tmp_path, caps
 
 
 def test_a_clean_stop_removes_the_lock_file_and_the_next_worker_takes_a_new_one(tmp_path):
-    from bot.lock import WorkerLock
+    from bot.cycle.lock import WorkerLock
     path = tmp_path / ".team.xlsx.bot-lock"
     with WorkerLock(path, "team.xlsx"):
         assert path.exists()
@@ -100,18 +100,18 @@ def test_a_clean_stop_removes_the_lock_file_and_the_next_worker_takes_a_new_one(
 def test_a_lock_on_a_file_removed_meanwhile_is_not_kept(tmp_path, monkeypatch):
     # Worker B opened the file just before worker A removed it on stopping: B must lock the file now at
     # the path, or a third worker could lock that one beside B.
-    import bot.lock
-    from bot.lock import WorkerLock
+    import bot.cycle.lock
+    from bot.cycle.lock import WorkerLock
     path = tmp_path / ".team.xlsx.bot-lock"
-    real_open, calls = bot.lock.os.open, []
+    real_open, calls = bot.cycle.lock.os.open, []
 
     def open_then_lose_the_race(p, flags, mode=0o777):
         fd = real_open(p, flags, mode)
         if not calls:
-            bot.lock.os.unlink(p)          # the stopping worker removes the file under us
+            bot.cycle.lock.os.unlink(p)          # the stopping worker removes the file under us
         calls.append(fd)
         return fd
-    monkeypatch.setattr(bot.lock.os, "open", open_then_lose_the_race)
+    monkeypatch.setattr(bot.cycle.lock.os, "open", open_then_lose_the_race)
     lock = WorkerLock(path, "team.xlsx")
     lock.acquire()
     try:

@@ -1,4 +1,4 @@
-"""The bot's memory (bot/memory.py) and laying records on rows (bot/layout.py), rule by rule."""
+"""The bot's memory (bot/tabs/bot_memory.py) and laying records on rows (bot/tabs/layout.py), rule by rule."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bot.backends.base import Snapshot
-from bot.core import compute
-from bot.drafts import Renderer
-from bot.layout import draft_key, flag_key
-from bot.memory import DIGEST, MAX_RECORD_CHARS, hydrate, place, read_memory, record_text
+from bot.cycle.compute import compute
+from bot.tabs.drafts import Renderer
+from bot.tabs.layout import draft_key, flag_key
+from bot.tabs.bot_memory import DIGEST, MAX_RECORD_CHARS, hydrate, place, read_memory, record_text
 from conftest import NOW
 from hardening import apply_in_memory
 from test_hardening_input import base_tabs, check_cycle
@@ -101,8 +101,8 @@ def test_an_unreadable_memory_row_is_skipped():
 
 
 def test_every_bot_cell_put_back_is_named_where_a_person_finds_it():
-    from bot.memory import overtyped
-    from bot.table import read_bot_table
+    from bot.tabs.bot_memory import overtyped
+    from bot.read.table import read_bot_table
     from sheet_schema import load
     schema = load("escalations")
     header = ["Flag ID", "Product", "Defect Type", "Cases", "Lead Notes"]       # no Ticket IDs column here

@@ -8,9 +8,9 @@ import pytest
 
 from bot.backends.memory import MemoryBackend
 from bot.backends.workbook import WorkbookBackend
-from bot.cycle import run_cycle
-from bot.demo import write_workbook
-from bot.sample_data import build_sample
+from bot.cycle.run import run_cycle
+from bot.demo.run import write_workbook
+from bot.demo.sample_data import build_sample
 from conftest import NOW
 from hardening import BOT_TABS, normalised
 

@@ -13,16 +13,16 @@ import pytest
 import requests
 import responses
 
-from bot import notify
-from bot.cli import main
+from bot.notices import flag_notices as notify
+from bot.cli.main import main
 from bot.clock import local_now
 from bot.config import load_settings
-from bot.demo import build_workbook, write_workbook
-from bot.notify import Notice
-from bot.recurrence import FlagChanges
-from bot.sample_data import build_sample
-from bot.state import settings_digest
-from bot.webhook import Notifier, Outbox
+from bot.demo.run import build_workbook, write_workbook
+from bot.notices.flag_notices import Notice
+from bot.tabs.escalations import FlagChanges
+from bot.demo.sample_data import build_sample
+from bot.cycle.quiet import settings_digest
+from bot.notices.webhook import Notifier, Outbox
 from conftest import case, rows_of
 from fake_sheets import FakeSheets, make_service_account_key
 
@@ -410,8 +410,8 @@ def test_google_sheet_link_names_the_spreadsheet_and_posts_no_customer_data(tmp_
 def test_watch_retries_the_outbox_even_when_the_gate_skips_the_read(tmp_path, hook, monkeypatch):
     """watch: cycle 1 writes and the post fails, cycle 2 is a quiet-cache skip and fails again,
     cycle 3 is skipped by the gate before any read and delivers the message, cycle 4 posts nothing."""
-    from bot import cycle as cycle_module
-    from bot.watch import Worker
+    from bot.cycle import run as cycle_module
+    from bot.cycle.watch import Worker
     answers = iter([500, 500, 200, 200])
     hook.remove(responses.POST, SLACK)
     hook.add_callback(responses.POST, SLACK, callback=lambda request: (next(answers), {}, "ok"))

@@ -8,9 +8,9 @@ import pytest
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
-from bot.cycle import run_cycle
-from bot.demo import write_workbook
-from bot.sample_data import build_sample
+from bot.cycle.run import run_cycle
+from bot.demo.run import write_workbook
+from bot.demo.sample_data import build_sample
 from conftest import NOW
 
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
@@ -90,7 +90,7 @@ def test_quiet_cycle_writes_nothing_on_either_backend(both):
 
 
 def test_quiet_cycle_is_skipped_after_the_read_on_both_backends(both, tmp_path):
-    from bot.state import QuietCache
+    from bot.cycle.quiet import QuietCache
     workbook, google, fake = both
     settings = load_settings(environ={})
     for backend, name in ((workbook, "w"), (google, "g")):
@@ -123,7 +123,7 @@ def _edit_a_rep_cell(backend, fake):
 ])
 def test_steady_quiet_cycle_skips_the_parse_only_when_nothing_could_differ(both, tmp_path, backend_name,
                                                                             change, full):
-    from bot.state import QuietCache
+    from bot.cycle.quiet import QuietCache
     workbook, google, fake = both
     backend = workbook if backend_name == "workbook" else google
     settings = load_settings(environ={})
@@ -206,8 +206,8 @@ def test_cycle_pauses_the_cycle_collector_and_gives_it_back(tmp_path, fails):
 def test_quiet_check_reads_bot_tabs_as_the_full_cycle_does(rows):
     """The quiet-cycle check reduces a bot tab straight from the rows read; it must give exactly what
     the full cycle's reading of the tab gives, or a changed tab could be taken for an unchanged one."""
-    from bot.state import bot_tab_rows, sheet_tab_rows
-    from bot.table import map_columns, read_bot_table
+    from bot.cycle.quiet import bot_tab_rows, sheet_tab_rows
+    from bot.read.table import map_columns, read_bot_table
     from sheet_schema import load
 
     schema = load("log_issues")
@@ -224,7 +224,7 @@ def test_quiet_check_reads_bot_tabs_as_the_full_cycle_does(rows):
 def test_first_quiet_cycle_sees_an_edit_in_a_bot_tab(both, tmp_path, tab, cell, value):
     """Someone edits a bot-owned cell between two cycles: the fingerprint no longer matches, so the
     next cycle runs in full and puts the bot's value back."""
-    from bot.state import QuietCache
+    from bot.cycle.quiet import QuietCache
     _, google, fake = both
     settings = load_settings(environ={})
     cache = QuietCache("g", folder=tmp_path / "cache")
@@ -241,7 +241,7 @@ def test_first_quiet_cycle_sees_an_edit_in_a_bot_tab(both, tmp_path, tab, cell, 
 def test_first_quiet_cycle_sees_a_rep_edit(both, tmp_path, backend_name):
     """The rep tabs' part of the fingerprint (Google: the digest of each range's JSON text) changes
     with one cell."""
-    from bot.state import QuietCache
+    from bot.cycle.quiet import QuietCache
     workbook, google, fake = both
     backend = workbook if backend_name == "workbook" else google
     settings = load_settings(environ={})

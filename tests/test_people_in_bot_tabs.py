@@ -16,10 +16,10 @@ import pytest
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
-from bot.cycle import run_cycle
-from bot.demo import write_workbook
-from bot.sample_data import build_sample
-from bot.table import column_letter
+from bot.cycle.run import run_cycle
+from bot.demo.run import write_workbook
+from bot.demo.sample_data import build_sample
+from bot.read.table import column_letter
 from conftest import NOW
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import BOT_TABS, normalised

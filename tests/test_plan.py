@@ -1,6 +1,6 @@
 """The plan: only changed bot cells, never a people's column, nothing when nothing changed."""
-from bot.plan import TabTarget, plan_tabs
-from bot.table import read_bot_table
+from bot.cycle.plan import TabTarget, plan_tabs
+from bot.read.table import read_bot_table
 from sheet_schema import load
 
 ESC = load("escalations")

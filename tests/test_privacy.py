@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.sample_data import build_sample
+from bot.demo.sample_data import build_sample
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 
 PRIVATE = ("Customer Name", "Customer Email", "Complaint Details")

@@ -5,8 +5,8 @@ import pytest
 
 from bot.backends.base import Snapshot
 from bot.config import load_settings
-from bot.core import compute
-from bot.drafts import Renderer
+from bot.cycle.compute import compute
+from bot.tabs.drafts import Renderer
 from conftest import NOW, case, rows_of
 
 D0 = date(2026, 10, 1)

@@ -8,9 +8,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot.cli import main
-from bot.demo import write_workbook
-from bot.sample_data import REFERENCE_TODAY, build_sample
+from bot.cli.main import main
+from bot.demo.run import write_workbook
+from bot.demo.sample_data import REFERENCE_TODAY, build_sample
 from sample_expectations import EXPECTED
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 REP_TABS = ("Defective Log", "Comp Sheet")

@@ -1,13 +1,13 @@
 """The registry of tabs (sheet_schema): one TOML file per tab, and everything else derives from it, so a
-new bot tab is a TOML file, the module that computes its rows, and one line in bot.core.compute."""
+new bot tab is a TOML file, the module that computes its rows, and one line in bot.cycle.compute.compute."""
 from __future__ import annotations
 
 from importlib import resources
 
 import sheet_schema
 from bot.backends.base import Snapshot
-from bot.core import compute
-from bot.state import FINGERPRINTED_BOT_TABS
+from bot.cycle.compute import compute
+from bot.cycle.quiet import FINGERPRINTED_BOT_TABS
 from conftest import NOW
 from test_hardening_input import base_tabs
 

@@ -16,18 +16,18 @@ import pytest
 from bot.backends.base import Snapshot
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import load_settings
-from bot.demo import write_workbook
-from bot.report import parse_month, previous_month, report_rows
-from bot.report_render import chart_png, render_html
-from bot.reporting import make_report, run_report
-from bot.sample_data import build_sample
+from bot.demo.run import write_workbook
+from bot.report.numbers import parse_month, previous_month, report_rows
+from bot.report.render import chart_png, render_html
+from bot.report.run import make_report, run_report
+from bot.demo.sample_data import build_sample
 from conftest import case, rows_of
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import normalised
 
-SAMPLE_TODAY = date(2026, 11, 20)              # bot.sample_data.REFERENCE_TODAY
+SAMPLE_TODAY = date(2026, 11, 20)              # bot.demo.sample_data.REFERENCE_TODAY
 CLOCK = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
 OCTOBER = date(2026, 10, 1)
 TAB = "Monthly Report"
@@ -288,7 +288,7 @@ def test_product_names_are_escaped_and_no_customer_data_is_in_the_report(setting
     pytest.param(date(2026, 9, 1), id="september-ends-on-a-wednesday"),
 ])
 def test_every_weekly_bar_sits_inside_the_window_and_the_last_inside_the_shaded_month(settings, month):
-    from bot.report_render import bar_spans
+    from bot.report.render import bar_spans
     log = [case(f"T{d}", date_logged=month + timedelta(days=d)) for d in range(0, 31, 3)]
     r, _ = report_of(log, month, settings)
     starts, widths = bar_spans(r)
@@ -381,7 +381,7 @@ def xlsx_rows(path: Path, title: str) -> list[tuple]:
 
 def test_cli_report_on_a_workbook_end_to_end(workbook, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.commands.local_now", lambda: CLOCK)
+    monkeypatch.setattr("bot.cli.commands.local_now", lambda: CLOCK)
     assert main(["report", "--workbook", str(workbook.path)]) == 0          # default: the previous month
     out = capsys.readouterr().out
     assert "Monthly report for October 2026" in out and "23 cases received, 16 closed, 7 still open" in out
@@ -404,7 +404,7 @@ def test_cli_report_on_a_workbook_end_to_end(workbook, tmp_path, capsys, monkeyp
     pytest.param("2027-01", "2027-01 has not begun yet", id="future"),
 ])
 def test_cli_bad_month_is_exit_2_with_one_sentence(workbook, capsys, monkeypatch, month, says):
-    monkeypatch.setattr("bot.commands.local_now", lambda: CLOCK)
+    monkeypatch.setattr("bot.cli.commands.local_now", lambda: CLOCK)
     assert main(["report", "--month", month, "--workbook", str(workbook.path)]) == 2
     err = capsys.readouterr().err.strip()
     assert says in err and err.count("\n") == 0 and err.endswith(".")
@@ -412,7 +412,7 @@ def test_cli_bad_month_is_exit_2_with_one_sentence(workbook, capsys, monkeypatch
 
 
 def test_cli_report_dry_run_writes_only_the_html(workbook, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("bot.commands.local_now", lambda: CLOCK)
+    monkeypatch.setattr("bot.cli.commands.local_now", lambda: CLOCK)
     out = tmp_path / "dry.html"
     assert main(["report", "--dry-run", "--workbook", str(workbook.path), "--out", str(out)]) == 0
     assert "Dry run" in capsys.readouterr().out and out.exists()
@@ -422,7 +422,7 @@ def test_cli_report_dry_run_writes_only_the_html(workbook, tmp_path, capsys, mon
 def test_cli_report_through_the_google_fake(fake_sheets, sa_key, tmp_path, capsys, monkeypatch):  # noqa: F811
     for title, rows in build_sample(SAMPLE_TODAY).items():
         fake_sheets.add_tab(title, rows)
-    monkeypatch.setattr("bot.commands.local_now", lambda: CLOCK)
+    monkeypatch.setattr("bot.cli.commands.local_now", lambda: CLOCK)
     args = ["report", "--month", "2026-10", "--out", str(tmp_path / "g.html"),
             "--spreadsheet", fake_sheets.spreadsheet_id, "--credentials", str(sa_key.path)]
     assert main(args) == 0

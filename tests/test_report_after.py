@@ -1,4 +1,4 @@
-"""The monthly report's follow-up, feedback and corrective-action sections (bot.report_after), rule by rule,
+"""The monthly report's follow-up, feedback and corrective-action sections (bot.report.after), rule by rule,
 and the Monthly Report tab staying idempotent with them."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.backends.base import Snapshot
-from bot.capa import CapaSettings
+from bot.tabs.capa import CapaSettings
 from bot.config import load_settings
-from bot.layout import flag_key
-from bot.recurrence import RecurrenceSettings
-from bot.report_after import after_reply
+from bot.tabs.layout import flag_key
+from bot.tabs.escalations import RecurrenceSettings
+from bot.report.after import after_reply
 from conftest import case, rows_of
 
 NOVEMBER, END = date(2026, 11, 1), date(2026, 11, 30)
@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 20)
 
 
 def log_of(cases: list[dict]):
-    from bot.core import validated
+    from bot.cycle.compute import validated
     tabs = {"Defective Log": rows_of("defective_log", cases), "Comp Sheet": rows_of("comp_sheet", [])}
     return validated(Snapshot(tabs, "test"), load_settings(environ={})).log
 
@@ -106,8 +106,8 @@ def test_actions_verified_effective_and_recurrences(action, logged, today, effec
 
 
 def test_the_tab_holds_the_sections_and_a_second_report_writes_nothing(tmp_path):
-    from bot.demo import write_workbook
-    from bot.reporting import run_report
+    from bot.demo.run import write_workbook
+    from bot.report.run import run_report
     settings = load_settings(environ={})
     now = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
     cases = clumps(date(2026, 11, 2), date(2026, 11, 3))

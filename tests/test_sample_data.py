@@ -1,4 +1,4 @@
-"""The demo sample (bot/sample_data.py) and the real CAERS loader (tests/caers.py).
+"""The demo sample (bot/demo/sample_data.py) and the real CAERS loader (tests/caers.py).
 
 The sample is checked against a small reference reading of PRODUCT.md written here, independent of the
 bot: every deliberate mistake is found exactly where EXPECTED says and nothing else is, the ready drafts
@@ -20,8 +20,8 @@ for p in (HERE, HERE.parent):
 
 import caers  # noqa: E402
 import sheet_schema  # noqa: E402
-from bot import sample_data  # noqa: E402
-from bot.sample_data import build_sample  # noqa: E402
+from bot.demo import sample_data  # noqa: E402
+from bot.demo.sample_data import build_sample  # noqa: E402
 from sample_expectations import EXPECTED, expected, product_key  # noqa: E402
 
 LOG, COMP = "Defective Log", "Comp Sheet"
@@ -394,7 +394,7 @@ RESERVED = ("example.com", "example.org", "example.net")   # RFC 2606: never any
 
 
 def test_every_address_in_the_sample_is_on_a_reserved_example_domain():
-    from bot.sample_data import build_sample
+    from bot.demo.sample_data import build_sample
     tabs = build_sample(dt.date(2026, 11, 30))
     seen = 0
     for tab in ("Defective Log", "Comp Sheet"):
@@ -412,9 +412,9 @@ def test_every_address_in_the_sample_is_on_a_reserved_example_domain():
 def test_a_messy_team_workbook_gives_exactly_the_samples_problems(tmp_path, capsys):
     """Tab names in another case, dates in every written form, placeholders in the empty optional cells,
     names typed all lower-case: not one spurious warning, the same drafts and flags."""
-    from bot.cli import main
-    from bot.demo import write_workbook
-    from bot.sample_data import build_messy_sample, build_sample
+    from bot.cli.main import main
+    from bot.demo.run import write_workbook
+    from bot.demo.sample_data import build_messy_sample, build_sample
     import openpyxl
     today = dt.date(2026, 11, 30)
     results = {}

@@ -1,4 +1,4 @@
-"""The sample's story (bot.sample_data.story), end to end through the CLI with --as-of, on a workbook and on
+"""The sample's story (bot.demo.sample_data.story), end to end through the CLI with --as-of, on a workbook and on
 the Google fake, against expectations worked out by hand below (not by the bot's code, nor by the oracle).
 
 The sample built for Fri 2026-11-20 (REFERENCE_TODAY); the story's earlier day is 14 days before, Fri Nov 6.
@@ -37,11 +37,11 @@ import pytest
 
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
-from bot.cli import main
-from bot.demo import write_workbook
-from bot.demo_story import apply_edit, replace_rep_tabs
-from bot.sample_data import REFERENCE_TODAY, Edit, build_sample, story
-from bot.table import header_key
+from bot.cli.main import main
+from bot.demo.run import write_workbook
+from bot.demo.story import apply_edit, replace_rep_tabs
+from bot.demo.sample_data import REFERENCE_TODAY, Edit, build_sample, story
+from bot.read.table import header_key
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 from hardening import normalised
 
@@ -215,7 +215,7 @@ def test_the_demo_tells_the_story(tmp_path, monkeypatch, capsys):
     """`demo` replays the story for today and says, in a few lines, what came of it."""
     monkeypatch.chdir(tmp_path)
     from datetime import datetime, timezone
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
     assert run_demo(clock=lambda: datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)) == 0
     out = capsys.readouterr().out
     assert f"follow-up {FOLLOW_UP_TICKET}:" in out

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.backends.base import Snapshot
-from bot.core import compute
+from bot.cycle.compute import compute
 from conftest import NOW, case, comp, rows_of
 from hardening import BOT_TABS, apply_in_memory
 from sheet_schema import TAB_FILES, load

@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.demo import build_workbook
+from bot.demo.run import build_workbook
 from sheet_schema import load
 
 try:
@@ -172,7 +172,7 @@ def test_doctor_and_run_agree_on_google(fake_sheets, sa_key, capsys, access, tab
 def test_watch_logs_routine_cycles_at_info_and_removes_its_lock_file(tmp_path, monkeypatch, capsys, log_format):
     import json
 
-    import bot.watch
+    import bot.cycle.watch
     path = sample(tmp_path)
     runs = []
 
@@ -180,7 +180,7 @@ def test_watch_logs_routine_cycles_at_info_and_removes_its_lock_file(tmp_path, m
         self.run_once()
         runs.append(1)
         return 0
-    monkeypatch.setattr(bot.watch.Worker, "run", one_cycle_then_stop)
+    monkeypatch.setattr(bot.cycle.watch.Worker, "run", one_cycle_then_stop)
     assert main(["watch", "--log-format", log_format, "--workbook", str(path)]) == 0
     assert runs == [1]
     lines = capsys.readouterr().err.strip().splitlines()

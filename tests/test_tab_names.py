@@ -7,12 +7,12 @@ import pytest
 
 from bot.backends.base import Plan
 from bot.backends.google import GoogleBackend
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.core import required_tabs
+from bot.cycle.compute import required_tabs
 from bot.config import Settings
-from bot.demo import build_workbook
-from bot.table import find_title
+from bot.demo.run import build_workbook
+from bot.read.table import find_title
 
 try:
     from tests.fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)

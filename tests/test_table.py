@@ -6,7 +6,7 @@ from itertools import zip_longest
 
 import pytest
 
-from bot.table import map_columns, rep_frame
+from bot.read.table import map_columns, rep_frame
 from sheet_schema import load
 
 SCHEMA = load("comp_sheet")

@@ -148,8 +148,8 @@ def test_comp_cells_a_draft_needs_are_errors_on_the_comp_row(run, comp_fields, l
 
 def test_issue_carries_ticket_field_and_letter_where_the_column_really_is(run, settings):
     from bot.backends.base import Snapshot
-    from bot.core import compute
-    from bot.drafts import Renderer
+    from bot.cycle.compute import compute
+    from bot.tabs.drafts import Renderer
     from conftest import NOW, rows_of
     log = rows_of("defective_log", [case("CS-7", customer_email="nope")])
     # The team moved Customer Email to the far right and added a column of their own.
@@ -161,8 +161,8 @@ def test_issue_carries_ticket_field_and_letter_where_the_column_really_is(run, s
 
 def test_headers_match_ignoring_case_and_spaces(run, settings):
     from bot.backends.base import Snapshot
-    from bot.core import compute
-    from bot.drafts import Renderer
+    from bot.cycle.compute import compute
+    from bot.tabs.drafts import Renderer
     from conftest import NOW, rows_of
     log = rows_of("defective_log", [case("CS-1")])
     log[0] = [f"  {h.upper()} " for h in log[0]]
@@ -177,7 +177,7 @@ def test_headers_match_ignoring_case_and_spaces(run, settings):
     pytest.param(["CS-" + "9" * 40000, "CS-1"], id="longer-than-a-cell-holds"),
 ])
 def test_ticket_keys_is_ticket_key_over_a_column(tickets):
-    from bot.validate import ticket_key, ticket_keys
+    from bot.tabs.log_issues import ticket_key, ticket_keys
     assert ticket_keys(tickets) == [ticket_key(t) if t else "" for t in tickets]
 
 

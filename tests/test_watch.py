@@ -5,7 +5,7 @@ import signal
 import pytest
 
 from bot.errors import AccessError, ConfigError, LayoutError
-from bot.watch import Worker
+from bot.cycle.watch import Worker
 from fake_sheets import fake_sheets, sa_key  # noqa: F401  (fixtures)
 
 
@@ -100,8 +100,8 @@ def test_quiet_gate_skips_unchanged_workbook_until_heartbeat(tmp_path):
 
     from bot.backends.workbook import WorkbookBackend
     from bot.config import load_settings
-    from bot.cycle import QuietGate
-    from bot.demo import build_workbook
+    from bot.cycle.run import QuietGate
+    from bot.demo.run import build_workbook
     from conftest import NOW
 
     path = tmp_path / "team.xlsx"
@@ -135,8 +135,8 @@ def test_quiet_gate_skips_unchanged_workbook_until_heartbeat(tmp_path):
 
 def _google_gate(fake_sheets, sa_key):
     from bot.backends.google import GoogleBackend
-    from bot.cycle import QuietGate
-    from bot.sample_data import build_sample
+    from bot.cycle.run import QuietGate
+    from bot.demo.sample_data import build_sample
     from conftest import NOW
 
     for title, rows in build_sample(NOW.date()).items():
@@ -203,8 +203,8 @@ def test_quiet_gate_runs_the_first_poll_of_a_new_day_even_on_an_unchanged_sheet(
 
     from bot.backends.workbook import WorkbookBackend
     from bot.config import load_settings
-    from bot.cycle import QuietGate
-    from bot.demo import build_workbook
+    from bot.cycle.run import QuietGate
+    from bot.demo.run import build_workbook
 
     late = datetime(2026, 11, 30, 23, 40).astimezone()
     path = tmp_path / "team.xlsx"

@@ -12,8 +12,8 @@ from bot.backends.base import TabFormat
 from bot.backends.workbook import WorkbookBackend
 from bot.backends.xlsx_formats import _WORKSHEET_ORDER, patch_formats
 from bot.backends.xlsx_patch import PatchUnsupported
-from bot.cli import main
-from bot.demo import build_workbook
+from bot.cli.main import main
+from bot.demo.run import build_workbook
 from conftest import NOW
 from test_xlsx_patch import add_cached_formula, members, refuse_the_original
 

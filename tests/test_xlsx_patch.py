@@ -12,8 +12,8 @@ from bot.backends.base import CreateTab, Plan, RangeWrite
 from bot.backends.workbook import WorkbookBackend
 from bot.backends.xlsx_patch import PatchUnsupported, column_index, column_letters, patch_workbook
 from bot.config import load_settings
-from bot.cycle import run_cycle
-from bot.demo import build_workbook
+from bot.cycle.run import run_cycle
+from bot.demo.run import build_workbook
 from bot.errors import AccessError
 from conftest import NOW
 

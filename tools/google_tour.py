@@ -16,9 +16,9 @@ from pathlib import Path
 
 import responses
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import local_now
-from bot.sample_data import build_sample
+from bot.demo.sample_data import build_sample
 from tests.fakes import FakeSheets, make_service_account_key
 
 

@@ -44,7 +44,7 @@ from bot.backends.google_formats import (CELLS_FIELDS, TabLook, look_from_grid, 
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
 from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
-from bot.table import find_title
+from bot.read.table import find_title
 
 log = logging.getLogger(__name__)
 

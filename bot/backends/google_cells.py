@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import requests
 
-from bot import table
+from bot.read import table
 from bot.errors import ConfigError
 
 BACKOFF_BASE = 1.0

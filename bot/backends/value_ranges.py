@@ -4,7 +4,7 @@
 range) and, for free, where each range's text ends in the answer. With `PrefixDigests` (the answer
 hashed once, as the steady-state check hashes it anyway) that gives a digest of everything up to the
 end of each range at almost no cost, so the quiet-cycle check can fingerprint the rep tabs from the
-bytes Google sent instead of serialising 2.5 million parsed cells again (bot/state.py). Standard
+bytes Google sent instead of serialising 2.5 million parsed cells again (bot/cycle/quiet.py). Standard
 library only.
 """
 from __future__ import annotations

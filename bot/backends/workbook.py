@@ -29,9 +29,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..cells import MAX_STORED_CHARS, storable_text
-from ..errors import AccessError, BotError, LayoutError
-from ..table import find_title
+from bot.read.cells import MAX_STORED_CHARS, storable_text
+from bot.errors import AccessError, BotError, LayoutError
+from bot.read.table import find_title
 from .base import ApplyResult, Cell, Check, Plan, RangeWrite, Rows, Snapshot, TabFormat
 from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,

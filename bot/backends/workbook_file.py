@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import AccessError, ConcurrentEditError
+from bot.errors import AccessError, ConcurrentEditError
 
 
 @dataclass(frozen=True)

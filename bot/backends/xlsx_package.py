@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from bot.table import column_letter
+from bot.read.table import column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

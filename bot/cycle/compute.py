@@ -1,0 +1,202 @@
+"""The functional core of one cycle: from the rows read to the desired bot tabs and the plan.
+
+Pure: no I/O, no clock (the caller passes `now`). Both backends feed it the same kind of Snapshot,
+so the same sheet gives the same bot tabs whichever storage it lives in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import __version__
+from bot.read import cells
+from bot.backends.base import Plan, Snapshot
+from bot.config import Settings
+from bot.tabs.drafts import Draft, Renderer, product_spellings
+from bot.errors import LayoutError
+from bot.tabs.capa import Capa
+from bot.tabs.feedback import with_feedback
+from bot.tabs.open_cases import NotifyEscalation, open_cases_rows
+from bot.tabs.layout import draft_key, drafts_layout, escalations_layout, flag_key
+from bot.tabs.bot_memory import memory_rows, parse_memory, read_memory
+from bot.cycle.plan import TabTarget, plan_tabs
+from bot.tabs.escalations import FlagChanges, episodes
+from bot.read.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
+from bot.tabs.log_issues import Validation, validate
+from sheet_schema import BOT_TABS, REP_TABS, load
+
+STAMP_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    validation: Validation
+    rows_read: dict[str, int]
+    drafts_ready: list[Draft]
+    drafts_new: int
+    drafts_waiting: int
+    flags: FlagChanges
+    flags_total: int
+    tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
+    desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
+
+
+def stamp(now: datetime) -> str:
+    return now.strftime(STAMP_FORMAT)
+
+
+def rep_columns(snapshot: Snapshot, settings: Settings, name: str) -> tuple[list[list], ColumnMap]:
+    title = settings.title(name)
+    rows = snapshot.tabs.get(title)
+    if rows is None:
+        raise LayoutError(title, f"There is no '{title}' tab in {snapshot.source}: rename the tab to "
+                                 f"'{title}', or set [tabs] {name} = \"<your tab name>\" in the config file.")
+    if not rows or all(cells.is_blank(c) for c in rows[0]):
+        raise LayoutError(title, f"The '{title}' tab has no header row: put the headers in row 1 "
+                                 f"(run `defective-log-bot init` on a new sheet to add them).")
+    schema = load(name)
+    return rows, map_columns(title, rows[0], schema, settings.headers[name], strict=True)
+
+
+def rep_layout_errors(snapshot: Snapshot, settings: Settings) -> list[LayoutError]:
+    """Every problem with the rep tabs' layout (a missing tab, header row or header), at most one per tab;
+    `doctor` lists them with the very sentences a cycle stops with."""
+    titles = [settings.title(n) for n in REP_TABS]
+    if all(snapshot.tabs.get(t) is None for t in titles):
+        # An empty or brand-new workbook, most likely: init creates both tabs with their headers.
+        return [LayoutError(titles[0], f"{snapshot.source} has no '{titles[0]}' or '{titles[1]}' tab: run "
+                                       f"`defective-log-bot init` to create them with their headers (or, if "
+                                       f"they are there under other names, set [tabs] {REP_TABS[0]} and "
+                                       f"{REP_TABS[1]} in the config file).")]
+    errors = []
+    for name in REP_TABS:
+        try:
+            rep_columns(snapshot, settings, name)
+        except LayoutError as exc:
+            errors.append(exc)
+    return errors
+
+
+def validated(snapshot: Snapshot, settings: Settings) -> Validation:
+    """Both rep tabs of the snapshot, parsed and checked (raises one LayoutError naming every missing
+    tab or header)."""
+    errors = rep_layout_errors(snapshot, settings)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise LayoutError(errors[0].tab, " Also: ".join(e.message for e in errors),
+                          header=next((e.header for e in errors if e.header), None),
+                          headers=tuple(h for e in errors for h in e.headers))
+    log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
+    comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
+    log_schema, comp_schema = load("defective_log"), load("comp_sheet")
+    return validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
+                    rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
+
+
+def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer) -> Outcome:
+    v = validated(snapshot, settings)
+
+    tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
+                                   load(name), settings.headers[name]) for name in BOT_TABS}
+    when = stamp(now)
+
+    parsed_memory = parse_memory(tables["bot_memory"].rows)
+    memory = read_memory(tables["bot_memory"].rows, parsed_memory)
+    spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
+    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
+                                  now.date(), settings.follow_up, settings.escalation)
+    drafts_rows = drafts.rows
+    drafts_new = drafts.added
+
+    found = episodes(v.log, settings.recurrence)
+    esc = settings.escalation
+    escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
+    capa = Capa(v.log, settings.recurrence, esc, settings.capa, now.date())
+    flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
+                                             settings.recurrence, when, escalate, capa)
+    esc_rows = flags.rows
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
+    memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
+                             {"escalations": flag_key, "drafts": draft_key}, parsed_memory)
+
+    # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
+    v.issues = v.issues + flags.issues + drafts.issues
+    issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
+                   "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
+
+    rows_read = {settings.title("defective_log"): len(v.log), settings.title("comp_sheet"): len(v.comp)}
+    # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
+    # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
+    waiting = sum(1 for r in drafts_rows if _stored_blank(r.get("status")) and not _stored_blank(r.get("ticket_id")))
+    flags_total = sum(1 for r in esc_rows if _stored_blank(r.get("merged_into")) and not _stored_blank(r.get("flag_id")))
+    summary = {
+        "Defective Log rows": len(v.log),
+        "Comp Sheet rows": len(v.comp),
+        "Errors": v.errors,
+        "Warnings": v.warnings,
+        "Drafts waiting": waiting,
+        "Flags": flags_total,
+        "Bot version": __version__,
+    }
+    status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
+
+    # The registry's one line per bot tab (sheet_schema: every bot tab a cycle writes must be here).
+    desired = {"escalations": esc_rows, "drafts": drafts_rows, "log_issues": issue_rows,
+               "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
+    # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
+    # never lose a row.
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
+               for name in BOT_TABS]
+    return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
+                   flags_total, tables, desired)
+
+
+LAST_RUN = "Last run"
+
+
+def _stored_blank(value) -> bool:
+    return cells.is_blank(cells.storable(value))
+
+
+def desired_status(current: list[dict], summary: dict, now: datetime, every_minutes: float) -> list[dict]:
+    """Bot Status is rewritten when the results change, and otherwise at most every `every_minutes`
+    (a heartbeat), so a quiet cycle writes nothing."""
+    have = {cells.as_text(r.get("item")): r.get("value") for r in current}
+    same = all(cells.comparable(have.get(k)) == cells.comparable(v) for k, v in summary.items())
+    fresh = status_is_fresh(current, now, every_minutes)
+    rows = [{"item": LAST_RUN, "value": stamp(now)}] + [{"item": k, "value": v} for k, v in summary.items()]
+    if same and fresh and len(current) >= len(rows):
+        return [dict(r) for r in current]
+    return rows
+
+
+def status_is_fresh(current: list[dict], now: datetime, every_minutes: float) -> bool:
+    """Bot Status says the bot ran less than `every_minutes` ago (so no heartbeat is due)."""
+    return last_run_is_fresh(last_run(current), now, every_minutes)
+
+
+def last_run(status_rows: list[dict]) -> str:
+    """Bot Status's Last run, as text ("" when there is none)."""
+    have = {cells.as_text(r.get("item")): r.get("value") for r in status_rows}
+    return cells.as_text(have.get(LAST_RUN))
+
+
+def last_run_is_fresh(text: str, now: datetime, every_minutes: float) -> bool:
+    last = _parse_stamp(text, now)
+    return last is not None and timedelta(0) <= now.replace(second=0, microsecond=0) - last \
+        < timedelta(minutes=every_minutes)
+
+
+def _parse_stamp(text: str, now: datetime) -> datetime | None:
+    try:
+        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=now.tzinfo)
+    except ValueError:
+        return None
+
+
+def required_tabs(settings: Settings) -> list[str]:
+    # The rep tabs first: on Google a tab's digest covers everything read before it (Snapshot.tab_digests),
+    # so this keeps the rep tabs' digests still while the bot rewrites its own tabs.
+    return [settings.title(n) for n in REP_TABS + BOT_TABS]

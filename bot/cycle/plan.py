@@ -1,0 +1,130 @@
+"""The plan: the smallest set of writes that turns the bot tabs as they are into the bot tabs as they
+should be. Pure. Only bot-owned columns are ever written; people's columns and unknown columns are
+never part of a write range. Unchanged cells are not written, so a quiet cycle plans nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import ne
+
+from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
+from bot.read.cells import comparables, storable, stored_with_comparables
+from bot.tabs.formats import new_tab_format
+from bot.read.table import BotTable
+from sheet_schema import TabSchema
+
+
+@dataclass(frozen=True)
+class TabTarget:
+    """What one bot tab should hold: its rows (index i is sheet row i + 2), and whether rows past the
+    end should be cleared (Log Issues is rewritten each cycle; other tabs never lose a row)."""
+
+    table: BotTable
+    schema: TabSchema
+    rows: list[dict]
+    clear_rest: bool = False
+
+
+def plan_tabs(targets: list[TabTarget]) -> Plan:
+    creates: list[CreateTab] = []
+    writes: list[RangeWrite] = []
+    guards: list[Guard] = []
+    for t in targets:
+        if not t.table.exists:
+            # Made readable as it is created (bold frozen header, widths, wrap, filter): at no extra request.
+            creates.append(CreateTab(t.table.title, hidden=t.schema.hidden,
+                                     format=new_tab_format(t.table.title, t.schema)))
+        tab_writes = _plan_tab(t)
+        writes.extend(tab_writes)
+        if tab_writes and t.table.exists:
+            guards.extend(_guards(t, tab_writes))
+    return Plan(tuple(creates), tuple(writes), tuple(guards))
+
+
+def _guards(t: TabTarget, writes: list[RangeWrite]) -> list[Guard]:
+    """What must still be where the cycle read it for these writes to land on the rows they were
+    planned for: the header row (a column inserted, deleted or moved), the columns that name each
+    row's record and whether the bot may change it (a sort, an inserted or deleted row, an overtype,
+    a Status set meanwhile), and blank rows where new rows go (a row someone typed below)."""
+    table = t.table
+    out = [Guard(table.title, 1, 1, (tuple(table.header),))]
+    n = len(table.rows)
+    for key in t.schema.guarded_keys:
+        col = table.columns.index.get(key)
+        if col is not None and n:
+            out.append(Guard(table.title, 2, col + 1, tuple((r.get(key),) for r in table.rows)))
+    last_row = max(w.last_row for w in writes)
+    if last_row > n + 1:
+        width = max(table.columns.width, max(w.last_col for w in writes))
+        out.append(Guard(table.title, n + 2, 1, ((None,) * width,) * (last_row - n - 1)))
+    return out
+
+
+def _positions(t: TabTarget) -> dict[str, int]:
+    """0-based column of every schema column; missing ones go after the last header in use."""
+    index = dict(t.table.columns.index)
+    next_free = t.table.columns.width
+    for key in t.table.missing:
+        index[key] = next_free
+        next_free += 1
+    return index
+
+
+def _plan_tab(t: TabTarget) -> list[RangeWrite]:
+    index = _positions(t)
+    # Bot columns in sheet order, so a row's changed columns come out sorted.
+    bot_keys = sorted((c.key for c in t.schema.columns if c.owner == "bot"), key=index.__getitem__)
+    key_at = {index[k]: k for k in bot_keys}
+    out: list[RangeWrite] = []
+    if t.table.missing:  # missing headers sit side by side after the last header in use
+        headers = tuple(storable(t.table.columns.headers[k]) for k in t.table.missing)
+        out.append(RangeWrite(t.table.title, 1, index[t.table.missing[0]] + 1, (headers,)))
+    current = t.table.rows
+    height = max(len(t.rows), len(current)) if t.clear_rest else len(t.rows)
+    # Column by column (a tab reaches 100,000 rows): values as the storage will hold them, and whether
+    # each differs from what the tab holds, so a quiet cycle plans nothing.
+    wanted: dict[str, list] = {}
+    differs: list[list[bool]] = []
+    for k in bot_keys:
+        want, want_compared = stored_with_comparables(_column(t.rows, k, height))
+        wanted[k] = [None if v == "" else v for v in want]
+        differs.append(list(map(ne, comparables(_column(current, k, height)), want_compared)))
+    runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
+    runs_by_row: list[list[tuple[int, int]]] = []
+    for pattern in zip(*differs) if differs else [()] * height:
+        runs = runs_of.get(pattern)
+        if runs is None:
+            runs = runs_of[pattern] = _runs([index[k] for k, d in zip(bot_keys, pattern) if d], key_at)
+        runs_by_row.append(runs)
+    # One rectangle per stretch of consecutive rows that change the same columns.
+    i = 0
+    while i < height:
+        runs = runs_by_row[i]
+        j = i
+        while j + 1 < height and runs_by_row[j + 1] == runs and runs:
+            j += 1
+        for start, end in runs:
+            block = zip(*(wanted[key_at[c]][i:j + 1] for c in range(start, end + 1)))
+            out.append(RangeWrite(t.table.title, i + 2, start + 1, tuple(block)))
+        i = j + 1
+    return out
+
+
+def _column(rows: list[dict], key: str, height: int) -> list:
+    """One column of `rows`, padded with blanks to `height` rows (or cut to it)."""
+    col = [r.get(key) for r in rows[:height]]
+    col.extend([None] * (height - len(col)))
+    return col
+
+
+def _runs(changed: list[int], key_at: dict[int, str]) -> list[tuple[int, int]]:
+    """Group changed columns into spans that contain only bot columns (unchanged bot cells inside a
+    span are rewritten with their own value; a people's column always ends a span)."""
+    runs: list[tuple[int, int]] = []
+    for c in changed:
+        if runs and all(x in key_at for x in range(runs[-1][1] + 1, c + 1)):
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return runs
+

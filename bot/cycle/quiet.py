@@ -1,0 +1,166 @@
+"""Skipping the work of a cycle whose input is exactly what the bot already handled.
+
+After each cycle the bot remembers, in a small file in its cache folder (never in the sheet), a
+fingerprint of the input the *next* cycle should see if nobody edits anything: the rep tabs as read,
+the bot tabs as the bot left them, the settings, the templates, the bot's version and the date. When
+the next read has the same fingerprint (and the Bot Status heartbeat is not due), the cycle has
+nothing to do, so it stops right after the read. Any difference, even a false one (a file re-saved
+with identical values), only means the full cycle runs: the skip can be missed, never wrongly taken.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import marshal
+import os
+import pickle
+from datetime import datetime
+from pathlib import Path
+
+from bot import __version__
+from bot.read.cells import stored_comparables
+from bot.config import Settings
+from bot.read.table import ColumnMap, schema_columns
+from sheet_schema import BOT_TABS, load
+
+log = logging.getLogger(__name__)
+# Bot Status has its own heartbeat. Open Cases depends on the date too, which the fingerprint holds,
+# so the first cycle of a new day recomputes the ages.
+FINGERPRINTED_BOT_TABS = tuple(name for name in BOT_TABS if load(name).quiet_check)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("DLB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "defective-log-bot"
+
+
+def _digest(data, canonical: bool = False) -> bytes:
+    """sha256 of a serialisation. Marshal 4 is fastest but shares repeated objects by identity, so
+    equal data built differently can serialise differently: fine for two reads of the same sheet (same
+    code path), and a mismatch only costs a full cycle. `canonical` (marshal 0: no sharing, no
+    interning) is for comparing what the bot computed with what it reads back."""
+    try:
+        blob = marshal.dumps(data, 0 if canonical else 4)  # only plain values (the Google path)
+    except ValueError:
+        blob = pickle.dumps(data, protocol=5)  # datetimes from a workbook
+    return hashlib.sha256(blob).digest()
+
+
+def bot_tab_rows(name: str, rows: list[dict]) -> list[tuple]:
+    """A bot tab reduced to what matters: every schema column, compared the way the plan compares."""
+    return _reduced([[r.get(c.key) for r in rows] for c in load(name).columns])
+
+
+def _reduced(columns: list[list]) -> list[tuple]:
+    """Rows of comparable values from a tab's schema columns (column by column: a tab reaches 100,000
+    rows), without the blank rows at the end."""
+    out = list(zip(*map(stored_comparables, columns)))
+    while out and all(v == "" for v in out[-1]):
+        out.pop()
+    return out
+
+
+def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None) -> list[tuple]:
+    """`bot_tab_rows` of a bot tab straight from the rows read (header row first), without making a
+    dict of every row first: the same tuples, for the quiet-cycle check."""
+    if not rows or columns is None:
+        return []
+    return _reduced(list(schema_columns(rows[1:], columns, load(name)).values()))
+
+
+def settings_digest(settings: Settings, template_dir: Path) -> bytes:
+    h = hashlib.sha256(repr(settings).encode())
+    h.update(__version__.encode())
+    for p in sorted(Path(template_dir).glob("*.j2")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def rep_digest(rep_rows: dict[str, list], known: dict[str, bytes] | None = None) -> bytes:
+    """The rep tabs as read. `known`: digests of a tab's bytes the backend took as it read them
+    (Google: of the answer up to the end of each range, see Snapshot.tab_digests), used instead of
+    serialising the rows again. Otherwise
+    taken right after the read, before the core holds references to the cells (marshal's output
+    depends on how many references an object has)."""
+    known = known or {}
+    h = hashlib.sha256()
+    for title in sorted(rep_rows):
+        h.update(title.encode())
+        if title in known:
+            h.update(b"bytes:" + known[title])
+        else:
+            h.update(b"rows:" + _digest(rep_rows[title]))
+    return h.digest()
+
+
+def fingerprint(rep: bytes, bot_rows: dict[str, list[tuple]], settings_key: bytes, now: datetime) -> str:
+    """`bot_rows`: each fingerprinted bot tab reduced by `bot_tab_rows` (what the bot leaves) or
+    `sheet_tab_rows` (what a read found)."""
+    h = hashlib.sha256(settings_key)
+    h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
+    h.update(rep)
+    for name in FINGERPRINTED_BOT_TABS:
+        h.update(name.encode())
+        h.update(_digest(bot_rows.get(name, []), canonical=True))
+    return h.hexdigest()
+
+
+def steady_state(digest: str | None, settings_key: bytes, now: datetime, last_run: str) -> dict | None:
+    """What lets the next cycle skip even the parse: the digest of the bytes read by a cycle that
+    wrote nothing, with what else the fingerprint covers (settings, date) and Bot Status's Last run
+    as it stands (for the heartbeat)."""
+    if digest is None:
+        return None
+    return {"digest": digest, "settings": settings_key.hex(), "day": now.date().isoformat(),
+            "last_run": last_run}
+
+
+def steady_digest(remembered: dict, settings_key: bytes, now: datetime) -> tuple[str, str] | None:
+    """(digest, Last run) a read may stop at, unparsed; None when a full check is due anyway."""
+    steady = remembered.get("steady")
+    if not isinstance(steady, dict) or steady.get("settings") != settings_key.hex() \
+            or steady.get("day") != now.date().isoformat():
+        return None
+    digest, last_run = steady.get("digest"), steady.get("last_run")
+    return (digest, last_run) if isinstance(digest, str) and isinstance(last_run, str) else None
+
+
+def desired_bot_rows(desired: dict[str, list[dict]]) -> dict[str, list[tuple]]:
+    """The fingerprinted bot tabs as a cycle leaves them."""
+    return {name: bot_tab_rows(name, desired.get(name, [])) for name in FINGERPRINTED_BOT_TABS}
+
+
+class QuietCache:
+    """The remembered fingerprint for one sheet (a workbook path or a spreadsheet id)."""
+
+    def __init__(self, target: str, folder: Path | None = None):
+        self.target = target
+        digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+        self.path = (folder or cache_dir()) / f"state-{digest}.json"
+
+    def load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and data.get("target") == self.target else {}
+
+    def save(self, fingerprint_: str, summary: dict, steady: dict | None = None) -> None:
+        """`steady` (see `steady_state`) when the cycle wrote nothing, so the sheet is still exactly
+        the bytes it read."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"target": self.target, "fingerprint": fingerprint_, "summary": summary,
+                                       "steady": steady}))
+            os.replace(tmp, self.path)
+        except OSError as exc:  # a cache that cannot be written only costs speed
+            log.debug("could not write the cache file %s (%s)", self.path, exc)
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,176 @@
+"""One cycle: read everything, compute the plan, apply it in one batch.
+
+If the storage changed between the read and the write (a rep saved the workbook meanwhile), the
+cycle starts over from a fresh read instead of overwriting the edit.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterator
+
+from bot.backends.base import ApplyResult, Backend, Snapshot
+from bot.config import Settings
+from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
+from bot.tabs.drafts import Renderer
+from bot.errors import ConcurrentEditError
+from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, rep_digest,
+                       settings_digest, sheet_tab_rows, steady_digest, steady_state)
+from bot.read.table import map_columns, read_bot_table
+from sheet_schema import REP_TABS, load
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class CycleReport:
+    outcome: Outcome | None          # None when the cycle was skipped (input unchanged)
+    applied: ApplyResult | None      # None on a dry run or when nothing changed
+    attempts: int
+    source: str
+    dry_run: bool = False
+    skipped: bool = False
+    skipped_by: str = ""             # "fingerprint" (parsed, then matched) or "digest" (bytes matched, unparsed)
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def wrote(self) -> bool:
+        return self.applied is not None and self.applied.cells_written > 0
+
+
+def summary_of(outcome: Outcome) -> dict:
+    return {"rows_read": outcome.rows_read, "errors": outcome.validation.errors,
+            "warnings": outcome.validation.warnings, "drafts_waiting": outcome.drafts_waiting,
+            "flags": outcome.flags_total}
+
+
+def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], *,
+              dry_run: bool = False, renderer: Renderer | None = None,
+              cache: QuietCache | None = None) -> CycleReport:
+    """One cycle. With a `cache`, a cycle whose input is exactly what the last cycle left stops
+    right after the read (see bot.cycle.quiet)."""
+    with collector_paused():
+        return _run_cycle(backend, settings, clock, dry_run, renderer, cache)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the length of a cycle. A cycle builds millions of lists and
+    tuples (the JSON rows, the columns) that all live until it ends, and the collector would scan them
+    again and again as they pile up: at 100,000 rows that is half the CPU of parsing the JSON. Nearly
+    everything a cycle builds is freed by reference counting alone; the few reference cycles (inside
+    pandas) wait for the collector's next run, which comes as usual once the cycle is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], dry_run: bool,
+               renderer: Renderer | None, cache: QuietCache | None) -> CycleReport:
+    renderer = renderer or Renderer(settings.templates_dir, settings.signoff)
+    titles = required_tabs(settings)
+    settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
+    remembered = cache.load() if cache else {}
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        skip_at = _skippable_digest(remembered, settings_key, clock(), settings) if cache and attempt == 1 else None
+        snapshot = backend.read(titles, unless_digest=skip_at) if skip_at else backend.read(titles)
+        now = clock()
+        if snapshot.unchanged:
+            log.info("the sheet is byte for byte what the last quiet cycle read; nothing to do")
+            return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="digest",
+                               summary=remembered.get("summary", {}))
+        rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS},
+                         snapshot.tab_digests) if cache else b""
+        if cache and remembered.get("fingerprint"):
+            seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
+            status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
+                                    load("bot_status"), settings.headers["bot_status"]).rows
+            if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
+                log.info("input unchanged since the last cycle; nothing to do")
+                cache.save(seen, remembered.get("summary", {}),
+                           steady_state(snapshot.digest, settings_key, now, last_run(status)))
+                return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
+                                   summary=remembered.get("summary", {}))
+        outcome = compute(snapshot, settings, now, renderer)
+        # The rows read are the biggest thing a cycle holds (at 100,000 rows, more than the write it
+        # is about to build); the write needs only the snapshot's token, so let them go.
+        snapshot.tabs = {}
+        log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
+                 ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
+                 outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
+                 outcome.flags_total, outcome.plan.cell_count)
+        if dry_run:
+            return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
+        applied = None
+        if not outcome.plan.is_empty:
+            try:
+                applied = backend.apply(outcome.plan, snapshot)
+            except ConcurrentEditError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.warning("the sheet changed while the cycle ran; starting over (attempt %d)", attempt + 1)
+                continue
+            log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
+        if cache:
+            # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
+            # as this cycle leaves them.
+            expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now)
+            quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
+                                                     last_run(outcome.tables["bot_status"].rows))
+            cache.save(expected, summary_of(outcome), quiet or None)
+        return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
+    raise AssertionError("unreachable")
+
+
+def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:
+    """The fingerprinted bot tabs as read, reduced as the fingerprint compares them."""
+    out = {}
+    for name in FINGERPRINTED_BOT_TABS:
+        title = settings.title(name)
+        rows = snapshot.tabs.get(title)
+        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
+        out[name] = sheet_tab_rows(name, rows, columns)
+    return out
+
+
+def _skippable_digest(remembered: dict, settings_key: bytes, now: datetime, settings: Settings) -> str | None:
+    """The digest of the bytes the last quiet cycle read, if reading them again means nothing to do:
+    same settings, same day, and no Bot Status heartbeat due."""
+    steady = steady_digest(remembered, settings_key, now)
+    if steady and last_run_is_fresh(steady[1], now, settings.status_every_minutes):
+        return steady[0]
+    return None
+
+
+class QuietGate:
+    """In `watch`, skip a cycle when the storage says nothing changed since the last cycle that wrote
+    nothing, unless the Bot Status heartbeat is due or the date has changed (ages in Open Cases move
+    with the date). The stamp is taken before the read, so an edit made during a cycle is never
+    mistaken for the bot's own write."""
+
+    def __init__(self, backend: Backend, heartbeat_minutes: float):
+        self.backend = backend
+        self.heartbeat = timedelta(minutes=heartbeat_minutes)
+        self.quiet_token: str | None = None
+        self.last_full: datetime | None = None
+
+    def run(self, settings: Settings, clock: Callable[[], datetime],
+            cache: QuietCache | None = None) -> CycleReport | None:
+        token = self.backend.change_token()
+        now = clock()
+        if (token is not None and token == self.quiet_token and self.last_full is not None
+                and now - self.last_full < self.heartbeat and now.date() == self.last_full.date()):
+            log.debug("unchanged since the last cycle; skipped the read")
+            return None
+        report = run_cycle(self.backend, settings, clock, cache=cache)
+        self.last_full = now
+        self.quiet_token = None if report.wrote else token
+        return report

@@ -1,0 +1,291 @@
+"""Which tickets are ready for a customer reply, the reply itself, and the Drafts tab it belongs in.
+
+A draft is ready for a Defective Log row with no error, Status Open, and a Comp Sheet row (with no
+error) showing the work done: a Replacement with a replacement order number and a tracking number,
+or a Refund with an amount and a processed date.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+import numpy as np
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.read import cells
+from bot.errors import TemplateError
+from bot.tabs.bot_memory import short_key
+from bot.read.table import ROW_COLUMN
+from bot.tabs.log_issues import HAS_ERROR, TICKET_KEY, Validation, ticket_key
+
+# Every character str.splitlines breaks at. A field is one line of the email (a name, a ticket, a
+# product): a line break typed into it would cut the Subject line short and change the body.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+TEMPLATES = {  # resolution -> (template title shown in the Drafts tab, file name)
+    "Replacement": ("Replacement Shipped", "replacement_shipped.txt.j2"),
+    "Refund": ("Refund Processed", "refund_processed.txt.j2"),
+}
+REQUEST_TEMPLATE = "defective_product_request.txt.j2"
+
+
+@dataclass(frozen=True)
+class Draft:
+    ticket_id: str
+    template: str
+    to: str
+    subject: str
+    body: str
+    log_row: int
+    source_hash: str = ""
+    rendered: bool = True
+    key: str = ""           # the record's key when it is not the ticket's (a follow-up)
+
+
+def default_template_dir() -> Path:
+    return Path(str(resources.files("templates")))
+
+
+class Renderer:
+    """Renders the email templates in a sandbox: customer text is shown as typed, never evaluated,
+    and a template that names a field that does not exist is an error, not a silent blank."""
+
+    def __init__(self, template_dir: Path | None = None, signoff: str = "Customer Care Team"):
+        self.template_dir = template_dir or default_template_dir()
+        self.signoff = signoff
+        self.env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(str(self.template_dir)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        self._template_digests: dict[str, str] = {}
+        self._templates: dict[str, jinja2.Template] = {}   # loaded once per Renderer (one per cycle)
+
+    def source_hash(self, file_name: str, fields: dict) -> str:
+        """What a draft is made from: the template's text, the fields and the sign-off."""
+        return self.source_hashes([file_name], [fields])[0]
+
+    def source_hashes(self, file_names: list[str], fields: list[dict]) -> list[str]:
+        """`source_hash` of many drafts: the fields made storable column by column (one check of each
+        field's column instead of one per draft), grouped by which fields a draft has."""
+        for file_name in set(file_names):
+            if file_name not in self._template_digests:
+                path = Path(self.template_dir) / file_name
+                text = path.read_bytes() if path.is_file() else b""
+                self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+        out: list[str] = [""] * len(fields)
+        groups: dict[tuple, list[int]] = {}
+        for i, f in enumerate(fields):
+            groups.setdefault(tuple(sorted(f)), []).append(i)
+        for keys, at in groups.items():
+            # Fields as a sheet can store them, so both backends agree on the hash of the same case.
+            stored = [cells.storables([fields[i][k] for i in at]) for k in keys]
+            for j, i in enumerate(at):
+                key = repr((self._template_digests[file_names[i]], self.signoff,
+                            [(k, column[j]) for k, column in zip(keys, stored)]))
+                out[i] = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return out
+
+    def render(self, file_name: str, fields: dict) -> tuple[str, str]:
+        """(subject, body) of one email."""
+        return self._render(file_name, fields, _one_line_each(fields))
+
+    def _render(self, file_name: str, fields: dict, one_line_each: bool) -> tuple[str, str]:
+        if not one_line_each:
+            fields = {k: _LINE_BREAKS.sub(" ", v) if isinstance(v, str) else v for k, v in fields.items()}
+        try:
+            text = self._template(file_name).render(**fields, signoff=self.signoff)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(file_name, f"The template {file_name} uses a field that does not exist "
+                                           f"({exc.message}): use only {', '.join(sorted(fields))}.") from exc
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(file_name, f"The template {file_name} tries something unsafe ({exc}): "
+                                           f"use only plain fields.") from exc
+        first, _, rest = text.partition("\n")
+        if not first.lower().startswith("subject:"):
+            raise TemplateError(file_name, f"The template {file_name} must start with a 'Subject:' line.")
+        return first[len("subject:"):].strip(), rest.strip("\n")
+
+    def _template(self, file_name: str) -> jinja2.Template:
+        # Loaded once: jinja would otherwise check the file's modification time at every render. A cycle
+        # makes its own Renderer, so an edited template is still picked up by the next cycle.
+        template = self._templates.get(file_name)
+        if template is None:
+            try:
+                template = self._templates[file_name] = self.env.get_template(file_name)
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateError(file_name, f"The template {file_name} is missing from {self.template_dir}: "
+                                               f"restore it or fix templates.dir in the config.") from exc
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(file_name, f"The template {file_name} has a syntax error on line "
+                                               f"{exc.lineno} ({exc.message}): fix the template.") from exc
+        return template
+
+
+def _one_line_each(fields: dict) -> bool:
+    """No field holds a line break (the common case, checked over the fields' texts joined)."""
+    return _LINE_BREAKS.search("".join([v for v in fields.values() if type(v) is str])) is None
+
+
+def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, str]:
+    """Each spelling of a product in the log, mapped to the spelling the log uses most for that product
+    (the first one seen wins a tie). Reps type "trail mix original 12 oz" now and then; the customer's
+    email should name the product as the brand does. `product_key` tells which spellings are one product
+    (recurrence's, so aliases count too)."""
+    counts = Counter(p for p in products if p)      # in first-seen order
+    keys = {spelling: product_key(spelling) for spelling in counts}
+    best: dict[str, tuple[int, str]] = {}
+    for spelling, n in counts.items():
+        key = keys[spelling]
+        if key and n > best.get(key, (0, ""))[0]:
+            best[key] = (n, spelling)
+    return {spelling: best[key][1] if (key := keys[spelling]) in best else spelling for spelling in counts}
+
+
+def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset(),
+                 current: dict[str, dict] | None = None, spellings: dict[str, str] | None = None) -> list[Draft]:
+    """A draft for every ready ticket, in log order, except tickets in `skip` (a rep has taken their
+    draft over). A ticket whose `current` draft row was made from the same fields (same Source Hash)
+    keeps that row's text without rendering it again: only new or changed drafts are rendered.
+    `spellings` (see product_spellings) names each product as the log mostly spells it."""
+    current = current or {}
+    spellings = spellings or {}
+    log, comp = v.log, v.comp
+    cpos = log["comp_pos"].to_numpy(dtype=np.int64)
+    ready = (~log[HAS_ERROR].to_numpy(dtype=bool)) & (log["status"].to_numpy() == "Open") & (cpos >= 0)
+    if skip:
+        ready &= ~log[TICKET_KEY].isin(list(skip)).to_numpy()
+    at = np.flatnonzero(ready)
+    joined = cpos[at]
+    ok = (~comp[HAS_ERROR].to_numpy(dtype=bool)[joined]) & \
+        (comp["type"].to_numpy()[joined] == log["resolution"].to_numpy()[at])
+    at, joined = at[ok], joined[ok]
+    made: list[tuple[dict, dict, str, str]] = []      # (log row, fields, title, template file)
+    for row, c in zip(_records(log, at, _LOG_FIELDS), _records(comp, joined, _COMP_FIELDS)):
+        fields = _fields(row, c)
+        if fields is None:
+            continue
+        fields["product"] = spellings.get(fields["product"], fields["product"])
+        made.append((row, fields, *TEMPLATES[row["resolution"]]))
+    made_from = renderer.source_hashes([m[3] for m in made], [m[1] for m in made])
+    # A draft row made from the same fields keeps its text when the text still matches its check.
+    kept = [j for j, (row, *_) in enumerate(made) if row[TICKET_KEY] in current]
+    texts: list[tuple[str, str] | None] = [None] * len(made)
+    if kept:
+        have = [current[made[j][0][TICKET_KEY]] for j in kept]
+        subjects = [cells.as_text(h.get("subject")) for h in have]
+        bodies = [cells.as_text(h.get("body")) for h in have]
+        seals = _seals([made_from[j] for j in kept], subjects, bodies)
+        for j, h, subject, body, seal in zip(kept, have, subjects, bodies, seals):
+            if cells.as_text(h.get("source_hash")) == seal:
+                texts[j] = (subject, body)
+    fresh = [j for j, t in enumerate(texts) if t is None]
+    for j in fresh:
+        texts[j] = renderer.render(made[j][3], made[j][1])
+    seal_of = dict(zip(fresh, _seals([made_from[j] for j in fresh], [texts[j][0] for j in fresh],
+                                     [texts[j][1] for j in fresh])))
+    drafts = []
+    for j, (row, _fields_, title, _file) in enumerate(made):
+        subject, body = texts[j]
+        rendered = j in seal_of
+        seal = seal_of[j] if rendered else cells.as_text(current[row[TICKET_KEY]].get("source_hash"))
+        drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
+                            seal, rendered))
+    return drafts
+
+
+def _seal(made_from: str, subject: str, body: str) -> str:
+    """The Source Hash: what the draft was made from, and a check of the text it holds. A Subject or
+    Body someone cleared or overtyped (Status still blank, so the bot owns it) no longer matches its
+    check, and the draft is rendered again instead of keeping the edit."""
+    return _seals([made_from], [subject], [body])[0]
+
+
+def _seals(made_from: list[str], subjects: list[str], bodies: list[str]) -> list[str]:
+    """`_seal` over columns: the texts made storable column by column."""
+    # As the sheet will hold the text, so a draft read back matches the check it was written with.
+    held = map("\x00".join, zip(map(str.strip, cells.storables(subjects)), map(str.strip, cells.storables(bodies))))
+    return [f"{m}-{hashlib.sha256(h.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}" for m, h in zip(made_from, held)]
+
+
+_LOG_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "defect_type",
+               "units_affected", "agent", "resolution", ROW_COLUMN, TICKET_KEY)
+_COMP_FIELDS = ("replacement_order_number", "tracking_number", "refund_amount", "refund_processed_on")
+
+
+def _records(frame, positions: np.ndarray, keys: tuple[str, ...]) -> list[dict]:
+    """The rows at `positions`, as {column: plain Python value}, built column by column (pandas'
+    to_dict("records") boxes every cell one by one, and 10,000 drafts are a normal first cycle)."""
+    columns = [frame[k].to_numpy()[positions].tolist() for k in keys]
+    return [dict(zip(keys, values)) for values in zip(*columns)]
+
+
+def greeting_name(customer_name: str) -> str:
+    """The first word of Customer Name, as the greeting shows it: capitalised when the rep typed it all
+    lower-case ("bob smith" -> "Bob", "mary-jane" -> "Mary-Jane"); any other spelling stays as typed
+    ("DeShawn", "ANA")."""
+    first = customer_name.split()[0]
+    return first.title() if first.islower() else first
+
+
+def _fields(row, comp) -> dict | None:
+    """Template fields, or None when the Comp Sheet does not show the work done yet."""
+    fields = {
+        "ticket_id": row["ticket_id"],
+        "customer_name": row["customer_name"],
+        "first_name": greeting_name(row["customer_name"]),
+        "order_number": row["order_number"],
+        "product": row["product"],
+        "defect_type": row["defect_type"],
+        "units": row["units_affected"],
+        "agent": row["agent"],
+    }
+    if row["resolution"] == "Replacement":
+        if not comp["replacement_order_number"] or not comp["tracking_number"]:
+            return None
+        fields["replacement_order_number"] = comp["replacement_order_number"]
+        fields["tracking_number"] = comp["tracking_number"]
+    else:
+        if comp["refund_amount"] is None or comp["refund_processed_on"] is None:
+            return None
+        fields["refund_amount"] = cells.format_money(comp["refund_amount"])
+        fields["refund_processed_on"] = cells.format_long_date(comp["refund_processed_on"])
+    return fields
+
+
+def frozen_tickets(current_rows: list[dict]) -> set[str]:
+    """Tickets whose draft row a rep has taken over by setting its Status."""
+    return {ticket_key(cells.as_text(r.get("ticket_id"))) for r in current_rows
+            if not cells.is_blank(r.get("status"))}
+
+
+def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str, key_of=None) -> list[dict]:
+    """The Drafts tab as it should be: existing rows in place, new drafts appended.
+
+    A row whose Status a rep has set is never changed. A row whose ticket is no longer ready stays as
+    last written (the bot never deletes a row people may be working from). Drafted At is set once.
+    """
+    key_of = key_of or (lambda r: ticket_key(cells.as_text(r.get("ticket_id"))))
+    rows = [dict(r) for r in current_rows]
+    where = {}
+    for i, r in enumerate(rows):
+        where.setdefault(key_of(r), i)
+    for d in drafts:
+        content = {"ticket_id": d.ticket_id, "template": d.template, "to": d.to,
+                   "subject": d.subject, "body": d.body, "source_hash": d.source_hash}
+        key = d.key or short_key(ticket_key(d.ticket_id))
+        i = where.get(key)
+        if i is None:
+            rows.append({**content, "drafted_at": stamp})
+            where[key] = len(rows) - 1
+        elif cells.is_blank(rows[i].get("status")):
+            drafted = rows[i].get("drafted_at")
+            rows[i].update(content, drafted_at=stamp if cells.is_blank(drafted) else drafted)
+    return rows

@@ -1,0 +1,56 @@
+"""Lots: which complaints share a Lot Number.
+
+A lot is the same lot when its numbers agree once lower-cased with every character but letters and digits
+removed (`l26-062`, `L26-062 ` and `L26062` are one lot): reps type lot numbers off a bag, in whatever
+case and spacing. 21 CFR 111.570 asks that the lot be in the complaint record; two complaints about one
+lot may be a lot problem, whatever the product line calls it, so Products & Logistics hear about it.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from bot.read import cells
+PRODUCTS_AND_LOGISTICS = "Products & Logistics"
+
+
+def lot_key(lot) -> str:
+    return "".join(ch for ch in cells.as_text(lot).casefold() if ch.isalnum())
+
+
+def shared_lots(case_lots) -> list[tuple[str, int]]:
+    """(lot as first typed, number of cases) for each lot two or more of the cases share, in the order the
+    lots first appear."""
+    counts: dict[str, list] = {}
+    for lot in case_lots:
+        key = lot_key(lot)
+        if key:
+            counts.setdefault(key, [cells.as_text(lot).strip(), 0])[1] += 1
+    return [(shown, n) for shown, n in counts.values() if n >= 2]
+
+
+def same_lot_text(case_lots) -> str:
+    """The Same Lot cell of a flag: `L26-062 ×3` (several lots: comma-separated), or blank."""
+    return ", ".join(f"{lot} ×{n}" for lot, n in shared_lots(case_lots))
+
+
+def month_lots(log: pd.DataFrame, start: date, end: date) -> list[dict]:
+    """Every lot with 2 or more complaints logged from `start` to `end` (inclusive), whatever the product or
+    defect: {lot, cases, products, defects}, most complaints first (then by lot). Products and defects are
+    listed as first typed, each once."""
+    cols = log[["date_logged", "lot_number", "product", "defect_type"]]
+    lots: dict[str, dict] = {}
+    for logged, lot, product, defect in cols.itertuples(index=False, name=None):
+        key = lot_key(lot) if lot else ""
+        if not key or logged is None or not start <= logged <= end:
+            continue
+        entry = lots.setdefault(key, {"lot": cells.as_text(lot).strip(), "cases": 0, "products": {}, "defects": {}})
+        entry["cases"] += 1
+        if product:
+            entry["products"].setdefault(cells.product_key(product), product)
+        if defect:
+            entry["defects"].setdefault(defect, defect)
+    out = [{"lot": e["lot"], "cases": e["cases"], "products": list(e["products"].values()),
+            "defects": list(e["defects"].values())} for e in lots.values() if e["cases"] >= 2]
+    return sorted(out, key=lambda e: (-e["cases"], e["lot"].casefold()))
