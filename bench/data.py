@@ -146,8 +146,8 @@ def synthetic(n: int, seed: int = SEED, now: dt.datetime = NOW) -> Dataset:
     """A realistic Defective Log of `n` rows and its Comp Sheet (see the module docstring)."""
     rng = random.Random(seed * 1_000_003 + n)
     log_schema, comp_schema = sheet_schema.load("defective_log"), sheet_schema.load("comp_sheet")
-    log_keys = [c.key for c in log_schema.columns]
-    comp_keys = [c.key for c in comp_schema.columns]
+    log_keys = [c.key for c in log_schema.laid_out]
+    comp_keys = [c.key for c in comp_schema.laid_out]
     today = now.date()
     first_day = today - dt.timedelta(days=SPAN_DAYS)
 

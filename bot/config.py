@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.read import cells
 from bot.backends.base import PROTECTION_MODES
-from bot.read.cells import product_key
+from bot.read.keys import product_key
 from bot.errors import ConfigError
 from bot.tabs.capa import CapaSettings
 from bot.tabs.open_cases import EscalationSettings

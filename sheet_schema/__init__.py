@@ -49,6 +49,7 @@ class Column:
     width: float | None = None     # bot tabs: the column's width in characters where nobody set one
     wrap: bool = False             # bot tabs: wrap the column's text (Body, Lead Notes, Ticket IDs, ...)
     added_by_init: bool = False    # an optional people's column: `init` adds its header, a cycle never does
+    also_headers: tuple[str, ...] = ()  # other names teams give the column, tried in order after `header`
 
     @property
     def conditional(self) -> bool:
@@ -85,8 +86,15 @@ class TabSchema:
         return keys + tuple(c.key for c in self.columns if c.freezes_row)
 
     @property
+    def laid_out(self) -> tuple[Column, ...]:
+        """The columns a new tab is made with, in order: every column of a bot tab; a rep tab's lettered
+        columns (the contract's layout). A rep column with no letter (Date Closed) is optional and kept
+        wherever a team likes: never created or asked for, read when its header is there."""
+        return tuple(c for c in self.columns if c.letter or self.owner != "reps")
+
+    @property
     def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
+        return [c.header for c in self.laid_out]
 
 
 def _column(raw: dict, tab_owner: str) -> Column:
@@ -107,6 +115,7 @@ def _column(raw: dict, tab_owner: str) -> Column:
         width=raw.get("width"),
         wrap=bool(raw.get("wrap", False)),
         added_by_init=bool(raw.get("added_by_init", False)),
+        also_headers=tuple(raw.get("also_headers", ())),
     )
     if col.width is not None and (isinstance(col.width, bool) or not isinstance(col.width, (int, float))
                                   or not 0 < col.width <= 255):

@@ -96,7 +96,7 @@ def load_caers(limit: int | None = None) -> pd.DataFrame:
 def _headers() -> tuple[list[str], list[str]]:
     def read(name: str) -> list[str]:
         raw = tomllib.loads((REPO_ROOT / "sheet_schema" / name).read_text(encoding="utf-8"))
-        return [c["header"] for c in raw["columns"]]
+        return [c["header"] for c in raw["columns"] if "letter" in c]   # the contract's columns, A onwards
     return read("defective_log.toml"), read("comp_sheet.toml")
 
 

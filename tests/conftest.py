@@ -78,7 +78,7 @@ def replacement_comp(ticket="CS-2", **fields) -> dict:
 
 
 def rows_of(schema_name: str, dicts: list[dict]) -> list[list]:
-    keys = [c.key for c in sheet_schema.load(schema_name).columns]
+    keys = [c.key for c in sheet_schema.load(schema_name).laid_out]
     headers = sheet_schema.load(schema_name).headers
     return [list(headers)] + [[d.get(k) for k in keys] for d in dicts]
 

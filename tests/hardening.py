@@ -8,7 +8,7 @@ import copy
 from bot.backends.base import Plan
 from bot.errors import BotError
 from bot.read.cells import as_text, comparable
-from bot.tabs.log_issues import ticket_key
+from bot.read.keys import ticket_key
 
 import sheet_schema
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import datetime as _dt
 
+# The contract's product identity, written independently of bot/read/keys.py (one copy for every test oracle).
+from caers import product_key  # noqa: F401  (re-exported to the sample tests)
+
 from bot.demo.sample_data import (COMP_SHEET, DEFECT_TYPES, DEFECTIVE_LOG, PRODUCTS, REFERENCE_TODAY, _Case,
                              _build, all_cases)
 
 RECURRENCE_DAYS = 14
 
 
-def product_key(name: str) -> str:
-    """The recurrence rule's product identity: lower-cased, only letters and digits kept."""
-    return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
 # Same product and defect, deliberately NOT one episode: the 15-day pair; the trail-mix case 30 days

@@ -1,7 +1,7 @@
 """The real FDA CAERS product names: scale and real-world spelling variants."""
 import pytest
 
-from bot.read.cells import product_key
+from bot.read.keys import product_key
 from caers import caers_defective_log, caers_path, variant_groups
 from conftest import NOW
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.read import cells
+from bot.read import cells, keys
 D = date(2026, 11, 3)
 
 
@@ -218,11 +218,11 @@ def test_ids_stay_text(value, expected):
     pytest.param("Café Crème", "cafe creme".replace("e", "é", 1).replace("creme", "crème"), id="accents-kept"),
 ])
 def test_product_names_agree(a, b):
-    assert cells.product_key(a) == cells.product_key(b)
+    assert keys.product_key(a) == keys.product_key(b)
 
 
 def test_different_products_differ():
-    assert cells.product_key("Trail Mix 12oz") != cells.product_key("Trail Mix 16oz")
+    assert keys.product_key("Trail Mix 12oz") != keys.product_key("Trail Mix 16oz")
 
 
 @pytest.mark.parametrize("value, blank", [

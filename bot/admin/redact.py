@@ -18,7 +18,8 @@ from bot.cycle.compute import validated
 from bot.tabs.bot_memory import KEY, record_text
 from bot.cycle.plan import TabTarget, plan_tabs
 from bot.read.table import ROW_COLUMN, read_bot_table
-from bot.tabs.log_issues import TICKET_KEY, ticket_key
+from bot.tabs.log_issues import TICKET_KEY
+from bot.read.keys import ticket_key
 from sheet_schema import load
 
 REP_CELLS = {"defective_log": ("customer_name", "customer_email", "order_number", "complaint_details",

@@ -15,7 +15,7 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
     creates, writes, notes = [], [], []
     for name in REP_TABS + BOT_TABS:
         title, schema = settings.title(name), load(name)
-        headers = [settings.headers[name].get(c.key, c.header) for c in schema.columns]
+        headers = [settings.headers[name].get(c.key, c.header) for c in schema.laid_out]
         rows = tabs.get(title)
         if rows is None:
             creates.append(CreateTab(title, hidden=schema.hidden))
@@ -24,7 +24,7 @@ def init_plan(settings: Settings, tabs: dict[str, list | None]) -> tuple[Plan, l
             continue
         # The same header matching as a cycle (case and spaces ignored, blank cells skipped).
         cols = map_columns(title, rows[0] if rows else [], schema, settings.headers[name], strict=False)
-        missing = [cols.headers[c.key] for c in schema.columns if c.key not in cols.index]
+        missing = [cols.headers[c.key] for c in schema.laid_out if c.key not in cols.index]
         if not missing:
             continue
         if name in REP_TABS:
@@ -71,3 +71,4 @@ def tab_formats(settings: Settings, tabs: dict[str, list | None], titles: dict[s
                 required.append(cols.index[c.key])
         formats.append(TabFormat(shown, True, dropdowns, tuple(required)))
     return formats
+

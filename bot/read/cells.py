@@ -56,7 +56,6 @@ PLACEHOLDERS = frozenset({"n/a", "na", "-", "--", "\u2014", "\u2013", "none", "t
 _MONEY = re.compile(r"(-)?\s*(?:usd|us\$|\$)?\s*(-)?\s*(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:usd)?$", re.I)
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+$"   # one @ (neither side may hold another), no spaces, a dot in the domain
 _EMAIL = re.compile(EMAIL_PATTERN)
-_NOT_ALNUM = re.compile(r"[\W_]+")
 # Characters neither backend can store (XML 1.0 forbids them in an .xlsx; Google drops control characters):
 # C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF.
 _UNSTORABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -349,11 +348,6 @@ def bad_emails(texts: list[str]) -> list[int]:
     joined into one text, a cell a line: measured 100 ms against the loop's 88 at 100,000 rows)."""
     match = _EMAIL.match
     return [i for i, t in enumerate(texts) if t and not match(t)]
-
-
-def product_key(name: str) -> str:
-    """Two products are the same when their names agree lower-cased with only letters and digits kept."""
-    return _NOT_ALNUM.sub("", name.casefold())
 
 
 def format_money(amount: float) -> str:

@@ -72,8 +72,12 @@ def map_columns(tab: str, header_row: list, schema: TabSchema, renames: dict[str
     missing: list[str] = []          # column keys, all of them: one error names every missing header
     for col in schema.columns:
         wanted = renames.get(col.key, col.header)
-        headers[col.key] = wanted
         found = positions.get(header_key(wanted), [])
+        if not found and col.key not in renames:
+            # Another name the schema knows for the column (Date Closed / Closed On): the first one present.
+            wanted, found = next(((h, positions[header_key(h)]) for h in col.also_headers
+                                  if header_key(h) in positions), (wanted, found))
+        headers[col.key] = wanted
         if len(found) > 1:
             letters = " and ".join(column_letter(i) for i in found)
             raise LayoutError(tab, f"The '{tab}' tab has the header '{wanted}' twice (columns {letters}): "

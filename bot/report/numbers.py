@@ -23,15 +23,14 @@ import pandas as pd
 
 from bot.read import cells
 from bot.tabs.escalations import Episode, RecurrenceSettings
-from bot.read.table import ROW_COLUMN, header_key
+from bot.read.table import ROW_COLUMN, map_columns
 from bot.tabs.log_issues import parse_column
-from sheet_schema import Column, load
+from sheet_schema import load
 
 MONTH_PATTERN = re.compile(r"\s*(\d{4})-(\d{1,2})\s*$")
 WINDOW_MONTHS = 6
-# Headers a team may add for the day a case was closed (matched ignoring case and spaces).
-CLOSED_HEADERS = ("Date Closed", "Closed On", "Closed Date")
-CLOSED_COLUMN = Column(key="date_closed", header="Date Closed", type="date")
+# The optional Date Closed column (sheet_schema/defective_log.toml: its header and the other names teams use).
+CLOSED_COLUMN = load("defective_log").column("date_closed")
 LEFT_OUT_SHOWN = 5      # rows named in the median's note; the rest are counted
 NOT_A_DATE = "not a date"
 BEFORE_LOGGED = "before its Date Logged"
@@ -160,12 +159,13 @@ class MonthlyReport:
         return f"; left out: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
-def closed_dates(header: list, rows: list[list], log: pd.DataFrame, day_first: bool = False) -> pd.Series | None:
+def closed_dates(header: list, rows: list[list], log: pd.DataFrame, day_first: bool = False,
+                 renames: dict[str, str] | None = None) -> pd.Series | None:
     """The optional Date Closed column, parsed as a cycle parses dates, aligned with `log`: a date, None
-    where blank, or NOT_A_DATE where filled with something else. None when the Defective Log has no
-    such column. The first matching header wins."""
-    wanted = {header_key(h) for h in CLOSED_HEADERS}
-    at = next((i for i, h in enumerate(header) if not cells.is_blank(h) and header_key(h) in wanted), None)
+    where blank, or NOT_A_DATE where filled with something else (which the cycle also names in Log
+    Issues). None when the Defective Log has no such column. Found as a cycle finds it (map_columns)."""
+    at = map_columns("Defective Log", header, load("defective_log"), renames or {}, strict=False).index.get(
+        CLOSED_COLUMN.key)
     if at is None:
         return None
     raw = np.empty(len(rows), dtype=object)

@@ -44,7 +44,8 @@ def make_report(snapshot, settings: Settings, month: date, now: datetime) -> tup
     """Pure given the snapshot: the month's report and the plan that puts it into the Monthly Report tab."""
     v = validated(snapshot, settings)
     log_rows = snapshot.tabs[settings.title("defective_log")]
-    closed_on = closed_dates(log_rows[0], log_rows[1:], v.log, settings.day_first)
+    closed_on = closed_dates(log_rows[0], log_rows[1:], v.log, settings.day_first,
+                             settings.headers["defective_log"])
     report = build_report(v.log, episodes(v.log, settings.recurrence), month, now, settings.recurrence,
                           closed_on)
     title = settings.title(TAB)

@@ -22,7 +22,8 @@ from bot.read import cells
 from bot.errors import TemplateError
 from bot.tabs.bot_memory import short_key
 from bot.read.table import ROW_COLUMN
-from bot.tabs.log_issues import HAS_ERROR, TICKET_KEY, Validation, ticket_key
+from bot.tabs.log_issues import HAS_ERROR, TICKET_KEY, Validation
+from bot.read.keys import ticket_key
 
 # Every character str.splitlines breaks at. A field is one line of the email (a name, a ticket, a
 # product): a line break typed into it would cut the Subject line short and change the body.

@@ -14,10 +14,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from bot.read import cells
+from bot.read import cells, keys
 from bot.tabs.open_cases import NotifyEscalation
 from bot.read.table import ROW_COLUMN
-from bot.tabs.log_issues import ticket_keys
+from bot.read.keys import ticket_keys
 
 FLAG_ID = re.compile(r"\s*ESC-(\d+)\s*$", re.I)
 CONTENT_KEYS = ("product", "defect_type", "cases", "first_logged", "last_logged", "ticket_ids",
@@ -45,7 +45,7 @@ class RecurrenceSettings:
     notify_default: str = "CS Team Lead"
 
     def key(self, product: str) -> str:
-        k = cells.product_key(product)
+        k = keys.product_key(product)
         return self.aliases.get(k, k)
 
 

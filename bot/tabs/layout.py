@@ -14,7 +14,8 @@ from bot.tabs.bot_memory import (KEY, Record, adopt, cell_issue, changed_cells, 
                         put_back, short_key)
 from bot.tabs.escalations import Episode, FlagChanges, RecurrenceSettings, desired_escalations, flag_number, format_flag_id
 from bot.read.table import BotTable
-from bot.tabs.log_issues import Issue, Validation, ticket_key
+from bot.tabs.log_issues import Issue, Validation
+from bot.read.keys import ticket_key
 from sheet_schema import load
 
 # A row whose key someone overtyped is still recognised by these cells (all filled, all as last written).

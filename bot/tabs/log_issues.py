@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bot.read import cells
+from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import ROW_COLUMN, ColumnMap, RawTab
 from sheet_schema import Column, TabSchema
 
@@ -35,21 +36,6 @@ class Issue:
     field: str
     problem: str
     severity: str
-
-
-def ticket_key(text: str) -> str:
-    """Ticket IDs match ignoring case and surrounding spaces ("cs-100 " is "CS-100"), and as the bot stores
-    them (a Ticket ID written to a bot tab must find its case again on the next cycle)."""
-    return cells.storable_text(text).strip().casefold()
-
-
-def ticket_keys(tickets: list[str]) -> list[str]:
-    """ticket_key over a column; one check of the whole column spares cleaning each ID."""
-    joined = "".join(tickets)
-    # ASCII: no character to drop, and a ticket is cut only past MAX_STORED_CHARS characters.
-    if joined.isascii() and joined.isprintable() and max(map(len, tickets), default=0) <= cells.MAX_STORED_CHARS:
-        return [t.strip().casefold() for t in tickets]
-    return [ticket_key(t) if t else "" for t in tickets]
 
 
 def _parse_cell(value, col: Column, day_first: bool):

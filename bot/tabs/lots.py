@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from bot.read import cells
+from bot.read import cells, keys
 PRODUCTS_AND_LOGISTICS = "Products & Logistics"
 
 
@@ -48,7 +48,7 @@ def month_lots(log: pd.DataFrame, start: date, end: date) -> list[dict]:
         entry = lots.setdefault(key, {"lot": cells.as_text(lot).strip(), "cases": 0, "products": {}, "defects": {}})
         entry["cases"] += 1
         if product:
-            entry["products"].setdefault(cells.product_key(product), product)
+            entry["products"].setdefault(keys.product_key(product), product)
         if defect:
             entry["defects"].setdefault(defect, defect)
     out = [{"lot": e["lot"], "cases": e["cases"], "products": list(e["products"].values()),

@@ -1,0 +1,28 @@
+"""When two cells name the same case or the same product: the keys every tab matches by, in one place."""
+from __future__ import annotations
+
+import re
+
+from bot.read import cells
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def product_key(name: str) -> str:
+    """Two products are the same when their names agree lower-cased with only letters and digits kept."""
+    return _NOT_ALNUM.sub("", name.casefold())
+
+
+def ticket_key(text: str) -> str:
+    """Ticket IDs match ignoring case and surrounding spaces ("cs-100 " is "CS-100"), and as the bot stores
+    them (a Ticket ID written to a bot tab must find its case again on the next cycle)."""
+    return cells.storable_text(text).strip().casefold()
+
+
+def ticket_keys(tickets: list[str]) -> list[str]:
+    """ticket_key over a column; one check of the whole column spares cleaning each ID."""
+    joined = "".join(tickets)
+    # ASCII: no character to drop, and a ticket is cut only past MAX_STORED_CHARS characters.
+    if joined.isascii() and joined.isprintable() and max(map(len, tickets), default=0) <= cells.MAX_STORED_CHARS:
+        return [t.strip().casefold() for t in tickets]
+    return [ticket_key(t) if t else "" for t in tickets]
