@@ -250,7 +250,7 @@ def synthetic(n: int, seed: int = SEED, now: dt.datetime = NOW) -> Dataset:
         if mistake:
             mistakes_count[mistake] = mistakes_count.get(mistake, 0) + 1
         tickets.append(row["ticket_id"])
-        log_rows.append([row[k] for k in log_keys])
+        log_rows.append([row.get(k, "") for k in log_keys])   # optional columns nobody typed in: blank
 
         if has_comp:
             added = min(today, logged + dt.timedelta(days=rng.randint(0, 2)))
