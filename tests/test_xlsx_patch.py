@@ -156,3 +156,41 @@ def test_new_tab_name_is_escaped(tmp_path):
     path.write_bytes(data)
     wb = openpyxl.load_workbook(path)
     assert wb["Rep's & \"Notes\""]["A1"].value == "h"
+
+
+def _book_with_rows(filter_ref: str | None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Log Issues"
+    for row in (["Tab", "Row", "Problem"], ["Comp Sheet", 2, "old"], ["Comp Sheet", 3, "old"]):
+        ws.append(row)
+    if filter_ref:
+        ws.auto_filter.ref = filter_ref
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("filter_ref", [None, "A1:C3"], ids=["no-filter", "a-filter-refitted-over-the-new-rows"])
+def test_rows_added_past_the_end_are_written_as_text_and_read_back_by_two_readers(filter_ref):
+    """Rows past the last row a tab has are never parsed into a tree (memory at 100,000 rows): spliced in
+    as text, they must read back exactly, after the rows that were edited in the tree, with the sheet's
+    used range and filter covering them."""
+    from python_calamine import CalamineWorkbook
+    plan = Plan((), (RangeWrite("Log Issues", 2, 3, (("edited",),)),
+                     RangeWrite("Log Issues", 4, 1, (("Defective Log", 4, "a <new> & \"quoted\" row"),
+                                                    ("Defective Log", 5, "=1+1 stays text"),
+                                                    ("Defective Log", 6, "last")))))
+    data = patch_workbook(_book_with_rows(filter_ref), plan)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b"<!--" not in sheet
+    expected = [["Tab", "Row", "Problem"], ["Comp Sheet", 2, "edited"], ["Comp Sheet", 3, "old"],
+                ["Defective Log", 4, "a <new> & \"quoted\" row"], ["Defective Log", 5, "=1+1 stays text"],
+                ["Defective Log", 6, "last"]]
+    calamine = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Log Issues").to_python()
+    assert [[int(v) if isinstance(v, float) else v for v in row] for row in calamine] == expected
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Log Issues"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == expected
+    assert ws.calculate_dimension() == "A1:C6" and ET.fromstring(sheet).find(
+        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}dimension").get("ref") == "A1:C6"
+    assert ws.auto_filter.ref == ("A1:C6" if filter_ref else None)

@@ -84,6 +84,7 @@ class Package:
             raise PatchUnsupported(f"not a zip package ({exc})") from None
         self.names = set(self.zin.namelist())
         self._trees: dict[str, etree._Element] = {}
+        self._frozen: dict[str, bytes] = {}     # edited parts already serialised, their trees let go
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self.workbook_part = self._workbook_part()
@@ -95,6 +96,8 @@ class Package:
     # ---- parts --------------------------------------------------------------------------------------
 
     def tree(self, part: str) -> etree._Element:
+        if part in self._frozen:
+            raise RuntimeError(f"{part} was already frozen (serialised); edit a part before freezing it")
         root = self._trees.get(part)
         if root is None:
             if part not in self.names:
@@ -108,6 +111,26 @@ class Package:
     def touch(self, part: str) -> None:
         """Mark a parsed part as edited, so save() writes its tree instead of the original bytes."""
         self._dirty.add(part)
+
+    def freeze(self, part: str, splice: tuple[etree._Element, bytes] | None = None) -> None:
+        """An edited part is done: serialise it now and let its tree go. A sheet's tree costs about ten
+        times its XML (an element, attributes and text nodes per cell), so a first cycle writing
+        hundreds of thousands of cells kept every bot tab's tree alive until save() otherwise.
+        `splice`: (a marker comment in the tree, the XML text that takes its place), so rows that were
+        never parsed into the tree are written where the marker stands."""
+        self._dirty.add(part)
+        data = serialize(self._trees.pop(part))
+        if splice is not None:
+            marker, text = splice
+            token = etree.tostring(marker)
+            if data.count(token) != 1:
+                raise PatchUnsupported(f"{part}: the place for the new rows was lost")
+            data = data.replace(token, text)
+        self._frozen[part] = data
+
+    def _part_bytes(self, name: str) -> bytes:
+        frozen = self._frozen.get(name)
+        return frozen if frozen is not None else serialize(self._trees[name])
 
     def add(self, part: str, root: etree._Element, content_type: str) -> None:
         self._trees[part] = root
@@ -136,12 +159,12 @@ class Package:
                 if name in self._removed:
                     continue
                 if name in self._dirty:
-                    zout.writestr(info, serialize(self._trees[name]), compress_type=zipfile.ZIP_DEFLATED)
+                    zout.writestr(info, self._part_bytes(name), compress_type=zipfile.ZIP_DEFLATED)
                 else:
                     zout.writestr(info, self.zin.read(name), compress_type=info.compress_type)
                 written.add(name)
             for name in sorted(self._dirty - written - self._removed):   # new parts
-                zout.writestr(name, serialize(self._trees[name]))
+                zout.writestr(name, self._part_bytes(name))
         return out.getvalue()
 
     # ---- relationships ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
+from io import BytesIO
 from xml.sax.saxutils import escape
 
 from datetime import date, time, timedelta
@@ -53,27 +54,36 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
             if create.format is not None:   # bold frozen header, widths, wrap, filter: before the writes
                 styles = styles or ReadableStyles(pkg)
                 format_new_tab(pkg, pkg.sheet(create.title), create.format, styles)
-    values_by_tab: dict[str, dict[tuple[int, int], object]] = {}
-    for w in plan.writes:
-        target = values_by_tab.setdefault(w.tab, {})
-        for r, row in enumerate(w.values):
-            for c, value in enumerate(row):
-                target[(w.row + r, w.col + c)] = value
     edited: dict[int, tuple[dict[str, str], set[str]]] = {}
     dates = DateStyles(pkg)
-    for tab, values in values_by_tab.items():
+    # One tab at a time, its part serialised as soon as it is edited: the peak is one tab's tree, not all.
+    for tab in dict.fromkeys(w.tab for w in plan.writes):
         entry = pkg.sheet(tab)
         if entry is None or not pkg.has(entry.part):
             raise PatchUnsupported(f"no sheet part for tab {tab!r}")
         editor = SheetEditor(tab, pkg.tree(entry.part), dates)
         covers = TableCovers(pkg, entry, editor)   # sets a totals row aside before the writes
-        editor.set_all(values)
+        editor.may_keep_text = not covers.tables   # a Table's totals row is put back after the rows
+        editor.set_all(_tab_values(plan, tab))
         moves = covers.refit()
         editor.finish()
-        pkg.touch(entry.part)
         edited[entry.sheet_id] = (moves, editor.formula_refs())
+        splice = editor.splice()
+        del editor, covers
+        pkg.freeze(entry.part, splice)
     keep_calc_chain_true(pkg, edited)
     return pkg.save()
+
+
+def _tab_values(plan: Plan, tab: str) -> dict[tuple[int, int], object]:
+    """Every cell the plan writes in `tab`, by (row, column); a later write of a cell wins."""
+    values: dict[tuple[int, int], object] = {}
+    for w in plan.writes:
+        if w.tab == tab:
+            for r, row in enumerate(w.values):
+                for c, value in enumerate(row):
+                    values[(w.row + r, w.col + c)] = value
+    return values
 
 
 def _add_tab(pkg: Package, title: str, *, hidden: bool = False) -> None:
@@ -126,6 +136,10 @@ class SheetEditor:
         self._cells: dict[int, dict[int, etree._Element]] = {}
         self.col_styles = _column_styles(root)
         self.touched: set[int] = set()
+        self.appended: list[bytes] = []            # new rows past every row of the sheet, kept as XML text
+        self.appended_extent = (0, 0)              # their last row and last column
+        self.appended_last: dict[int, int] = {}    # column -> the last appended row with a value in it
+        self.may_keep_text = False                 # set by the caller when nothing reads the rows back
         self.shared_masters: dict[str, str] = {}   # si -> cell of a shared formula's first cell, overwritten
 
     # ---- rows and cells ---------------------------------------------------------------------------
@@ -182,6 +196,9 @@ class SheetEditor:
                 text.append(_cell_text(prefix, f"{column_letters(c)}{r}", style, value, self.title))
             text.append(f"</{prefix}row>")
         text.append(f"</{prefix}sheetData>")
+        if self.may_keep_text and (not self.order or min(new_rows) > self.order[-1]):
+            self._keep_as_text(text, new_rows)
+            return
         fragment = parse("".join(text).encode("utf-8"), f"the new rows of {self.title!r}")
         for row in list(fragment):
             r = int(row.get("r"))
@@ -193,6 +210,31 @@ class SheetEditor:
             self.rows[r] = row
             insort(self.order, r)
             self.touched.add(r)
+
+    def _keep_as_text(self, text: list[str], new_rows: dict[int, list[tuple[int, object]]]) -> None:
+        """Rows after the last one the sheet has (a first cycle's whole tab, or rows added at the end)
+        stay text, spliced in when the part is serialised: as elements they cost about ten times more
+        memory. The text is checked by a streaming parse, so it is well-formed XML all the same."""
+        data = "".join(text).encode("utf-8")
+        try:
+            for _, element in etree.iterparse(BytesIO(data), events=("end",), tag=q("row")):
+                element.clear()
+        except etree.XMLSyntaxError as exc:
+            raise PatchUnsupported(f"the new rows of {self.title!r} are not well-formed XML ({exc})") from None
+        start, end = data.index(b">") + 1, data.rindex(b"<")      # the rows, without the sheetData wrapper
+        self.appended.append(data[start:end])
+        for r, cells in new_rows.items():         # rows in order, each with a value (blanks are not written)
+            for c, _ in cells:
+                self.appended_last[c] = r
+        self.appended_extent = (max(new_rows), max(self.appended_last))
+
+    def splice(self) -> tuple[etree._Element, bytes] | None:
+        """For Package.freeze: a marker at the end of <sheetData> and the rows kept as text."""
+        if not self.appended:
+            return None
+        marker = etree.Comment(f" new rows of {self.title} ")
+        self.data.append(marker)
+        return marker, b"".join(self.appended)
 
     def set(self, r: int, c: int, value: object) -> None:
         cells = self.cells(r)
@@ -281,6 +323,9 @@ class SheetEditor:
 
     def last_filled_row(self, c1: int, c2: int) -> int:
         """The last row holding a value or formula in columns c1..c2 (0 when none does)."""
+        kept = max((r for c, r in self.appended_last.items() if c1 <= c <= c2), default=0)
+        if kept:     # rows kept as text come after every row of the tree
+            return kept
         for r in reversed(self.order):
             if any(c1 <= c <= c2 and _filled(cell) for c, cell in self.cells(r).items()):
                 return r
@@ -330,6 +375,8 @@ class SheetEditor:
                 last = at[1] if at else len(row)
             if last:
                 max_row, max_col = r, max(max_col, last)
+        if self.appended:
+            max_row, max_col = self.appended_extent[0], max(max_col, self.appended_extent[1])
         return f"A1:{column_letters(max(max_col, 1))}{max(max_row, 1)}"
 
     def formula_refs(self) -> set[str]:
