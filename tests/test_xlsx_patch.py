@@ -158,7 +158,7 @@ def test_new_tab_name_is_escaped(tmp_path):
     assert wb["Rep's & \"Notes\""]["A1"].value == "h"
 
 
-def _book_with_rows(filter_ref: str | None) -> bytes:
+def _book_with_rows(filter_ref: str | None, table: bool = False) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Log Issues"
@@ -166,31 +166,41 @@ def _book_with_rows(filter_ref: str | None) -> bytes:
         ws.append(row)
     if filter_ref:
         ws.auto_filter.ref = filter_ref
+    if table:   # a Table over the tab: the new rows go through the tree (its refit reads them back)
+        from openpyxl.worksheet.table import Table
+        ws.add_table(Table(displayName="Issues", ref="A1:C3"))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-@pytest.mark.parametrize("filter_ref", [None, "A1:C3"], ids=["no-filter", "a-filter-refitted-over-the-new-rows"])
-def test_rows_added_past_the_end_are_written_as_text_and_read_back_by_two_readers(filter_ref):
+@pytest.mark.parametrize("filter_ref, table, added", [
+    pytest.param(None, False, 3, id="no-filter"),
+    pytest.param("A1:C3", False, 3, id="a-filter-refitted-over-the-new-rows"),
+    pytest.param(None, False, 4_500, id="more-rows-than-one-parse"),
+    pytest.param(None, True, 4_500, id="a-table-more-rows-than-one-parse"),
+])
+def test_rows_added_past_the_end_read_back_by_two_readers(filter_ref, table, added):
     """Rows past the last row a tab has are never parsed into a tree (memory at 100,000 rows): spliced in
-    as text, they must read back exactly, after the rows that were edited in the tree, with the sheet's
-    used range and filter covering them."""
+    as text, a few thousand rows a chunk, they must read back exactly, after the rows that were edited
+    in the tree, with the sheet's used range and filter covering them. Under a Table they go through
+    the tree, in the same chunks."""
     from python_calamine import CalamineWorkbook
-    plan = Plan((), (RangeWrite("Log Issues", 2, 3, (("edited",),)),
-                     RangeWrite("Log Issues", 4, 1, (("Defective Log", 4, "a <new> & \"quoted\" row"),
-                                                    ("Defective Log", 5, "=1+1 stays text"),
-                                                    ("Defective Log", 6, "last")))))
-    data = patch_workbook(_book_with_rows(filter_ref), plan)
+    new = [("Defective Log", 4, "a <new> & \"quoted\" row"), ("Defective Log", 5, "=1+1 stays text")]
+    new += [("Defective Log", r, f"row {r}") for r in range(6, 4 + added)]
+    plan = Plan((), (RangeWrite("Log Issues", 2, 3, (("edited",),)), RangeWrite("Log Issues", 4, 1, tuple(new))))
+    data = patch_workbook(_book_with_rows(filter_ref, table), plan)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     assert b"<!--" not in sheet
-    expected = [["Tab", "Row", "Problem"], ["Comp Sheet", 2, "edited"], ["Comp Sheet", 3, "old"],
-                ["Defective Log", 4, "a <new> & \"quoted\" row"], ["Defective Log", 5, "=1+1 stays text"],
-                ["Defective Log", 6, "last"]]
+    last = 3 + added
+    expected = [["Tab", "Row", "Problem"], ["Comp Sheet", 2, "edited"], ["Comp Sheet", 3, "old"], *map(list, new)]
     calamine = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Log Issues").to_python()
     assert [[int(v) if isinstance(v, float) else v for v in row] for row in calamine] == expected
-    ws = openpyxl.load_workbook(io.BytesIO(data))["Log Issues"]
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["Log Issues"]
     assert [list(r) for r in ws.iter_rows(values_only=True)] == expected
-    assert ws.calculate_dimension() == "A1:C6" and ET.fromstring(sheet).find(
-        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}dimension").get("ref") == "A1:C6"
-    assert ws.auto_filter.ref == ("A1:C6" if filter_ref else None)
+    assert ws.calculate_dimension() == f"A1:C{last}" and ET.fromstring(sheet).find(
+        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}dimension").get("ref") == f"A1:C{last}"
+    assert ws.auto_filter.ref == (f"A1:C{last}" if filter_ref else None)
+    if table:
+        assert ws.tables["Issues"].ref == f"A1:C{last}"

@@ -85,7 +85,7 @@ class Package:
             raise PatchUnsupported(f"not a zip package ({exc})") from None
         self.names = set(self.zin.namelist())
         self._trees: dict[str, etree._Element] = {}
-        self._frozen: dict[str, bytes] = {}     # edited parts already serialised, their trees let go
+        self._frozen: dict[str, list] = {}      # edited parts already serialised (in pieces), trees let go
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self.workbook_part = self._workbook_part()
@@ -113,7 +113,7 @@ class Package:
         """Mark a parsed part as edited, so save() writes its tree instead of the original bytes."""
         self._dirty.add(part)
 
-    def freeze(self, part: str, splice: tuple[etree._Element, bytes] | None = None) -> None:
+    def freeze(self, part: str, splice: tuple[etree._Element, list[bytes]] | None = None) -> None:
         """An edited part is done: serialise it now and let its tree go. A sheet's tree costs about ten
         times its XML (an element, attributes and text nodes per cell), so a first cycle writing
         hundreds of thousands of cells kept every bot tab's tree alive until save() otherwise.
@@ -121,17 +121,22 @@ class Package:
         never parsed into the tree are written where the marker stands."""
         self._dirty.add(part)
         data = serialize(self._trees.pop(part))
+        pieces = [data]
         if splice is not None:
-            marker, text = splice
+            marker, texts = splice
             token = etree.tostring(marker)
             if data.count(token) != 1:
                 raise PatchUnsupported(f"{part}: the place for the new rows was lost")
-            data = data.replace(token, text)
-        self._frozen[part] = data
+            at, view = data.index(token), memoryview(data)   # pieces, not one joined copy of the part
+            pieces = [view[:at], *texts, view[at + len(token):]]
+        self._frozen[part] = pieces
 
-    def _part_bytes(self, name: str) -> bytes:
-        frozen = self._frozen.get(name)
-        return frozen if frozen is not None else serialize(self._trees[name])
+    def _write_part(self, zout: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> None:
+        name = info if isinstance(info, str) else info.filename
+        pieces = self._frozen.get(name) or [serialize(self._trees[name])]
+        with zout.open(info, "w") as dst:
+            for piece in pieces:
+                dst.write(piece)
 
     def add(self, part: str, root: etree._Element, content_type: str) -> None:
         self._trees[part] = root
@@ -160,7 +165,8 @@ class Package:
                 if name in self._removed:
                     continue
                 if name in self._dirty:
-                    zout.writestr(info, self._part_bytes(name), compress_type=zipfile.ZIP_DEFLATED)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    self._write_part(zout, info)
                 else:
                     # Streamed, not read whole: the reps' own tabs are the biggest parts of the file (a
                     # 100,000-row log is over 100 MB of XML), and the bot does not change them.
@@ -168,7 +174,7 @@ class Package:
                         shutil.copyfileobj(src, dst, 1 << 20)
                 written.add(name)
             for name in sorted(self._dirty - written - self._removed):   # new parts
-                zout.writestr(name, self._part_bytes(name))
+                self._write_part(zout, name)
         return out.getvalue()
 
     # ---- relationships ------------------------------------------------------------------------------

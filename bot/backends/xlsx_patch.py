@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -21,7 +22,7 @@ from datetime import date, time, timedelta
 
 from lxml import etree
 
-from bot.backends.base import Plan
+from bot.backends.base import Plan, RangeWrite
 from bot.backends.xlsx_calc import keep_calc_chain_true
 from bot.backends.xlsx_dates import DateStyles
 from bot.backends.xlsx_formats import ReadableStyles, format_new_tab
@@ -35,6 +36,7 @@ EMPTY_SHEET = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheetData/></worksheet>').encode()
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 _VALUE_CHILDREN = (q("v"), q("f"), q("is"))
+ROWS_PER_PARSE = 2_000   # new rows made from one text: big enough to be fast, small enough to hold little
 
 __all__ = ["PatchUnsupported", "patch_workbook", "SheetEditor", "column_index", "column_letters", "split_ref"]
 
@@ -64,7 +66,7 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
         editor = SheetEditor(tab, pkg.tree(entry.part), dates)
         covers = TableCovers(pkg, entry, editor)   # sets a totals row aside before the writes
         editor.may_keep_text = not covers.tables   # a Table's totals row is put back after the rows
-        editor.set_all(_tab_values(plan, tab))
+        editor.set_all(w for w in plan.writes if w.tab == tab)
         moves = covers.refit()
         editor.finish()
         edited[entry.sheet_id] = (moves, editor.formula_refs())
@@ -73,17 +75,6 @@ def patch_workbook(data: bytes, plan: Plan) -> bytes:
         pkg.freeze(entry.part, splice)
     keep_calc_chain_true(pkg, edited)
     return pkg.save()
-
-
-def _tab_values(plan: Plan, tab: str) -> dict[tuple[int, int], object]:
-    """Every cell the plan writes in `tab`, by (row, column); a later write of a cell wins."""
-    values: dict[tuple[int, int], object] = {}
-    for w in plan.writes:
-        if w.tab == tab:
-            for r, row in enumerate(w.values):
-                for c, value in enumerate(row):
-                    values[(w.row + r, w.col + c)] = value
-    return values
 
 
 def _add_tab(pkg: Package, title: str, *, hidden: bool = False) -> None:
@@ -171,35 +162,57 @@ class SheetEditor:
             insort(self.order, r)
         return row
 
-    def set_all(self, values: dict[tuple[int, int], object]) -> None:
-        """Every write of the plan to this tab. Rows the sheet does not have yet (most of a first cycle's
-        100,000) are made from text in one parse, which is several times faster than an element per cell."""
-        new_rows: dict[int, list[tuple[int, object]]] = {}
-        for (r, c), value in sorted(values.items()):
-            if r in self.rows:
-                self.set(r, c, value)
-            elif value is not None and value != "":
-                new_rows.setdefault(r, []).append((c, value))
+    def set_all(self, writes: Iterable[RangeWrite]) -> None:
+        """The plan's writes to this tab, in plan order (a later write of a cell wins). Rows the sheet does
+        not have yet (most of a first cycle's 100,000) are made from text, a few thousand rows a parse:
+        several times faster than an element per cell, and little held at once."""
+        new_rows: dict[int, dict[int, object]] = {}
+        for w in writes:
+            for i, row in enumerate(w.values):
+                r = w.row + i
+                if r in self.rows:
+                    for j, value in enumerate(row):
+                        self.set(r, w.col + j, value)
+                else:
+                    cells = new_rows.setdefault(r, {})
+                    for j, value in enumerate(row):
+                        cells[w.col + j] = value
         if new_rows:
             self._add_rows(new_rows)
 
-    def _add_rows(self, new_rows: dict[int, list[tuple[int, object]]]) -> None:
+    def _add_rows(self, new_rows: dict[int, dict[int, object]]) -> None:
+        # Rows after the last one the sheet has (a first cycle's whole tab, or rows added at the end) stay
+        # text, spliced in when the part is serialised: as elements they cost about ten times the memory.
+        keep_text = self.may_keep_text and (not self.order or min(new_rows) > self.order[-1])
         prefix = f"{self.data.prefix}:" if self.data.prefix else ""
         xmlns = f"xmlns:{self.data.prefix}" if self.data.prefix else "xmlns"
-        text = [f'<{prefix}sheetData {xmlns}="{MAIN_NS}">']
-        for r, cells in new_rows.items():
-            text.append(f'<{prefix}row r="{r}">')
-            for c, value in cells:
-                style = self._new_style(None, c)
-                if isinstance(value, (date, time, timedelta)):
-                    value, style = self.dates.serial(value)
-                text.append(_cell_text(prefix, f"{column_letters(c)}{r}", style, value, self.title))
-            text.append(f"</{prefix}row>")
-        text.append(f"</{prefix}sheetData>")
-        if self.may_keep_text and (not self.order or min(new_rows) > self.order[-1]):
-            self._keep_as_text(text, new_rows)
-            return
-        fragment = parse("".join(text).encode("utf-8"), f"the new rows of {self.title!r}")
+        numbers = sorted(new_rows)
+        for start in range(0, len(numbers), ROWS_PER_PARSE):
+            text = [f'<{prefix}sheetData {xmlns}="{MAIN_NS}">']
+            for r in numbers[start:start + ROWS_PER_PARSE]:
+                cells = sorted((c, v) for c, v in new_rows.pop(r).items() if v is not None and v != "")
+                if not cells:
+                    continue          # a blank new row is not made
+                text.append(f'<{prefix}row r="{r}">')
+                for c, value in cells:
+                    style = self._new_style(None, c)
+                    if isinstance(value, (date, time, timedelta)):
+                        value, style = self.dates.serial(value)
+                    text.append(_cell_text(prefix, f"{column_letters(c)}{r}", style, value, self.title))
+                    if keep_text:
+                        self.appended_last[c] = r
+                text.append(f"</{prefix}row>")
+            text.append(f"</{prefix}sheetData>")
+            data = "".join(text).encode("utf-8")
+            del text
+            if keep_text:
+                self._keep_as_text(data)
+            else:
+                self._insert(parse(data, f"the new rows of {self.title!r}"))
+        if self.appended_last:
+            self.appended_extent = (max(self.appended_last.values()), max(self.appended_last))
+
+    def _insert(self, fragment: etree._Element) -> None:
         for row in list(fragment):
             r = int(row.get("r"))
             i = bisect_left(self.order, r)
@@ -211,11 +224,8 @@ class SheetEditor:
             insort(self.order, r)
             self.touched.add(r)
 
-    def _keep_as_text(self, text: list[str], new_rows: dict[int, list[tuple[int, object]]]) -> None:
-        """Rows after the last one the sheet has (a first cycle's whole tab, or rows added at the end)
-        stay text, spliced in when the part is serialised: as elements they cost about ten times more
-        memory. The text is checked by a streaming parse, so it is well-formed XML all the same."""
-        data = "".join(text).encode("utf-8")
+    def _keep_as_text(self, data: bytes) -> None:
+        """Rows kept as text are checked by a streaming parse: well-formed XML all the same."""
         try:
             for _, element in etree.iterparse(BytesIO(data), events=("end",), tag=q("row")):
                 element.clear()
@@ -223,18 +233,14 @@ class SheetEditor:
             raise PatchUnsupported(f"the new rows of {self.title!r} are not well-formed XML ({exc})") from None
         start, end = data.index(b">") + 1, data.rindex(b"<")      # the rows, without the sheetData wrapper
         self.appended.append(data[start:end])
-        for r, cells in new_rows.items():         # rows in order, each with a value (blanks are not written)
-            for c, _ in cells:
-                self.appended_last[c] = r
-        self.appended_extent = (max(new_rows), max(self.appended_last))
 
-    def splice(self) -> tuple[etree._Element, bytes] | None:
+    def splice(self) -> tuple[etree._Element, list[bytes]] | None:
         """For Package.freeze: a marker at the end of <sheetData> and the rows kept as text."""
         if not self.appended:
             return None
         marker = etree.Comment(f" new rows of {self.title} ")
         self.data.append(marker)
-        return marker, b"".join(self.appended)
+        return marker, self.appended
 
     def set(self, r: int, c: int, value: object) -> None:
         cells = self.cells(r)
