@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
+from bot.reuse import RowMemo
 from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, rep_digest,
                        settings_digest, sheet_tab_rows, steady_digest, steady_state)
 from bot.table import map_columns, read_bot_table
@@ -50,11 +51,12 @@ def summary_of(outcome: Outcome) -> dict:
 
 def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], *,
               dry_run: bool = False, renderer: Renderer | None = None,
-              cache: QuietCache | None = None) -> CycleReport:
+              cache: QuietCache | None = None, memo: RowMemo | None = None) -> CycleReport:
     """One cycle. With a `cache`, a cycle whose input is exactly what the last cycle left stops
-    right after the read (see bot.state)."""
+    right after the read (see bot.state). With a `memo` (kept by `watch` from cycle to cycle), rows
+    the last cycle parsed are not parsed again (see bot.reuse)."""
     with collector_paused():
-        return _run_cycle(backend, settings, clock, dry_run, renderer, cache)
+        return _run_cycle(backend, settings, clock, dry_run, renderer, cache, memo)
 
 
 @contextmanager
@@ -74,7 +76,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], dry_run: bool,
-               renderer: Renderer | None, cache: QuietCache | None) -> CycleReport:
+               renderer: Renderer | None, cache: QuietCache | None, memo: RowMemo | None) -> CycleReport:
     renderer = renderer or Renderer(settings.templates_dir, settings.signoff)
     titles = required_tabs(settings)
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
@@ -99,7 +101,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                            steady_state(snapshot.digest, settings_key, now, last_run(status)))
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
-        outcome = compute(snapshot, settings, now, renderer)
+        outcome = compute(snapshot, settings, now, renderer, memo)
         # The rows read are the biggest thing a cycle holds (at 100,000 rows, more than the write it
         # is about to build); the write needs only the snapshot's token, so let them go.
         snapshot.tabs = {}
@@ -161,6 +163,8 @@ class QuietGate:
         self.heartbeat = timedelta(minutes=heartbeat_minutes)
         self.quiet_token: str | None = None
         self.last_full: datetime | None = None
+        # The parse of the rep tabs, reused by the next cycle for every row nobody edited (bot.reuse).
+        self.memo = RowMemo()
 
     def run(self, settings: Settings, clock: Callable[[], datetime],
             cache: QuietCache | None = None) -> CycleReport | None:
@@ -170,7 +174,7 @@ class QuietGate:
                 and now - self.last_full < self.heartbeat and now.date() == self.last_full.date()):
             log.debug("unchanged since the last cycle; skipped the read")
             return None
-        report = run_cycle(self.backend, settings, clock, cache=cache)
+        report = run_cycle(self.backend, settings, clock, cache=cache, memo=self.memo)
         self.last_full = now
         self.quiet_token = None if report.wrote else token
         return report
