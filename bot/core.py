@@ -97,13 +97,17 @@ def validated(snapshot: Snapshot, settings: Settings, memo: RowMemo | None = Non
 
 
 def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer,
-            memo: RowMemo | None = None) -> Outcome:
+            memo: RowMemo | None = None, *, consume: bool = False) -> Outcome:
     """`memo` (a long-running process keeps one, see bot.reuse): the same Outcome, with the rows the last
-    cycle already parsed not parsed again."""
+    cycle already parsed not parsed again. `consume` (the cycle's own read, which nothing else needs):
+    the snapshot lets go of the rows read as soon as they are parsed, so the rules and the plan do not
+    sit on top of them (the cycle's peak memory)."""
     v = validated(snapshot, settings, memo)
 
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
                                    load(name), settings.headers[name]) for name in BOT_TABS}
+    if consume:
+        snapshot.tabs = {}
     when = stamp(now)
 
     parsed_memory = parse_memory(tables["bot_memory"].rows)

@@ -101,16 +101,23 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                            steady_state(snapshot.digest, settings_key, now, last_run(status)))
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
-        outcome = compute(snapshot, settings, now, renderer, memo)
-        # The rows read are the biggest thing a cycle holds (at 100,000 rows, more than the write it
-        # is about to build); the write needs only the snapshot's token, so let them go.
-        snapshot.tabs = {}
+        # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
+        # write it is about to build); the write needs only the snapshot's token, so compute lets them
+        # go once parsed.
+        outcome = compute(snapshot, settings, now, renderer, memo, consume=True)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
                  outcome.flags_total, outcome.plan.cell_count)
         if dry_run:
             return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
+        status_run = last_run(outcome.tables["bot_status"].rows)
+        let_go(outcome)
+        # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
+        # cycle leaves them), worked out before the write, which needs none of what it is made from.
+        expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now) if cache else ""
+        # Only the webhook's notices read the desired rows after the cycle, and only Escalations'.
+        outcome.desired = {"escalations": outcome.desired.get("escalations", [])}
         applied = None
         if not outcome.plan.is_empty:
             try:
@@ -122,14 +129,22 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                 continue
             log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
         if cache:
-            # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
-            # as this cycle leaves them.
-            expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now)
-            quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
-                                                     last_run(outcome.tables["bot_status"].rows))
+            quiet = applied is None and steady_state(snapshot.digest, settings_key, now, status_run)
             cache.save(expected, summary_of(outcome), quiet or None)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
+
+
+def let_go(outcome: Outcome) -> None:
+    """Before the fingerprint and the write, drop what only the plan was made from: the parsed frames
+    and the bot tabs as read. The fingerprint and the write build the cycle's largest objects last (the
+    reduced bot tabs, the request body); freed first, this memory serves them, and the cycle's peak falls
+    (the real CAERS log, bench/results.md). What the shell reads after a cycle stays: the issues and
+    counts, the plan, the drafts and the flags."""
+    outcome.tables = {}
+    v = outcome.validation
+    # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
+    v.log, v.comp = v.log.iloc[:0].copy(), v.comp.iloc[:0].copy()
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:
