@@ -18,7 +18,7 @@ from bot.core import Outcome, compute, last_run, last_run_is_fresh, required_tab
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
 from bot.reuse import RowMemo
-from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, rep_digest,
+from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, input_key, rep_digest,
                        settings_digest, sheet_tab_rows, steady_digest, steady_state)
 from bot.table import map_columns, read_bot_table
 from sheet_schema import REP_TABS, load
@@ -91,14 +91,15 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                                summary=remembered.get("summary", {}))
         rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS},
                          snapshot.tab_digests) if cache else b""
-        if cache and remembered.get("fingerprint"):
+        inputs = input_key(rep, settings_key, now) if cache else None
+        if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
             seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
             if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
                 cache.save(seen, remembered.get("summary", {}),
-                           steady_state(snapshot.digest, settings_key, now, last_run(status)))
+                           steady_state(snapshot.digest, settings_key, now, last_run(status)), inputs)
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
         # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
@@ -130,7 +131,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
         if cache:
             quiet = applied is None and steady_state(snapshot.digest, settings_key, now, status_run)
-            cache.save(expected, summary_of(outcome), quiet or None)
+            cache.save(expected, summary_of(outcome), quiet or None, inputs)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
 
