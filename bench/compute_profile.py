@@ -63,7 +63,7 @@ def snapshot_of(recording_path: str, settings):
         shutil.rmtree(folder, ignore_errors=True)   # the throwaway key and token
 
 
-def steps(snapshot, settings, now, renderer, memo=None) -> dict[str, float]:
+def steps(snapshot, settings, now, renderer) -> dict[str, float]:
     """CPU of each step of compute, in its order (a copy of compute's body, timed)."""
     from bot import core
     from bot.drafts import product_spellings
@@ -85,7 +85,7 @@ def steps(snapshot, settings, now, renderer, memo=None) -> dict[str, float]:
         out[name] = now_ - t[0]
         t[0] = now_
 
-    v = core.validated(snapshot, settings, memo)
+    v = core.validated(snapshot, settings)
     lap("validate")
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
                                    load(name), settings.headers[name]) for name in BOT_TABS}
@@ -130,10 +130,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--profile", help="write a cProfile of one run here")
     p.add_argument("--steps", action="store_true", help="time each step of compute")
-    p.add_argument("--warm-from", metavar="RECORDING",
-                   help="as `watch` runs it: before each timed run, compute this recording (the cycle "
-                        "before, e.g. WORK/rec-100000-cold.pickle) with a fresh bot.reuse.RowMemo, untimed, "
-                        "and time the recording with that memo")
     args = p.parse_args(argv)
 
     from bench import data as bench_data
@@ -144,34 +140,20 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(environ={})
     now = bench_data.NOW
     snapshot = snapshot_of(args.recording, settings)
-    before = snapshot_of(args.warm_from, settings) if args.warm_from else None
-
-    def primed_memo():
-        """A RowMemo that holds the parse of the cycle before (None without --warm-from)."""
-        if before is None:
-            return None
-        from bot.reuse import RowMemo
-        memo = RowMemo()
-        compute(before, settings, now, Renderer(settings.templates_dir, settings.signoff), memo)
-        return memo
-
     best = float("inf")
     for _ in range(args.repeat):
         renderer = Renderer(settings.templates_dir, settings.signoff)
-        memo = primed_memo()
         gc.collect()
         gc.disable()
         c0 = time.process_time()
-        compute(snapshot, settings, now, renderer, memo)
+        compute(snapshot, settings, now, renderer)
         best = min(best, time.process_time() - c0)
         gc.enable()
-    print(f"compute: best CPU {best:.3f} s of {args.repeat}" + (f" (rows reused: {memo.reused})" if memo else ""))
+    print(f"compute: best CPU {best:.3f} s of {args.repeat}")
     if args.steps:
         gc.collect()
         gc.disable()
-        memo = primed_memo()
-        gc.disable()
-        parts = steps(snapshot, settings, now, Renderer(settings.templates_dir, settings.signoff), memo)
+        parts = steps(snapshot, settings, now, Renderer(settings.templates_dir, settings.signoff))
         gc.enable()
         print("steps (CPU s): " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items())
               + f" (total {sum(parts.values()):.3f})")

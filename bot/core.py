@@ -20,7 +20,6 @@ from bot.layout import draft_key, drafts_layout, escalations_layout, flag_key
 from bot.memory import memory_rows, parse_memory, read_memory
 from bot.plan import TabTarget, plan_tabs
 from bot.recurrence import FlagChanges, episodes
-from bot.reuse import RowMemo
 from bot.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
 from bot.validate import Validation, validate
 from sheet_schema import BOT_TABS, REP_TABS, load
@@ -78,9 +77,9 @@ def rep_layout_errors(snapshot: Snapshot, settings: Settings) -> list[LayoutErro
     return errors
 
 
-def validated(snapshot: Snapshot, settings: Settings, memo: RowMemo | None = None) -> Validation:
+def validated(snapshot: Snapshot, settings: Settings) -> Validation:
     """Both rep tabs of the snapshot, parsed and checked (raises one LayoutError naming every missing
-    tab or header). `memo`: the last cycle's parse, reused row by row (bot.reuse)."""
+    tab or header)."""
     errors = rep_layout_errors(snapshot, settings)
     if len(errors) == 1:
         raise errors[0]
@@ -92,17 +91,15 @@ def validated(snapshot: Snapshot, settings: Settings, memo: RowMemo | None = Non
     comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
     log_schema, comp_schema = load("defective_log"), load("comp_sheet")
     return validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
-                    rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first,
-                    memo)
+                    rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
 
 
-def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer,
-            memo: RowMemo | None = None, *, consume: bool = False) -> Outcome:
-    """`memo` (a long-running process keeps one, see bot.reuse): the same Outcome, with the rows the last
-    cycle already parsed not parsed again. `consume` (the cycle's own read, which nothing else needs):
-    the snapshot lets go of the rows read as soon as they are parsed, so the rules and the plan do not
-    sit on top of them (the cycle's peak memory)."""
-    v = validated(snapshot, settings, memo)
+def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, *,
+            consume: bool = False) -> Outcome:
+    """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
+    as soon as they are parsed, so the rules and the plan do not sit on top of them (the cycle's peak
+    memory)."""
+    v = validated(snapshot, settings)
 
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
                                    load(name), settings.headers[name]) for name in BOT_TABS}

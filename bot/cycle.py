@@ -17,7 +17,6 @@ from bot.config import Settings
 from bot.core import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.reuse import RowMemo
 from bot.state import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, input_key, rep_digest,
                        settings_digest, sheet_tab_rows, steady_digest, steady_state)
 from bot.table import map_columns, read_bot_table
@@ -51,12 +50,11 @@ def summary_of(outcome: Outcome) -> dict:
 
 def run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], *,
               dry_run: bool = False, renderer: Renderer | None = None,
-              cache: QuietCache | None = None, memo: RowMemo | None = None) -> CycleReport:
+              cache: QuietCache | None = None) -> CycleReport:
     """One cycle. With a `cache`, a cycle whose input is exactly what the last cycle left stops
-    right after the read (see bot.state). With a `memo` (kept by `watch` from cycle to cycle), rows
-    the last cycle parsed are not parsed again (see bot.reuse)."""
+    right after the read (see bot.state)."""
     with collector_paused():
-        return _run_cycle(backend, settings, clock, dry_run, renderer, cache, memo)
+        return _run_cycle(backend, settings, clock, dry_run, renderer, cache)
 
 
 @contextmanager
@@ -76,7 +74,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetime], dry_run: bool,
-               renderer: Renderer | None, cache: QuietCache | None, memo: RowMemo | None) -> CycleReport:
+               renderer: Renderer | None, cache: QuietCache | None) -> CycleReport:
     renderer = renderer or Renderer(settings.templates_dir, settings.signoff)
     titles = required_tabs(settings)
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
@@ -105,7 +103,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
         # write it is about to build); the write needs only the snapshot's token, so compute lets them
         # go once parsed.
-        outcome = compute(snapshot, settings, now, renderer, memo, consume=True)
+        outcome = compute(snapshot, settings, now, renderer, consume=True)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
@@ -179,8 +177,6 @@ class QuietGate:
         self.heartbeat = timedelta(minutes=heartbeat_minutes)
         self.quiet_token: str | None = None
         self.last_full: datetime | None = None
-        # The parse of the rep tabs, reused by the next cycle for every row nobody edited (bot.reuse).
-        self.memo = RowMemo()
 
     def run(self, settings: Settings, clock: Callable[[], datetime],
             cache: QuietCache | None = None) -> CycleReport | None:
@@ -190,7 +186,7 @@ class QuietGate:
                 and now - self.last_full < self.heartbeat and now.date() == self.last_full.date()):
             log.debug("unchanged since the last cycle; skipped the read")
             return None
-        report = run_cycle(self.backend, settings, clock, cache=cache, memo=self.memo)
+        report = run_cycle(self.backend, settings, clock, cache=cache)
         self.last_full = now
         self.quiet_token = None if report.wrote else token
         return report

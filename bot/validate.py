@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from bot import cells
-from bot.reuse import RowMemo
 from bot.table import ROW_COLUMN, ColumnMap, RawTab
 from sheet_schema import Column, TabSchema
 
@@ -136,19 +135,15 @@ class _Collector:
 
 
 def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: bool,
-              problem_severity=None, memo: RowMemo | None = None) -> tuple[pd.DataFrame, _Collector]:
+              problem_severity=None) -> tuple[pd.DataFrame, _Collector]:
     """Parse every column, drop blank rows, and apply the required, conditional and type rules.
 
-    Works column-wise; only cells with a problem are visited one by one. With a `memo` (bot.reuse), rows
-    the last cycle parsed are not parsed again.
+    Works column-wise; only cells with a problem are visited one by one.
     """
     parsed, problems, blank, placeholder = {}, {}, {}, {}
-    if memo is not None:
-        results = memo.parse(raw, schema, day_first, parse_column)
-    else:
-        results = {col.key: parse_column(raw.values[col.key], col, day_first) for col in schema.columns}
     for col in schema.columns:
-        parsed[col.key], problems[col.key], blank[col.key], placeholder[col.key] = results[col.key]
+        parsed[col.key], problems[col.key], blank[col.key], placeholder[col.key] = \
+            parse_column(raw.values[col.key], col, day_first)
     keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns]) if schema.columns else None
     rows = raw.rows[keep]
     if keep is not None and not keep.all():   # a blank row in the middle (usually none: no copies)
@@ -234,15 +229,15 @@ class Validation:
 
 def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
              comp_raw: RawTab, comp_schema: TabSchema, comp_cols: ColumnMap,
-             day_first: bool = False, memo: RowMemo | None = None) -> Validation:
-    log, log_out = check_tab(log_raw, log_schema, log_cols, day_first, memo=memo)
+             day_first: bool = False) -> Validation:
+    log, log_out = check_tab(log_raw, log_schema, log_cols, day_first)
     check_unique_tickets(log, log_out)
 
     # On the Comp Sheet, a cell the draft needs (amount, processed date) blocks it when wrong.
     def comp_severity(col: Column, severity: str) -> str:
         return ERROR if col.header_required else severity
 
-    comp, comp_out = check_tab(comp_raw, comp_schema, comp_cols, day_first, comp_severity, memo)
+    comp, comp_out = check_tab(comp_raw, comp_schema, comp_cols, day_first, comp_severity)
     comp_pos = _join_comp(log, comp, comp_out)
     log["comp_pos"] = comp_pos
     _cross_check(log, comp, comp_pos, log_out)
