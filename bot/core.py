@@ -37,6 +37,8 @@ class Outcome:
     drafts_waiting: int
     flags: FlagChanges
     flags_total: int
+    # The bot tabs as read, and (in `validation`) the parsed frames: a writing run_cycle empties both
+    # before the write (cycle.let_go), so only compute's own callers may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
 

@@ -115,8 +115,6 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
         # cycle leaves them), worked out before the write, which needs none of what it is made from.
         expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now) if cache else ""
-        # Only the webhook's notices read the desired rows after the cycle, and only Escalations'.
-        outcome.desired = {"escalations": outcome.desired.get("escalations", [])}
         applied = None
         if not outcome.plan.is_empty:
             try:
@@ -139,7 +137,8 @@ def let_go(outcome: Outcome) -> None:
     and the bot tabs as read. The fingerprint and the write build the cycle's largest objects last (the
     reduced bot tabs, the request body); freed first, this memory serves them, and the cycle's peak falls
     (the real CAERS log, bench/results.md). What the shell reads after a cycle stays: the issues and
-    counts, the plan, the drafts and the flags."""
+    counts, the plan, the drafts, the flags and the desired bot tabs (the summary, the demo and the
+    webhook read them)."""
     outcome.tables = {}
     v = outcome.validation
     # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
