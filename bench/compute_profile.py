@@ -69,7 +69,9 @@ def steps(snapshot, settings, now, renderer) -> dict[str, float]:
     from bot.tabs.drafts import product_spellings
     from bot.tabs.open_cases import NotifyEscalation, open_cases_rows
     from bot.tabs.layout import draft_key, drafts_layout, escalations_layout, flag_key
-    from bot.tabs.bot_memory import memory_rows, read_memory
+    from bot.tabs.capa import Capa
+    from bot.tabs.feedback import with_feedback
+    from bot.tabs.bot_memory import memory_rows, parse_memory, read_memory
     from bot.cycle.plan import TabTarget, plan_tabs
     from bot.tabs.escalations import episodes
     from bot.read.table import read_bot_table
@@ -89,22 +91,25 @@ def steps(snapshot, settings, now, renderer) -> dict[str, float]:
                                    load(name), settings.headers[name]) for name in BOT_TABS}
     lap("read bot tabs")
     when = core.stamp(now)
-    memory = read_memory(tables["bot_memory"].rows)
+    parsed_memory = parse_memory(tables["bot_memory"].rows)
+    memory = read_memory(tables["bot_memory"].rows, parsed_memory)
     lap("read memory")
     spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
-    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when)
+    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
+                                  now.date(), settings.follow_up, settings.escalation)
     lap("drafts")
     found = episodes(v.log, settings.recurrence)
     lap("episodes")
     esc = settings.escalation
     escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
+    capa = Capa(v.log, settings.recurrence, esc, settings.capa, now.date())
     flags, _ = escalations_layout(tables["escalations"], memory.get("escalations"), found,
-                                  settings.recurrence, when, escalate)
+                                  settings.recurrence, when, escalate, capa)
     lap("escalations")
-    open_rows = open_cases_rows(v.log, esc, now.date())
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
     lap("open cases")
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
-                             {"escalations": flag_key, "drafts": draft_key})
+                             {"escalations": flag_key, "drafts": draft_key}, parsed_memory)
     lap("memory rows")
     issues = v.issues + flags.issues + drafts.issues
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
@@ -112,8 +117,8 @@ def steps(snapshot, settings, now, renderer) -> dict[str, float]:
     status_rows = core.desired_status(tables["bot_status"].rows, {}, now, settings.status_every_minutes)
     desired = {"log_issues": issue_rows, "drafts": drafts.rows, "escalations": flags.rows,
                "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
-    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=name in ("log_issues", "open_cases"))
-               for name in ("log_issues", "drafts", "escalations", "bot_status", "open_cases", "bot_memory")]
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
+               for name in BOT_TABS]
     plan_tabs(targets)
     lap("plan")
     return out

@@ -249,6 +249,8 @@ def synthetic(n: int, seed: int = SEED, now: dt.datetime = NOW) -> Dataset:
             mistake = None
         if mistake:
             mistakes_count[mistake] = mistakes_count.get(mistake, 0) + 1
+        # Customer Feedback (an optional column init adds) is filled only after a follow-up: blank here.
+        row.setdefault("customer_feedback", "")
         tickets.append(row["ticket_id"])
         log_rows.append([row.get(k, "") for k in log_keys])   # optional columns nobody typed in: blank
 

@@ -250,3 +250,25 @@ def test_first_quiet_cycle_sees_a_rep_edit(both, tmp_path, backend_name):
     _edit_a_rep_cell(backend, fake)
     report = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
     assert not report.skipped and report.wrote   # the new "Required, but blank" Log Issue
+
+
+@pytest.mark.parametrize("backend_name", ["workbook", "google"])
+def test_after_a_rep_edit_the_bot_tabs_read_are_not_reduced_for_the_quiet_check(both, tmp_path, backend_name,
+                                                                                 monkeypatch):
+    """The fingerprint cannot match once its rep-tab part changed (state.input_key): the cycle goes
+    straight to the rules; with the rep tabs unchanged the quiet check still runs and skips."""
+    import bot.cycle.run
+    from bot.cycle.quiet import QuietCache
+    workbook, google, fake = both
+    backend = workbook if backend_name == "workbook" else google
+    settings = load_settings(environ={})
+    cache = QuietCache(backend_name, folder=tmp_path / "cache")
+    assert run_cycle(backend, settings, lambda: NOW, cache=cache).wrote
+    assert run_cycle(backend, settings, lambda: NOW + timedelta(minutes=5), cache=cache).skipped
+    _edit_a_rep_cell(backend, fake)
+
+    def not_needed(*args):
+        raise AssertionError("the bot tabs read were reduced for a quiet check that cannot match")
+    monkeypatch.setattr(bot.cycle.run, "read_bot_rows", not_needed)
+    report = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=6), cache=cache)
+    assert not report.skipped and report.wrote

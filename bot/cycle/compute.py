@@ -38,6 +38,8 @@ class Outcome:
     drafts_waiting: int
     flags: FlagChanges
     flags_total: int
+    # The bot tabs as read, and (in `validation`) the parsed frames: a writing run_cycle empties both
+    # before the write (cycle.let_go), so only compute's own callers may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
 
@@ -95,11 +97,17 @@ def validated(snapshot: Snapshot, settings: Settings) -> Validation:
                     rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
 
 
-def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer) -> Outcome:
+def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, *,
+            consume: bool = False) -> Outcome:
+    """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
+    as soon as they are parsed, so the rules and the plan do not sit on top of them (the cycle's peak
+    memory)."""
     v = validated(snapshot, settings)
 
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
                                    load(name), settings.headers[name]) for name in BOT_TABS}
+    if consume:
+        snapshot.tabs = {}
     when = stamp(now)
 
     parsed_memory = parse_memory(tables["bot_memory"].rows)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, rep_digest,
+from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, input_key, rep_digest,
                        settings_digest, sheet_tab_rows, steady_digest, steady_state)
 from bot.read.table import map_columns, read_bot_table
 from sheet_schema import REP_TABS, load
@@ -89,26 +89,32 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                                summary=remembered.get("summary", {}))
         rep = rep_digest({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS},
                          snapshot.tab_digests) if cache else b""
-        if cache and remembered.get("fingerprint"):
+        inputs = input_key(rep, settings_key, now) if cache else None
+        if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
             seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
             if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
                 log.info("input unchanged since the last cycle; nothing to do")
                 cache.save(seen, remembered.get("summary", {}),
-                           steady_state(snapshot.digest, settings_key, now, last_run(status)))
+                           steady_state(snapshot.digest, settings_key, now, last_run(status)), inputs)
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
-        outcome = compute(snapshot, settings, now, renderer)
-        # The rows read are the biggest thing a cycle holds (at 100,000 rows, more than the write it
-        # is about to build); the write needs only the snapshot's token, so let them go.
-        snapshot.tabs = {}
+        # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
+        # write it is about to build); the write needs only the snapshot's token, so compute lets them
+        # go once parsed.
+        outcome = compute(snapshot, settings, now, renderer, consume=True)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
                  outcome.flags_total, outcome.plan.cell_count)
         if dry_run:
             return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
+        status_run = last_run(outcome.tables["bot_status"].rows)
+        let_go(outcome)
+        # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
+        # cycle leaves them), worked out before the write, which needs none of what it is made from.
+        expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now) if cache else ""
         applied = None
         if not outcome.plan.is_empty:
             try:
@@ -120,14 +126,23 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                 continue
             log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
         if cache:
-            # What the next read should look like if nobody edits: the rep tabs as read, the bot tabs
-            # as this cycle leaves them.
-            expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now)
-            quiet = applied is None and steady_state(snapshot.digest, settings_key, now,
-                                                     last_run(outcome.tables["bot_status"].rows))
-            cache.save(expected, summary_of(outcome), quiet or None)
+            quiet = applied is None and steady_state(snapshot.digest, settings_key, now, status_run)
+            cache.save(expected, summary_of(outcome), quiet or None, inputs)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
+
+
+def let_go(outcome: Outcome) -> None:
+    """Before the fingerprint and the write, drop what only the plan was made from: the parsed frames
+    and the bot tabs as read. The fingerprint and the write build the cycle's largest objects last (the
+    reduced bot tabs, the request body); freed first, this memory serves them, and the cycle's peak falls
+    (the real CAERS log, bench/results.md). What the shell reads after a cycle stays: the issues and
+    counts, the plan, the drafts, the flags and the desired bot tabs (the summary, the demo and the
+    webhook read them)."""
+    outcome.tables = {}
+    v = outcome.validation
+    # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
+    v.log, v.comp = v.log.iloc[:0].copy(), v.comp.iloc[:0].copy()
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:

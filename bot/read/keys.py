@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.read import cells
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 17)
 def product_key(name: str) -> str:
-    """Two products are the same when their names agree lower-cased with only letters and digits kept."""
+    """Two products are the same when their names agree lower-cased with only letters and digits kept.
+    Cached: a cycle asks for the key of every spelling three times over (the drafts' spellings, the
+    episodes, corrective actions), and the real CAERS log has 45,000 spellings."""
     return _NOT_ALNUM.sub("", name.casefold())
 
 

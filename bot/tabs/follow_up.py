@@ -80,6 +80,9 @@ def follow_up_drafts(records: list[dict], key_of, v: Validation, renderer: Rende
     first = ~log[TICKET_KEY].duplicated(keep="first").to_numpy()
     by_ticket = {k: i for i, k in enumerate(log[TICKET_KEY].tolist()) if k and first[i]}
     feedback = log["customer_feedback"].tolist()
+    # The fields a follow-up reads, as plain lists once: looking a cell up in the frame per record
+    # (log[k].iat[at]) cost about a second for 10,000 sent replies.
+    columns = {k: log[k].tolist() for k in _ROW_FIELDS} if records else {}
     out = []
     for rec in records:
         key = key_of(rec)
@@ -89,8 +92,7 @@ def follow_up_drafts(records: list[dict], key_of, v: Validation, renderer: Rende
         at = by_ticket.get(key)
         if fkey in skip or at is None:
             continue
-        row = {k: log[k].iat[at] for k in ("ticket_id", "customer_name", "customer_email", "order_number",
-                                            "product", "resolution", "refund_amount", "agent", ROW_COLUMN)}
+        row = {k: columns[k][at] for k in _ROW_FIELDS}
         if fkey not in have:
             sent = sent_on(rec)
             if sent is None or not cells.is_blank(feedback[at]) or row["resolution"] is None \
@@ -102,6 +104,10 @@ def follow_up_drafts(records: list[dict], key_of, v: Validation, renderer: Rende
         if draft is not None:
             out.append(draft)
     return out
+
+
+_ROW_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "resolution",
+               "refund_amount", "agent", ROW_COLUMN)
 
 
 def _draft(row: dict, renderer: Renderer, spellings: dict[str, str], current: dict | None,
