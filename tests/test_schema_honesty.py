@@ -58,3 +58,48 @@ def test_a_set_once_cell_keeps_its_first_value_when_the_record_changes(settings,
     assert later.plan.writes, "the record changed"
     before_rows, after_rows = tabs[title][1:], after[title][1:]
     assert [r[column] for r in after_rows[:len(before_rows)]] == [r[column] for r in before_rows]
+
+
+@pytest.mark.parametrize("marked, repeats", [
+    pytest.param(("ticket_id",), [(4, "Ticket ID")], id="as-shipped-the-ticket-id"),
+    pytest.param(("ticket_id", "order_number"), [(3, "Order Number"), (4, "Ticket ID")], id="order-number-marked-too"),
+    pytest.param((), [], id="nothing-marked-nothing-checked"),
+])
+def test_unique_is_read_from_the_schema(monkeypatch, settings, renderer, marked, repeats):
+    """`unique` is implemented once, for any column a TOML file marks: mark another and its repeats are
+    errors too (IDs compared as tickets are: case and surrounding spaces ignored)."""
+    import dataclasses
+
+    import bot.cycle.compute as compute_module
+    shipped = load("defective_log")
+    columns = tuple(dataclasses.replace(c, unique=c.key in marked) for c in shipped.columns)
+    changed = dataclasses.replace(shipped, columns=columns, by_key={c.key: c for c in columns})
+    monkeypatch.setattr(compute_module, "load", lambda name: changed if name == "defective_log" else load(name))
+    log = [case("CS-1", order_number="A-7"), case("CS-2", order_number=" a-7 "), case("cs-1 ", order_number="B-9")]
+    out = compute(Snapshot({"Defective Log": rows_of("defective_log", log),
+                            "Comp Sheet": rows_of("comp_sheet", []),
+                            **{t: None for t in BOT_TABS}}, "memory"), settings, NOW, renderer)
+    found = sorted((i.row, i.field) for i in out.validation.issues if "already used" in i.problem)
+    assert found == repeats
+    assert all(i.severity == "error" for i in out.validation.issues if "already used" in i.problem)
+
+
+@pytest.mark.parametrize("held, marked, after", [
+    pytest.param("2026-11-01 09:00", True, "2026-11-01 09:00", id="set-once-and-filled-keeps-its-value"),
+    pytest.param("  ", True, "NEW", id="set-once-but-blank-takes-the-new-value"),
+    pytest.param(None, True, "NEW", id="set-once-never-written-takes-the-new-value"),
+    pytest.param("2026-11-01 09:00", False, "NEW", id="not-set-once-takes-the-new-value"),
+])
+def test_update_row_honours_set_once_as_the_schema_marks_it(held, marked, after):
+    """The one place `set_once` is implemented (bot.read.table.update_row): whatever column a TOML file
+    marks keeps a value it already holds; the other columns of the same update are written."""
+    import dataclasses
+
+    from bot.read.table import update_row
+    shipped = load("drafts")
+    columns = tuple(dataclasses.replace(c, set_once=marked if c.key == "drafted_at" else c.set_once)
+                    for c in shipped.columns)
+    schema = dataclasses.replace(shipped, columns=columns, by_key={c.key: c for c in columns})
+    row = {"ticket_id": "CS-1", "drafted_at": held, "subject": "old"}
+    update_row(schema, row, {"drafted_at": "NEW", "subject": "new"})
+    assert row == {"ticket_id": "CS-1", "drafted_at": after, "subject": "new"}

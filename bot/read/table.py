@@ -195,3 +195,9 @@ def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
     for r in rows[1:end]:
         data.append({k: (r[i] if i < len(r) else None) for k, i in columns.index.items()})
     return BotTable(title, True, columns, data, missing, tuple(header))
+
+
+def update_row(schema: TabSchema, row: dict, changes: dict) -> None:
+    """row.update(changes), except that a column the schema marks `set_once` (Flag ID, Flagged At,
+    Drafted At) keeps a value it already holds: the one place `set_once` is honoured."""
+    row.update({k: v for k, v in changes.items() if not (schema.by_key[k].set_once and not is_blank(row.get(k)))})

@@ -21,9 +21,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.read import cells
 from bot.errors import TemplateError
 from bot.tabs.bot_memory import short_key
-from bot.read.table import ROW_COLUMN
+from bot.read.table import ROW_COLUMN, update_row
 from bot.tabs.log_issues import HAS_ERROR, TICKET_KEY, Validation
 from bot.read.keys import ticket_key
+from sheet_schema import load
+
+DRAFTS = load("drafts")
 
 # Every character str.splitlines breaks at. A field is one line of the email (a name, a ticket, a
 # product): a line break typed into it would cut the Subject line short and change the body.
@@ -287,6 +290,5 @@ def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str, ke
             rows.append({**content, "drafted_at": stamp})
             where[key] = len(rows) - 1
         elif cells.is_blank(rows[i].get("status")):
-            drafted = rows[i].get("drafted_at")
-            rows[i].update(content, drafted_at=stamp if cells.is_blank(drafted) else drafted)
+            update_row(DRAFTS, rows[i], {**content, "drafted_at": stamp})
     return rows

@@ -16,8 +16,11 @@ import pandas as pd
 
 from bot.read import cells, keys
 from bot.tabs.open_cases import NotifyEscalation
-from bot.read.table import ROW_COLUMN
+from bot.read.table import ROW_COLUMN, update_row
 from bot.read.keys import ticket_keys
+from sheet_schema import load
+
+ESCALATIONS = load("escalations")
 
 FLAG_ID = re.compile(r"\s*ESC-(\d+)\s*$", re.I)
 CONTENT_KEYS = ("product", "defect_type", "cases", "first_logged", "last_logged", "ticket_ids",
@@ -154,9 +157,8 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
         if any(cells.comparable(row.get(k)) != cells.comparable(v) for k, v in content.items()):
             if len(ep.tickets) > _int(row.get("cases")):
                 changes.grown.append(cells.as_text(row.get("flag_id")))
-            row.update(content, updated_at=stamp)
-        if cells.is_blank(row.get("flagged_at")):
-            row["flagged_at"] = stamp
+            update_row(ESCALATIONS, row, {**content, "updated_at": stamp})
+        update_row(ESCALATIONS, row, {"flagged_at": stamp})
         for other in matches[1:]:
             taken.add(other[1])
             rows[other[1]].update(merged_into=cells.as_text(row.get("flag_id")), updated_at=stamp)

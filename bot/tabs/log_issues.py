@@ -182,9 +182,17 @@ def _condition(parsed: dict[str, np.ndarray], col: Column) -> np.ndarray:
     return parsed[col.required_when.column] == col.required_when.equals
 
 
-def check_unique_tickets(parsed: pd.DataFrame, out: _Collector) -> None:
-    """A repeated Ticket ID is an error on every occurrence after the first."""
-    keys = parsed[TICKET_KEY]
+def check_unique(parsed: pd.DataFrame, schema: TabSchema, columns: ColumnMap, out: _Collector) -> None:
+    """Every column the schema marks `unique` (the Defective Log's Ticket ID): a repeat is an error on every
+    occurrence after the first. Values match as IDs do (ticket_key: case and surrounding spaces ignored)."""
+    for col in schema.columns:
+        if col.unique and col.key in columns.index:
+            keys = parsed[TICKET_KEY] if col.key == "ticket_id" else \
+                pd.Series(ticket_keys([cells.as_text(v) for v in parsed[col.key]]), index=parsed.index, dtype=object)
+            _check_repeats(parsed, keys, col.key, columns.headers[col.key], out)
+
+
+def _check_repeats(parsed: pd.DataFrame, keys: pd.Series, key: str, header: str, out: _Collector) -> None:
     filled = (keys != "").to_numpy(dtype=bool)
     later = keys.duplicated(keep="first").to_numpy(dtype=bool)
     repeats = filled & later
@@ -194,8 +202,8 @@ def check_unique_tickets(parsed: pd.DataFrame, out: _Collector) -> None:
     first = filled & ~later & keys.isin(repeated).to_numpy(dtype=bool)
     first_row = dict(zip(keys.to_numpy()[first].tolist(), parsed[ROW_COLUMN].to_numpy()[first].tolist()))
     for pos in np.flatnonzero(repeats):
-        out.add(pos, "ticket_id", f"Ticket ID {out.tickets[pos]} is already used on row "
-                                  f"{first_row[keys.iat[pos]]}", ERROR)
+        value = out.tickets[pos] if key == "ticket_id" else cells.as_text(parsed[key].iat[pos])
+        out.add(pos, key, f"{header} {value} is already used on row {first_row[keys.iat[pos]]}", ERROR)
 
 
 @dataclass
@@ -217,7 +225,7 @@ def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
              comp_raw: RawTab, comp_schema: TabSchema, comp_cols: ColumnMap,
              day_first: bool = False) -> Validation:
     log, log_out = check_tab(log_raw, log_schema, log_cols, day_first)
-    check_unique_tickets(log, log_out)
+    check_unique(log, log_schema, log_cols, log_out)
 
     # On the Comp Sheet, a cell the draft needs (amount, processed date) blocks it when wrong.
     def comp_severity(col: Column, severity: str) -> str:
