@@ -122,3 +122,20 @@ def test_retention_cut_off_day(settings, renderer, days_after, cleared):
     memory = " ".join(str(r) for r in s.tabs["Bot Memory"])
     assert ("ana.lopez@example.com" not in memory) == cleared
     assert s.cycle(sent + timedelta(days=days_after), settings, renderer).plan.is_empty
+
+
+def test_every_not_satisfied_case_is_listed_whether_or_not_open_cases_had_it(run):
+    out = run([case("CS-1", status="Open", customer_feedback="Not Satisfied"),    # listed already: Level 3
+               case("CS-2", status="Closed", customer_feedback="not satisfied"),
+               case("CS-3", status="Closed", customer_feedback="Not Satisfied")])
+    assert [(r["ticket_id"], r["level"]) for r in out.desired["open_cases"]] == \
+        [("CS-1", "Level 3"), ("CS-2", "Level 2"), ("CS-3", "Level 2")]
+
+
+def test_a_not_satisfied_case_with_cells_missing_is_listed_with_those_cells_blank(run):
+    out = run([case("", status="Closed", customer_feedback="Not Satisfied", date_logged="soon", product="",
+                    defect_type="Stale", agent="")])
+    (row,) = out.desired["open_cases"]
+    assert row == {"ticket_id": "", "product": "", "defect_type": "", "date_logged": "", "age": "unknown",
+                   "level": "Level 2", "owner": "Complaint Handling Manager",
+                   "reason": "customer not satisfied after follow-up", "agent": "", "row": 2}

@@ -249,6 +249,7 @@ def test_leading_zeros_do_not_join_but_the_orphan_warning_names_the_row(run, log
     out = run([case("CS-9"), case(log_ticket)], [comp(comp_ticket)])
     assert issues_of(out) == [("Comp Sheet", 2, "B", "warning")]
     problem = out.validation.issues[0].problem
+    assert problem.startswith(f"Ticket ID {comp_ticket} is not in the Defective Log; ")
     assert f"Defective Log row 3 has {log_ticket}, which differs only in leading zeros" in problem
     assert out.drafts_ready == []
 
@@ -256,3 +257,100 @@ def test_leading_zeros_do_not_join_but_the_orphan_warning_names_the_row(run, log
 def test_an_orphan_without_a_near_twin_says_only_that(run):
     out = run([case("CS-1")], [comp("CS-12")])
     assert out.validation.issues[0].problem == "Ticket ID CS-12 is not in the Defective Log"
+
+
+def test_the_near_twin_is_found_wherever_it_stands_in_the_log(run):
+    log = [case("CS-1"), case("CS-2"), case("CS-3"), case("CS-0124"), case("CS-5"), case("CS-6")]
+    out = run(log, [comp("CS-124")])
+    assert "Defective Log row 5 has CS-0124, which differs only in leading zeros" in out.validation.issues[0].problem
+
+
+@pytest.mark.parametrize("day_first, read", [
+    pytest.param(False, date(2026, 3, 11), id="month-first"),
+    pytest.param(True, date(2026, 11, 3), id="day-first"),
+])
+def test_day_first_setting_decides_how_a_typed_date_reads(run, day_first, read):
+    from bot.config import load_settings
+    settings = load_settings(environ={"DLB_DAY_FIRST": str(day_first).lower()})
+    out = run([case("CS-1", date_logged="3/11/2026")], settings_=settings)
+    assert out.validation.issues == []
+    assert out.validation.log["date_logged"].iat[0] == read
+
+
+@pytest.mark.parametrize("key, value, parsed, letter", [
+    pytest.param("order_number", 10299.0, "10299", None, id="order-number-as-a-float"),
+    pytest.param("customer_name", 42.5, "42.5", None, id="name-as-a-number-is-text"),
+    pytest.param("customer_email", 12.5, None, "D", id="email-as-a-number-is-not-an-email"),
+])
+def test_a_text_cell_holding_a_number_reads_as_its_text(run, key, value, parsed, letter):
+    out = run([case("CS-1", **{key: value})])
+    assert out.validation.log[key].iat[0] == parsed
+    assert issues_of(out) == ([("Defective Log", 2, letter, "error")] if letter else [])
+
+
+def test_a_blank_order_number_beside_one_typed_as_digits_is_still_blank(run):
+    out = run([case("CS-1", order_number=10299), case("CS-2", order_number=None)])
+    assert issues_of(out) == [("Defective Log", 3, "E", "error")]
+    assert out.validation.log["order_number"].tolist() == ["10299", None]
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("lot_number", None, id="blank-text"),
+    pytest.param("lot_number", "N/A", id="placeholder-text"),
+    pytest.param("customer_email", "nope", id="bad-email"),
+    pytest.param("customer_email", "N/A", id="placeholder-email"),
+    pytest.param("units_affected", "two", id="bad-count"),
+])
+def test_a_blank_placeholder_or_bad_cell_parses_as_none(run, key, value):
+    assert run([case("CS-1", **{key: value})]).validation.log[key].iat[0] is None
+
+
+@pytest.mark.parametrize("cells_, errors", [
+    pytest.param([True, 1, "Yes"], [3], id="checkbox-first"),
+    pytest.param([1, True, 1.0], [2, 4], id="number-first"),
+])
+def test_a_checkbox_and_the_number_1_in_one_column_are_not_one_value(run, cells_, errors):
+    out = run([case(f"CS-{i}", photo_received=v) for i, v in enumerate(cells_)])
+    assert issues_of(out) == [("Defective Log", r, "K", "error") for r in errors]
+
+
+def _compute(log_rows):
+    from bot.backends.base import Snapshot
+    from bot.config import load_settings
+    from bot.core import compute
+    from bot.drafts import Renderer
+    from conftest import NOW, rows_of
+    snap = Snapshot({"Defective Log": log_rows, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    return compute(snap, load_settings(environ={}), NOW, Renderer())
+
+
+def test_a_required_column_the_schema_lets_a_tab_lack_is_named_first_on_each_row_without_a_letter():
+    """The shipped schema makes every required header required; a schema file may say otherwise
+    (`header_required = false`): then each row names the missing column, ahead of its other problems."""
+    import dataclasses
+    import sheet_schema
+    from bot.table import map_columns, rep_frame
+    from bot.validate import check_tab
+    from conftest import rows_of
+    schema = sheet_schema.load("defective_log")
+    schema = dataclasses.replace(schema, columns=tuple(
+        dataclasses.replace(c, header_required=False) if c.key == "agent" else c for c in schema.columns))
+    log = rows_of("defective_log", [case("CS-1", date_logged="soon"), case("CS-2")])
+    at = log[0].index("Agent")
+    log = [r[:at] + r[at + 1:] for r in log]
+    columns = map_columns("Defective Log", log[0], schema, {}, strict=True)
+    _, out = check_tab(rep_frame(log, columns, schema), schema, columns, False)
+    issues = sorted(out.issues)
+    assert [(i.row, i.column, i.field, i.severity) for i in issues] == [
+        (2, "", "Agent", "error"), (2, "A", "Date Logged", "error"), (3, "", "Agent", "error")]
+    assert issues[0].problem == "Required, but the tab has no 'Agent' column"
+
+
+def test_a_rows_issues_read_left_to_right_past_column_z():
+    from conftest import rows_of
+    log = rows_of("defective_log", [case("CS-7", customer_email="nope", status="bogus")])
+    # The team added ten columns of their own and moved Customer Email after them (column AB).
+    log = [[*r[:3], *r[4:], *([f"Notes {k}" for k in range(10)] if i == 0 else [""] * 10), r[3]]
+           for i, r in enumerate(log)]
+    issues = _compute(log).validation.issues
+    assert [i.column for i in issues] == ["P", "AB"]
