@@ -354,3 +354,15 @@ def test_a_rows_issues_read_left_to_right_past_column_z():
            for i, r in enumerate(log)]
     issues = _compute(log).validation.issues
     assert [i.column for i in issues] == ["P", "AB"]
+
+
+def test_after_a_blank_row_a_placeholder_is_named_on_its_own_row(run):
+    out = run([case("CS-1"), {}, case("CS-3", agent="N/A")])
+    assert issues_of(out) == [("Defective Log", 4, "P", "error")]
+    assert out.validation.issues[0].problem.startswith("'N/A' is a placeholder")
+
+
+def test_rows_without_a_ticket_id_are_not_one_ticket(run):
+    out = run([case(""), case("CS-2"), case(None)])
+    assert issues_of(out) == [("Defective Log", 2, "B", "error"), ("Defective Log", 4, "B", "error")]
+    assert [(i.ticket_id, "blank" in i.problem) for i in out.validation.issues] == [("", True), ("", True)]
