@@ -229,7 +229,7 @@ class Validation:
 
 def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
              comp_raw: RawTab, comp_schema: TabSchema, comp_cols: ColumnMap,
-             day_first: bool = False) -> Validation:
+             day_first: bool) -> Validation:
     log, log_out = check_tab(log_raw, log_schema, log_cols, day_first)
     check_unique_tickets(log, log_out)
 

@@ -58,6 +58,7 @@ def test_blank_optional_cell_is_fine(run, key):
 def test_bad_value_is_one_issue(run, key, value, severity):
     out = run([case("CS-1", **{key: value})])
     assert issues_of(out) == [("Defective Log", 2, LETTER[key], severity)]
+    assert out.validation.issues[0].problem      # says what is wrong
 
 
 @pytest.mark.parametrize("key, value", [
@@ -81,6 +82,7 @@ def test_refund_needs_amount_replacement_needs_order_number(run):
                replacement_case("CS-2", replacement_order_number="")])
     assert issues_of(out) == [("Defective Log", 2, "N", "error"), ("Defective Log", 3, "O", "error")]
     assert "Resolution is Refund" in out.validation.issues[0].problem
+    assert not any("placeholder" in i.problem for i in out.validation.issues)   # blank, not a placeholder
 
 
 def test_replacement_with_bad_refund_amount_is_only_a_warning(run):
@@ -132,6 +134,8 @@ def test_orphan_comp_row_is_reported_on_the_comp_sheet(run):
 def test_comp_rows_without_ticket_or_twice_for_a_ticket_are_warnings(run):
     out = run([case("CS-1")], [comp("CS-1"), comp(""), comp("CS-1")])
     assert issues_of(out) == [("Comp Sheet", 3, "B", "warning"), ("Comp Sheet", 4, "B", "warning")]
+    assert "No Ticket ID" in out.validation.issues[0].problem
+    assert "already has a Comp Sheet row (row 2)" in out.validation.issues[1].problem
 
 
 @pytest.mark.parametrize("comp_fields, letter", [
@@ -272,9 +276,11 @@ def test_the_near_twin_is_found_wherever_it_stands_in_the_log(run):
 def test_day_first_setting_decides_how_a_typed_date_reads(run, day_first, read):
     from bot.config import load_settings
     settings = load_settings(environ={"DLB_DAY_FIRST": str(day_first).lower()})
-    out = run([case("CS-1", date_logged="3/11/2026")], settings_=settings)
+    out = run([case("CS-1", date_logged="3/11/2026")], [comp("CS-1", refund_processed_on="3/11/2026")],
+              settings_=settings)
     assert out.validation.issues == []
     assert out.validation.log["date_logged"].iat[0] == read
+    assert out.validation.comp["refund_processed_on"].iat[0] == read
 
 
 @pytest.mark.parametrize("key, value, parsed, letter", [
@@ -366,3 +372,14 @@ def test_rows_without_a_ticket_id_are_not_one_ticket(run):
     out = run([case(""), case("CS-2"), case(None)])
     assert issues_of(out) == [("Defective Log", 2, "B", "error"), ("Defective Log", 4, "B", "error")]
     assert [(i.ticket_id, "blank" in i.problem) for i in out.validation.issues] == [("", True), ("", True)]
+
+
+def test_a_warning_in_a_column_does_not_hide_an_error_further_down(run):
+    out = run([case("CS-1", refund_amount=8.985), case("CS-2", refund_amount="free")])
+    assert issues_of(out) == [("Defective Log", 2, "N", "warning"), ("Defective Log", 3, "N", "error")]
+
+
+def test_a_bad_comp_cell_no_draft_needs_is_only_a_warning(run):
+    out = run([case("CS-1")], [comp("CS-1", units="two")])
+    assert issues_of(out) == [("Comp Sheet", 2, "H", "warning")]
+    assert len(out.drafts_ready) == 1
