@@ -8,7 +8,7 @@ import pytest
 
 from after_reply import Sheet
 from bot.config import load_settings
-from conftest import case, comp, replacement_case, replacement_comp
+from conftest import case, comp, replacement_case, replacement_comp, rows_of
 
 
 def sheet_sent_on(sent: date, resolution: str = "Refund") -> Sheet:
@@ -139,3 +139,63 @@ def test_a_not_satisfied_case_with_cells_missing_is_listed_with_those_cells_blan
     assert row == {"ticket_id": "", "product": "", "defect_type": "", "date_logged": "", "age": "unknown",
                    "level": "Level 2", "owner": "Complaint Handling Manager",
                    "reason": "customer not satisfied after follow-up", "agent": "", "row": 2}
+
+
+def test_each_tickets_follow_up_is_judged_on_its_own(settings, renderer):
+    """Replies unsent, already followed up, answered or whose log row is gone never stop the others'."""
+    log = [case("CS-1"), case("CS-2"), case("CS-3"), case("CS-4")]
+    s = Sheet(log, [comp("CS-1"), comp("CS-2"), comp("CS-4")])
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-2"}, Status="Sent")
+    s.set("Drafts", {"Ticket ID": "CS-4"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.tabs["Defective Log"] = [r for r in s.tabs["Defective Log"] if r and r[1] != "CS-4"]   # CS-4's row goes
+    s.cycle(date(2026, 11, 9), settings, renderer)              # CS-1 unsent, CS-2 due (5 business days)
+    assert [f["Ticket ID"] for f in follow_ups(s)] == ["CS-2"]
+    s.tabs["Comp Sheet"] += rows_of("comp_sheet", [comp("CS-3")])[1:]
+    s.cycle(date(2026, 11, 9), settings, renderer)              # CS-3's reply comes after CS-2's follow-up
+    s.set("Drafts", {"Ticket ID": "CS-3", "Template": "Refund Processed"}, Status="Sent")
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    s.set_log("CS-2", "Customer Feedback", "Satisfied")
+    s.set_log("CS-2", "Customer Name", "Bea Lopez")
+    s.cycle(date(2026, 11, 17), settings, renderer)             # Veterans Day skipped: CS-3 due
+    assert [(f["Ticket ID"], f["Body"].split(",")[0]) for f in follow_ups(s)] == [("CS-2", "Hi Ana"),
+                                                                                 ("CS-3", "Hi Ana")]
+
+
+def test_an_unsent_follow_up_follows_the_log_until_the_customer_answers(settings, renderer):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    s.set_log("CS-1", "Customer Name", "Bea Lopez")
+    s.cycle(date(2026, 11, 10), settings, renderer)
+    (f,) = follow_ups(s)
+    assert f["Body"].startswith("Hi Bea,")
+
+
+@pytest.mark.parametrize("header", ["Customer Name", "Product", "Agent", "Refund Amount"])
+def test_a_follow_up_waits_while_a_cell_it_needs_is_blank(settings, renderer, header):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.set_log("CS-1", header, None)
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    assert follow_ups(s) == []
+    s.set_log("CS-1", header, case()[{"Customer Name": "customer_name", "Product": "product", "Agent": "agent",
+                                      "Refund Amount": "refund_amount"}[header]])
+    s.cycle(date(2026, 11, 10), settings, renderer)
+    assert len(follow_ups(s)) == 1
+
+
+def test_a_follow_up_names_the_product_as_the_log_mostly_spells_it(settings, renderer):
+    s = Sheet([case("CS-1", product="trail mix original 12 OZ"), case("CS-8", status="Closed"),
+               case("CS-9", status="Closed")], [comp("CS-1")])
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    (f,) = follow_ups(s)
+    assert "your Trail Mix Original 12oz (ticket CS-1)" in f["Subject"]

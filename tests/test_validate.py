@@ -383,3 +383,22 @@ def test_a_bad_comp_cell_no_draft_needs_is_only_a_warning(run):
     out = run([case("CS-1")], [comp("CS-1", units="two")])
     assert issues_of(out) == [("Comp Sheet", 2, "H", "warning")]
     assert len(out.drafts_ready) == 1
+
+
+def test_each_second_comp_row_names_the_first_row_of_its_own_ticket(run):
+    out = run([case("CS-1"), case("CS-2")], [comp(""), comp("CS-1"), comp("CS-2"), comp("CS-2"), comp("CS-1")])
+    assert [(i.row, i.problem.split(";")[0]) for i in out.validation.issues] == [
+        (2, "No Ticket ID, so this row cannot be matched to a case"),
+        (5, "Ticket ID CS-2 already has a Comp Sheet row (row 4)"),
+        (6, "Ticket ID CS-1 already has a Comp Sheet row (row 3)")]
+
+
+def test_only_the_first_log_row_of_a_ticket_is_checked_against_the_comp_sheet(run):
+    out = run([case("CS-1"), case("CS-1", refund_amount=5)], [comp("CS-1")])
+    assert issues_of(out) == [("Defective Log", 3, "B", "error")]      # the repeat, nothing more
+
+
+def test_replacement_order_numbers_that_differ_only_in_case_and_spaces_agree(run):
+    out = run([replacement_case("CS-2", replacement_order_number="r-5001 ")],
+              [replacement_comp("CS-2", replacement_order_number="R-5001")])
+    assert out.validation.issues == []
