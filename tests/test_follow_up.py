@@ -121,6 +121,7 @@ def test_retention_cut_off_day(settings, renderer, days_after, cleared):
     assert row["Subject"] and row["Status"] == "Sent" and row["Sent On"] == "2026-11-02"
     memory = " ".join(str(r) for r in s.tabs["Bot Memory"])
     assert ("ana.lopez@example.com" not in memory) == cleared
+    assert ('"body":"","' in memory and '"to":""' in memory) == cleared     # the memory's copy, blank
     assert s.cycle(sent + timedelta(days=days_after), settings, renderer).plan.is_empty
 
 
@@ -199,3 +200,23 @@ def test_a_follow_up_names_the_product_as_the_log_mostly_spells_it(settings, ren
     s.cycle(date(2026, 11, 9), settings, renderer)
     (f,) = follow_ups(s)
     assert "your Trail Mix Original 12oz (ticket CS-1)" in f["Subject"]
+
+
+@pytest.mark.parametrize("days, sent_days_ago, cleared", [
+    pytest.param(0, 800, False, id="0-keeps-every-draft"),
+    pytest.param(1, 1, False, id="1-day-sent-yesterday-kept"),
+    pytest.param(1, 2, True, id="1-day-sent-2-days-ago-cleared"),
+])
+def test_retention_days_are_a_setting(tmp_path, renderer, days, sent_days_ago, cleared):
+    cfg = tmp_path / "bot.toml"
+    cfg.write_text(f"[retention]\nsent_drafts_days = {days}\n")
+    settings = load_settings(cfg, environ={})
+    sent = date(2026, 11, 2)
+    s = sheet_sent_on(sent)
+    s.set_log("CS-1", "Customer Feedback", "Satisfied")
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(sent, settings, renderer)
+    s.cycle(sent + timedelta(days=sent_days_ago), settings, renderer)
+    (row,) = s.rows("Drafts")
+    assert (row["To"] is None and row["Body"] is None) == cleared
