@@ -240,6 +240,12 @@ def test_product_spellings_follow_the_aliases():
     assert names == {"Trail Mix 12oz": "Trail Mix 12oz", "TMix12": "Trail Mix 12oz", "Oat Bites": "Oat Bites"}
 
 
+def test_a_product_name_without_letters_or_digits_keeps_its_own_spelling():
+    from bot.drafts import product_spellings
+    from bot.recurrence import RecurrenceSettings
+    assert product_spellings(["***", "Oat Bites"], RecurrenceSettings().key) == {"***": "***", "Oat Bites": "Oat Bites"}
+
+
 def test_draft_names_the_product_as_the_log_mostly_spells_it(run):
     log = [case("CS-1", product="trail mix original 12 oz"), case("CS-2"), case("CS-3", status="Closed")]
     out = run(log, [comp("CS-1")])
