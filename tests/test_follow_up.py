@@ -220,3 +220,18 @@ def test_retention_days_are_a_setting(tmp_path, renderer, days, sent_days_ago, c
     s.cycle(sent + timedelta(days=sent_days_ago), settings, renderer)
     (row,) = s.rows("Drafts")
     assert (row["To"] is None and row["Body"] is None) == cleared
+
+
+def test_an_unchanged_follow_up_is_not_rendered_again(settings, renderer):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    seen = []
+    for day in (date(2026, 11, 9), date(2026, 11, 10)):
+        out = s.cycle(day, settings, renderer)
+        (f,) = [d for d in out.drafts_ready if d.template == "Follow-up"]
+        (row,) = follow_ups(s)
+        assert f.source_hash and f.source_hash == row["Source Hash"]
+        seen.append((f.rendered, f.subject, f.body))
+    assert [r for r, *_ in seen] == [True, False] and seen[0][1:] == seen[1][1:]
