@@ -235,3 +235,13 @@ def test_an_unchanged_follow_up_is_not_rendered_again(settings, renderer):
         assert f.source_hash and f.source_hash == row["Source Hash"]
         seen.append((f.rendered, f.subject, f.body))
     assert [r for r, *_ in seen] == [True, False] and seen[0][1:] == seen[1][1:]
+
+
+def test_a_follow_up_reads_the_first_log_row_of_its_ticket(settings, renderer):
+    s = Sheet([case("CS-1"), case("CS-1", customer_name="Bea Lopez")], [comp("CS-1")])   # the repeat is an error
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    (f,) = follow_ups(s)
+    assert f["Body"].startswith("Hi Ana,")
