@@ -298,6 +298,7 @@ def test_a_blank_order_number_beside_one_typed_as_digits_is_still_blank(run):
     out = run([case("CS-1", order_number=10299), case("CS-2", order_number=None)])
     assert issues_of(out) == [("Defective Log", 3, "E", "error")]
     assert out.validation.log["order_number"].tolist() == ["10299", None]
+    assert "placeholder" not in out.validation.issues[0].problem      # blank, not the text 'None'
 
 
 @pytest.mark.parametrize("key, value", [
