@@ -369,8 +369,9 @@ def test_after_a_blank_row_a_placeholder_is_named_on_its_own_row(run):
     assert out.validation.issues[0].problem.startswith("'N/A' is a placeholder")
 
 
-def test_rows_without_a_ticket_id_are_not_one_ticket(run):
-    out = run([case(""), case("CS-2"), case(None)])
+@pytest.mark.parametrize("other", ["CS-2", "CS-\u00c42"], ids=["ascii-column", "non-ascii-column"])
+def test_rows_without_a_ticket_id_are_not_one_ticket(run, other):
+    out = run([case(""), case(other), case(None)])
     assert issues_of(out) == [("Defective Log", 2, "B", "error"), ("Defective Log", 4, "B", "error")]
     assert [(i.ticket_id, "blank" in i.problem) for i in out.validation.issues] == [("", True), ("", True)]
 
