@@ -284,3 +284,17 @@ def test_a_line_break_in_a_field_never_cuts_the_subject_line():
 def test_a_missing_template_is_a_clear_error(tmp_path):
     with pytest.raises(TemplateError, match="is missing from"):
         Renderer(tmp_path).render("refund_processed.txt.j2", {"first_name": "Ana"})
+
+
+def test_an_edited_template_redrafts_an_unsent_draft(tmp_path):
+    import shutil
+    folder = tmp_path / "templates"
+    shutil.copytree(Renderer().template_dir, folder, ignore=shutil.ignore_patterns("__*"))
+    tabs = {"Defective Log": rows_of("defective_log", [case("CS-1")]), "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")])}
+    first = compute(Snapshot(tabs, "t"), load_settings(environ={}), NOW, Renderer(folder))
+    path = folder / "refund_processed.txt.j2"
+    path.write_text(path.read_text().replace("Hi {{ first_name }},", "Dear {{ first_name }},"))
+    again = compute(Snapshot({**tabs, "Drafts": drafts_table(first.desired["drafts"])}, "t"),
+                    load_settings(environ={}), NOW, Renderer(folder))
+    (d,) = again.drafts_ready
+    assert d.rendered and d.body.startswith("Dear Ana,")
