@@ -183,3 +183,22 @@ def test_monthly_report_tab_lists_the_months_lots(tmp_path):
     _, plan = make_report(snap, load_settings(environ={}), date(2026, 10, 1), NOW)
     written = [v for w in plan.writes for v in w.values]
     assert any("Lot" in row and "L7" in row and "Chips, Granola" in row for row in written), written
+
+
+def test_month_lots_counts_the_months_first_and_last_day_and_lists_most_complaints_first(run):
+    log = [case("CS-1", date_logged=date(2026, 10, 31), lot_number="B2"),    # the day before: not counted
+           case("CS-2", date_logged=date(2026, 11, 1), lot_number="B2"),
+           case("CS-3", date_logged=date(2026, 11, 30), lot_number="b-2"),
+           case("CS-4", date_logged=date(2026, 12, 1), lot_number="B2"),     # the day after: not counted
+           case("CS-5", date_logged=date(2026, 11, 3), lot_number="a1"),
+           case("CS-6", date_logged=date(2026, 11, 4), lot_number="A1"),
+           case("CS-7", date_logged=date(2026, 11, 5), lot_number="C3"),
+           case("CS-8", date_logged=date(2026, 11, 6), lot_number="C3"),
+           case("CS-9", date_logged=date(2026, 11, 7), lot_number="C3"),
+           case("CS-10", date_logged=date(2026, 11, 8), lot_number=None),   # blank lots are no lot
+           case("CS-11", date_logged=date(2026, 11, 9), lot_number="N/A"),
+           case("CS-12", date_logged=date(2026, 11, 9), lot_number=None),
+           case("CS-13", date_logged="soon", lot_number="C3")]               # no readable date: not counted
+    v = run(log).validation
+    assert [(e["lot"], e["cases"]) for e in month_lots(v.log, date(2026, 11, 1), date(2026, 11, 30))] == \
+        [("C3", 3), ("a1", 2), ("B2", 2)]     # most complaints first, then by lot whatever its case

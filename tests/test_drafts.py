@@ -240,8 +240,61 @@ def test_product_spellings_follow_the_aliases():
     assert names == {"Trail Mix 12oz": "Trail Mix 12oz", "TMix12": "Trail Mix 12oz", "Oat Bites": "Oat Bites"}
 
 
+def test_a_product_name_without_letters_or_digits_keeps_its_own_spelling():
+    from bot.tabs.drafts import product_spellings
+    from bot.tabs.escalations import RecurrenceSettings
+    assert product_spellings(["***", "Oat Bites"], RecurrenceSettings().key) == {"***": "***", "Oat Bites": "Oat Bites"}
+
+
 def test_draft_names_the_product_as_the_log_mostly_spells_it(run):
     log = [case("CS-1", product="trail mix original 12 oz"), case("CS-2"), case("CS-3", status="Closed")]
     out = run(log, [comp("CS-1")])
     (draft,) = out.drafts_ready
     assert "Trail Mix Original 12oz" in draft.body and "trail mix original 12 oz" not in draft.body
+
+
+ALL_CASE_FIELDS = ("{{ ticket_id }}|{{ customer_name }}|{{ first_name }}|{{ order_number }}|{{ product }}|"
+                   "{{ defect_type }}|{{ units }}|{{ agent }}")
+
+
+@pytest.mark.parametrize("file_name, more, log_row, comp_row, shown", [
+    pytest.param("refund_processed.txt.j2", "|{{ refund_amount }}|{{ refund_processed_on }}", case("CS-1"),
+                 comp("CS-1"), "|$8.99|November 4, 2026", id="refund"),
+    pytest.param("replacement_shipped.txt.j2", "|{{ replacement_order_number }}|{{ tracking_number }}",
+                 replacement_case("CS-1"), replacement_comp("CS-1"), "|R-5001|1Z999AA10123456784", id="replacement"),
+])
+def test_a_teams_own_template_can_use_every_field_of_the_case(tmp_path, file_name, more, log_row, comp_row, shown):
+    (tmp_path / file_name).write_text("Subject: {{ ticket_id }}\n\n" + ALL_CASE_FIELDS + more)
+    out = compute(Snapshot({"Defective Log": rows_of("defective_log", [log_row]),
+                            "Comp Sheet": rows_of("comp_sheet", [comp_row])}, "t"),
+                  load_settings(environ={}), NOW, Renderer(tmp_path))
+    (d,) = out.drafts_ready
+    assert d.body == "CS-1|Ana Lopez|Ana|10299|Trail Mix Original 12oz|Foreign Object|1|Sam" + shown
+
+
+def test_a_line_break_in_a_field_never_cuts_the_subject_line():
+    fields = {"ticket_id": "CS-1", "customer_name": "Ana Lopez", "first_name": "Ana", "order_number": "1",
+              "product": "Trail Mix\nOriginal", "defect_type": "Clumping", "units": 1, "agent": "Sam",
+              "refund_amount": "$1.00", "resolution": "Refund"}
+    subject, body = Renderer().render("follow_up.txt.j2", fields)
+    assert subject == "How did we do? A quick follow-up on your Trail Mix Original (ticket CS-1)"
+    assert "your Trail Mix Original from order 1" in body
+
+
+def test_a_missing_template_is_a_clear_error(tmp_path):
+    with pytest.raises(TemplateError, match="is missing from"):
+        Renderer(tmp_path).render("refund_processed.txt.j2", {"first_name": "Ana"})
+
+
+def test_an_edited_template_redrafts_an_unsent_draft(tmp_path):
+    import shutil
+    folder = tmp_path / "templates"
+    shutil.copytree(Renderer().template_dir, folder, ignore=shutil.ignore_patterns("__*"))
+    tabs = {"Defective Log": rows_of("defective_log", [case("CS-1")]), "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")])}
+    first = compute(Snapshot(tabs, "t"), load_settings(environ={}), NOW, Renderer(folder))
+    path = folder / "refund_processed.txt.j2"
+    path.write_text(path.read_text().replace("Hi {{ first_name }},", "Dear {{ first_name }},"))
+    again = compute(Snapshot({**tabs, "Drafts": drafts_table(first.desired["drafts"])}, "t"),
+                    load_settings(environ={}), NOW, Renderer(folder))
+    (d,) = again.drafts_ready
+    assert d.rendered and d.body.startswith("Dear Ana,")

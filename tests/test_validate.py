@@ -58,6 +58,7 @@ def test_blank_optional_cell_is_fine(run, key):
 def test_bad_value_is_one_issue(run, key, value, severity):
     out = run([case("CS-1", **{key: value})])
     assert issues_of(out) == [("Defective Log", 2, LETTER[key], severity)]
+    assert out.validation.issues[0].problem      # says what is wrong
 
 
 @pytest.mark.parametrize("key, value", [
@@ -81,6 +82,7 @@ def test_refund_needs_amount_replacement_needs_order_number(run):
                replacement_case("CS-2", replacement_order_number="")])
     assert issues_of(out) == [("Defective Log", 2, "N", "error"), ("Defective Log", 3, "O", "error")]
     assert "Resolution is Refund" in out.validation.issues[0].problem
+    assert not any("placeholder" in i.problem for i in out.validation.issues)   # blank, not a placeholder
 
 
 def test_replacement_with_bad_refund_amount_is_only_a_warning(run):
@@ -132,6 +134,8 @@ def test_orphan_comp_row_is_reported_on_the_comp_sheet(run):
 def test_comp_rows_without_ticket_or_twice_for_a_ticket_are_warnings(run):
     out = run([case("CS-1")], [comp("CS-1"), comp(""), comp("CS-1")])
     assert issues_of(out) == [("Comp Sheet", 3, "B", "warning"), ("Comp Sheet", 4, "B", "warning")]
+    assert "No Ticket ID" in out.validation.issues[0].problem
+    assert "already has a Comp Sheet row (row 2)" in out.validation.issues[1].problem
 
 
 @pytest.mark.parametrize("comp_fields, letter", [
@@ -249,6 +253,7 @@ def test_leading_zeros_do_not_join_but_the_orphan_warning_names_the_row(run, log
     out = run([case("CS-9"), case(log_ticket)], [comp(comp_ticket)])
     assert issues_of(out) == [("Comp Sheet", 2, "B", "warning")]
     problem = out.validation.issues[0].problem
+    assert problem.startswith(f"Ticket ID {comp_ticket} is not in the Defective Log; ")
     assert f"Defective Log row 3 has {log_ticket}, which differs only in leading zeros" in problem
     assert out.drafts_ready == []
 
@@ -256,3 +261,146 @@ def test_leading_zeros_do_not_join_but_the_orphan_warning_names_the_row(run, log
 def test_an_orphan_without_a_near_twin_says_only_that(run):
     out = run([case("CS-1")], [comp("CS-12")])
     assert out.validation.issues[0].problem == "Ticket ID CS-12 is not in the Defective Log"
+
+
+def test_the_near_twin_is_found_wherever_it_stands_in_the_log(run):
+    log = [case("CS-1"), case("CS-2"), case("CS-3"), case("CS-0124"), case("CS-5"), case("CS-6")]
+    out = run(log, [comp("CS-124")])
+    assert "Defective Log row 5 has CS-0124, which differs only in leading zeros" in out.validation.issues[0].problem
+
+
+@pytest.mark.parametrize("day_first, read", [
+    pytest.param(False, date(2026, 3, 11), id="month-first"),
+    pytest.param(True, date(2026, 11, 3), id="day-first"),
+])
+def test_day_first_setting_decides_how_a_typed_date_reads(run, day_first, read):
+    from bot.config import load_settings
+    settings = load_settings(environ={"DLB_DAY_FIRST": str(day_first).lower()})
+    out = run([case("CS-1", date_logged="3/11/2026")], [comp("CS-1", refund_processed_on="3/11/2026")],
+              settings_=settings)
+    assert out.validation.issues == []
+    assert out.validation.log["date_logged"].iat[0] == read
+    assert out.validation.comp["refund_processed_on"].iat[0] == read
+
+
+@pytest.mark.parametrize("key, value, parsed, letter", [
+    pytest.param("order_number", 10299.0, "10299", None, id="order-number-as-a-float"),
+    pytest.param("customer_name", 42.5, "42.5", None, id="name-as-a-number-is-text"),
+    pytest.param("customer_email", 12.5, None, "D", id="email-as-a-number-is-not-an-email"),
+])
+def test_a_text_cell_holding_a_number_reads_as_its_text(run, key, value, parsed, letter):
+    out = run([case("CS-1", **{key: value})])
+    assert out.validation.log[key].iat[0] == parsed
+    assert issues_of(out) == ([("Defective Log", 2, letter, "error")] if letter else [])
+
+
+def test_a_blank_order_number_beside_one_typed_as_digits_is_still_blank(run):
+    out = run([case("CS-1", order_number=10299), case("CS-2", order_number=None)])
+    assert issues_of(out) == [("Defective Log", 3, "E", "error")]
+    assert out.validation.log["order_number"].tolist() == ["10299", None]
+    assert "placeholder" not in out.validation.issues[0].problem      # blank, not the text 'None'
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("lot_number", None, id="blank-text"),
+    pytest.param("lot_number", "N/A", id="placeholder-text"),
+    pytest.param("customer_email", "nope", id="bad-email"),
+    pytest.param("customer_email", "N/A", id="placeholder-email"),
+    pytest.param("units_affected", "two", id="bad-count"),
+])
+def test_a_blank_placeholder_or_bad_cell_parses_as_none(run, key, value):
+    assert run([case("CS-1", **{key: value})]).validation.log[key].iat[0] is None
+
+
+@pytest.mark.parametrize("cells_, errors", [
+    pytest.param([True, 1, "Yes"], [3], id="checkbox-first"),
+    pytest.param([1, True, 1.0], [2, 4], id="number-first"),
+])
+def test_a_checkbox_and_the_number_1_in_one_column_are_not_one_value(run, cells_, errors):
+    out = run([case(f"CS-{i}", photo_received=v) for i, v in enumerate(cells_)])
+    assert issues_of(out) == [("Defective Log", r, "K", "error") for r in errors]
+
+
+def _compute(log_rows):
+    from bot.backends.base import Snapshot
+    from bot.config import load_settings
+    from bot.cycle.compute import compute
+    from bot.tabs.drafts import Renderer
+    from conftest import NOW, rows_of
+    snap = Snapshot({"Defective Log": log_rows, "Comp Sheet": rows_of("comp_sheet", [])}, "t")
+    return compute(snap, load_settings(environ={}), NOW, Renderer())
+
+
+def test_a_required_column_the_schema_lets_a_tab_lack_is_named_first_on_each_row_without_a_letter():
+    """The shipped schema makes every required header required; a schema file may say otherwise
+    (`header_required = false`): then each row names the missing column, ahead of its other problems."""
+    import dataclasses
+    import sheet_schema
+    from bot.read.table import map_columns, rep_frame
+    from bot.tabs.log_issues import check_tab
+    from conftest import rows_of
+    schema = sheet_schema.load("defective_log")
+    schema = dataclasses.replace(schema, columns=tuple(
+        dataclasses.replace(c, header_required=False) if c.key == "agent" else c for c in schema.columns))
+    log = rows_of("defective_log", [case("CS-1", date_logged="soon"), case("CS-2")])
+    at = log[0].index("Agent")
+    log = [r[:at] + r[at + 1:] for r in log]
+    columns = map_columns("Defective Log", log[0], schema, {}, strict=True)
+    _, out = check_tab(rep_frame(log, columns, schema), schema, columns, False)
+    issues = sorted(out.issues)
+    assert [(i.row, i.column, i.field, i.severity) for i in issues] == [
+        (2, "", "Agent", "error"), (2, "A", "Date Logged", "error"), (3, "", "Agent", "error")]
+    assert issues[0].problem == "Required, but the tab has no 'Agent' column"
+
+
+def test_a_rows_issues_read_left_to_right_past_column_z():
+    from conftest import rows_of
+    log = rows_of("defective_log", [case("CS-7", customer_email="nope", status="bogus")])
+    # The team added ten columns of their own and moved Customer Email after them (column AB).
+    log = [[*r[:3], *r[4:], *([f"Notes {k}" for k in range(10)] if i == 0 else [""] * 10), r[3]]
+           for i, r in enumerate(log)]
+    issues = _compute(log).validation.issues
+    assert [i.column for i in issues] == ["P", "AB"]
+
+
+def test_after_a_blank_row_a_placeholder_is_named_on_its_own_row(run):
+    out = run([case("CS-1"), {}, case("CS-3", agent="N/A")])
+    assert issues_of(out) == [("Defective Log", 4, "P", "error")]
+    assert out.validation.issues[0].problem.startswith("'N/A' is a placeholder")
+
+
+@pytest.mark.parametrize("other", ["CS-2", "CS-\u00c42"], ids=["ascii-column", "non-ascii-column"])
+def test_rows_without_a_ticket_id_are_not_one_ticket(run, other):
+    out = run([case(""), case(other), case(None)])
+    assert issues_of(out) == [("Defective Log", 2, "B", "error"), ("Defective Log", 4, "B", "error")]
+    assert [(i.ticket_id, "blank" in i.problem) for i in out.validation.issues] == [("", True), ("", True)]
+
+
+def test_a_warning_in_a_column_does_not_hide_an_error_further_down(run):
+    out = run([case("CS-1", refund_amount=8.985), case("CS-2", refund_amount="free")])
+    assert issues_of(out) == [("Defective Log", 2, "N", "warning"), ("Defective Log", 3, "N", "error")]
+
+
+def test_a_bad_comp_cell_no_draft_needs_is_only_a_warning(run):
+    out = run([case("CS-1")], [comp("CS-1", units="two")])
+    assert issues_of(out) == [("Comp Sheet", 2, "H", "warning")]
+    assert len(out.drafts_ready) == 1
+
+
+def test_each_second_comp_row_names_the_first_row_of_its_own_ticket(run):
+    out = run([case("CS-1"), case("CS-2")], [comp(""), comp("CS-1"), comp("CS-2"), comp("CS-2"), comp("CS-1")])
+    assert [(i.row, i.problem.split(";")[0]) for i in out.validation.issues] == [
+        (2, "No Ticket ID, so this row cannot be matched to a case"),
+        (5, "Ticket ID CS-2 already has a Comp Sheet row (row 4)"),
+        (6, "Ticket ID CS-1 already has a Comp Sheet row (row 3)")]
+
+
+def test_only_the_first_log_row_of_a_ticket_is_checked_against_the_comp_sheet(run):
+    out = run([case("CS-1"), case("CS-1", refund_amount=5)], [comp("CS-1")])
+    assert issues_of(out) == [("Defective Log", 3, "B", "error")]      # the repeat, nothing more
+
+
+def test_replacement_order_numbers_that_differ_only_in_case_and_spaces_agree(run):
+    out = run([replacement_case("CS-2", replacement_order_number="r-5001 ")],
+              [replacement_comp("CS-2", replacement_order_number="R-5001")])
+    assert out.validation.issues == []

@@ -264,19 +264,12 @@ def _fields(row, comp) -> dict | None:
     return fields
 
 
-def frozen_tickets(current_rows: list[dict]) -> set[str]:
-    """Tickets whose draft row a rep has taken over by setting its Status."""
-    return {ticket_key(cells.as_text(r.get("ticket_id"))) for r in current_rows
-            if not cells.is_blank(r.get("status"))}
-
-
-def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str, key_of=None) -> list[dict]:
+def desired_drafts(current_rows: list[dict], drafts: list[Draft], stamp: str, key_of) -> list[dict]:
     """The Drafts tab as it should be: existing rows in place, new drafts appended.
 
     A row whose Status a rep has set is never changed. A row whose ticket is no longer ready stays as
     last written (the bot never deletes a row people may be working from). Drafted At is set once.
     """
-    key_of = key_of or (lambda r: ticket_key(cells.as_text(r.get("ticket_id"))))
     rows = [dict(r) for r in current_rows]
     where = {}
     for i, r in enumerate(rows):

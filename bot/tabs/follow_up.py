@@ -86,7 +86,7 @@ def follow_up_drafts(records: list[dict], key_of, v: Validation, renderer: Rende
     out = []
     for rec in records:
         key = key_of(rec)
-        if is_follow_up(rec.get("template")) or key.endswith(FOLLOW_UP_SUFFIX):
+        if key.endswith(FOLLOW_UP_SUFFIX):     # a follow-up's own record (key_of folds its Template in)
             continue
         fkey = key + FOLLOW_UP_SUFFIX
         at = by_ticket.get(key)
@@ -113,7 +113,7 @@ _ROW_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "
 def _draft(row: dict, renderer: Renderer, spellings: dict[str, str], current: dict | None,
            key: str) -> Draft | None:
     needed = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "agent")
-    if any(row[k] is None or row[k] == "" for k in needed):
+    if any(row[k] is None for k in needed):        # a blank cell parses as None
         return None      # a cell it needs was cleared: the follow-up waits until it is filled again
     if row["resolution"] == "Refund" and row["refund_amount"] is None:
         return None

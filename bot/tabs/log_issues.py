@@ -63,7 +63,7 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool):
     read as blank but are worth naming when the cell is required.
     """
     n = len(values)
-    seq = values.tolist() if isinstance(values, np.ndarray) else list(values)   # a list iterates faster
+    seq = values.tolist()   # a list iterates faster
     kinds = set(map(type, seq))
     if col.type in ("text", "id", "email") and kinds <= {str, int, type(None)}:
         # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
@@ -130,9 +130,9 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
     for col in schema.columns:
         parsed[col.key], problems[col.key], blank[col.key], placeholder[col.key] = \
             parse_column(raw.values[col.key], col, day_first)
-    keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns]) if schema.columns else None
+    keep = ~np.logical_and.reduce([blank[c.key] for c in schema.columns])
     rows = raw.rows[keep]
-    if keep is not None and not keep.all():   # a blank row in the middle (usually none: no copies)
+    if not keep.all():   # a blank row in the middle (usually none: no copies)
         for key in parsed:
             parsed[key], problems[key], blank[key] = parsed[key][keep], problems[key][keep], blank[key][keep]
             placeholder[key] = placeholder[key][keep]
@@ -223,7 +223,7 @@ class Validation:
 
 def validate(log_raw: RawTab, log_schema: TabSchema, log_cols: ColumnMap,
              comp_raw: RawTab, comp_schema: TabSchema, comp_cols: ColumnMap,
-             day_first: bool = False) -> Validation:
+             day_first: bool) -> Validation:
     log, log_out = check_tab(log_raw, log_schema, log_cols, day_first)
     check_unique(log, log_schema, log_cols, log_out)
 
