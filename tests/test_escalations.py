@@ -96,7 +96,7 @@ def test_rows_without_valid_date_product_or_defect_do_not_count(run, bad):
 
 
 def test_notify_by_defect_type(run, settings):
-    settings.escalation.serious = ()  # without the escalation matrix's Level 3 (see test_escalation.py)
+    settings.escalation.serious = ()  # without the escalation matrix's Level 3 (see test_open_cases.py)
     out = run(cases(0, 1) + cases(0, 1, defect="Clumping", start=3))
     notify = {r["defect_type"]: r["notify"] for r in out.desired["escalations"]}
     assert notify == {"Foreign Object": "Products & Logistics, CS Manager", "Clumping": "CS Team Lead"}
