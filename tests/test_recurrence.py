@@ -183,3 +183,74 @@ def test_split_episode_keeps_old_id_for_the_earlier_part():
     out = cycle(moved, rows)
     got = [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]]
     assert got == [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
+
+
+# ---- a second cycle on the same log keeps every flag as it is (each case from a surviving mutant) -------
+
+def no_ticket(*days, defect="Foreign Object", start=1):
+    return [{**c, "ticket_id": ""} for c in cases(*days, defect=defect, start=start)]
+
+
+@pytest.mark.parametrize("log", [
+    pytest.param(cases(0, 3) + cases(40, 43, start=3), id="two-episodes-of-one-product-and-defect"),
+    pytest.param(no_ticket(0, 3) + no_ticket(40, 43, start=3), id="two-episodes-without-ticket-ids"),
+    pytest.param(cases(0, 3) + [case("CS-1", date_logged=D0, product="Honey Roasted Almonds 8oz", lot_number="H1"),
+                                case("CS-9", date_logged=D0 + timedelta(days=2),
+                                     product="Honey Roasted Almonds 8oz", lot_number="H9")],
+                 id="one-ticket-in-flags-of-two-products"),
+    pytest.param(cases(0, 3) + [case("CS-1", date_logged=D0, defect_type="Clumping"),
+                                case("CS-9", date_logged=D0 + timedelta(days=2), defect_type="Clumping")],
+                 id="one-ticket-in-flags-of-two-defects"),
+])
+def test_a_second_cycle_keeps_each_flag_to_its_own_episode(log):
+    first = cycle(log, []).desired["escalations"]
+    assert len(first) == 2
+    again = cycle(log, first, now=NOW + timedelta(days=1))
+    assert [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r.get("merged_into") or "")
+            for r in again.desired["escalations"]] == \
+        [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], "") for r in first]
+    assert (again.flags.raised, again.flags.grown, again.flags.merged) == ([], [], [])
+
+
+def test_a_flag_follows_its_episode_when_its_first_case_moves_out_and_a_new_one_joins():
+    # ESC-0001 listed CS-1, CS-2; CS-1 is corrected to a much later date and CS-3 joins CS-2:
+    # the episode shares CS-2 with the flag, so it keeps ESC-0001 (listed as "CS-2, CS-3").
+    rows = cycle(cases(0, 5), []).desired["escalations"]
+    moved = [case("CS-1", date_logged=D0 + timedelta(days=90), lot_number="L1")] + cases(5, 8, start=2)
+    out = cycle(moved, rows)
+    assert [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]] == [("ESC-0001", "CS-2, CS-3")]
+    assert out.flags.raised == []
+
+
+def test_a_corrected_case_that_does_not_add_one_is_not_growth():
+    rows = cycle(cases(0, 5, 9), []).desired["escalations"]
+    fixed = cases(0, 5, 9)
+    fixed[1]["lot_number"] = "L7"          # CS-2's lot corrected: the flag is updated, not grown
+    out = cycle(fixed, rows)
+    (row,) = out.desired["escalations"]
+    assert (row["flag_id"], row["cases"], row["lot_numbers"]) == ("ESC-0001", 3, "L1, L7, L3")
+    assert out.flags.grown == []
+    shrunk = cycle(cases(0, 5), rows)      # a case corrected away: fewer cases is not growth either
+    assert shrunk.desired["escalations"][0]["cases"] == 2 and shrunk.flags.grown == []
+
+
+def episode(**over):
+    from bot.tabs.escalations import Episode
+    fields = dict(product_key="trailmixoriginal12oz", product="Trail Mix Original 12oz", defect_type="Clumping",
+                  dates=(D0, D0 + timedelta(days=3)), tickets=("CS-1", "CS-2"), lots=("L1",), first_row=2,
+                  case_lots=("L1", "L1"))
+    return Episode(**{**fields, **over})
+
+
+@pytest.mark.parametrize("extra, same_lot, notify", [
+    pytest.param(None, None, "CS Team Lead", id="without-capa-no-same-lot-cell"),
+    pytest.param(lambda ep: {}, "", "CS Team Lead", id="extra-with-nothing-to-add"),
+    pytest.param(lambda ep: {"same_lot": "L1", "notify": ["Products & Logistics", "cs team lead"]}, "L1",
+                 "CS Team Lead, Products & Logistics", id="extra-names-added-once"),
+])
+def test_a_flags_cells_with_and_without_extra_cells(extra, same_lot, notify):
+    from bot.tabs.escalations import RecurrenceSettings, desired_escalations
+    (row,), changes = desired_escalations([], [episode()], RecurrenceSettings(), "2026-10-05 09:00", extra=extra)
+    assert (row.get("same_lot"), row["notify"], row["cases"], row["lot_numbers"]) == (same_lot, notify, 2, "L1")
+    assert ("same_lot" in row) == (extra is not None)
+    assert changes.raised == ["ESC-0001"]
