@@ -364,3 +364,15 @@ def test_notify_escalation_adds_the_level_3_owner_once(base, defect, cases, expe
     from bot.tabs.open_cases import NotifyEscalation
     rule = NotifyEscalation(serious=frozenset({"Foreign Object"}), level_3_owner="Senior Management", min_cases=2)
     assert rule.notify(base, defect, cases) == expected
+
+
+def test_open_case_ages_has_the_same_columns_and_types_with_no_dated_open_case(run, settings):
+    today = date(2026, 11, 23)
+    some = run([case("CS-1", date_logged=date(2026, 11, 16))], now=at(today)).validation.log
+    none = run([case("CS-1", date_logged=date(2026, 11, 16), status="Closed"), case("CS-2", date_logged=None)],
+               now=at(today)).validation.log
+    expected = {"day": "int64", "age": "int64", "level": "int64", "serious": "bool"}
+    for log, n in ((some, 1), (none, 0)):
+        df = open_case_ages(log, settings.escalation, today)
+        assert len(df) == n
+        assert {k: str(df[k].dtype) for k in expected} == expected
