@@ -376,3 +376,18 @@ def test_open_case_ages_has_the_same_columns_and_types_with_no_dated_open_case(r
         df = open_case_ages(log, settings.escalation, today)
         assert len(df) == n
         assert {k: str(df[k].dtype) for k in expected} == expected
+
+
+def test_cases_of_one_age_are_listed_by_earliest_date_logged_then_row(run):
+    # Sat 11-14 and Sun 11-15 both count from Mon 11-16: age 5 on Mon 11-23, Level 3.
+    log = [case("A", date_logged=date(2026, 11, 15), defect_type="Clumping"),
+           case("B", date_logged=date(2026, 11, 14), defect_type="Clumping"),
+           case("C", date_logged=date(2026, 11, 14), defect_type="Clumping")]
+    rows = run(log, now=at(date(2026, 11, 23))).desired["open_cases"]
+    assert [(r["ticket_id"], r["age"], r["row"]) for r in rows] == [("B", 5, 3), ("C", 5, 4), ("A", 5, 2)]
+
+
+def test_an_open_case_with_blank_ticket_product_and_agent_is_listed_with_those_cells_blank(run):
+    log = [case("", date_logged=date(2026, 11, 16), product="", agent="", defect_type="Clumping")]
+    (row,) = run(log, now=at(date(2026, 11, 23))).desired["open_cases"]
+    assert (row["ticket_id"], row["product"], row["agent"], row["age"], row["level"]) == ("", "", "", 5, "Level 3")

@@ -175,6 +175,7 @@ def test_backdated_case_merges_two_flags_into_the_older():
     # Next cycle: stable, nothing to write for Escalations.
     again = cycle(backdated, out.desired["escalations"])
     assert all(w.tab != "Escalations" for w in again.plan.writes)
+    assert (again.flags.merged, again.flags.raised) == ([], [])    # a merged flag is never claimed again
 
 
 def test_split_episode_keeps_old_id_for_the_earlier_part():
