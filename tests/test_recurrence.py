@@ -255,3 +255,29 @@ def test_a_flags_cells_with_and_without_extra_cells(extra, same_lot, notify):
     assert (row.get("same_lot"), row["notify"], row["cases"], row["lot_numbers"]) == (same_lot, notify, 2, "L1")
     assert ("same_lot" in row) == (extra is not None)
     assert changes.raised == ["ESC-0001"]
+
+
+def test_flags_listed_after_a_merged_flag_keep_their_ids():
+    log = cases(0, 3) + cases(23, 26, start=3) + cases(50, 52, start=20, product="Honey Roasted Almonds 8oz")
+    backdated = log + [case("CS-9", date_logged=D0 + timedelta(days=13))]
+    merged = cycle(backdated, cycle(log, []).desired["escalations"]).desired["escalations"]
+    assert [(r["flag_id"], r.get("merged_into") or "") for r in merged] == \
+        [("ESC-0001", ""), ("ESC-0002", "ESC-0001"), ("ESC-0003", "")]
+    again = cycle(backdated, merged, now=NOW + timedelta(days=1))
+    assert [(r["flag_id"], r["cases"]) for r in again.desired["escalations"]] == \
+        [("ESC-0001", 5), ("ESC-0002", 2), ("ESC-0003", 2)]
+    assert (again.flags.raised, again.flags.merged) == ([], [])
+
+
+def test_a_ticket_id_repeated_in_two_episodes_does_not_raise_a_new_flag_every_cycle():
+    # Bug found from the `taken` mutants: CS-4 typed again 34 days later made the second cycle merge
+    # ESC-0003 into ESC-0002 and raise ESC-0004 for the same cases, and so on every cycle.
+    log = cases(0, 3) + cases(23, 26, start=3) + [case("CS-4", date_logged=D0 + timedelta(days=60)),
+                                                  case("CS-5", date_logged=D0 + timedelta(days=62))]
+    rows = []
+    for day in range(3):
+        out = cycle(log, rows, now=NOW + timedelta(days=day))
+        rows = out.desired["escalations"]
+        assert [(r["flag_id"], r["ticket_ids"], r.get("merged_into") or "") for r in rows] == [
+            ("ESC-0001", "CS-1, CS-2", ""), ("ESC-0002", "CS-3, CS-4", ""), ("ESC-0003", "CS-4, CS-5", "")]
+        assert out.flags.merged == [] and out.flags.raised == (["ESC-0001", "ESC-0002", "ESC-0003"] if day == 0 else [])
