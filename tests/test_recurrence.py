@@ -260,10 +260,11 @@ def test_a_flags_cells_with_and_without_extra_cells(extra, same_lot, notify):
 def test_flags_listed_after_a_merged_flag_keep_their_ids():
     log = cases(0, 3) + cases(23, 26, start=3) + cases(50, 52, start=20, product="Honey Roasted Almonds 8oz")
     backdated = log + [case("CS-9", date_logged=D0 + timedelta(days=13))]
-    merged = cycle(backdated, cycle(log, []).desired["escalations"]).desired["escalations"]
+    merged = cycle(backdated, cycle(log, []).desired["escalations"], now=NOW + timedelta(days=1)).desired["escalations"]
     assert [(r["flag_id"], r.get("merged_into") or "") for r in merged] == \
         [("ESC-0001", ""), ("ESC-0002", "ESC-0001"), ("ESC-0003", "")]
-    again = cycle(backdated, merged, now=NOW + timedelta(days=1))
+    assert merged[1]["updated_at"] == (NOW + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")   # merging updates
+    again = cycle(backdated, merged, now=NOW + timedelta(days=2))
     assert [(r["flag_id"], r["cases"]) for r in again.desired["escalations"]] == \
         [("ESC-0001", 5), ("ESC-0002", 2), ("ESC-0003", 2)]
     assert (again.flags.raised, again.flags.merged) == ([], [])
@@ -281,3 +282,7 @@ def test_a_ticket_id_repeated_in_two_episodes_does_not_raise_a_new_flag_every_cy
         assert [(r["flag_id"], r["ticket_ids"], r.get("merged_into") or "") for r in rows] == [
             ("ESC-0001", "CS-1, CS-2", ""), ("ESC-0002", "CS-3, CS-4", ""), ("ESC-0003", "CS-4, CS-5", "")]
         assert out.flags.merged == [] and out.flags.raised == (["ESC-0001", "ESC-0002", "ESC-0003"] if day == 0 else [])
+
+
+def test_products_without_a_letter_or_digit_never_make_a_flag(run):
+    assert flags(run(cases(0, 1, product="--") + cases(0, 1, product="?", start=3))) == []
