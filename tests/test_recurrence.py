@@ -286,3 +286,17 @@ def test_a_ticket_id_repeated_in_two_episodes_does_not_raise_a_new_flag_every_cy
 
 def test_products_without_a_letter_or_digit_never_make_a_flag(run):
     assert flags(run(cases(0, 1, product="--") + cases(0, 1, product="?", start=3))) == []
+
+
+def test_flags_raised_together_are_numbered_by_first_date_then_sheet_row(run):
+    # Two episodes starting the same day: the one whose first case sits higher in the log comes first,
+    # whatever the product's name.
+    log = cases(0, 2) + cases(0, 2, product="Honey Roasted Almonds 8oz", start=3)
+    assert [(f, t) for f, _, t in flags(run(log))] == [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
+    log = cases(0, 2, product="Honey Roasted Almonds 8oz", start=3) + cases(0, 2)
+    assert [(f, t) for f, _, t in flags(run(log))] == [("ESC-0001", "CS-3, CS-4"), ("ESC-0002", "CS-1, CS-2")]
+
+
+def test_cases_without_a_ticket_id_count_and_list_no_ticket(run):
+    (flag,) = run(no_ticket(0, 2)).desired["escalations"]
+    assert (flag["cases"], flag["ticket_ids"].replace(",", "").strip()) == (2, "")
