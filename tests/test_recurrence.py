@@ -202,6 +202,9 @@ def no_ticket(*days, defect="Foreign Object", start=1):
     pytest.param(cases(0, 3) + [case("CS-1", date_logged=D0, defect_type="Clumping"),
                                 case("CS-9", date_logged=D0 + timedelta(days=2), defect_type="Clumping")],
                  id="one-ticket-in-flags-of-two-defects"),
+    pytest.param(cases(0, 3) + cases(0, 3, product="Honey Roasted Almonds 8oz"),
+                 id="the-same-tickets-in-flags-of-two-products"),
+    pytest.param(cases(0, 3) + cases(0, 3, defect="Clumping"), id="the-same-tickets-in-flags-of-two-defects"),
 ])
 def test_a_second_cycle_keeps_each_flag_to_its_own_episode(log):
     first = cycle(log, []).desired["escalations"]
