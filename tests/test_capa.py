@@ -351,3 +351,10 @@ def test_only_an_action_of_the_same_product_and_defect_makes_a_recurrence_of(oth
     flags = [record("ESC-0001", **other), record("ESC-0003", first=date(2026, 12, 1))]
     capa.bind(flags, [lead("ESC-0001", ACTION), lead("ESC-0003")], key_of)
     assert capa.effectiveness(flags[-1], lead("ESC-0003")) == ""
+
+
+def test_a_flag_whose_cases_are_all_gone_from_the_log_still_shows_its_watch():
+    capa = capa_on(date(2026, 11, 1), product="Honey Roasted Almonds 8oz")
+    records = [record("ESC-0001")]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    assert capa.effectiveness(records[0], lead("ESC-0001", ACTION)) == "Watching: 20 of 60 days without recurrence"

@@ -210,9 +210,9 @@ def test_a_second_cycle_keeps_each_flag_to_its_own_episode(log):
     first = cycle(log, []).desired["escalations"]
     assert len(first) == 2
     again = cycle(log, first, now=NOW + timedelta(days=1))
-    assert [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r.get("merged_into") or "")
-            for r in again.desired["escalations"]] == \
-        [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], "") for r in first]
+    assert [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r["first_logged"],
+             r.get("merged_into") or "") for r in again.desired["escalations"]] == \
+        [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r["first_logged"], "") for r in first]
     assert (again.flags.raised, again.flags.grown, again.flags.merged) == ([], [], [])
 
 
@@ -303,3 +303,11 @@ def test_flags_raised_together_are_numbered_by_first_date_then_sheet_row(run):
 def test_cases_without_a_ticket_id_count_and_list_no_ticket(run):
     (flag,) = run(no_ticket(0, 2)).desired["escalations"]
     assert (flag["cases"], flag["ticket_ids"].replace(",", "").strip()) == (2, "")
+
+
+def test_a_new_episode_sharing_no_ticket_with_a_flag_gets_its_own():
+    rows = cycle(cases(0, 5), []).desired["escalations"]
+    moved = [case("CS-1", date_logged=D0 + timedelta(days=60)), case("CS-2", date_logged=D0 + timedelta(days=90))]
+    out = cycle(moved + cases(30, 33, start=3), rows)
+    assert [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]] == \
+        [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
