@@ -10,6 +10,7 @@ import pytest
 from after_reply import Sheet
 from bot.tabs.lots import lot_key, month_lots, same_lot_text
 from bot.notices.flag_notices import notices
+from bot.tabs.escalations import FlagChanges
 from conftest import case
 
 FLAGGED = date(2026, 11, 2)        # a Monday; US Veterans Day is Wed Nov 11
@@ -202,3 +203,158 @@ def test_month_lots_counts_the_months_first_and_last_day_and_lists_most_complain
     v = run(log).validation
     assert [(e["lot"], e["cases"]) for e in month_lots(v.log, date(2026, 11, 1), date(2026, 11, 30))] == \
         [("C3", 3), ("a1", 2), ("B2", 2)]     # most complaints first, then by lot whatever its case
+
+
+# ---- the Capa rules one method at a time (each from a surviving mutant) ------------------------------------
+
+ACTION = date(2026, 11, 10)
+TMO = "Trail Mix Original 12oz"
+
+
+def capa_on(*days, today=date(2026, 11, 30), defect="Clumping", product=TMO):
+    """A Capa over a log of `days` (cases of one product and defect), today `today`."""
+    import pandas as pd
+
+    from bot.tabs.capa import Capa, CapaSettings
+    from bot.tabs.escalations import RecurrenceSettings
+    from bot.tabs.open_cases import EscalationSettings
+    log = pd.DataFrame({"date_logged": list(days), "product": [product] * len(days),
+                        "defect_type": [defect] * len(days)})
+    return Capa(log, RecurrenceSettings(), EscalationSettings(), CapaSettings(), today)
+
+
+def record(flag_id, first=date(2026, 11, 2), merged_into="", notify="CS Team Lead", defect="Clumping", product=TMO):
+    return {"flag_id": flag_id, "product": product, "defect_type": defect, "first_logged": first.isoformat(),
+            "flagged_at": "2026-11-02 09:00", "notify": notify, "merged_into": merged_into}
+
+
+def lead(flag_id, action=None, root_cause="seal bar too cold"):
+    return {"flag_id": flag_id, "action_date": action.isoformat() if action else None, "root_cause": root_cause}
+
+
+def key_of(row):
+    return row["flag_id"]
+
+
+def test_bind_reads_the_actions_of_flags_not_merged_and_skips_flags_without_a_row():
+    from bot.tabs.capa import Action
+    capa = capa_on(date(2026, 11, 1))
+    records = [record("ESC-0002", merged_into="ESC-0001"), record("ESC-0003"), record("ESC-0001")]
+    capa.bind(records, [lead("ESC-0002", date(2026, 11, 12)), lead("ESC-0001", ACTION)], key_of)
+    assert capa.actions == [Action("ESC-0001", "trailmixoriginal12oz", "Clumping", ACTION)]
+
+
+def test_finish_leaves_a_merged_flag_alone_and_sets_every_other():
+    capa = capa_on(date(2026, 11, 1), date(2026, 11, 20))
+    merged = {**record("ESC-0002", merged_into="ESC-0001"), "effectiveness": "as last written"}
+    records = [merged, record("ESC-0001"), record("ESC-0003")]
+    capa.bind(records, [lead("ESC-0001", ACTION), lead("ESC-0002", ACTION), lead("ESC-0003")], key_of)
+    capa.finish(records, {}, FlagChanges(), key_of)
+    assert [r["effectiveness"] for r in records] == \
+        ["as last written", "Recurred after action: 1 case(s) since 2026-11-10", ""]
+
+
+@pytest.mark.parametrize("before, told", [
+    pytest.param(None, True, id="first-recurrence-told"),
+    pytest.param("Watching: 3 of 60 days without recurrence", True, id="watching-to-recurred-told"),
+    pytest.param("Recurred after action: 1 case(s) since 2026-11-10", False, id="more-cases-not-told-again"),
+])
+def test_the_webhook_hears_of_a_recurrence_once(before, told):
+    capa = capa_on(date(2026, 11, 1), date(2026, 11, 20), date(2026, 11, 25))
+    records = [record("ESC-0001")]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    changes = FlagChanges()
+    capa.finish(records, {} if before is None else {"ESC-0001": before}, changes, key_of)
+    assert records[0]["effectiveness"] == "Recurred after action: 2 case(s) since 2026-11-10"
+    assert changes.recurred == (["ESC-0001"] if told else [])
+
+
+def test_a_recurrence_after_another_flags_newer_action_is_told_again():
+    capa = capa_on(date(2026, 11, 1), date(2026, 11, 25))
+    records = [record("ESC-0001"), record("ESC-0002", first=date(2026, 11, 25))]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    changes = FlagChanges()
+    capa.finish(records, {"ESC-0002": "Recurrence of ESC-0009 after its corrective action of 2026-10-01"},
+                changes, key_of)
+    assert records[1]["effectiveness"] == "Recurrence of ESC-0001 after its corrective action of 2026-11-10"
+    assert changes.recurred == ["ESC-0001", "ESC-0002"]
+
+
+@pytest.mark.parametrize("notify, expected", [
+    pytest.param("CS Team Lead", "CS Team Lead, Senior Management", id="level-3-added"),
+    pytest.param("CS Team Lead, Senior Management", "CS Team Lead, Senior Management", id="not-twice"),
+])
+def test_a_recurred_flag_names_the_level_3_owner_even_when_no_episode_updates_it(notify, expected):
+    capa = capa_on(date(2026, 11, 1), date(2026, 11, 20))
+    records = [record("ESC-0001", notify=notify)]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    capa.finish(records, {}, FlagChanges(), key_of)
+    assert records[0]["notify"] == expected
+
+
+@pytest.mark.parametrize("case_day, expected", [
+    pytest.param(ACTION, "Watching: 20 of 60 days without recurrence", id="a-case-on-the-action-day-is-before-it"),
+    pytest.param(date(2027, 1, 9), "Recurred after action: 1 case(s) since 2026-11-10", id="day-60-still-recurs"),
+    pytest.param(date(2027, 1, 10), "Effective: no recurrence in 60 days", id="day-61-after-effective"),
+])
+def test_effectiveness_boundaries_of_the_action_and_verification_days(case_day, expected):
+    today = date(2026, 11, 30) if case_day == ACTION else date(2027, 1, 12)
+    capa = capa_on(date(2026, 11, 1), case_day, today=today)
+    records = [record("ESC-0001")]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    assert capa.effectiveness(records[0], lead("ESC-0001", ACTION)) == expected
+
+
+def episode_of(*days):
+    from bot.tabs.escalations import Episode
+    return Episode(product_key="trailmixoriginal12oz", product=TMO, defect_type="Clumping", dates=days,
+                   tickets=tuple(f"CS-{i}" for i in range(len(days))), lots=(), first_row=2,
+                   case_lots=tuple(f"L{i}" for i in range(len(days))))
+
+
+@pytest.mark.parametrize("episode_days, other_case, level_3", [
+    pytest.param((date(2026, 11, 1), ACTION), None, False, id="last-case-on-the-action-day-not-after"),
+    pytest.param((date(2026, 11, 1), date(2026, 11, 11)), None, True, id="last-case-the-day-after"),
+    pytest.param((date(2027, 1, 15), date(2027, 1, 20)), None, True, id="an-episode-after-an-effective-action"),
+    pytest.param((date(2026, 11, 1), date(2026, 11, 2)), date(2027, 1, 9), True, id="case-on-day-60-outside"),
+    pytest.param((date(2026, 11, 1), date(2026, 11, 2)), date(2027, 1, 10), False, id="case-on-day-61-outside"),
+])
+def test_notify_names_level_3_for_a_case_after_the_action(episode_days, other_case, level_3):
+    days = sorted(set(episode_days) | ({other_case} if other_case else set()))
+    capa = capa_on(*days, today=date(2027, 1, 12))
+    capa.bind([record("ESC-0001")], [lead("ESC-0001", ACTION)], key_of)
+    assert ("Senior Management" in capa.extra(episode_of(*episode_days))["notify"]) == level_3
+
+
+@pytest.mark.parametrize("actions, first, expected", [
+    pytest.param({"ESC-0001": ACTION, "ESC-0002": date(2026, 11, 20)}, date(2026, 12, 1),
+                 "Recurrence of ESC-0002 after its corrective action of 2026-11-20", id="the-latest-action-named"),
+    pytest.param({"ESC-0002": date(2026, 11, 20), "ESC-0001": ACTION}, date(2026, 12, 1),
+                 "Recurrence of ESC-0002 after its corrective action of 2026-11-20", id="latest-whatever-the-order"),
+    pytest.param({"ESC-0001": ACTION, "ESC-0002": ACTION}, date(2026, 12, 1),
+                 "Recurrence of ESC-0002 after its corrective action of 2026-11-10", id="same-day-higher-flag-id"),
+    pytest.param({"ESC-0001": ACTION}, ACTION, "", id="first-case-on-the-action-day-is-no-recurrence"),
+])
+def test_recurrence_of_names_the_latest_earlier_action(actions, first, expected):
+    capa = capa_on(date(2026, 11, 1), first, date(2026, 12, 2))
+    flags = [record(f) for f in actions] + [record("ESC-0003", first=first)]
+    capa.bind(flags, [lead(f, day) for f, day in actions.items()] + [lead("ESC-0003")], key_of)
+    assert capa.effectiveness(flags[-1], lead("ESC-0003")) == expected
+
+
+@pytest.mark.parametrize("other", [
+    pytest.param({"product": "Honey Roasted Almonds 8oz"}, id="another-product"),
+    pytest.param({"defect": "Foreign Object"}, id="another-defect"),
+])
+def test_only_an_action_of_the_same_product_and_defect_makes_a_recurrence_of(other):
+    capa = capa_on(date(2026, 11, 1), date(2026, 12, 1))
+    flags = [record("ESC-0001", **other), record("ESC-0003", first=date(2026, 12, 1))]
+    capa.bind(flags, [lead("ESC-0001", ACTION), lead("ESC-0003")], key_of)
+    assert capa.effectiveness(flags[-1], lead("ESC-0003")) == ""
+
+
+def test_a_flag_whose_cases_are_all_gone_from_the_log_still_shows_its_watch():
+    capa = capa_on(date(2026, 11, 1), product="Honey Roasted Almonds 8oz")
+    records = [record("ESC-0001")]
+    capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
+    assert capa.effectiveness(records[0], lead("ESC-0001", ACTION)) == "Watching: 20 of 60 days without recurrence"

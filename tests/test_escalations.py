@@ -175,6 +175,7 @@ def test_backdated_case_merges_two_flags_into_the_older():
     # Next cycle: stable, nothing to write for Escalations.
     again = cycle(backdated, out.desired["escalations"])
     assert all(w.tab != "Escalations" for w in again.plan.writes)
+    assert (again.flags.merged, again.flags.raised) == ([], [])    # a merged flag is never claimed again
 
 
 def test_split_episode_keeps_old_id_for_the_earlier_part():
@@ -183,3 +184,130 @@ def test_split_episode_keeps_old_id_for_the_earlier_part():
     out = cycle(moved, rows)
     got = [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]]
     assert got == [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
+
+
+# ---- a second cycle on the same log keeps every flag as it is (each case from a surviving mutant) -------
+
+def no_ticket(*days, defect="Foreign Object", start=1):
+    return [{**c, "ticket_id": ""} for c in cases(*days, defect=defect, start=start)]
+
+
+@pytest.mark.parametrize("log", [
+    pytest.param(cases(0, 3) + cases(40, 43, start=3), id="two-episodes-of-one-product-and-defect"),
+    pytest.param(no_ticket(0, 3) + no_ticket(40, 43, start=3), id="two-episodes-without-ticket-ids"),
+    pytest.param(cases(0, 3) + [case("CS-1", date_logged=D0, product="Honey Roasted Almonds 8oz", lot_number="H1"),
+                                case("CS-9", date_logged=D0 + timedelta(days=2),
+                                     product="Honey Roasted Almonds 8oz", lot_number="H9")],
+                 id="one-ticket-in-flags-of-two-products"),
+    pytest.param(cases(0, 3) + [case("CS-1", date_logged=D0, defect_type="Clumping"),
+                                case("CS-9", date_logged=D0 + timedelta(days=2), defect_type="Clumping")],
+                 id="one-ticket-in-flags-of-two-defects"),
+    pytest.param(cases(0, 3) + cases(0, 3, product="Honey Roasted Almonds 8oz"),
+                 id="the-same-tickets-in-flags-of-two-products"),
+    pytest.param(cases(0, 3) + cases(0, 3, defect="Clumping"), id="the-same-tickets-in-flags-of-two-defects"),
+])
+def test_a_second_cycle_keeps_each_flag_to_its_own_episode(log):
+    first = cycle(log, []).desired["escalations"]
+    assert len(first) == 2
+    again = cycle(log, first, now=NOW + timedelta(days=1))
+    assert [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r["first_logged"],
+             r.get("merged_into") or "") for r in again.desired["escalations"]] == \
+        [(r["flag_id"], r["product"], r["defect_type"], r["ticket_ids"], r["first_logged"], "") for r in first]
+    assert (again.flags.raised, again.flags.grown, again.flags.merged) == ([], [], [])
+
+
+def test_a_flag_follows_its_episode_when_its_first_case_moves_out_and_a_new_one_joins():
+    # ESC-0001 listed CS-1, CS-2; CS-1 is corrected to a much later date and CS-3 joins CS-2:
+    # the episode shares CS-2 with the flag, so it keeps ESC-0001 (listed as "CS-2, CS-3").
+    rows = cycle(cases(0, 5), []).desired["escalations"]
+    moved = [case("CS-1", date_logged=D0 + timedelta(days=90), lot_number="L1")] + cases(5, 8, start=2)
+    out = cycle(moved, rows)
+    assert [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]] == [("ESC-0001", "CS-2, CS-3")]
+    assert out.flags.raised == []
+
+
+def test_a_corrected_case_that_does_not_add_one_is_not_growth():
+    rows = cycle(cases(0, 5, 9), []).desired["escalations"]
+    fixed = cases(0, 5, 9)
+    fixed[1]["lot_number"] = "L7"          # CS-2's lot corrected: the flag is updated, not grown
+    out = cycle(fixed, rows)
+    (row,) = out.desired["escalations"]
+    assert (row["flag_id"], row["cases"], row["lot_numbers"]) == ("ESC-0001", 3, "L1, L7, L3")
+    assert out.flags.grown == []
+    shrunk = cycle(cases(0, 5), rows)      # a case corrected away: fewer cases is not growth either
+    assert shrunk.desired["escalations"][0]["cases"] == 2 and shrunk.flags.grown == []
+
+
+def episode(**over):
+    from bot.tabs.escalations import Episode
+    fields = dict(product_key="trailmixoriginal12oz", product="Trail Mix Original 12oz", defect_type="Clumping",
+                  dates=(D0, D0 + timedelta(days=3)), tickets=("CS-1", "CS-2"), lots=("L1",), first_row=2,
+                  case_lots=("L1", "L1"))
+    return Episode(**{**fields, **over})
+
+
+@pytest.mark.parametrize("extra, same_lot, notify", [
+    pytest.param(None, None, "CS Team Lead", id="without-capa-no-same-lot-cell"),
+    pytest.param(lambda ep: {}, "", "CS Team Lead", id="extra-with-nothing-to-add"),
+    pytest.param(lambda ep: {"same_lot": "L1", "notify": ["Products & Logistics", "cs team lead"]}, "L1",
+                 "CS Team Lead, Products & Logistics", id="extra-names-added-once"),
+])
+def test_a_flags_cells_with_and_without_extra_cells(extra, same_lot, notify):
+    from bot.tabs.escalations import RecurrenceSettings, desired_escalations
+    (row,), changes = desired_escalations([], [episode()], RecurrenceSettings(), "2026-10-05 09:00", extra=extra)
+    assert (row.get("same_lot"), row["notify"], row["cases"], row["lot_numbers"]) == (same_lot, notify, 2, "L1")
+    assert ("same_lot" in row) == (extra is not None)
+    assert changes.raised == ["ESC-0001"]
+
+
+def test_flags_listed_after_a_merged_flag_keep_their_ids():
+    log = cases(0, 3) + cases(23, 26, start=3) + cases(50, 52, start=20, product="Honey Roasted Almonds 8oz")
+    backdated = log + [case("CS-9", date_logged=D0 + timedelta(days=13))]
+    merged = cycle(backdated, cycle(log, []).desired["escalations"], now=NOW + timedelta(days=1)).desired["escalations"]
+    assert [(r["flag_id"], r.get("merged_into") or "") for r in merged] == \
+        [("ESC-0001", ""), ("ESC-0002", "ESC-0001"), ("ESC-0003", "")]
+    assert merged[1]["updated_at"] == (NOW + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")   # merging updates
+    again = cycle(backdated, merged, now=NOW + timedelta(days=2))
+    assert [(r["flag_id"], r["cases"]) for r in again.desired["escalations"]] == \
+        [("ESC-0001", 5), ("ESC-0002", 2), ("ESC-0003", 2)]
+    assert (again.flags.raised, again.flags.merged) == ([], [])
+
+
+def test_a_ticket_id_repeated_in_two_episodes_does_not_raise_a_new_flag_every_cycle():
+    # Bug found from the `taken` mutants: CS-4 typed again 34 days later made the second cycle merge
+    # ESC-0003 into ESC-0002 and raise ESC-0004 for the same cases, and so on every cycle.
+    log = cases(0, 3) + cases(23, 26, start=3) + [case("CS-4", date_logged=D0 + timedelta(days=60)),
+                                                  case("CS-5", date_logged=D0 + timedelta(days=62))]
+    rows = []
+    for day in range(3):
+        out = cycle(log, rows, now=NOW + timedelta(days=day))
+        rows = out.desired["escalations"]
+        assert [(r["flag_id"], r["ticket_ids"], r.get("merged_into") or "") for r in rows] == [
+            ("ESC-0001", "CS-1, CS-2", ""), ("ESC-0002", "CS-3, CS-4", ""), ("ESC-0003", "CS-4, CS-5", "")]
+        assert out.flags.merged == [] and out.flags.raised == (["ESC-0001", "ESC-0002", "ESC-0003"] if day == 0 else [])
+
+
+def test_products_without_a_letter_or_digit_never_make_a_flag(run):
+    assert flags(run(cases(0, 1, product="--") + cases(0, 1, product="?", start=3))) == []
+
+
+def test_flags_raised_together_are_numbered_by_first_date_then_sheet_row(run):
+    # Two episodes starting the same day: the one whose first case sits higher in the log comes first,
+    # whatever the product's name.
+    log = cases(0, 2) + cases(0, 2, product="Honey Roasted Almonds 8oz", start=3)
+    assert [(f, t) for f, _, t in flags(run(log))] == [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]
+    log = cases(0, 2, product="Honey Roasted Almonds 8oz", start=3) + cases(0, 2)
+    assert [(f, t) for f, _, t in flags(run(log))] == [("ESC-0001", "CS-3, CS-4"), ("ESC-0002", "CS-1, CS-2")]
+
+
+def test_cases_without_a_ticket_id_count_and_list_no_ticket(run):
+    (flag,) = run(no_ticket(0, 2)).desired["escalations"]
+    assert (flag["cases"], flag["ticket_ids"].replace(",", "").strip()) == (2, "")
+
+
+def test_a_new_episode_sharing_no_ticket_with_a_flag_gets_its_own():
+    rows = cycle(cases(0, 5), []).desired["escalations"]
+    moved = [case("CS-1", date_logged=D0 + timedelta(days=60)), case("CS-2", date_logged=D0 + timedelta(days=90))]
+    out = cycle(moved + cases(30, 33, start=3), rows)
+    assert [(r["flag_id"], r["ticket_ids"]) for r in out.desired["escalations"]] == \
+        [("ESC-0001", "CS-1, CS-2"), ("ESC-0002", "CS-3, CS-4")]

@@ -336,3 +336,58 @@ def test_init_and_doctor_know_the_open_cases_tab(tmp_path, capsys):
 def test_the_matrix_reads_no_clock():
     source = (Path(__file__).resolve().parents[1] / "bot" / "tabs" / "open_cases.py").read_text()
     assert ".now(" not in source and ".today(" not in source and "import time" not in source
+
+
+# ---- the rules one function at a time (each from a surviving mutant) ---------------------------------------
+
+@pytest.mark.parametrize("start, today, subdivision, days", [
+    # Wed 12-24, (Thu 12-25 Christmas), Fri 12-26, Mon 29, Tue 30, Wed 31, (Thu 01-01 New Year's Day) = 5
+    pytest.param(date(2025, 12, 24), date(2026, 1, 2), None, 5, id="last-years-holidays-skipped-too"),
+    # Fri 04-17, (Mon 04-20 Patriots' Day in Massachusetts), Tue 04-21 = 2; 3 elsewhere in the US
+    pytest.param(date(2026, 4, 17), date(2026, 4, 22), "MA", 2, id="the-subdivisions-holiday-skipped"),
+    pytest.param(date(2026, 4, 17), date(2026, 4, 22), None, 3, id="no-subdivision-no-patriots-day"),
+])
+def test_business_days_skip_the_holidays_of_every_year_and_of_the_subdivision(start, today, subdivision, days):
+    from bot.tabs.open_cases import EscalationSettings, business_days
+    assert business_days(start, today, EscalationSettings(subdivision=subdivision)) == days
+
+
+@pytest.mark.parametrize("base, defect, cases, expected", [
+    pytest.param("CS Team Lead", "Clumping", 2, "CS Team Lead", id="not-serious-not-grown-unchanged"),
+    pytest.param("CS Team Lead", "Clumping", 3, "CS Team Lead, Senior Management", id="grown-adds-level-3"),
+    pytest.param("CS Team Lead", "Foreign Object", 2, "CS Team Lead, Senior Management", id="serious-adds-level-3"),
+    pytest.param("CS Team Lead, senior management", "Foreign Object", 3, "CS Team Lead, senior management",
+                 id="already-named-among-others-not-twice"),
+    pytest.param(" A ,, B ", "Foreign Object", 2, "A, B, Senior Management", id="blank-names-dropped"),
+])
+def test_notify_escalation_adds_the_level_3_owner_once(base, defect, cases, expected):
+    from bot.tabs.open_cases import NotifyEscalation
+    rule = NotifyEscalation(serious=frozenset({"Foreign Object"}), level_3_owner="Senior Management", min_cases=2)
+    assert rule.notify(base, defect, cases) == expected
+
+
+def test_open_case_ages_has_the_same_columns_and_types_with_no_dated_open_case(run, settings):
+    today = date(2026, 11, 23)
+    some = run([case("CS-1", date_logged=date(2026, 11, 16))], now=at(today)).validation.log
+    none = run([case("CS-1", date_logged=date(2026, 11, 16), status="Closed"), case("CS-2", date_logged=None)],
+               now=at(today)).validation.log
+    expected = {"day": "int64", "age": "int64", "level": "int64", "serious": "bool"}
+    for log, n in ((some, 1), (none, 0)):
+        df = open_case_ages(log, settings.escalation, today)
+        assert len(df) == n
+        assert {k: str(df[k].dtype) for k in expected} == expected
+
+
+def test_cases_of_one_age_are_listed_by_earliest_date_logged_then_row(run):
+    # Sat 11-14 and Sun 11-15 both count from Mon 11-16: age 5 on Mon 11-23, Level 3.
+    log = [case("A", date_logged=date(2026, 11, 15), defect_type="Clumping"),
+           case("B", date_logged=date(2026, 11, 14), defect_type="Clumping"),
+           case("C", date_logged=date(2026, 11, 14), defect_type="Clumping")]
+    rows = run(log, now=at(date(2026, 11, 23))).desired["open_cases"]
+    assert [(r["ticket_id"], r["age"], r["row"]) for r in rows] == [("B", 5, 3), ("C", 5, 4), ("A", 5, 2)]
+
+
+def test_an_open_case_with_blank_ticket_product_and_agent_is_listed_with_those_cells_blank(run):
+    log = [case("", date_logged=date(2026, 11, 16), product="", agent="", defect_type="Clumping")]
+    (row,) = run(log, now=at(date(2026, 11, 23))).desired["open_cases"]
+    assert (row["ticket_id"], row["product"], row["agent"], row["age"], row["level"]) == ("", "", "", 5, "Level 3")

@@ -138,13 +138,19 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
             continue
         identity = _identity(row, settings)
         open_flags.setdefault(identity[:2], []).append((number, pos, identity))
-    taken: set[int] = set()
-    for ep in found:
-        content = _content(ep, settings, escalate, extra)
-        # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
-        wanted = _identity(content, settings)
-        matches = sorted(f for f in open_flags.get(wanted[:2], ())
-                         if f[1] not in taken and _same_episode(f[2], wanted))
+    # Matched on what the bot writes (and so reads back next cycle), never on the raw cells.
+    contents = [_content(ep, settings, escalate, extra) for ep in found]
+    wanted_of = [_identity(content, settings) for content in contents]
+    # Each flag belongs to one episode: of those it matches, the one sharing the most of its tickets (the
+    # earliest on a tie). A Ticket ID repeated in two episodes then cannot pull one's flag into the other.
+    belongs: dict[int, tuple[int, int]] = {}     # flag position -> (tickets shared, episode index)
+    for i, wanted in enumerate(wanted_of):
+        for f in open_flags.get(wanted[:2], ()):
+            shared = len(f[2][2] & wanted[2])
+            if _same_episode(f[2], wanted) and (f[1] not in belongs or shared > belongs[f[1]][0]):
+                belongs[f[1]] = (shared, i)
+    for i, (ep, content, wanted) in enumerate(zip(found, contents, wanted_of)):
+        matches = sorted(f for f in open_flags.get(wanted[:2], ()) if f[1] in belongs and belongs[f[1]][1] == i)
         if not matches:
             flag_id = format_flag_id(next_number)
             next_number += 1
@@ -153,14 +159,12 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
             continue
         keep = matches[0]
         row = rows[keep[1]]
-        taken.add(keep[1])
         if any(cells.comparable(row.get(k)) != cells.comparable(v) for k, v in content.items()):
             if len(ep.tickets) > _int(row.get("cases")):
                 changes.grown.append(cells.as_text(row.get("flag_id")))
             update_row(ESCALATIONS, row, {**content, "updated_at": stamp})
         update_row(ESCALATIONS, row, {"flagged_at": stamp})
         for other in matches[1:]:
-            taken.add(other[1])
             rows[other[1]].update(merged_into=cells.as_text(row.get("flag_id")), updated_at=stamp)
             changes.merged.append(cells.as_text(rows[other[1]].get("flag_id")))
     return rows, changes
