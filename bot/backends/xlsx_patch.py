@@ -128,7 +128,6 @@ class SheetEditor:
         self.col_styles = _column_styles(root)
         self.touched: set[int] = set()
         self.appended: list[bytes] = []            # new rows past every row of the sheet, kept as XML text
-        self.appended_extent = (0, 0)              # their last row and last column
         self.appended_last: dict[int, int] = {}    # column -> the last appended row with a value in it
         self.may_keep_text = False                 # set by the caller when nothing reads the rows back
         self.shared_masters: dict[str, str] = {}   # si -> cell of a shared formula's first cell, overwritten
@@ -209,8 +208,6 @@ class SheetEditor:
                 self._keep_as_text(data)
             else:
                 self._insert(parse(data, f"the new rows of {self.title!r}"))
-        if self.appended_last:
-            self.appended_extent = (max(self.appended_last.values()), max(self.appended_last))
 
     def _insert(self, fragment: etree._Element) -> None:
         for row in list(fragment):
@@ -381,8 +378,8 @@ class SheetEditor:
                 last = at[1] if at else len(row)
             if last:
                 max_row, max_col = r, max(max_col, last)
-        if self.appended:
-            max_row, max_col = self.appended_extent[0], max(max_col, self.appended_extent[1])
+        if self.appended_last:   # rows kept as text come after every row of the tree
+            max_row, max_col = max(self.appended_last.values()), max(max_col, max(self.appended_last))
         return f"A1:{column_letters(max(max_col, 1))}{max(max_row, 1)}"
 
     def formula_refs(self) -> set[str]:
