@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,10 +279,7 @@ def synthetic(n: int, seed: int = SEED, now: dt.datetime = NOW) -> Dataset:
 
 def caers(limit: int | None = None) -> Dataset:
     """The log built from the real FDA CAERS extract (tests/caers.py): real dates and product names."""
-    tests_dir = str(REPO / "tests")
-    if tests_dir not in sys.path:
-        sys.path.insert(0, tests_dir)
-    import caers as _caers  # tests/caers.py
+    from tests import caers as _caers
 
     if _caers.caers_path() is None:
         raise FileNotFoundError(f"{_caers.CAERS_FILE} not found in {_caers.data_dir()} (set DLB_REAL_DATA)")
