@@ -23,8 +23,8 @@ import pandas as pd
 
 from bot.read import cells
 from bot.tabs.escalations import Episode, RecurrenceSettings
-from bot.read.table import ROW_COLUMN, map_columns
-from bot.tabs.log_issues import parse_column
+from bot.read.table import ROW_COLUMN, ColumnMap
+from bot.tabs.log_issues import Issue
 from sheet_schema import load
 
 MONTH_PATTERN = re.compile(r"\s*(\d{4})-(\d{1,2})\s*$")
@@ -159,21 +159,17 @@ class MonthlyReport:
         return f"; left out: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
-def closed_dates(header: list, rows: list[list], log: pd.DataFrame, day_first: bool = False,
-                 renames: dict[str, str] | None = None) -> pd.Series | None:
-    """The optional Date Closed column, parsed as a cycle parses dates, aligned with `log`: a date, None
-    where blank, or NOT_A_DATE where filled with something else (which the cycle also names in Log
-    Issues). None when the Defective Log has no such column. Found as a cycle finds it (map_columns)."""
-    at = map_columns("Defective Log", header, load("defective_log"), renames or {}, strict=False).index.get(
-        CLOSED_COLUMN.key)
+def closed_dates(log: pd.DataFrame, columns: ColumnMap, issues: list[Issue]) -> pd.Series | None:
+    """The optional Date Closed column aligned with `log`: a date, None where blank, or NOT_A_DATE where
+    filled with something else. Taken from the cycle's own validation, which parsed the column (when the
+    Defective Log has one: `columns`, found by map_columns) and named each cell that is not a date in Log
+    Issues; None when there is no such column."""
+    at = columns.index.get(CLOSED_COLUMN.key)
     if at is None:
         return None
-    raw = np.empty(len(rows), dtype=object)
-    raw[:] = [r[at] if at < len(r) else None for r in rows]
-    parsed, problems, _, _ = parse_column(raw, CLOSED_COLUMN, day_first)
-    parsed = np.where(pd.isna(problems), parsed, NOT_A_DATE)
-    positions = log[ROW_COLUMN].to_numpy(dtype=np.int64) - 2     # sheet row 2 is data row 0
-    return pd.Series(parsed[positions], index=log.index, dtype=object)
+    not_dates = {i.row for i in issues if i.tab == columns.tab and i.column_index == at}
+    return pd.Series([NOT_A_DATE if row in not_dates else day
+                      for day, row in zip(log[CLOSED_COLUMN.key], log[ROW_COLUMN])], index=log.index, dtype=object)
 
 
 def defect_choices() -> tuple[str, ...]:

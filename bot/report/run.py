@@ -13,7 +13,7 @@ from typing import Callable
 
 from bot.backends.base import ApplyResult, Backend, Plan
 from bot.config import Settings
-from bot.cycle.compute import validated
+from bot.cycle.compute import rep_columns, validated
 from bot.errors import ConcurrentEditError
 from bot.cycle.plan import TabTarget, plan_tabs
 from bot.tabs.escalations import episodes
@@ -43,9 +43,7 @@ class ReportRun:
 def make_report(snapshot, settings: Settings, month: date, now: datetime) -> tuple[MonthlyReport, Plan]:
     """Pure given the snapshot: the month's report and the plan that puts it into the Monthly Report tab."""
     v = validated(snapshot, settings)
-    log_rows = snapshot.tabs[settings.title("defective_log")]
-    closed_on = closed_dates(log_rows[0], log_rows[1:], v.log, settings.day_first,
-                             settings.headers["defective_log"])
+    closed_on = closed_dates(v.log, rep_columns(snapshot, settings, "defective_log")[1], v.issues)
     report = build_report(v.log, episodes(v.log, settings.recurrence), month, now, settings.recurrence,
                           closed_on)
     title = settings.title(TAB)
