@@ -22,13 +22,18 @@ class DimensionRequests:
         "sortRange": "_sort_range",
     }
 
-    def _dimension_range(self, i: int, kind: str, rng: dict) -> tuple["Tab", str, int, int]:
-        tab = self._by_id(rng.get("sheetId", 0))
+    def _grid_dimension(self, i: int, kind: str, sheet_id, dim, field: str) -> tuple["Tab", str]:
+        """The tab and dimension a request names, refused as Google refuses them (`field`: where the
+        dimension sits in the request, for the message)."""
+        tab = self._by_id(sheet_id)
         if tab is None:
-            raise ApiError(400, f"Invalid requests[{i}].{kind}: No grid with id: {rng.get('sheetId', 0)}")
-        dim = rng.get("dimension")
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: No grid with id: {sheet_id}")
         if dim not in (structure.ROWS, structure.COLUMNS):
-            raise ApiError(400, f"Invalid requests[{i}].{kind}: range.dimension must be ROWS or COLUMNS.")
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: {field} must be ROWS or COLUMNS.")
+        return tab, dim
+
+    def _dimension_range(self, i: int, kind: str, rng: dict) -> tuple["Tab", str, int, int]:
+        tab, dim = self._grid_dimension(i, kind, rng.get("sheetId", 0), rng.get("dimension"), "range.dimension")
         start = int(rng.get("startIndex", 0))
         end = int(rng["endIndex"]) if "endIndex" in rng else structure._size(tab, dim)
         self._check_structure_allowed(i, kind, tab)
@@ -52,12 +57,8 @@ class DimensionRequests:
         return {}
 
     def _append_dimension(self, i: int, args: dict) -> dict:
-        tab = self._by_id(args.get("sheetId", 0))
-        if tab is None:
-            raise ApiError(400, f"Invalid requests[{i}].appendDimension: No grid with id: {args.get('sheetId', 0)}")
-        dim = args.get("dimension")
-        if dim not in (structure.ROWS, structure.COLUMNS):
-            raise ApiError(400, f"Invalid requests[{i}].appendDimension: dimension must be ROWS or COLUMNS.")
+        tab, dim = self._grid_dimension(i, "appendDimension", args.get("sheetId", 0), args.get("dimension"),
+                                        "dimension")
         structure.append_dimension(tab, dim, int(args.get("length", 0)), i)
         return {}
 
