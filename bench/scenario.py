@@ -33,6 +33,7 @@ import gzip
 import io
 import json
 import marshal
+import os
 import pickle
 import pstats
 import shutil
@@ -230,6 +231,8 @@ def timed_cycle(spec: dict, backend, settings, now) -> dict:
         report = run_cycle(backend, settings, lambda: now, cache=cache)
         prof.disable()
         Path(spec["marker"]).write_text("done")
+        if os.environ.get("DLB_PROFILE_DIR"):     # the whole profile, for pstats (callers, more lines)
+            prof.dump_stats(str(Path(os.environ["DLB_PROFILE_DIR"]) / f"{Path(spec['marker']).stem}.prof"))
         out = io.StringIO()
         out.write(f"=== {spec['title']} — top 25 by cumulative time ===\n")
         pstats.Stats(prof, stream=out).strip_dirs().sort_stats("cumulative").print_stats(25)
