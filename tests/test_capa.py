@@ -283,8 +283,6 @@ def test_a_recurrence_after_another_flags_newer_action_is_told_again():
 @pytest.mark.parametrize("notify, expected", [
     pytest.param("CS Team Lead", "CS Team Lead, Senior Management", id="level-3-added"),
     pytest.param("CS Team Lead, Senior Management", "CS Team Lead, Senior Management", id="not-twice"),
-    # As every other name Notify gains (escalations.add_name): a name already there in another case counts.
-    pytest.param("CS Team Lead, senior management", "CS Team Lead, senior management", id="not-twice-any-case"),
 ])
 def test_a_recurred_flag_names_the_level_3_owner_even_when_no_episode_updates_it(notify, expected):
     capa = capa_on(date(2026, 11, 1), date(2026, 11, 20))

@@ -31,7 +31,7 @@ import pandas as pd
 from bot.read import cells
 from bot.tabs.open_cases import EscalationSettings, business_days
 from bot.tabs.lots import PRODUCTS_AND_LOGISTICS, same_lot_text
-from bot.tabs.escalations import Episode, FlagChanges, RecurrenceSettings, add_name
+from bot.tabs.escalations import Episode, FlagChanges, RecurrenceSettings
 
 RECURRED = "Recurred after action"
 RECURRENCE_OF = "Recurrence of"
@@ -120,11 +120,9 @@ class Capa:
             if text.startswith(RECURRED):
                 # The recurrence may be a case of its own, outside the flag's episode: Notify still
                 # names the Level 3 owner, as the contract asks for any recurrence after an action.
-                # Added as Capa.extra adds it (escalations.add_name), so it is never named twice.
-                notify = cells.as_text(rec.get("notify"))
-                named = add_name(notify, self.level_3)
-                if named != notify:
-                    rec["notify"] = named
+                names = [n.strip() for n in cells.as_text(rec.get("notify")).split(",") if n.strip()]
+                if self.level_3 not in names:
+                    rec["notify"] = ", ".join(names + [self.level_3])
             was = before.get(key, "")
             if text.startswith((RECURRED, RECURRENCE_OF)) and not was.startswith(text.split(":")[0]):
                 changes.recurred.append(cells.as_text(rec.get("flag_id")))
