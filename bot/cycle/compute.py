@@ -42,6 +42,9 @@ class Outcome:
     # before the write (cycle.let_go), so only compute's own callers may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
+    # Each bot column as the plan compared it (plan_tabs' `compared`), for the quiet fingerprint;
+    # run_cycle drops it once the fingerprint is taken.
+    compared: dict[str, dict[str, list]] = field(repr=False, default_factory=dict)
 
 
 def stamp(now: datetime) -> str:
@@ -157,8 +160,9 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # never lose a row.
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
                for name in BOT_TABS]
-    return Outcome(plan_tabs(targets), v, rows_read, ready, drafts_new, waiting, flag_changes,
-                   flags_total, tables, desired)
+    compared: dict[str, dict[str, list]] = {}
+    return Outcome(plan_tabs(targets, compared), v, rows_read, ready, drafts_new, waiting, flag_changes,
+                   flags_total, tables, desired, compared)
 
 
 LAST_RUN = "Last run"

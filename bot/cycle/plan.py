@@ -26,7 +26,10 @@ class TabTarget:
     clear_rest: bool = False
 
 
-def plan_tabs(targets: list[TabTarget]) -> Plan:
+def plan_tabs(targets: list[TabTarget], compared: dict[str, dict[str, list]] | None = None) -> Plan:
+    """`compared`, when given, receives each bot column as the plan compared it (the values as stored,
+    in their comparable form), by tab name and column key: the quiet-cycle fingerprint of the tabs a
+    cycle leaves is made of the same columns (bot.cycle.quiet), and need not work them out again."""
     creates: list[CreateTab] = []
     writes: list[RangeWrite] = []
     guards: list[Guard] = []
@@ -35,7 +38,7 @@ def plan_tabs(targets: list[TabTarget]) -> Plan:
             # Made readable as it is created (bold frozen header, widths, wrap, filter): at no extra request.
             creates.append(CreateTab(t.table.title, hidden=t.schema.hidden,
                                      format=new_tab_format(t.table.title, t.schema)))
-        tab_writes = _plan_tab(t)
+        tab_writes = _plan_tab(t, None if compared is None else compared.setdefault(t.schema.name, {}))
         writes.extend(tab_writes)
         if tab_writes and t.table.exists:
             guards.extend(_guards(t, tab_writes))
@@ -71,7 +74,7 @@ def _positions(t: TabTarget) -> dict[str, int]:
     return index
 
 
-def _plan_tab(t: TabTarget) -> list[RangeWrite]:
+def _plan_tab(t: TabTarget, compared: dict[str, list] | None = None) -> list[RangeWrite]:
     index = _positions(t)
     # Bot columns in sheet order, so a row's changed columns come out sorted.
     bot_keys = sorted((c.key for c in t.schema.columns if c.owner == "bot"), key=index.__getitem__)
@@ -89,6 +92,8 @@ def _plan_tab(t: TabTarget) -> list[RangeWrite]:
     for k in bot_keys:
         want, want_compared = stored_with_comparables(_column(t.rows, k, height))
         wanted[k] = [None if v == "" else v for v in want]
+        if compared is not None:
+            compared[k] = want_compared
         differs.append(list(map(ne, comparables(_column(current, k, height)), want_compared)))
     runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []

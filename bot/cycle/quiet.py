@@ -47,15 +47,19 @@ def _digest(data, canonical: bool = False) -> bytes:
     return hashlib.sha256(blob).digest()
 
 
-def bot_tab_rows(name: str, rows: list[dict]) -> list[tuple]:
-    """A bot tab reduced to what matters: every schema column, compared the way the plan compares."""
-    return _reduced([[r.get(c.key) for r in rows] for c in load(name).columns])
+def bot_tab_rows(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> list[tuple]:
+    """A bot tab reduced to what matters: every schema column, compared the way the plan compares.
+    `compared`: columns the plan already reduced so (plan_tabs' `compared`; a column of a tab rewritten
+    whole may run past `rows` with blanks, which the reduction drops)."""
+    compared = compared or {}
+    return _reduced([compared[c.key] if c.key in compared else stored_comparables([r.get(c.key) for r in rows])
+                     for c in load(name).columns])
 
 
 def _reduced(columns: list[list]) -> list[tuple]:
-    """Rows of comparable values from a tab's schema columns (column by column: a tab reaches 100,000
-    rows), without the blank rows at the end."""
-    out = list(zip(*map(stored_comparables, columns)))
+    """Rows of a tab's schema columns, each already in its comparable form (column by column: a tab
+    reaches 100,000 rows), without the blank rows at the end."""
+    out = list(zip(*columns))
     while out and all(v == "" for v in out[-1]):
         out.pop()
     return out
@@ -66,7 +70,7 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     dict of every row first: the same tuples, for the quiet-cycle check."""
     if not rows or columns is None:
         return []
-    return _reduced(list(schema_columns(rows[1:], columns, load(name)).values()))
+    return _reduced(list(map(stored_comparables, schema_columns(rows[1:], columns, load(name)).values())))
 
 
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:
@@ -134,9 +138,12 @@ def steady_digest(remembered: dict, settings_key: bytes, now: datetime) -> tuple
     return (digest, last_run) if isinstance(digest, str) and isinstance(last_run, str) else None
 
 
-def desired_bot_rows(desired: dict[str, list[dict]]) -> dict[str, list[tuple]]:
-    """The fingerprinted bot tabs as a cycle leaves them."""
-    return {name: bot_tab_rows(name, desired.get(name, [])) for name in FINGERPRINTED_BOT_TABS}
+def desired_bot_rows(desired: dict[str, list[dict]], compared: dict[str, dict[str, list]] | None = None
+                     ) -> dict[str, list[tuple]]:
+    """The fingerprinted bot tabs as a cycle leaves them. `compared`: the columns the plan reduced
+    (Outcome.compared), by tab name."""
+    compared = compared or {}
+    return {name: bot_tab_rows(name, desired.get(name, []), compared.get(name)) for name in FINGERPRINTED_BOT_TABS}
 
 
 class QuietCache:

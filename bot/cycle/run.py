@@ -114,7 +114,9 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         let_go(outcome)
         # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
         # cycle leaves them), worked out before the write, which needs none of what it is made from.
-        expected = fingerprint(rep, desired_bot_rows(outcome.desired), settings_key, now) if cache else ""
+        expected = fingerprint(rep, desired_bot_rows(outcome.desired, outcome.compared), settings_key, now) \
+            if cache else ""
+        outcome.compared = {}
         applied = None
         if not outcome.plan.is_empty:
             try:
