@@ -106,16 +106,6 @@ def _clean(text: str) -> str:
 _PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
 
 
-def str_texts(values, has_none: bool = True) -> list[str]:
-    """as_text over a column known to hold only text or None (the fast path of column parsing);
-    `has_none=False` when the caller knows no cell is None.
-
-    One C-speed check of the whole column decides whether any cell needs cleaning at all."""
-    texts = ["" if v is None else v for v in values] if has_none else values
-    out = _stripped(texts, "".join(texts))
-    return list(out) if out is texts else out
-
-
 def plain_texts(values: list) -> list[str] | None:
     """`[as_text(v) for v in values]` when every cell is text, a whole number typed as one (an int: an
     order number 10299 reads as its digits) or None, without a function call per cell; None when some
@@ -286,7 +276,7 @@ def text_lengths(texts: list[str]) -> np.ndarray:
 
 
 def placeholder_positions(texts: list[str], lengths: np.ndarray | None = None) -> list[int]:
-    """Positions of the placeholders in a column of stripped texts (as `str_texts` gives), given their
+    """Positions of the placeholders in a column of stripped texts (as `plain_texts` gives), given their
     `text_lengths` when the caller has them. Only the short cells can be one (no placeholder is longer
     than _PLACEHOLDER_MAX characters): only those are looked up in the set of every case spelling, once
     each distinct short text, and their positions found only when one is a placeholder."""
@@ -386,7 +376,7 @@ def parse_email(value):
 
 def bad_emails(texts: list[str]) -> list[int]:
     """Positions of the filled texts that are not email addresses (`parse_email`'s rule), for a column of
-    cleaned, stripped texts ("" for blank, as `str_texts` gives). A plain loop: the regex itself is most
+    cleaned, stripped texts ("" for blank, as `plain_texts` gives). A plain loop: the regex itself is most
     of the cost, and pandas' str.match adds its own on top (so does one regex pass over the column
     joined into one text, a cell a line: measured 100 ms against the loop's 88 at 100,000 rows)."""
     match = _EMAIL.match

@@ -146,10 +146,11 @@ def _grid(data: list[list]) -> np.ndarray:
     """The rows as an (n, width) object array, short rows padded with None: every cell in row order
     through one C-level iterator (a cell that is itself a sequence stays one cell)."""
     n = len(data)
-    width = max(map(len, data), default=0)
+    widths = set(map(len, data))
+    width = max(widths, default=0)
     if not n or not width:
         return np.empty((n, 0), dtype=object)
-    if min(map(len, data)) < width:
+    if len(widths) > 1:
         data = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in data]
     return np.fromiter(chain.from_iterable(data), dtype=object, count=n * width).reshape(n, width)
 
