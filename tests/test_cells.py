@@ -280,12 +280,17 @@ def test_column_forms_match_the_cell_rules_for_any_column(values):
                                                      [cells.comparable(cells.storable(v)) for v in values])
 
 
-@given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["a\nb", " \n", "\r\n", "é\t"])),
-                max_size=12))
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["a\nb", " \n", "\r\n", "é\t", " a b "]),
+                          st.integers()), max_size=12))
 def test_text_column_fast_path_matches_as_text(values):
-    assert cells.str_texts(values) == [cells.as_text(v) for v in values]
-    filled = [v for v in values if v is not None]
-    assert cells.str_texts(np.array(filled + [""], dtype=object)[:-1], has_none=False) == [cells.as_text(v) for v in filled]
+    assert cells.plain_texts(list(values)) == [cells.as_text(v) for v in values]
+    filled = [v for v in values if v is not None and not isinstance(v, int)]
+    assert cells.plain_texts(list(filled)) == [cells.as_text(v) for v in filled]
+
+
+@pytest.mark.parametrize("values", [[1.5], [True, "a"], [date(2026, 11, 3)], ["a", 2.0, None]])
+def test_text_column_fast_path_leaves_other_kinds_to_the_cell_rules(values):
+    assert cells.plain_texts(values) is None
 
 
 @given(st.lists(st.one_of(st.just(""), st.sampled_from(["a@b.co", "a@b", "a b@c.d", "@b.c", "a@@b.c", "a@b.c\u00a0x"]),

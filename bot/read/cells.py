@@ -103,13 +103,39 @@ def _clean(text: str) -> str:
     return text
 
 
-def str_texts(values, has_none: bool = True) -> list[str]:
-    """as_text over a column known to hold only text or None (the fast path of column parsing);
-    `has_none=False` when the caller knows no cell is None.
+_PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
 
-    One C-speed check of the whole column decides whether any cell needs cleaning at all."""
-    texts = ["" if v is None else v for v in values] if has_none else values
-    if already_clean("".join(texts)):
+
+def plain_texts(values: list) -> list[str] | None:
+    """`[as_text(v) for v in values]` when every cell is text, a whole number typed as one (an int: an
+    order number 10299 reads as its digits) or None, without a function call per cell; None when some
+    cell is of another kind (a float, a date, a checkbox), which the caller reads value by value.
+    The list returned may be `values` itself (when no cell needs changing)."""
+    try:
+        joined = "".join(values)     # every cell is text (the common column): the type check, at C speed
+    except TypeError:
+        kinds = set(map(type, values))
+        if not kinds <= _PLAIN_KINDS:
+            return None
+        if str not in kinds and int not in kinds:
+            return [""] * len(values)   # a column the sheet lacks, or left empty
+        if type(None) in kinds:
+            values = ["" if v is None else v for v in values]
+        if int in kinds:
+            values = list(map(str, values))   # str of a str is the str itself
+        joined = "".join(values)
+    return _stripped(values, joined)
+
+
+def _stripped(texts: list[str], joined: str) -> list[str]:
+    """`[_clean(t).strip() for t in texts]`, given their concatenation `joined`: one C-speed look at the
+    joined text decides whether any cell needs cleaning, or even stripping, at all (when none does,
+    `texts` itself is returned)."""
+    if joined.isprintable():
+        # The only character str.strip removes from printable text is the space: without one, every
+        # cell is already what strip would give (IDs, emails, order numbers).
+        return texts if " " not in joined else list(map(str.strip, texts))
+    if already_clean(joined):
         return list(map(str.strip, texts))
     # A few cells need cleaning (a pasted line break, a control character): find them at C speed and
     # clean only those, so one odd cell does not cost a function call for every cell of its column.
@@ -244,14 +270,21 @@ def is_placeholder(value) -> bool:
     return isinstance(value, str) and " ".join(value.split()).casefold() in PLACEHOLDERS
 
 
-def placeholder_positions(texts: list[str]) -> list[int]:
-    """Positions of the placeholders in a column of stripped texts (as `str_texts` gives). Only the
-    short cells can be one (no placeholder is longer than _PLACEHOLDER_MAX characters): their lengths
-    are looked at in C, and only those few are looked up in the set of every case spelling."""
-    if not texts:
-        return []
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+def text_lengths(texts: list[str]) -> np.ndarray:
+    """The length of each text of a column, counted in C (a blank is the text of length 0)."""
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def placeholder_positions(texts: list[str], lengths: np.ndarray | None = None) -> list[int]:
+    """Positions of the placeholders in a column of stripped texts (as `plain_texts` gives), given their
+    `text_lengths` when the caller has them. Only the short cells can be one (no placeholder is longer
+    than _PLACEHOLDER_MAX characters): only those are looked up in the set of every case spelling, once
+    each distinct short text, and their positions found only when one is a placeholder."""
+    if lengths is None:
+        lengths = text_lengths(texts)
     short = np.flatnonzero((lengths <= _PLACEHOLDER_MAX) & (lengths > 0)).tolist()
+    if not short or _PLACEHOLDER_SPELLINGS.isdisjoint(map(texts.__getitem__, short)):
+        return []
     return [i for i in short if texts[i] in _PLACEHOLDER_SPELLINGS]
 
 
@@ -343,7 +376,7 @@ def parse_email(value):
 
 def bad_emails(texts: list[str]) -> list[int]:
     """Positions of the filled texts that are not email addresses (`parse_email`'s rule), for a column of
-    cleaned, stripped texts ("" for blank, as `str_texts` gives). A plain loop: the regex itself is most
+    cleaned, stripped texts ("" for blank, as `plain_texts` gives). A plain loop: the regex itself is most
     of the cost, and pandas' str.match adds its own on top (so does one regex pass over the column
     joined into one text, a cell a line: measured 100 ms against the loop's 88 at 100,000 rows)."""
     match = _EMAIL.match
@@ -381,9 +414,6 @@ def comparable(value):
     if isinstance(value, (datetime, date, time)):
         return as_text(value)
     return value
-
-
-_PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
 
 
 def _plain_kinds(values: list, *, stored: bool) -> set | None:

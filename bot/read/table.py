@@ -5,7 +5,7 @@ Headers are matched by name, ignoring case and spaces, so a team may reorder or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import chain
 
 import numpy as np
 
@@ -127,7 +127,8 @@ def schema_columns(data: list[list], columns: ColumnMap, schema: TabSchema) -> d
 
     Transposes in C rather than indexing row by row (logs reach 100,000 rows): the rows, padded to
     one width where Google left trailing blanks off, become one 2-D object array whose columns are
-    views; numpy builds it three times faster than zip_longest transposes.
+    views; numpy builds it three times faster than zip_longest transposes, and fills it from one
+    iterator over the cells a third faster than np.array discovers the shape of a list of rows.
     """
     n = len(data)
     grid = _grid(data)
@@ -142,21 +143,16 @@ def schema_columns(data: list[list], columns: ColumnMap, schema: TabSchema) -> d
 
 
 def _grid(data: list[list]) -> np.ndarray:
-    """The rows as an (n, width) object array, short rows padded with None."""
+    """The rows as an (n, width) object array, short rows padded with None: every cell in row order
+    through one C-level iterator (a cell that is itself a sequence stays one cell)."""
     n = len(data)
-    width = max(map(len, data), default=0)
+    widths = set(map(len, data))
+    width = max(widths, default=0)
     if not n or not width:
         return np.empty((n, 0), dtype=object)
-    padded = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in data]
-    try:
-        grid = np.array(padded, dtype=object)
-    except ValueError:       # a cell that is itself a sequence (never from a sheet): no 2-D shortcut
-        grid = None
-    if grid is None or grid.shape != (n, width):
-        grid = np.empty((n, width), dtype=object)
-        for i, column in enumerate(zip_longest(*data)):
-            grid[:, i] = np.fromiter(column, dtype=object, count=n)
-    return grid
+    if len(widths) > 1:
+        data = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in data]
+    return np.fromiter(chain.from_iterable(data), dtype=object, count=n * width).reshape(n, width)
 
 
 @dataclass
