@@ -53,39 +53,43 @@ class RecurrenceSettings:
 
 
 def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
-    """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log."""
-    cols = ["date_logged", "product", "defect_type", "ticket_id", "lot_number", ROW_COLUMN]
-    df = log[cols]
-    df = df[df["date_logged"].notna() & df["product"].notna() & df["defect_type"].notna()].copy()
-    if df.empty:
+    """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log, on
+    plain arrays (a pandas filter or column per step copies 100,000 rows each time)."""
+    product_col, defect_col, date_col = (log[k].to_numpy() for k in ("product", "defect_type", "date_logged"))
+    valid = pd.notna(date_col) & pd.notna(product_col) & pd.notna(defect_col)
+    if not valid.any():
         return []
-    keys = {p: settings.key(p) for p in df["product"].unique()}
-    df["pkey"] = df["product"].map(keys)
-    df = df[df["pkey"] != ""]
+    # Product keys per distinct spelling; a name with no letter or digit has no key and is never a flag.
+    at = np.flatnonzero(valid)
+    product_code, spellings = pd.factorize(product_col[at])
+    pkeys = np.array([settings.key(p) for p in spellings], dtype=object)[product_code]
+    keep = pkeys != ""
+    at, pkeys = at[keep], pkeys[keep]
+    if not len(at):
+        return []
     # Day numbers, not pandas timestamps: a date of year 1 or 9999 is a date, and out of a Timestamp's range.
-    df["day"] = cells.day_numbers(df["date_logged"].to_numpy())
+    day = cells.day_numbers(date_col[at])
     # Sorted by (product, defect, day, row) on integer codes (np.lexsort, last key first): the same order
     # as sorting the texts, without comparing a text per step.
-    product_code = pd.factorize(df["pkey"].to_numpy(), sort=True)[0]
-    defect_code = pd.factorize(df["defect_type"].to_numpy(), sort=True)[0]
-    day = df["day"].to_numpy()
-    order = np.lexsort((df[ROW_COLUMN].to_numpy(), day, defect_code, product_code))
-    df = df.iloc[order]
-    product_code, defect_code, day = product_code[order], defect_code[order], day[order]
+    key_code = pd.factorize(pkeys, sort=True)[0]
+    defect_code = pd.factorize(defect_col[at], sort=True)[0]
+    rows = log[ROW_COLUMN].to_numpy()[at]
+    order = np.lexsort((rows, day, defect_code, key_code))
+    at, key_code, defect_code, day, pkeys = at[order], key_code[order], defect_code[order], day[order], pkeys[order]
     # A case starts a new episode when its group changes or it comes more than window_days after the last.
-    new = np.ones(len(df), dtype=bool)
-    new[1:] = (product_code[1:] != product_code[:-1]) | (defect_code[1:] != defect_code[:-1]) | \
+    new = np.ones(len(at), dtype=bool)
+    new[1:] = (key_code[1:] != key_code[:-1]) | (defect_code[1:] != defect_code[:-1]) | \
         (np.diff(day) > settings.window_days)
     episode = np.cumsum(new)
     flagged = np.bincount(episode)[episode] >= settings.min_cases    # the episode's size, row by row
-    df = df[flagged]
-    df["episode"] = episode[flagged]
+    at, episode, pkeys = at[flagged], episode[flagged], pkeys[flagged]
     # The rows are sorted by episode: cut plain lists at each episode's start (hundreds of episodes, and
     # a pandas group costs far more than a slice).
-    starts = np.flatnonzero(np.diff(df["episode"].to_numpy(), prepend=-1)).tolist() + [len(df)]
-    pkeys, products, defects, days, tickets, lots_col, rows = (
-        df[k].tolist() for k in ("pkey", "product", "defect_type", "date_logged", "ticket_id", "lot_number",
-                                 ROW_COLUMN))
+    starts = np.flatnonzero(np.diff(episode, prepend=-1)).tolist() + [len(at)]
+    pkeys = pkeys.tolist()
+    products, defects, days, tickets, lots_col, rows = (
+        log[k].to_numpy()[at].tolist() for k in ("product", "defect_type", "date_logged", "ticket_id",
+                                                 "lot_number", ROW_COLUMN))
     found = []
     for a, b in zip(starts, starts[1:]):
         # Parsed IDs are already text as a cell shows it; as_text only for anything else.
