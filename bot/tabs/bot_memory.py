@@ -74,10 +74,6 @@ DIGEST = "sha256"
 KEY = "_key"   # each record carries its key as the bot computed it, so a digested Ticket ID still finds its row
 
 
-def record_key(record: Record, key_of: KeyOf) -> str:
-    return record[KEY] if isinstance(record.get(KEY), str) else key_of(record)
-
-
 def short_key(key: str) -> str:
     """A key as kept in memory: itself, or a digest of it when it is too long to keep beside the rest."""
     return key if len(key) <= 200 else f"{DIGEST}:{_digest(key)}"
