@@ -55,6 +55,14 @@ def test_an_overtyped_cell_is_put_back_and_named():
     assert "Lead Status and Lead Notes" in issue.problem
 
 
+def test_every_row_with_an_overtyped_cell_is_named():
+    rows = [sheet_row(r) for r in RECORDS]
+    rows[0][HEADERS.index("Cases")] = 99
+    rows[2][HEADERS.index("Product")] = "Something else"
+    _, out, _ = lay(rows)
+    assert [(i.row, i.field, i.ticket_id) for i in out.issues] == [(2, "Cases", "ESC-0001"), (4, "Product", "ESC-0003")]
+
+
 def test_a_deleted_flag_comes_back_at_the_end_and_is_named():
     rows = [sheet_row(RECORDS[0]), sheet_row(RECORDS[2])]
     _, out, _ = lay(rows)
@@ -124,6 +132,31 @@ def test_the_memory_tab_keeps_each_record_on_its_row_and_appends_new_ones():
                                                     ("escalations", "ESC-0002")]
     assert rows[1] == current[1]                                  # someone's row in the hidden tab: left alone
     assert [r["product"] for r in read_memory(rows)["escalations"]] == ["Q", "R"]
+
+
+def test_a_persons_own_row_between_flags_leaves_every_flag_after_it_in_place():
+    own = [None] * len(HEADERS)
+    own[HEADERS.index("Lead Notes")] = "call the supplier"
+    rows = [sheet_row(RECORDS[0]), own, sheet_row(RECORDS[1], lead_notes="on 2"), sheet_row(RECORDS[2])]
+    table, out, _ = lay(rows)
+    assert [(r["flag_id"], r["lead_notes"]) for r in out.rows] == [
+        ("ESC-0001", None), (None, "call the supplier"), ("ESC-0002", "on 2"), ("ESC-0003", None)]
+    assert out.issues == []
+
+
+def test_a_flag_of_thousands_of_cases_takes_its_ticket_ids_back_from_its_row():
+    """The memory keeps such a flag's longest text (its Ticket IDs) as a digest, to fit its record in one
+    cell; the visible row still shows them."""
+    from bot.tabs.bot_memory import record_text
+    import json
+    tickets = ", ".join(f"CS-{n}" for n in range(3000))
+    lots = ", ".join(f"L-{n}" for n in range(2500))
+    big = dict(RECORDS[1], ticket_ids=tickets, lot_numbers=lots, cases=3000)
+    remembered = [dict(RECORDS[0]), json.loads(record_text({**big, "_key": "ESC-0002"}))]
+    assert isinstance(remembered[1]["ticket_ids"], dict) and remembered[1]["lot_numbers"] == lots
+    _, out, _ = lay([sheet_row(RECORDS[0]), sheet_row(big)], remembered=remembered)
+    assert out.records[1]["ticket_ids"] == tickets and out.rows[1]["ticket_ids"] == tickets
+    assert out.issues == []
 
 
 # ---- Drafts --------------------------------------------------------------------------------------------
