@@ -120,6 +120,22 @@ def test_a_deleted_flag_is_named_in_the_flag_id_column_wherever_it_stands():
         (4, "B", 1, "Flag ID", "warning")
 
 
+def test_a_deleted_flag_is_named_where_the_bot_writes_its_flag_id_back_when_that_column_was_deleted_too():
+    """Someone deleted the Flag ID column and a flag's row. The bot writes Flag ID back after the last
+    header in use (column S here, after the 18 left), and the Log Issue points there, not at column A
+    (which now shows Product)."""
+    from bot.cycle.plan import TabTarget, plan_tabs
+    rows = [sheet_row(RECORDS[0])[1:], sheet_row(RECORDS[2])[1:]]
+    table = read_bot_table("Escalations", [HEADERS[1:]] + rows, ESC, {})
+    out, _ = escalations_layout(table, [dict(r) for r in RECORDS], [], RecurrenceSettings(), "2026-11-10 09:00")
+    (issue,) = out.issues
+    assert (issue.row, issue.column, issue.column_index, issue.field, issue.ticket_id) == \
+        (4, "S", 18, "Flag ID", "ESC-0002")
+    written = {(w.row + r, w.col + c): v for w in plan_tabs([TabTarget(table, ESC, out.rows)]).writes
+               for r, values in enumerate(w.values) for c, v in enumerate(values)}
+    assert written[(1, 19)] == "Flag ID" and written[(4, 19)] == "ESC-0002"
+
+
 def test_the_memory_tab_keeps_each_record_on_its_row_and_appends_new_ones():
     from bot.tabs.bot_memory import memory_rows, read_memory, record_text
     first = {"flag_id": "ESC-0001", "product": "P"}

@@ -127,8 +127,7 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
             fixed.update({k: old[i].get(k) for k in DRAFT_TEXT})
             out.issues.append(cell_issue(table, pos + 2, "body", shown,
                                          "This row held another ticket's draft (written while the tab was being "
-                                         "sorted); the bot put back this ticket's draft. Its Status is kept.",
-                                         unmapped_letter=""))
+                                         "sorted); the bot put back this ticket's draft. Its Status is kept."))
         # The bot's own cells on a rep's row: the day it saw Sent, and retention's clearing.
         fixed["sent_on"] = new[i].get("sent_on")
         if i in cleared:
