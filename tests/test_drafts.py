@@ -302,14 +302,24 @@ def test_an_edited_template_redrafts_an_unsent_draft(tmp_path):
 
 @pytest.mark.parametrize("body_text, body", [
     pytest.param("{{ first_name }}, your refund is on its way.\n{{ signoff }}",
-                 "Xavier, your refund is on its way.\nCustomer Care Team", id="opens-with-a-name-starting-with-X"),
-    pytest.param("    SNACK CO. QUALITY DESK\n\nHi {{ first_name }},\n{{ signoff }}",
-                 "    SNACK CO. QUALITY DESK\n\nHi Xavier,\nCustomer Care Team", id="indented-first-line-kept"),
+                 "Xavier, your refund is on its way.\nCustomer Care Team", id="opens-with-the-name-Xavier"),
+    pytest.param("Hi {{ first_name }},\nWe are sorry.  \n\t\n", "Hi Xavier,\nWe are sorry.", id="spaces-at-the-end"),
+    pytest.param("    SNACK CO. QUALITY DESK\n\nHi {{ first_name }},", "SNACK CO. QUALITY DESK\n\nHi Xavier,",
+                 id="indented-first-line"),
 ])
-def test_a_body_is_the_template_as_written_only_the_blank_lines_around_it_dropped(tmp_path, body_text, body):
+def test_a_body_is_the_template_without_the_whitespace_around_it_and_the_next_cycle_keeps_it(tmp_path, body_text,
+                                                                                              body):
+    """Found in issue 17: a body was trimmed only of line breaks, while the next cycle reads a cell without
+    the spaces around it; a team's template ending in spaces had every draft rewritten once."""
     (tmp_path / "refund_processed.txt.j2").write_text("Subject: Ticket {{ ticket_id }}\n\n\n" + body_text + "\n\n\n")
-    subject, text = Renderer(tmp_path).render("refund_processed.txt.j2", {"ticket_id": "CS-1", "first_name": "Xavier"})
-    assert (subject, text) == ("Ticket CS-1", body)
+    renderer = Renderer(tmp_path)
+    assert renderer.render("refund_processed.txt.j2", {"ticket_id": "CS-1", "first_name": "Xavier"}) == \
+        ("Ticket CS-1", body)
+    tabs = {"Defective Log": rows_of("defective_log", [case("CS-1")]), "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")])}
+    first = compute(Snapshot(tabs, "t"), load_settings(environ={}), NOW, renderer)
+    again = compute(Snapshot({**tabs, "Drafts": drafts_table(first.desired["drafts"])}, "t"),
+                    load_settings(environ={}), NOW, renderer)
+    assert "Drafts" not in again.plan.tabs_written() and not again.drafts_ready[0].rendered
 
 
 def draft(ticket: str, body: str):
