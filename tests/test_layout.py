@@ -252,3 +252,23 @@ def test_a_deleted_draft_is_not_drafted_again(settings, renderer):
     del tabs["Drafts"][1]
     out = redo(tabs, settings, renderer)
     assert gone not in [r["ticket_id"] for r in out.desired["drafts"]] and out.drafts_new == 0
+
+
+def test_a_draft_too_long_to_keep_in_memory_is_taken_back_from_its_row(tmp_path, settings):
+    """A team's template makes a body near a cell's limit: the memory keeps it as a digest, the next cycle
+    takes it back from the visible row, and writes nothing to Drafts (nor names a cell put back)."""
+    import shutil
+
+    from bot.tabs.drafts import Renderer
+    from hardening import apply_in_memory
+    shutil.copytree(Renderer().template_dir, tmp_path / "t", ignore=shutil.ignore_patterns("__*"))
+    (tmp_path / "t" / "refund_processed.txt.j2").write_text("Subject: Your refund ({{ ticket_id }})\n\n"
+                                                            "Hi {{ first_name }},\n" + "We are sorry. " * 2270 + "Sam")
+    renderer = Renderer(tmp_path / "t")
+    tabs = drafts_after_first_cycle(settings, renderer)
+    memory = "".join(r[2] for r in tabs["Bot Memory"][1:] if r[0] == "drafts")
+    assert '{"sha256":' in memory                                          # the body kept as a digest
+    out = redo(tabs, settings, renderer)
+    assert "Drafts" not in out.plan.tabs_written() and drafts_issues(out) == []
+    again = redo(apply_in_memory(tabs, out.plan), settings, renderer)
+    assert "Drafts" not in again.plan.tabs_written()
