@@ -10,6 +10,9 @@ from sheet_schema import load
 
 ESC = load("escalations")
 HEADERS = [c.header for c in ESC.columns]
+# What a Log Issue tells a person whose bot cell was put back (the sentences are the whole message: what
+# happened, and where people write instead).
+PUT_BACK = "The bot writes this cell and someone changed it; it was put back as the bot wrote it ({})."
 
 
 def record(n: int, product: str, tickets: str) -> dict:
@@ -52,7 +55,7 @@ def test_an_overtyped_cell_is_put_back_and_named():
     (issue,) = out.issues
     assert (issue.tab, issue.row, issue.column, issue.field, issue.ticket_id, issue.severity) == \
         ("Escalations", 3, "B", "Product", "ESC-0002", "warning")
-    assert "Lead Status and Lead Notes" in issue.problem
+    assert issue.problem == PUT_BACK.format("leads write in Lead Status and Lead Notes")
 
 
 def test_every_row_with_an_overtyped_cell_is_named():
@@ -71,7 +74,8 @@ def test_a_deleted_flag_comes_back_at_the_end_and_is_named():
     (issue,) = out.issues
     assert (issue.tab, issue.row, issue.column, issue.column_index, issue.field, issue.ticket_id) == \
         ("Escalations", 4, "A", 0, "Flag ID", "ESC-0002")
-    assert "deleted" in issue.problem and "Lead Status" in issue.problem
+    assert issue.problem == ("This flag's row was deleted; the bot put it back here. To dismiss a flag, set its "
+                             "Lead Status instead.")
 
 
 def test_a_persons_own_row_is_left_exactly_as_typed():
@@ -96,6 +100,24 @@ def test_a_keyed_row_the_memory_lacks_is_adopted_as_it_stands():
     _, out, _ = lay(rows, remembered=RECORDS[:2])
     assert [flag_key(r) for r in out.records] == ["ESC-0001", "ESC-0002", "ESC-0003"]
     assert out.rows[2]["product"] == "Trail Mix" and out.issues == [] and out.added == 0
+
+
+def test_a_flag_row_the_memory_lacks_is_adopted_once_and_grows_with_its_episode():
+    """ESC-0003's memory row was lost and its row appears twice (a lead copied it): the first is the flag,
+    updated when a new case joins its episode; the copy is left alone, no second record."""
+    from datetime import date
+
+    from bot.tabs.escalations import Episode
+    grown = Episode(product_key="trailmix", product="Trail Mix", defect_type="Clumping",
+                    dates=(date(2026, 11, 3), date(2026, 11, 4), date(2026, 11, 5)), tickets=("CS-5", "CS-6", "CS-7"),
+                    lots=(), first_row=2, case_lots=("", "", ""))
+    rows = [sheet_row(RECORDS[0]), sheet_row(RECORDS[2]), sheet_row(RECORDS[2], lead_notes="copy")]
+    table = read_bot_table("Escalations", [HEADERS] + rows, ESC, {})
+    out, changes = escalations_layout(table, [dict(r) for r in RECORDS[:1]], [grown], RecurrenceSettings(),
+                                      "2026-11-10 09:00")
+    assert [flag_key(r) for r in out.records] == ["ESC-0001", "ESC-0003"] and changes.raised == []
+    assert (out.rows[1]["ticket_ids"], out.rows[1]["cases"]) == ("CS-5, CS-6, CS-7", 3)
+    assert out.rows[2] == table.rows[2]
 
 
 def test_without_memory_the_visible_rows_are_the_records():
@@ -197,6 +219,10 @@ def drafts_issues(out):
     return [(i.row, i.column, i.field, i.ticket_id) for i in out.validation.issues if i.tab == "Drafts"]
 
 
+def drafts_problems(out):
+    return [i.problem for i in out.validation.issues if i.tab == "Drafts"]
+
+
 def test_a_sent_draft_keeps_a_reps_own_words(settings, renderer):
     tabs = drafts_after_first_cycle(settings, renderer)
     head = tabs["Drafts"][0]
@@ -216,6 +242,8 @@ def test_an_unsent_draft_overtyped_is_put_back_and_named(settings, renderer):
     assert out.desired["drafts"][1]["body"] == written
     ticket = row[head.index("Ticket ID")]
     assert drafts_issues(out) == [(3, "E", "Body", ticket)]
+    assert drafts_problems(out) == [PUT_BACK.format("reps set Status; to change a draft, edit the Defective Log or "
+                                                    "Comp Sheet")]
 
 
 def test_a_sent_row_holding_another_tickets_draft_gets_its_own_back(settings, renderer):
@@ -232,6 +260,8 @@ def test_a_sent_row_holding_another_tickets_draft_gets_its_own_back(settings, re
     assert (fixed["to"], fixed["subject"], fixed["body"]) == (own["To"], own["Subject"], own["Body"])
     assert fixed["status"] == "Sent"
     assert drafts_issues(out) == [(2, "E", "Body", first[head.index("Ticket ID")])]
+    assert drafts_problems(out) == ["This row held another ticket's draft (written while the tab was being sorted); "
+                                    "the bot put back this ticket's draft. Its Status is kept."]
 
 
 def test_a_sent_rows_overtyped_ticket_id_is_put_back_and_its_status_kept(settings, renderer):
@@ -244,6 +274,7 @@ def test_a_sent_rows_overtyped_ticket_id_is_put_back_and_its_status_kept(setting
     assert [r["ticket_id"] for r in out.desired["drafts"]] == [ticket, tabs["Drafts"][2][0]]
     assert out.desired["drafts"][0]["status"] == "Sent"
     assert drafts_issues(out) == [(2, "A", "Ticket ID", ticket)]
+    assert drafts_problems(out) == [PUT_BACK.format("the row's Status is kept")]
 
 
 def test_a_deleted_draft_is_not_drafted_again(settings, renderer):
