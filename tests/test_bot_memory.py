@@ -69,6 +69,8 @@ def test_closing_a_case_keeps_its_draft_row_and_no_other_draft_moves(settled, se
                    "ticket_ids": "CS-5, CS-6"}], [1], id="overtyped-key-recognised-by-its-cells"),
     pytest.param([{"flag_id": "", "defect_type": "Clumping", "first_logged": "2026-11-01",
                    "ticket_ids": "CS-5"}], [None], id="cells-that-differ-are-not-recognised"),
+    pytest.param([{"flag_id": "ESC-0001"}, {"flag_id": "ESC-X", "defect_type": "Clumping", "first_logged": "2026-11-01",
+                   "ticket_ids": "CS-5, CS-6"}], [0, 1], id="overtyped-key-recognised-below-a-placed-row"),
 ])
 def test_place(rows, want):
     records = [{"flag_id": "ESC-0001", "defect_type": "Rancid / Off Taste", "first_logged": "2026-10-01",
@@ -96,6 +98,8 @@ def test_a_record_too_big_for_a_cell_keeps_digests_and_takes_its_text_back_from_
 def test_an_unreadable_memory_row_is_skipped():
     rows = [{"tab": "drafts", "key": "cs-1", "record": "{not json"},
             {"tab": "nonsense", "key": "x", "record": "{}"},
+            {"tab": "escalations", "key": "ESC-0009", "record": "5"},           # JSON, but not a record
+            {"tab": "drafts", "key": "cs-2", "record": '["cs-2"]'},
             {"tab": "escalations", "key": "ESC-0001", "record": '{"flag_id": "ESC-0001"}'}]
     assert read_memory(rows) == {"escalations": [{"flag_id": "ESC-0001"}]}
 
@@ -211,3 +215,14 @@ def test_a_row_adopted_without_memory_keeps_a_typed_date_as_the_text_it_shows():
              "updated_at": time(9, 30)}]
     (rec,) = from_rows(rows, load("escalations"), flag_key)
     assert (rec["first_logged"], rec["flagged_at"], rec["updated_at"]) == ("2026-11-01", "2026-11-02 09:30:00", "09:30:00")
+
+
+def test_without_memory_each_keyed_row_is_a_record_the_first_row_of_a_key_wins():
+    """What the monthly report reads from a sheet whose memory is lost: the visible rows, one record per key;
+    a copy of a row and a person's own row (no key) are no records."""
+    from bot.tabs.bot_memory import from_rows
+    from sheet_schema import load
+    rows = [{"flag_id": "ESC-0001", "product": "Oat Clusters"}, {"flag_id": "esc-1", "product": "a copy"},
+            {"lead_notes": "my own row"}, {"flag_id": "ESC-0002", "product": "Granola Bar"}]
+    assert [(flag_key(r), r["product"]) for r in from_rows(rows, load("escalations"), flag_key)] == \
+        [("ESC-0001", "Oat Clusters"), ("ESC-0002", "Granola Bar")]
