@@ -303,3 +303,41 @@ def test_a_draft_too_long_to_keep_in_memory_is_taken_back_from_its_row(tmp_path,
     assert "Drafts" not in out.plan.tabs_written() and drafts_issues(out) == []
     again = redo(apply_in_memory(tabs, out.plan), settings, renderer)
     assert "Drafts" not in again.plan.tabs_written()
+
+
+def test_new_drafts_are_counted_and_stamped_with_the_cycle_time(settings, renderer):
+    from test_hardening_input import base_tabs, check_cycle
+    first = check_cycle(settings, renderer, base_tabs())
+    head = first.tabs["Drafts"][0]
+    stamps = {r[head.index("Drafted At")] for r in first.tabs["Drafts"][1:]}
+    assert first.outcome.drafts_new == 2 and len(stamps) == 1 and stamps.pop().startswith("2026-11-23")
+
+
+def test_a_persons_own_row_between_drafts_leaves_every_draft_after_it_in_place(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head = tabs["Drafts"][0]
+    own = [None] * len(head)
+    own[head.index("Status")] = "call the customer back"
+    tabs["Drafts"].insert(2, own)
+    out = redo(tabs, settings, renderer)
+    assert [r.get("ticket_id") for r in out.desired["drafts"]] == ["CS-1", None, "CS-2"]
+    assert "Drafts" not in out.plan.tabs_written()
+
+
+def test_every_draft_row_with_an_overtyped_cell_is_named(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head = tabs["Drafts"][0]
+    for row in tabs["Drafts"][1:]:
+        row[head.index("Body")] = "my own words"
+    assert [(i.row, i.field) for i in redo(tabs, settings, renderer).validation.issues if i.tab == "Drafts"] == \
+        [(2, "Body"), (3, "Body")]
+
+
+def test_every_sent_row_with_an_overtyped_ticket_id_is_named(settings, renderer):
+    tabs = drafts_after_first_cycle(settings, renderer)
+    head = tabs["Drafts"][0]
+    for n, row in enumerate(tabs["Drafts"][1:]):
+        row.extend([None] * (len(head) - len(row)))
+        row[head.index("Ticket ID")], row[head.index("Status")] = f"TYPO-{n}", "Sent"
+    assert [(i.row, i.field) for i in redo(tabs, settings, renderer).validation.issues if i.tab == "Drafts"] == \
+        [(2, "Ticket ID"), (3, "Ticket ID")]
