@@ -69,6 +69,8 @@ def test_closing_a_case_keeps_its_draft_row_and_no_other_draft_moves(settled, se
                    "ticket_ids": "CS-5, CS-6"}], [1], id="overtyped-key-recognised-by-its-cells"),
     pytest.param([{"flag_id": "", "defect_type": "Clumping", "first_logged": "2026-11-01",
                    "ticket_ids": "CS-5"}], [None], id="cells-that-differ-are-not-recognised"),
+    pytest.param([{"flag_id": "ESC-0001"}, {"flag_id": "ESC-X", "defect_type": "Clumping", "first_logged": "2026-11-01",
+                   "ticket_ids": "CS-5, CS-6"}], [0, 1], id="overtyped-key-recognised-below-a-placed-row"),
 ])
 def test_place(rows, want):
     records = [{"flag_id": "ESC-0001", "defect_type": "Rancid / Off Taste", "first_logged": "2026-10-01",
@@ -96,6 +98,8 @@ def test_a_record_too_big_for_a_cell_keeps_digests_and_takes_its_text_back_from_
 def test_an_unreadable_memory_row_is_skipped():
     rows = [{"tab": "drafts", "key": "cs-1", "record": "{not json"},
             {"tab": "nonsense", "key": "x", "record": "{}"},
+            {"tab": "escalations", "key": "ESC-0009", "record": "5"},           # JSON, but not a record
+            {"tab": "drafts", "key": "cs-2", "record": '["cs-2"]'},
             {"tab": "escalations", "key": "ESC-0001", "record": '{"flag_id": "ESC-0001"}'}]
     assert read_memory(rows) == {"escalations": [{"flag_id": "ESC-0001"}]}
 
@@ -143,3 +147,82 @@ def test_a_row_a_person_starts_with_any_value_in_the_key_cell_never_crashes(sett
     again, after = cycle(after, settings, renderer, 2)
     settled_out, _ = cycle(after, settings, renderer, 3)
     assert settled_out.plan.is_empty or set(settled_out.plan.tabs_written()) <= {"Bot Status"}
+
+
+@pytest.mark.parametrize("key, kept_as_is", [
+    pytest.param("cs-" + "1" * 197, True, id="200-characters-kept-as-typed"),
+    pytest.param("cs-" + "1" * 198, False, id="201-characters-kept-as-a-digest"),
+])
+def test_a_key_too_long_for_the_memory_is_kept_as_a_digest(key, kept_as_is):
+    from bot.tabs.bot_memory import short_key
+    if kept_as_is:
+        assert short_key(key) == key
+    else:
+        assert short_key(key).startswith(f"{DIGEST}:") and len(short_key(key)) == len(DIGEST) + 1 + 64
+        assert short_key(key) != short_key(key[:-1] + "2")           # two long Ticket IDs stay two keys
+
+
+def test_a_record_of_exactly_the_cells_limit_is_kept_whole():
+    empty = record_text({"_key": "ESC-0001", "ticket_ids": ""})
+    record = {"_key": "ESC-0001", "ticket_ids": "x" * (MAX_RECORD_CHARS - len(empty))}
+    assert json.loads(record_text(record)) == record
+
+
+def test_a_record_too_big_digests_its_longest_texts_first_and_only_as_many_as_it_must():
+    """After the longest text is a digest the record is exactly at the limit: the other texts stay readable."""
+    digested = {"_key": "ESC-0001", "ticket_ids": {DIGEST: "0" * 64}, "lot_numbers": "", "product": "Oat Clusters"}
+    room = MAX_RECORD_CHARS - len(json.dumps(digested, separators=(",", ":"), ensure_ascii=False))
+    record = {"_key": "ESC-0001", "ticket_ids": "CS-1, " * (room // 5), "lot_numbers": "L" * room,
+              "product": "Oat Clusters"}
+    stored = json.loads(record_text(record))
+    assert set(stored["ticket_ids"]) == {DIGEST}
+    assert (stored["lot_numbers"], stored["product"]) == ("L" * room, "Oat Clusters")
+
+
+def test_the_memory_keeps_text_as_typed_not_escaped():
+    """Accents and emoji stay themselves: readable in the hidden tab, and a record in another script
+    does not grow six-fold towards the cell's limit."""
+    assert '"product":"Café Crème 🍫"' in record_text({"product": "Café Crème 🍫", "_key": "ESC-0001"})
+
+
+def test_a_lone_surrogate_in_a_visible_cell_is_no_crash_when_a_digest_is_checked():
+    """Google's JSON can carry half of an emoji; the cell then no longer holds the text the memory kept."""
+    stored = {"flag_id": "ESC-0001", "ticket_ids": {DIGEST: "0" * 64}, "_key": "ESC-0001"}
+    shown = [{"flag_id": "ESC-0001", "ticket_ids": "CS-1, CS-2 \ud83c"}]
+    assert hydrate([stored], shown, flag_key)[0]["ticket_ids"] is None
+
+
+@pytest.mark.parametrize("stored_as, rewritten", [
+    pytest.param(lambda r: json.dumps(r), False, id="same-record-spaced-otherwise-left-as-it-is"),
+    pytest.param(lambda r: json.dumps(dict(r, cases=2.0)), True, id="a-number-stored-as-2.0-rewritten-as-2"),
+    pytest.param(lambda r: json.dumps(dict(r, cases=3)), True, id="another-value-rewritten"),
+])
+def test_a_memory_row_already_holding_the_record_is_not_written_again(stored_as, rewritten):
+    from bot.tabs.bot_memory import memory_rows
+    rec = {"flag_id": "ESC-0001", "product": "Oat Clusters", "cases": 2}
+    current = [{"tab": "escalations", "key": "ESC-0001", "record": stored_as({**rec, "_key": "ESC-0001"})}]
+    (row,) = memory_rows(current, {"escalations": [rec]}, {"escalations": flag_key})
+    assert (row != current[0]) == rewritten
+    assert json.loads(row["record"]) == {**rec, "_key": "ESC-0001"}
+
+
+def test_a_row_adopted_without_memory_keeps_a_typed_date_as_the_text_it_shows():
+    from datetime import date, datetime, time
+
+    from bot.tabs.bot_memory import from_rows
+    from sheet_schema import load
+    rows = [{"flag_id": "ESC-0001", "first_logged": date(2026, 11, 1), "flagged_at": datetime(2026, 11, 2, 9, 30),
+             "updated_at": time(9, 30)}]
+    (rec,) = from_rows(rows, load("escalations"), flag_key)
+    assert (rec["first_logged"], rec["flagged_at"], rec["updated_at"]) == ("2026-11-01", "2026-11-02 09:30:00", "09:30:00")
+
+
+def test_without_memory_each_keyed_row_is_a_record_the_first_row_of_a_key_wins():
+    """What the monthly report reads from a sheet whose memory is lost: the visible rows, one record per key;
+    a copy of a row and a person's own row (no key) are no records."""
+    from bot.tabs.bot_memory import from_rows
+    from sheet_schema import load
+    rows = [{"flag_id": "ESC-0001", "product": "Oat Clusters"}, {"flag_id": "esc-1", "product": "a copy"},
+            {"lead_notes": "my own row"}, {"flag_id": "ESC-0002", "product": "Granola Bar"}]
+    assert [(flag_key(r), r["product"]) for r in from_rows(rows, load("escalations"), flag_key)] == \
+        [("ESC-0001", "Oat Clusters"), ("ESC-0002", "Granola Bar")]

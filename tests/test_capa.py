@@ -358,3 +358,23 @@ def test_a_flag_whose_cases_are_all_gone_from_the_log_still_shows_its_watch():
     records = [record("ESC-0001")]
     capa.bind(records, [lead("ESC-0001", ACTION)], key_of)
     assert capa.effectiveness(records[0], lead("ESC-0001", ACTION)) == "Watching: 20 of 60 days without recurrence"
+
+
+@pytest.mark.parametrize("level_3_owner, notify_default, notify", [
+    pytest.param("Senior Management", "CS Team Lead, senior management", "CS Team Lead, senior management",
+                 id="already-named-in-another-case"),
+    pytest.param("Smith, Dana", "CS Team Lead", "CS Team Lead, Smith, Dana", id="owner-name-holding-a-comma"),
+])
+def test_a_recurred_flag_names_the_level_3_owner_once_and_is_not_rewritten_every_cycle(
+        settings, renderer, level_3_owner, notify_default, notify):
+    """Found in issue 17: `finish` compared names exactly and split a name holding a comma, where the
+    episode's Notify had already named the owner: it named them again, and the flag's row (Notify,
+    Updated At) was rewritten every cycle."""
+    settings.escalation.owners = (*settings.escalation.owners[:2], level_3_owner)
+    settings.recurrence.notify_default = notify_default
+    s = flag_sheet(settings, renderer, root_cause="seal bar", action=date(2026, 11, 10))
+    s = _with_case(s, clumping("CS-3", date(2026, 11, 13)))
+    s.cycle(date(2026, 11, 16), settings, renderer)
+    assert flag(s)["Effectiveness"] == "Recurred after action: 1 case(s) since 2026-11-10"
+    assert flag(s)["Notify"] == notify
+    assert "Escalations" not in s.cycle(date(2026, 11, 17), settings, renderer).plan.tabs_written()

@@ -298,3 +298,53 @@ def test_an_edited_template_redrafts_an_unsent_draft(tmp_path):
                     load_settings(environ={}), NOW, Renderer(folder))
     (d,) = again.drafts_ready
     assert d.rendered and d.body.startswith("Dear Ana,")
+
+
+@pytest.mark.parametrize("body_text, body", [
+    pytest.param("{{ first_name }}, your refund is on its way.\n{{ signoff }}",
+                 "Xavier, your refund is on its way.\nCustomer Care Team", id="opens-with-the-name-Xavier"),
+    pytest.param("Hi {{ first_name }},\nWe are sorry.  \n\t\n", "Hi Xavier,\nWe are sorry.", id="spaces-at-the-end"),
+    pytest.param("    SNACK CO. QUALITY DESK\n\nHi {{ first_name }},", "SNACK CO. QUALITY DESK\n\nHi Xavier,",
+                 id="indented-first-line"),
+])
+def test_a_body_is_the_template_without_the_whitespace_around_it_and_the_next_cycle_keeps_it(tmp_path, body_text,
+                                                                                              body):
+    """Found in issue 17: a body was trimmed only of line breaks, while the next cycle reads a cell without
+    the spaces around it; a team's template ending in spaces had every draft rewritten once."""
+    (tmp_path / "refund_processed.txt.j2").write_text("Subject: Ticket {{ ticket_id }}\n\n\n" + body_text + "\n\n\n")
+    renderer = Renderer(tmp_path)
+    assert renderer.render("refund_processed.txt.j2", {"ticket_id": "CS-1", "first_name": "Xavier"}) == \
+        ("Ticket CS-1", body)
+    tabs = {"Defective Log": rows_of("defective_log", [case("CS-1")]), "Comp Sheet": rows_of("comp_sheet", [comp("CS-1")])}
+    first = compute(Snapshot(tabs, "t"), load_settings(environ={}), NOW, renderer)
+    again = compute(Snapshot({**tabs, "Drafts": drafts_table(first.desired["drafts"])}, "t"),
+                    load_settings(environ={}), NOW, renderer)
+    assert "Drafts" not in again.plan.tabs_written() and not again.drafts_ready[0].rendered
+
+
+def draft(ticket: str, body: str):
+    from bot.tabs.drafts import Draft
+    return Draft(ticket, "Refund Processed", "ana@example.com", f"About {ticket}", body, 2, f"hash-{body}")
+
+
+@pytest.mark.parametrize("status, kept", [
+    pytest.param("Sent", True, id="status-set-row-never-changed"),
+    pytest.param("  on hold ", True, id="any-status-a-rep-typed"),
+    pytest.param(None, False, id="blank-status-row-redrafted"),
+])
+def test_desired_drafts_never_changes_a_row_whose_status_a_rep_set(status, kept):
+    from bot.tabs.drafts import desired_drafts
+    from bot.tabs.layout import draft_key
+    row = {"ticket_id": "CS-1", "template": "Refund Processed", "to": "ana@example.com", "subject": "About CS-1",
+           "body": "my own words", "source_hash": "hash-old", "drafted_at": "2026-11-01 09:00", "status": status}
+    (out,) = desired_drafts([row], [draft("CS-1", "the bot's new words")], "2026-11-05 09:00", key_of=draft_key)
+    assert out == row if kept else \
+        out == {**row, "body": "the bot's new words", "source_hash": "hash-the bot's new words"}   # Drafted At set once
+
+
+def test_desired_drafts_keeps_one_row_per_ticket_when_a_ticket_comes_twice():
+    from bot.tabs.drafts import desired_drafts
+    from bot.tabs.layout import draft_key
+    rows = desired_drafts([], [draft("CS-1", "first"), draft("CS-2", "other"), draft("CS-1", "second")],
+                          "2026-11-05 09:00", key_of=draft_key)
+    assert [(r["ticket_id"], r["body"]) for r in rows] == [("CS-1", "second"), ("CS-2", "other")]

@@ -245,3 +245,16 @@ def test_a_follow_up_reads_the_first_log_row_of_its_ticket(settings, renderer):
     s.cycle(date(2026, 11, 9), settings, renderer)
     (f,) = follow_ups(s)
     assert f["Body"].startswith("Hi Ana,")
+
+
+def test_a_deleted_follow_up_is_not_drafted_again(settings, renderer):
+    s = sheet_sent_on(date(2026, 11, 2))
+    s.cycle(date(2026, 11, 1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
+    s.cycle(date(2026, 11, 2), settings, renderer)
+    s.cycle(date(2026, 11, 9), settings, renderer)
+    (row,) = follow_ups(s)
+    drafts = s.tabs["Drafts"]
+    del drafts[1 + s.rows("Drafts").index(row)]
+    out = s.cycle(date(2026, 11, 10), settings, renderer)
+    assert follow_ups(s) == [] and [d.template for d in out.drafts_ready] == []

@@ -366,6 +366,21 @@ def test_notify_escalation_adds_the_level_3_owner_once(base, defect, cases, expe
     assert rule.notify(base, defect, cases) == expected
 
 
+@pytest.mark.parametrize("notify, name, expected", [
+    pytest.param("CS Team Lead", "Senior Management", "CS Team Lead, Senior Management", id="added-at-the-end"),
+    pytest.param("CS Team Lead, senior management", "Senior Management", "CS Team Lead, senior management",
+                 id="named-in-another-case-not-twice"),
+    pytest.param("CS Team Lead", "Smith, Dana", "CS Team Lead, Smith, Dana", id="a-name-holding-a-comma-added"),
+    pytest.param("CS Team Lead, Smith, Dana", "Smith, Dana", "CS Team Lead, Smith, Dana",
+                 id="a-name-holding-a-comma-not-twice"),
+    pytest.param("Dana, Smith", "Smith, Dana", "Dana, Smith, Smith, Dana", id="its-parts-in-another-order-are-others"),
+    pytest.param("", "Senior Management", "Senior Management", id="blank-notify"),
+])
+def test_notify_names_each_person_once(notify, name, expected):
+    from bot.tabs.open_cases import add_name
+    assert add_name(notify, name) == expected
+
+
 def test_open_case_ages_has_the_same_columns_and_types_with_no_dated_open_case(run, settings):
     today = date(2026, 11, 23)
     some = run([case("CS-1", date_logged=date(2026, 11, 16))], now=at(today)).validation.log

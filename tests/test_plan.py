@@ -63,6 +63,33 @@ def test_people_columns_split_runs_and_are_never_written():
     assert cols == [(2, 2), (14, 14)]  # Product and Merged Into; Lead Status (12) and Notes (13) untouched
 
 
+def test_a_tab_that_never_loses_a_row_is_not_cleared_below_the_rows_it_should_have():
+    """Only a tab rewritten whole (Log Issues) is cleared past its end; rows below the bot's on Escalations
+    are someone's (a flag row the bot does not know is left alone)."""
+    flag = {"flag_id": "ESC-0001", "product": "P", "cases": 2, "notify": "x"}
+    rows = as_rows(ESC, [flag, dict(flag, flag_id="ESC-0002")])
+    assert plan_tabs([target(ESC, rows, [flag])]).is_empty
+
+
+def test_changed_bot_cells_with_only_bot_cells_between_them_are_one_write_after_a_persons_column():
+    """A person's own column first (A): Product (C) and Cases (E) changed, Defect Type (D) between them
+    unchanged: one write of C:E, rewriting D as it is."""
+    flag = {"flag_id": "ESC-0001", "product": "P", "defect_type": "Clumping", "cases": 2}
+    rows = [["Mine"] + ESC.headers, ["my note"] + as_rows(ESC, [flag])[1]]
+    (w,) = plan_tabs([target(ESC, rows, [dict(flag, product="Q", cases=3)])]).writes
+    assert (w.row, w.col, w.values) == (2, 3, (("Q", "Clumping", 3),))
+
+
+def test_a_new_tab_is_created_under_its_title_with_its_format_and_hidden_only_when_its_schema_says():
+    from bot.read.table import read_bot_table
+    memory = load("bot_memory")
+    plan = plan_tabs([TabTarget(read_bot_table("Bot Memory", None, memory, {}), memory, []),
+                      TabTarget(read_bot_table("Problems found", None, LOG_ISSUES, {}), LOG_ISSUES, [issue(2)], True)])
+    assert [(c.title, c.hidden, c.format.title, c.format.freeze_header, bool(c.format.bold_header))
+            for c in plan.creates] == [("Bot Memory", True, "Bot Memory", True, False),
+                                       ("Problems found", False, "Problems found", True, True)]
+
+
 def test_missing_bot_header_is_added_after_the_last_used_column():
     headers = ESC.headers[:13] + ["Our own column"]  # no Merged Into yet, a lead added a column
     plan = plan_tabs([target(ESC, [headers], [])])

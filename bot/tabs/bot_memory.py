@@ -29,7 +29,7 @@ from operator import ne
 from typing import Callable, Iterable
 
 from bot.read import cells
-from bot.read.table import BotTable
+from bot.read.table import BotTable, column_letter
 from bot.tabs.log_issues import WARNING, Issue
 from sheet_schema import TabSchema
 
@@ -72,10 +72,6 @@ DIGEST = "sha256"
 
 
 KEY = "_key"   # each record carries its key as the bot computed it, so a digested Ticket ID still finds its row
-
-
-def record_key(record: Record, key_of: KeyOf) -> str:
-    return record[KEY] if isinstance(record.get(KEY), str) else key_of(record)
 
 
 def short_key(key: str) -> str:
@@ -285,11 +281,12 @@ def put_back(table: BotTable, pos: int, changed: Iterable[str], key_text: str, w
             for k in changed if k in table.columns.index]
 
 
-def cell_issue(table: BotTable, sheet_row: int, key: str, key_text: str, problem: str,
-               unmapped_letter: str = "A") -> Issue:
+def cell_issue(table: BotTable, sheet_row: int, key: str, key_text: str, problem: str) -> Issue:
     """A warning about one bot cell, named as a person finds it: the tab, the row, the column's letter and
-    header as the tab has them now (a column the tab lacks yet: `unmapped_letter`)."""
-    mapped = key in table.columns.index
-    return Issue(table.title, sheet_row, table.columns.index.get(key, 0), key_text,
-                 table.columns.letter(key) if mapped else unmapped_letter, table.columns.headers[key], problem,
+    header as the tab has them now. A bot column the tab lacks (someone deleted it) is named where the
+    plan writes it back: after the last header in use, as bot.cycle.plan places it."""
+    col = table.columns.index.get(key)
+    if col is None:
+        col = table.columns.width + table.missing.index(key)
+    return Issue(table.title, sheet_row, col, key_text, column_letter(col), table.columns.headers[key], problem,
                  WARNING)

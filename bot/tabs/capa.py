@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from bot.read import cells
-from bot.tabs.open_cases import EscalationSettings, business_days
+from bot.tabs.open_cases import EscalationSettings, add_name, business_days
 from bot.tabs.lots import PRODUCTS_AND_LOGISTICS, same_lot_text
 from bot.tabs.escalations import Episode, FlagChanges, RecurrenceSettings
 
@@ -120,9 +120,7 @@ class Capa:
             if text.startswith(RECURRED):
                 # The recurrence may be a case of its own, outside the flag's episode: Notify still
                 # names the Level 3 owner, as the contract asks for any recurrence after an action.
-                names = [n.strip() for n in cells.as_text(rec.get("notify")).split(",") if n.strip()]
-                if self.level_3 not in names:
-                    rec["notify"] = ", ".join(names + [self.level_3])
+                rec["notify"] = add_name(cells.as_text(rec.get("notify")), self.level_3)
             was = before.get(key, "")
             if text.startswith((RECURRED, RECURRENCE_OF)) and not was.startswith(text.split(":")[0]):
                 changes.recurred.append(cells.as_text(rec.get("flag_id")))

@@ -115,7 +115,8 @@ class Renderer:
         first, _, rest = text.partition("\n")
         if not first.lower().startswith("subject:"):
             raise TemplateError(file_name, f"The template {file_name} must start with a 'Subject:' line.")
-        return first[len("subject:"):].strip(), rest.strip("\n")
+        # Both trimmed of the whitespace around them, as the next cycle reads the cells back (cells.as_text).
+        return first[len("subject:"):].strip(), rest.strip()
 
     def _template(self, file_name: str) -> jinja2.Template:
         # Loaded once: jinja would otherwise check the file's modification time at every render. A cycle

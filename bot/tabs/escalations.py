@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bot.read import cells, keys
-from bot.tabs.open_cases import NotifyEscalation
+from bot.tabs.open_cases import NotifyEscalation, add_name
 from bot.read.table import ROW_COLUMN, update_row
 from bot.read.keys import ticket_keys
 from sheet_schema import load
@@ -212,14 +212,6 @@ def _content(ep: Episode, settings: RecurrenceSettings, escalate: NotifyEscalati
         "notify": notify,
         **({"same_lot": more.get("same_lot", "")} if extra is not None else {}),
     }.items()}
-
-
-def add_name(notify: str, name: str) -> str:
-    """Notify with `name` added at the end, unless it already names them (case ignored)."""
-    names = [n.strip() for n in notify.split(",") if n.strip()]
-    if name.casefold() in (n.casefold() for n in names):
-        return notify
-    return ", ".join(names + [name])
 
 
 def _int(value) -> int:

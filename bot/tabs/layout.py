@@ -83,13 +83,12 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
 
 
 def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validation, renderer: Renderer,
-                  spellings: dict[str, str], stamp: str, today: date | None = None,
-                  follow: FollowUpSettings | None = None,
-                  calendar: EscalationSettings | None = None) -> tuple[TabLayout, list[Draft]]:
+                  spellings: dict[str, str], stamp: str, today: date, follow: FollowUpSettings,
+                  calendar: EscalationSettings) -> tuple[TabLayout, list[Draft]]:
     """A draft row whose Status a rep has set is theirs: the bot only puts back its Ticket ID if it was
     overtyped, and its text if the row holds another ticket's draft (a write misfiled while people
     sorted the tab), and writes its own Sent On (and, past retention, clears To and Body). A deleted
-    draft is not drafted again. With `today`, Sent On, follow-ups and retention apply (bot.tabs.follow_up)."""
+    draft is not drafted again. Sent On, follow-ups and retention apply as of `today` (bot.tabs.follow_up)."""
     schema = load("drafts")
     old = hydrate(remembered, table.rows, draft_key) if remembered is not None else \
         from_rows(table.rows, schema, draft_key)
@@ -100,16 +99,10 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
     deleted = {draft_key(old[i]) for i in placement.unplaced}
     current = {draft_key(r): r for r in old}
     ready = ready_drafts(v, renderer, skip=taken_over | deleted, current=current, spellings=spellings)
-    seen, cleared = old, set()
-    if today is not None:
-        follow, calendar = follow or FollowUpSettings(), calendar or EscalationSettings()
-        seen = mark_sent(old, {i: table.rows[pos].get("status") for pos, i in enumerate(placement.record_at)
-                               if i is not None}, today)
-        ready += follow_up_drafts(seen, draft_key, v, renderer, today, follow, calendar,
-                                  taken_over | deleted, spellings)
-    new = desired_drafts(seen, ready, stamp, key_of=draft_key)
-    if today is not None:
-        new, cleared = retain(new, today, follow)
+    seen = mark_sent(old, {i: table.rows[pos].get("status") for pos, i in enumerate(placement.record_at)
+                           if i is not None}, today)
+    ready += follow_up_drafts(seen, draft_key, v, renderer, today, follow, calendar, taken_over | deleted, spellings)
+    new, cleared = retain(desired_drafts(seen, ready, stamp, key_of=draft_key), today, follow)
     _every_bot_cell(new, schema)
     text_of = dict(zip(_texts(old), map(draft_key, old)))
     changed = changed_cells(table.rows, old, placement.record_at, schema.bot_keys)
@@ -134,8 +127,7 @@ def drafts_layout(table: BotTable, remembered: list[Record] | None, v: Validatio
             fixed.update({k: old[i].get(k) for k in DRAFT_TEXT})
             out.issues.append(cell_issue(table, pos + 2, "body", shown,
                                          "This row held another ticket's draft (written while the tab was being "
-                                         "sorted); the bot put back this ticket's draft. Its Status is kept.",
-                                         unmapped_letter=""))
+                                         "sorted); the bot put back this ticket's draft. Its Status is kept."))
         # The bot's own cells on a rep's row: the day it saw Sent, and retention's clearing.
         fixed["sent_on"] = new[i].get("sent_on")
         if i in cleared:
@@ -165,4 +157,4 @@ def _text(row: dict) -> tuple:
 
 def _texts(rows: list[dict]) -> list[tuple]:
     """`_text` of every row, column by column."""
-    return list(zip(*(cells.stored_comparables([r.get(k) for r in rows]) for k in DRAFT_TEXT))) if rows else []
+    return list(zip(*(cells.stored_comparables([r.get(k) for r in rows]) for k in DRAFT_TEXT)))

@@ -181,7 +181,20 @@ class NotifyEscalation:
     def notify(self, base: str, defect_type: str, cases: int) -> str:
         if defect_type not in self.serious and cases <= self.min_cases:
             return base
-        names = [n.strip() for n in base.split(",") if n.strip()]
-        if self.level_3_owner.casefold() in (n.casefold() for n in names):
-            return base
-        return ", ".join(names + [self.level_3_owner])
+        return add_name(base, self.level_3_owner)
+
+
+def add_name(notify: str, name: str) -> str:
+    """Notify (a comma-separated list of who to tell) with `name` added at the end, unless it already
+    names them, case ignored. A name may hold a comma itself ("Smith, Dana"): it is found as the same
+    run of list items, so it is never added twice."""
+    names = _names(notify)
+    wanted = [n.casefold() for n in _names(name)]
+    folded = [n.casefold() for n in names]
+    if any(folded[i:i + len(wanted)] == wanted for i in range(len(folded) - len(wanted) + 1)):
+        return notify
+    return ", ".join(names + [name.strip()])
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
