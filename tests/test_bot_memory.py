@@ -71,6 +71,16 @@ def test_closing_a_case_keeps_its_draft_row_and_no_other_draft_moves(settled, se
                    "ticket_ids": "CS-5"}], [None], id="cells-that-differ-are-not-recognised"),
     pytest.param([{"flag_id": "ESC-0001"}, {"flag_id": "ESC-X", "defect_type": "Clumping", "first_logged": "2026-11-01",
                    "ticket_ids": "CS-5, CS-6"}], [0, 1], id="overtyped-key-recognised-below-a-placed-row"),
+    # Someone typed ESC-0001 over ESC-0002's Flag ID: the row whose cells are ESC-0001's keeps that key,
+    # wherever it stands, and the other is recognised as ESC-0002 by its cells.
+    pytest.param([{"flag_id": "ESC-0001", "defect_type": "Rancid / Off Taste", "first_logged": "2026-10-01",
+                   "ticket_ids": "CS-1, CS-2"},
+                  {"flag_id": "ESC-0001", "defect_type": "Clumping", "first_logged": "2026-11-01",
+                   "ticket_ids": "CS-5, CS-6"}], [0, 1], id="another-flags-key-typed-over-a-row-below"),
+    pytest.param([{"flag_id": "ESC-0001", "defect_type": "Clumping", "first_logged": "2026-11-01",
+                   "ticket_ids": "CS-5, CS-6"},
+                  {"flag_id": "ESC-0001", "defect_type": "Rancid / Off Taste", "first_logged": "2026-10-01",
+                   "ticket_ids": "CS-1, CS-2"}], [1, 0], id="another-flags-key-typed-over-a-row-above"),
 ])
 def test_place(rows, want):
     records = [{"flag_id": "ESC-0001", "defect_type": "Rancid / Off Taste", "first_logged": "2026-10-01",

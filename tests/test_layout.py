@@ -3,6 +3,8 @@ order, a bot cell put back and named, a deleted flag brought back and named, a p
 alone, an overtyped Flag ID recognised, a row the memory lacks adopted."""
 from __future__ import annotations
 
+import pytest
+
 from bot.tabs.layout import escalations_layout, flag_key
 from bot.tabs.escalations import RecurrenceSettings
 from bot.read.table import read_bot_table
@@ -93,6 +95,21 @@ def test_an_overtyped_flag_id_is_recognised_and_put_back():
     assert [r["flag_id"] for r in out.rows] == ["ESC-0001", "ESC-0002", "ESC-0003"]
     (issue,) = out.issues
     assert (issue.row, issue.column, issue.field) == (2, "A", "Flag ID")
+
+
+@pytest.mark.parametrize("mistyped_first", [pytest.param(False, id="below-the-flag-it-names"),
+                                            pytest.param(True, id="sorted-above-the-flag-it-names")])
+def test_another_flags_id_typed_over_a_flag_id_is_put_back_and_the_notes_stay(mistyped_first):
+    """A lead types ESC-0001 over ESC-0002's Flag ID: ESC-0002's row is recognised by its cells, its Flag
+    ID put back and named, its Lead Notes stay beside it, and ESC-0001's own row is untouched."""
+    mine, other = sheet_row(RECORDS[1], lead_notes="supplier called"), sheet_row(RECORDS[0], lead_notes="ok")
+    mine[0] = "ESC-0001"
+    rows = [mine, other, sheet_row(RECORDS[2])] if mistyped_first else [other, mine, sheet_row(RECORDS[2])]
+    _, out, _ = lay(rows)
+    by_notes = {r["lead_notes"]: r["flag_id"] for r in out.rows if r.get("lead_notes")}
+    assert by_notes == {"supplier called": "ESC-0002", "ok": "ESC-0001"} and len(out.rows) == 3
+    (issue,) = out.issues
+    assert (issue.row, issue.field, issue.ticket_id) == (2 if mistyped_first else 3, "Flag ID", "ESC-0002")
 
 
 def test_a_keyed_row_the_memory_lacks_is_adopted_as_it_stands():

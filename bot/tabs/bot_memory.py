@@ -202,27 +202,33 @@ class Placement:
 
 
 def place(rows: list[dict], records: list[Record], key_of: KeyOf, recognise: tuple[str, ...]) -> Placement:
-    """Match visible rows to records: by key first (the first row with a key takes it); then a row whose
-    key is not a record's but whose `recognise` cells all equal an unmatched record's (its key was
-    overtyped). Other rows are people's own and are left alone."""
+    """Match visible rows to records: by key first. When several rows hold one record's key, the first
+    whose `recognise` cells equal the record's takes it (someone typed that key over another record's
+    row, above or below it), else the first. Then a row no record took whose `recognise` cells all equal
+    an unmatched record's is that record (its key was overtyped, with any text or another record's key).
+    Other rows are people's own and are left alone."""
     index: dict[str, int] = {}
     for i, rec in enumerate(records):
         index.setdefault(key_of(rec), i)
-    taken: set[int] = set()
-    record_at: list[int | None] = []
-    for r in rows:
+    rows_of: dict[int, list[int]] = {}
+    for pos, r in enumerate(rows):
         i = index.get(key_of(r))
-        if i is not None and i not in taken:
-            taken.add(i)
-            record_at.append(i)
-        else:
-            record_at.append(None)
+        if i is not None:
+            rows_of.setdefault(i, []).append(pos)
+    record_at: list[int | None] = [None] * len(rows)
+    for i, positions in rows_of.items():
+        at = positions[0]
+        if len(positions) > 1 and recognise:
+            own = _signature(records[i], recognise)
+            at = next((p for p in positions if own is not None and _signature(rows[p], recognise) == own), at)
+        record_at[at] = i
+    taken = set(rows_of)
     placement = Placement(record_at)
     if recognise:
         waiting = {_signature(records[i], recognise): i for i in range(len(records)) if i not in taken}
         waiting.pop(None, None)
         for pos, r in enumerate(rows):
-            if record_at[pos] is not None or key_of(r) in index:   # placed, or a second row of a known key
+            if record_at[pos] is not None:
                 continue
             i = waiting.pop(_signature(r, recognise), None) if waiting else None
             if i is not None:
