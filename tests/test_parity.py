@@ -279,15 +279,14 @@ def test_after_a_rep_edit_the_bot_tabs_read_are_not_reduced_for_the_quiet_check(
     pytest.param(timedelta(days=3), id="a-later-cycle-over-the-bot-tabs-it-wrote"),
 ])
 def test_the_fingerprint_made_from_the_plans_columns_is_the_one_made_from_the_rows(second_day):
-    """The quiet fingerprint of the tabs a cycle leaves reuses the columns the plan compared: it must be
-    exactly what reducing the desired rows gives, or the next cycle could miss (or wrongly take) a skip.
-    Tricky cells (formulas as text, a number as text, emoji, right-to-left text), and a second cycle in
-    which Log Issues shrinks and Open Cases ages."""
+    """The quiet fingerprint of the tabs a cycle leaves is digested from the columns the plan compared, tab
+    by tab as the plan goes: it must be exactly what reducing the desired rows gives, or the next cycle
+    could miss (or wrongly take) a skip. Tricky cells (formulas as text, a number as text, emoji,
+    right-to-left text), and a second cycle in which Log Issues shrinks and Open Cases ages."""
     from bot.backends.memory import MemoryBackend
     from bot.cycle.compute import compute
-    from bot.cycle.quiet import desired_bot_rows
+    from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, bot_tab_rows, desired_tab_digest, tab_digest
     from bot.tabs.drafts import Renderer
-    from sheet_schema import load
 
     settings = load_settings(environ={})
     tabs = tricky_rows()
@@ -299,6 +298,8 @@ def test_the_fingerprint_made_from_the_plans_columns_is_the_one_made_from_the_ro
         log[15] = [c if i != 0 else "2026-11-18" for i, c in enumerate(log[15])]    # a date fixed
         now = NOW + second_day
     outcome = compute(backend.read(list(backend.tabs)), settings, now, Renderer(settings.templates_dir,
-                                                                                 settings.signoff))
-    assert outcome.compared and set(outcome.compared["open_cases"]) == set(load("open_cases").bot_keys)
-    assert desired_bot_rows(outcome.desired, outcome.compared) == desired_bot_rows(outcome.desired)
+                                                                                 settings.signoff),
+                      tab_digest=desired_tab_digest)
+    assert set(outcome.tab_digests) == set(FINGERPRINTED_BOT_TABS)
+    assert outcome.tab_digests == {name: tab_digest(bot_tab_rows(name, outcome.desired[name]))
+                                   for name in FINGERPRINTED_BOT_TABS}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Callable
 
 from bot import __version__
 from bot.read import cells
@@ -42,9 +43,8 @@ class Outcome:
     # before the write (cycle.let_go), so only compute's own callers may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
-    # Each bot column as the plan compared it (plan_tabs' `compared`), for the quiet fingerprint;
-    # run_cycle drops it once the fingerprint is taken.
-    compared: dict[str, dict[str, list]] = field(repr=False, default_factory=dict)
+    # Each fingerprinted bot tab as this cycle leaves it, digested (compute's `tab_digest`).
+    tab_digests: dict[str, bytes] = field(repr=False, default_factory=dict)
 
 
 def stamp(now: datetime) -> str:
@@ -101,10 +101,13 @@ def validated(snapshot: Snapshot, settings: Settings) -> Validation:
 
 
 def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, *,
-            consume: bool = False) -> Outcome:
+            consume: bool = False,
+            tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None) -> Outcome:
     """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
     as soon as they are parsed, so the rules and the plan do not sit on top of them (the cycle's peak
-    memory)."""
+    memory). `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
+    with each bot tab's name, desired rows and the columns the plan compared, as the plan goes; what it
+    returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan."""
     v = validated(snapshot, settings)
 
     tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
@@ -160,9 +163,15 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # never lose a row.
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
                for name in BOT_TABS]
-    compared: dict[str, dict[str, list]] = {}
-    return Outcome(plan_tabs(targets, compared), v, rows_read, ready, drafts_new, waiting, flag_changes,
-                   flags_total, tables, desired, compared)
+    digests: dict[str, bytes] = {}
+
+    def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:
+        d = tab_digest(name, rows, compared)   # type: ignore[misc]
+        if d is not None:
+            digests[name] = d
+
+    return Outcome(plan_tabs(targets, digest if tab_digest else None), v, rows_read, ready, drafts_new, waiting,
+                   flag_changes, flags_total, tables, desired, digests)
 
 
 LAST_RUN = "Last run"

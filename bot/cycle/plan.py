@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import repeat
+from typing import Callable
 from operator import ne
 
 from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
@@ -26,10 +27,12 @@ class TabTarget:
     clear_rest: bool = False
 
 
-def plan_tabs(targets: list[TabTarget], compared: dict[str, dict[str, list]] | None = None) -> Plan:
-    """`compared`, when given, receives each bot column as the plan compared it (the values as stored,
-    in their comparable form), by tab name and column key: the quiet-cycle fingerprint of the tabs a
-    cycle leaves is made of the same columns (bot.cycle.quiet), and need not work them out again."""
+def plan_tabs(targets: list[TabTarget],
+              on_tab: Callable[[str, list[dict], dict[str, list]], None] | None = None) -> Plan:
+    """`on_tab`, when given, is called once per tab right after the tab is planned, with its name, its
+    desired rows and each bot column as the plan compared it (the values as stored, in their comparable
+    form, by column key): the quiet-cycle fingerprint of the tabs a cycle leaves is made of the same
+    columns (bot.cycle.quiet), and takes them while they exist, one tab at a time."""
     creates: list[CreateTab] = []
     writes: list[RangeWrite] = []
     guards: list[Guard] = []
@@ -38,7 +41,7 @@ def plan_tabs(targets: list[TabTarget], compared: dict[str, dict[str, list]] | N
             # Made readable as it is created (bold frozen header, widths, wrap, filter): at no extra request.
             creates.append(CreateTab(t.table.title, hidden=t.schema.hidden,
                                      format=new_tab_format(t.table.title, t.schema)))
-        tab_writes = _plan_tab(t, None if compared is None else compared.setdefault(t.schema.name, {}))
+        tab_writes = _plan_tab(t, on_tab)
         writes.extend(tab_writes)
         if tab_writes and t.table.exists:
             guards.extend(_guards(t, tab_writes))
@@ -74,7 +77,8 @@ def _positions(t: TabTarget) -> dict[str, int]:
     return index
 
 
-def _plan_tab(t: TabTarget, compared: dict[str, list] | None = None) -> list[RangeWrite]:
+def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]], None] | None = None
+              ) -> list[RangeWrite]:
     index = _positions(t)
     # Bot columns in sheet order, so a row's changed columns come out sorted.
     bot_keys = sorted((c.key for c in t.schema.columns if c.owner == "bot"), key=index.__getitem__)
@@ -89,11 +93,11 @@ def _plan_tab(t: TabTarget, compared: dict[str, list] | None = None) -> list[Ran
     # each differs from what the tab holds, so a quiet cycle plans nothing.
     wanted: dict[str, list] = {}
     differs: list[list[bool]] = []
+    compared: dict[str, list] = {}
     for k in bot_keys:
         want, want_compared = stored_with_comparables(_column(t.rows, k, height))
         wanted[k] = [None if v == "" else v for v in want]
-        if compared is not None:
-            compared[k] = want_compared
+        compared[k] = want_compared
         differs.append(list(map(ne, comparables(_column(current, k, height)), want_compared)))
     runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []
@@ -113,6 +117,8 @@ def _plan_tab(t: TabTarget, compared: dict[str, list] | None = None) -> list[Ran
             block = zip(*(wanted[key_at[c]][i:j + 1] for c in range(start, end + 1)))
             out.append(RangeWrite(t.table.title, i + 2, start + 1, tuple(block)))
         i = j + 1
+    if on_tab is not None:
+        on_tab(t.schema.name, t.rows, compared)
     return out
 
 

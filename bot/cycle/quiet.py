@@ -106,15 +106,26 @@ def input_key(rep: bytes, settings_key: bytes, now: datetime) -> str:
     return hashlib.sha256(settings_key + now.date().isoformat().encode() + rep).hexdigest()
 
 
-def fingerprint(rep: bytes, bot_rows: dict[str, list[tuple]], settings_key: bytes, now: datetime) -> str:
-    """`bot_rows`: each fingerprinted bot tab reduced by `bot_tab_rows` (what the bot leaves) or
-    `sheet_tab_rows` (what a read found)."""
+def tab_digest(rows: list[tuple]) -> bytes:
+    """A bot tab reduced by `bot_tab_rows` (what the bot leaves) or `sheet_tab_rows` (what a read found),
+    digested as the fingerprint compares it."""
+    return _digest(rows, canonical=True)
+
+
+def desired_tab_digest(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> bytes | None:
+    """`tab_digest` of a bot tab as a cycle leaves it (see bot_tab_rows); None for a tab the fingerprint
+    does not cover."""
+    return tab_digest(bot_tab_rows(name, rows, compared)) if name in FINGERPRINTED_BOT_TABS else None
+
+
+def fingerprint(rep: bytes, tab_digests: dict[str, bytes], settings_key: bytes, now: datetime) -> str:
+    """`tab_digests`: each fingerprinted bot tab's `tab_digest` (a tab not given counts as empty)."""
     h = hashlib.sha256(settings_key)
     h.update(now.date().isoformat().encode())  # rules may depend on the date; recheck at least daily
     h.update(rep)
     for name in FINGERPRINTED_BOT_TABS:
         h.update(name.encode())
-        h.update(_digest(bot_rows.get(name, []), canonical=True))
+        h.update(tab_digests.get(name) or tab_digest([]))
     return h.hexdigest()
 
 
@@ -136,14 +147,6 @@ def steady_digest(remembered: dict, settings_key: bytes, now: datetime) -> tuple
         return None
     digest, last_run = steady.get("digest"), steady.get("last_run")
     return (digest, last_run) if isinstance(digest, str) and isinstance(last_run, str) else None
-
-
-def desired_bot_rows(desired: dict[str, list[dict]], compared: dict[str, dict[str, list]] | None = None
-                     ) -> dict[str, list[tuple]]:
-    """The fingerprinted bot tabs as a cycle leaves them. `compared`: the columns the plan reduced
-    (Outcome.compared), by tab name."""
-    compared = compared or {}
-    return {name: bot_tab_rows(name, desired.get(name, []), compared.get(name)) for name in FINGERPRINTED_BOT_TABS}
 
 
 class QuietCache:

@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_bot_rows, fingerprint, input_key, rep_digest,
-                       settings_digest, sheet_tab_rows, steady_digest, steady_state)
+from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_tab_digest, fingerprint, input_key,
+                             rep_digest, settings_digest, sheet_tab_rows, steady_digest, steady_state, tab_digest)
 from bot.read.table import map_columns, read_bot_table
 from sheet_schema import REP_TABS, load
 
@@ -91,7 +91,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                          snapshot.tab_digests) if cache else b""
         inputs = input_key(rep, settings_key, now) if cache else None
         if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
-            seen = fingerprint(rep, read_bot_rows(snapshot, settings), settings_key, now)
+            seen = fingerprint(rep, {name: tab_digest(rows) for name, rows in read_bot_rows(snapshot, settings).items()},
+                               settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
             if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
@@ -103,7 +104,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
         # write it is about to build); the write needs only the snapshot's token, so compute lets them
         # go once parsed.
-        outcome = compute(snapshot, settings, now, renderer, consume=True)
+        outcome = compute(snapshot, settings, now, renderer, consume=True,
+                          tab_digest=desired_tab_digest if cache else None)
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
@@ -114,9 +116,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         let_go(outcome)
         # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
         # cycle leaves them), worked out before the write, which needs none of what it is made from.
-        expected = fingerprint(rep, desired_bot_rows(outcome.desired, outcome.compared), settings_key, now) \
-            if cache else ""
-        outcome.compared = {}
+        expected = fingerprint(rep, outcome.tab_digests, settings_key, now) if cache else ""
         applied = None
         if not outcome.plan.is_empty:
             try:
