@@ -92,13 +92,12 @@ def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
                                                  "lot_number", ROW_COLUMN))
     found = []
     for a, b in zip(starts, starts[1:]):
-        # Parsed IDs are already text as a cell shows it; as_text only for anything else.
-        lots = [x if type(x) is str else cells.as_text(x) for x in lots_col[a:b] if x]
+        # Lot Numbers are an ID column: parsed, each is text as the cell shows it, or None when blank.
+        case_lots = tuple(x or "" for x in lots_col[a:b])
         found.append(Episode(
             product_key=pkeys[a], product=products[a], defect_type=defects[a],
             dates=tuple(days[a:b]), tickets=tuple(t if t is not None else "" for t in tickets[a:b]),
-            lots=tuple(dict.fromkeys(lots)), first_row=int(rows[a]),
-            case_lots=tuple(x if type(x) is str else cells.as_text(x) if x else "" for x in lots_col[a:b]),
+            lots=tuple(dict.fromkeys(x for x in case_lots if x)), first_row=int(rows[a]), case_lots=case_lots,
         ))
     found.sort(key=lambda e: (e.dates[0], e.first_row))
     return found
