@@ -404,3 +404,22 @@ def test_replacement_order_numbers_that_differ_only_in_case_and_spaces_agree(run
     out = run([replacement_case("CS-2", replacement_order_number="r-5001 ")],
               [replacement_comp("CS-2", replacement_order_number="R-5001")])
     assert out.validation.issues == []
+
+
+@pytest.mark.parametrize("log, problem", [
+    pytest.param([case("CS-1"), case("CS-2", customer_email="")], "Required, but blank", id="a-blank-required-cell"),
+    pytest.param([case("CS-1"), case("cs-1 ")], "Ticket ID cs-1 is already used on row 2",
+                 id="a-repeated-ticket-named-as-typed"),
+])
+def test_the_sentence_a_rep_reads(run, log, problem):
+    """The Problem cell word for word: what a rep reads in Log Issues (the demo shows these too)."""
+    (issue,) = run(log).validation.issues
+    assert issue.problem == problem
+
+
+def test_a_comp_row_with_an_error_is_marked_so_its_draft_waits(run):
+    """A Comp Sheet row whose cell a draft needs is wrong carries the error mark the drafts read."""
+    from bot.tabs.log_issues import HAS_ERROR
+
+    out = run([case("CS-1"), case("CS-2")], [comp("CS-1"), comp("CS-2", refund_amount="lots")])
+    assert out.validation.comp[HAS_ERROR].tolist() == [False, True]

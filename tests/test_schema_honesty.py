@@ -61,8 +61,11 @@ def test_a_set_once_cell_keeps_its_first_value_when_the_record_changes(settings,
 
 
 @pytest.mark.parametrize("marked, repeats", [
-    pytest.param(("ticket_id",), [(4, "Ticket ID")], id="as-shipped-the-ticket-id"),
-    pytest.param(("ticket_id", "order_number"), [(3, "Order Number"), (4, "Ticket ID")], id="order-number-marked-too"),
+    pytest.param(("ticket_id",), [(4, "Ticket ID", "Ticket ID cs-1 is already used on row 2")],
+                 id="as-shipped-the-ticket-id"),
+    pytest.param(("ticket_id", "order_number"), [(3, "Order Number", "Order Number a-7 is already used on row 2"),
+                                                 (4, "Ticket ID", "Ticket ID cs-1 is already used on row 2")],
+                 id="order-number-marked-too"),
     pytest.param((), [], id="nothing-marked-nothing-checked"),
 ])
 def test_unique_is_read_from_the_schema(monkeypatch, settings, renderer, marked, repeats):
@@ -79,7 +82,7 @@ def test_unique_is_read_from_the_schema(monkeypatch, settings, renderer, marked,
     out = compute(Snapshot({"Defective Log": rows_of("defective_log", log),
                             "Comp Sheet": rows_of("comp_sheet", []),
                             **{t: None for t in BOT_TABS}}, "memory"), settings, NOW, renderer)
-    found = sorted((i.row, i.field) for i in out.validation.issues if "already used" in i.problem)
+    found = sorted((i.row, i.field, i.problem) for i in out.validation.issues if "already used" in i.problem)
     assert found == repeats
     assert all(i.severity == "error" for i in out.validation.issues if "already used" in i.problem)
 
