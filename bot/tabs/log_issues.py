@@ -369,11 +369,10 @@ def _cross_check(log: pd.DataFrame, comp: pd.DataFrame, comp_pos: np.ndarray, ou
 
     Compared column-wise over the joined rows; only disagreements are visited one by one.
     """
-    cpos = np.asarray(comp_pos, dtype=np.int64)
-    joined = np.flatnonzero(cpos >= 0)
+    joined = np.flatnonzero(comp_pos >= 0)     # comp_pos: _join_comp's int64 positions, -1 for none
     if not len(joined):
         return
-    other = cpos[joined]
+    other = comp_pos[joined]
     comp_rows = comp[ROW_COLUMN].to_numpy()[other]
 
     def pair(key: str, comp_key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
