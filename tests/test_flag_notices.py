@@ -385,6 +385,9 @@ def test_sample_workbook_posts_no_customer_data(tmp_path, hook):
     assert len(texts) == 4                          # the sample's four recurrences
     bodies = [c.request.body.decode() if isinstance(c.request.body, bytes) else c.request.body
               for c in hook.calls]
+    # The notice names the workbook's path, which holds pytest's numbered folder (pytest-10515 once matched
+    # an order number of the sample): the path is not customer data.
+    bodies = [b.replace(json.dumps(str(path))[1:-1], "").replace(str(path), "") for b in bodies]
     leaked = sorted(v for v in private_values() for b in bodies if v in b or json.dumps(v)[1:-1] in b)
     assert leaked == []
 
