@@ -23,6 +23,14 @@ def follow_ups(s: Sheet) -> list[dict]:
     return [r for r in s.rows("Drafts") if r["Template"] == "Follow-up"]
 
 
+def reply_sent(s: Sheet, settings, renderer, sent: date = date(2026, 11, 2), status: str = "Sent") -> None:
+    """The reply to CS-1 is drafted the day before `sent`, a rep sets its Status, and the cycle of `sent`
+    sees it (Sent On is that day)."""
+    s.cycle(sent - timedelta(days=1), settings, renderer)
+    s.set("Drafts", {"Ticket ID": "CS-1"}, Status=status)
+    s.cycle(sent, settings, renderer)
+
+
 # Sent On is the day of the cycle that first sees Status Sent; US holidays 2026: Veterans Day Wed Nov 11,
 # Thanksgiving Thu Nov 26.
 @pytest.mark.parametrize("resolution, sent, today, drafted", [
@@ -38,9 +46,7 @@ def follow_ups(s: Sheet) -> list[dict]:
 ])
 def test_follow_up_boundaries(settings, renderer, resolution, sent, today, drafted):
     s = sheet_sent_on(sent, resolution)
-    s.cycle(sent - timedelta(days=1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(sent, settings, renderer)
+    reply_sent(s, settings, renderer, sent)
     assert s.rows("Drafts")[0]["Sent On"] == sent.isoformat()
     s.cycle(today, settings, renderer)
     assert len(follow_ups(s)) == int(drafted)
@@ -57,9 +63,7 @@ def test_follow_up_boundaries(settings, renderer, resolution, sent, today, draft
 
 def test_sent_on_is_set_once_and_kept(settings, renderer):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status=" sent ")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer, status=" sent ")
     s.cycle(date(2026, 11, 3), settings, renderer)
     assert s.rows("Drafts")[0]["Sent On"] == "2026-11-02"
     assert s.rows("Drafts")[0]["Status"] == " sent "        # the rep's cell, as typed
@@ -68,9 +72,7 @@ def test_sent_on_is_set_once_and_kept(settings, renderer):
 @pytest.mark.parametrize("feedback", ["Satisfied", "No Response", "she called, all good"])
 def test_no_follow_up_when_the_log_already_holds_feedback(settings, renderer, feedback):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.set_log("CS-1", "Customer Feedback", feedback)
     s.cycle(date(2026, 11, 20), settings, renderer)
     assert follow_ups(s) == []
@@ -81,9 +83,7 @@ def test_follow_up_days_are_settings(tmp_path, renderer):
     cfg.write_text("[follow_up]\nrefund_after_days = 1\n")
     settings = load_settings(cfg, environ={})
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.cycle(date(2026, 11, 3), settings, renderer)
     assert len(follow_ups(s)) == 1
 
@@ -112,9 +112,7 @@ def test_retention_cut_off_day(settings, renderer, days_after, cleared):
     sent = date(2026, 11, 2)
     s = sheet_sent_on(sent)
     s.set_log("CS-1", "Customer Feedback", "Satisfied")    # no follow-up in the way
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(sent, settings, renderer)
+    reply_sent(s, settings, renderer, sent)
     s.cycle(sent + timedelta(days=days_after), settings, renderer)
     (row,) = s.rows("Drafts")
     assert (row["To"] is None and row["Body"] is None) == cleared
@@ -166,9 +164,7 @@ def test_each_tickets_follow_up_is_judged_on_its_own(settings, renderer):
 
 def test_an_unsent_follow_up_follows_the_log_until_the_customer_answers(settings, renderer):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.cycle(date(2026, 11, 9), settings, renderer)
     s.set_log("CS-1", "Customer Name", "Bea Lopez")
     s.cycle(date(2026, 11, 10), settings, renderer)
@@ -179,9 +175,7 @@ def test_an_unsent_follow_up_follows_the_log_until_the_customer_answers(settings
 @pytest.mark.parametrize("header", ["Customer Name", "Product", "Agent", "Refund Amount"])
 def test_a_follow_up_waits_while_a_cell_it_needs_is_blank(settings, renderer, header):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.set_log("CS-1", header, None)
     s.cycle(date(2026, 11, 9), settings, renderer)
     assert follow_ups(s) == []
@@ -194,9 +188,7 @@ def test_a_follow_up_waits_while_a_cell_it_needs_is_blank(settings, renderer, he
 def test_a_follow_up_names_the_product_as_the_log_mostly_spells_it(settings, renderer):
     s = Sheet([case("CS-1", product="trail mix original 12 OZ"), case("CS-8", status="Closed"),
                case("CS-9", status="Closed")], [comp("CS-1")])
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.cycle(date(2026, 11, 9), settings, renderer)
     (f,) = follow_ups(s)
     assert "your Trail Mix Original 12oz (ticket CS-1)" in f["Subject"]
@@ -214,9 +206,7 @@ def test_retention_days_are_a_setting(tmp_path, renderer, days, sent_days_ago, c
     sent = date(2026, 11, 2)
     s = sheet_sent_on(sent)
     s.set_log("CS-1", "Customer Feedback", "Satisfied")
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(sent, settings, renderer)
+    reply_sent(s, settings, renderer, sent)
     s.cycle(sent + timedelta(days=sent_days_ago), settings, renderer)
     (row,) = s.rows("Drafts")
     assert (row["To"] is None and row["Body"] is None) == cleared
@@ -224,9 +214,7 @@ def test_retention_days_are_a_setting(tmp_path, renderer, days, sent_days_ago, c
 
 def test_an_unchanged_follow_up_is_not_rendered_again(settings, renderer):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     seen = []
     for day in (date(2026, 11, 9), date(2026, 11, 10)):
         out = s.cycle(day, settings, renderer)
@@ -239,9 +227,7 @@ def test_an_unchanged_follow_up_is_not_rendered_again(settings, renderer):
 
 def test_a_follow_up_reads_the_first_log_row_of_its_ticket(settings, renderer):
     s = Sheet([case("CS-1"), case("CS-1", customer_name="Bea Lopez")], [comp("CS-1")])   # the repeat is an error
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.cycle(date(2026, 11, 9), settings, renderer)
     (f,) = follow_ups(s)
     assert f["Body"].startswith("Hi Ana,")
@@ -249,9 +235,7 @@ def test_a_follow_up_reads_the_first_log_row_of_its_ticket(settings, renderer):
 
 def test_a_deleted_follow_up_is_not_drafted_again(settings, renderer):
     s = sheet_sent_on(date(2026, 11, 2))
-    s.cycle(date(2026, 11, 1), settings, renderer)
-    s.set("Drafts", {"Ticket ID": "CS-1"}, Status="Sent")
-    s.cycle(date(2026, 11, 2), settings, renderer)
+    reply_sent(s, settings, renderer)
     s.cycle(date(2026, 11, 9), settings, renderer)
     (row,) = follow_ups(s)
     drafts = s.tabs["Drafts"]
