@@ -239,8 +239,8 @@ def _check_repeats(parsed: pd.DataFrame, keys: pd.Series, key: str, header: str,
     first = filled & ~later & keys.isin(repeated).to_numpy(dtype=bool)
     first_row = dict(zip(keys.to_numpy()[first].tolist(), parsed[ROW_COLUMN].to_numpy()[first].tolist()))
     for pos in np.flatnonzero(repeats):
-        value = out.tickets[pos] if key == "ticket_id" else cells.as_text(parsed[key].iat[pos])
-        out.add(pos, key, f"{header} {value} is already used on row {first_row[keys.iat[pos]]}", ERROR)
+        out.add(pos, key, f"{header} {cells.as_text(parsed[key].iat[pos])} is already used on row "
+                          f"{first_row[keys.iat[pos]]}", ERROR)
 
 
 @dataclass
