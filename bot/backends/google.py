@@ -43,7 +43,7 @@ from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_dela
 from bot.backends.google_formats import (CELLS_FIELDS, TabLook, look_from_grid, protection_requests,
                                          readable_requests)
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
-from bot.backends.value_ranges import PrefixDigests, parse_value_ranges
+from bot.backends.value_ranges import PrefixDigests, decode as decode_answer, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 from bot.read.table import find_title
 
@@ -355,24 +355,27 @@ class GoogleBackend:
                     "dateTimeRenderOption": "SERIAL_NUMBER",
                     "majorDimension": "ROWS",
                 })
-                prefixes = PrefixDigests(body)
+                # Only the text is kept: at the parse the bytes, their text and every cell parsed
+                # would otherwise be alive at once (the cycle's peak memory on a large sheet).
+                text = decode_answer(body)
+                del body
+                prefixes = PrefixDigests(text)
                 digest = hashlib.sha256(head + prefixes.digest()).hexdigest()
                 if digest == unless_digest:
                     return Snapshot(tabs={}, source=self.describe(), token=meta, digest=unless_digest,
                                     unchanged=True)
-                ranges, ends = parse_value_ranges(body)
+                ranges, ends = parse_value_ranges(text)
                 if len(ranges) != len(actual):
                     raise ValueError("valueRanges does not match the ranges asked for")
-                for title, vr, end in zip(actual, ranges, ends or [None] * len(ranges)):
+                for title, vr, end in zip(actual, ranges, ends):
                     if not isinstance(vr, dict):
                         raise ValueError("a valueRange is not an object")
                     # The JSON rows are already lists; the core only reads them, so no copies
                     # (at 100,000 rows a copy costs a third of the JSON parse).
                     rows_by_title[title] = vr.get("values") or []
-                    if end is not None:
-                        # Everything read up to the end of this range (see Snapshot.tab_digests).
-                        tab_digests[title] = prefixes.through(end)
-                del body, prefixes
+                    # Everything read up to the end of this range (see Snapshot.tab_digests).
+                    tab_digests[title] = prefixes.through(end)
+                del text, prefixes
             tabs = {t: (None if tab is None else rows_by_title[tab.title]) for t, tab in wanted.items()}
             digests = {t: tab_digests[tab.title] for t, tab in wanted.items()
                        if tab is not None and tab.title in tab_digests}
