@@ -39,8 +39,10 @@ class Outcome:
     drafts_waiting: int
     flags: FlagChanges
     flags_total: int
-    # The bot tabs as read, and (in `validation`) the parsed frames: a writing run_cycle empties both
-    # before the write (cycle.let_go), so only compute's own callers may rely on them.
+    last_run: str            # Bot Status's Last run as read ("" when there is none)
+    # The bot tabs as read, and (in `validation`) the parsed frames: compute(consume=True) empties the
+    # frames before its plan and each table's rows as the plan goes, and a writing run_cycle drops the
+    # tables before the write (run.let_go), so only compute's own callers may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
     # Each fingerprinted bot tab as this cycle leaves it, digested (compute's `tab_digest`).
@@ -104,23 +106,29 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
             consume: bool = False,
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None) -> Outcome:
     """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
-    as soon as they are parsed, so the rules and the plan do not sit on top of them (the cycle's peak
-    memory). `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
+    as soon as they are parsed, and the parsed frames (Outcome.validation then holds them empty) go
+    before the plan, so the rules and the plan do not sit on top of them (the cycle's peak memory).
+    `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
     with each bot tab's name, desired rows and the columns the plan compared, as the plan goes; what it
     returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan."""
     v = validated(snapshot, settings)
 
-    tables = {name: read_bot_table(settings.title(name), snapshot.tabs.get(settings.title(name)),
-                                   load(name), settings.headers[name]) for name in BOT_TABS}
+    # The rules read the bot tabs that carry records (Drafts, Escalations, Bot Memory, Bot Status); a tab
+    # rewritten whole (Open Cases, Log Issues) only the plan reads, so it is read after the rules.
+    tables = {name: _bot_table(snapshot, settings, name) for name in BOT_TABS if not load(name).rewritten_whole}
     if consume:
-        snapshot.tabs = {}
+        snapshot.tabs = {t: rows for t, rows in snapshot.tabs.items()
+                         if t in {settings.title(n) for n in BOT_TABS if load(n).rewritten_whole}}
     when = stamp(now)
 
+    # Each step's inputs are let go as soon as nothing else reads them (`del`): the cycle's peak memory
+    # is what is alive at once, and the parsed memory and the episodes are among the largest.
     parsed_memory = parse_memory(tables["bot_memory"].rows)
     memory = read_memory(tables["bot_memory"].rows, parsed_memory)
     spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
     drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
                                   now.date(), settings.follow_up, settings.escalation)
+    del spellings
     drafts_rows = drafts.rows
     drafts_new = drafts.added
 
@@ -130,10 +138,12 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     capa = Capa(v.log, settings.recurrence, esc, settings.capa, now.date())
     flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
                                              settings.recurrence, when, escalate, capa)
+    del found, capa
     esc_rows = flags.rows
-    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
                              {"escalations": flag_key, "drafts": draft_key}, parsed_memory)
+    del parsed_memory, memory
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
 
     # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
     v.issues = v.issues + flags.issues + drafts.issues
@@ -156,6 +166,14 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     }
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
+    if consume:
+        # The plan is the cycle's largest step (each tab's columns read and desired, compared): the parsed
+        # frames go first, so their memory serves the plan (the real CAERS log's peak, bench/results.md).
+        _empty_frames(v)
+    tables.update({name: _bot_table(snapshot, settings, name) for name in BOT_TABS if load(name).rewritten_whole})
+    if consume:
+        snapshot.tabs = {}
+    tables = {name: tables[name] for name in BOT_TABS}   # in the registry's order, as the plan goes
     # The registry's one line per bot tab (sheet_schema: every bot tab a cycle writes must be here).
     desired = {"escalations": esc_rows, "drafts": drafts_rows, "log_issues": issue_rows,
                "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
@@ -170,8 +188,19 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
         if d is not None:
             digests[name] = d
 
-    return Outcome(plan_tabs(targets, digest if tab_digest else None), v, rows_read, ready, drafts_new, waiting,
-                   flag_changes, flags_total, tables, desired, digests)
+    status_read = last_run(tables["bot_status"].rows)
+    return Outcome(plan_tabs(targets, digest if tab_digest else None, let_go=consume), v, rows_read, ready,
+                   drafts_new, waiting, flag_changes, flags_total, status_read, tables, desired, digests)
+
+
+def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:
+    title = settings.title(name)
+    return read_bot_table(title, snapshot.tabs.get(title), load(name), settings.headers[name])
+
+
+def _empty_frames(v: Validation) -> None:
+    # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
+    v.log, v.comp = v.log.iloc[:0].copy(), v.comp.iloc[:0].copy()
 
 
 LAST_RUN = "Last run"

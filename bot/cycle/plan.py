@@ -28,11 +28,14 @@ class TabTarget:
 
 
 def plan_tabs(targets: list[TabTarget],
-              on_tab: Callable[[str, list[dict], dict[str, list]], None] | None = None) -> Plan:
+              on_tab: Callable[[str, list[dict], dict[str, list]], None] | None = None, *,
+              let_go: bool = False) -> Plan:
     """`on_tab`, when given, is called once per tab right after the tab is planned, with its name, its
     desired rows and each bot column as the plan compared it (the values as stored, in their comparable
     form, by column key): the quiet-cycle fingerprint of the tabs a cycle leaves is made of the same
-    columns (bot.cycle.quiet), and takes them while they exist, one tab at a time."""
+    columns (bot.cycle.quiet), and takes them while they exist, one tab at a time. `let_go`: each tab's
+    rows as read are emptied once it is planned (its table then reads as empty), so the next tab's
+    plan reuses their memory (the cycle's peak: the caller needs them no more)."""
     creates: list[CreateTab] = []
     writes: list[RangeWrite] = []
     guards: list[Guard] = []
@@ -45,6 +48,8 @@ def plan_tabs(targets: list[TabTarget],
         writes.extend(tab_writes)
         if tab_writes and t.table.exists:
             guards.extend(_guards(t, tab_writes))
+        if let_go:
+            t.table.rows = []
     return Plan(tuple(creates), tuple(writes), tuple(guards))
 
 

@@ -40,11 +40,14 @@ def _digest(data, canonical: bool = False) -> bytes:
     equal data built differently can serialise differently: fine for two reads of the same sheet (same
     code path), and a mismatch only costs a full cycle. `canonical` (marshal 0: no sharing, no
     interning) is for comparing what the bot computed with what it reads back."""
+    return hashlib.sha256(_serialised(data, canonical)).digest()
+
+
+def _serialised(data, canonical: bool) -> bytes:
     try:
-        blob = marshal.dumps(data, 0 if canonical else 4)  # only plain values (the Google path)
+        return marshal.dumps(data, 0 if canonical else 4)  # only plain values (the Google path)
     except ValueError:
-        blob = pickle.dumps(data, protocol=5)  # datetimes from a workbook
-    return hashlib.sha256(blob).digest()
+        return pickle.dumps(data, protocol=5)  # datetimes from a workbook
 
 
 def bot_tab_rows(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> list[tuple]:
@@ -106,10 +109,16 @@ def input_key(rep: bytes, settings_key: bytes, now: datetime) -> str:
     return hashlib.sha256(settings_key + now.date().isoformat().encode() + rep).hexdigest()
 
 
+DIGEST_ROWS = 2000   # rows serialised at a time: a whole tab's serialisation would be one of the cycle's largest objects
+
+
 def tab_digest(rows: list[tuple]) -> bytes:
     """A bot tab reduced by `bot_tab_rows` (what the bot leaves) or `sheet_tab_rows` (what a read found),
     digested as the fingerprint compares it."""
-    return _digest(rows, canonical=True)
+    h = hashlib.sha256()
+    for i in range(0, len(rows), DIGEST_ROWS):
+        h.update(_serialised(rows[i:i + DIGEST_ROWS], canonical=True))
+    return h.digest()
 
 
 def desired_tab_digest(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> bytes | None:

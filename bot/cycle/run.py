@@ -112,7 +112,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                  outcome.flags_total, outcome.plan.cell_count)
         if dry_run:
             return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
-        status_run = last_run(outcome.tables["bot_status"].rows)
+        status_run = outcome.last_run
         let_go(outcome)
         # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
         # cycle leaves them), worked out before the write, which needs none of what it is made from.
@@ -135,16 +135,13 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
 
 
 def let_go(outcome: Outcome) -> None:
-    """Before the fingerprint and the write, drop what only the plan was made from: the parsed frames
-    and the bot tabs as read. The fingerprint and the write build the cycle's largest objects last (the
-    reduced bot tabs, the request body); freed first, this memory serves them, and the cycle's peak falls
-    (the real CAERS log, bench/results.md). What the shell reads after a cycle stays: the issues and
-    counts, the plan, the drafts, the flags and the desired bot tabs (the summary, the demo and the
-    webhook read them)."""
+    """Before the fingerprint and the write, drop the bot tabs as read, which only the plan was made
+    from (compute(consume=True) already left the parsed frames empty). The fingerprint and the write
+    build the cycle's largest objects last (the reduced bot tabs, the request body); freed first, this
+    memory serves them, and the cycle's peak falls (the real CAERS log, bench/results.md). What the shell
+    reads after a cycle stays: the issues and counts, the plan, the drafts, the flags and the desired bot
+    tabs (the summary, the demo and the webhook read them)."""
     outcome.tables = {}
-    v = outcome.validation
-    # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
-    v.log, v.comp = v.log.iloc[:0].copy(), v.comp.iloc[:0].copy()
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:

@@ -145,15 +145,20 @@ def open_cases_rows(log: pd.DataFrame, settings: EscalationSettings, today: date
     col = {k: df[k].tolist() for k in ("ticket_id", "product", "defect_type", "agent", "date_logged", "age",
                                        "level", "serious", ROW_COLUMN)}
     levels, serious, ages = col["level"], col["serious"], col["age"]
+    # Each distinct value made once and shared by its rows (the tab is kept until the cycle ends, and
+    # thousands of cases share a date, an age and a level).
     reasons = {(lv, se): reason(lv, se, settings) for lv, se in set(zip(levels, serious))}
     owners = {lv: settings.owner(lv) for lv in set(levels)}
+    names = {lv: f"Level {lv}" for lv in set(levels)}
+    dates = {d: cells.format_date(d) for d in set(col["date_logged"]) if d is not None}
+    whole = {a: int(a) for a in set(ages) if a is not None}
     columns = {
         "ticket_id": [v or "" for v in col["ticket_id"]],
         "product": [v or "" for v in col["product"]],
         "defect_type": [v or "" for v in col["defect_type"]],
-        "date_logged": [cells.format_date(v) if v is not None else "" for v in col["date_logged"]],
-        "age": [AGE_UNKNOWN if a is None else int(a) for a in ages],
-        "level": [f"Level {lv}" for lv in levels],
+        "date_logged": [dates[v] if v is not None else "" for v in col["date_logged"]],
+        "age": [AGE_UNKNOWN if a is None else whole[a] for a in ages],
+        "level": [names[lv] for lv in levels],
         "owner": [owners[lv] for lv in levels],
         "reason": [reasons[key] if a is not None else unknown_age_reason(se, row)
                    for key, se, a, row in zip(zip(levels, serious), serious, ages, col[ROW_COLUMN])],
