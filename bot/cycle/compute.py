@@ -129,6 +129,9 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
                                   now.date(), settings.follow_up, settings.escalation)
     del spellings
+    log_rows, comp_rows = len(v.log), len(v.comp)
+    if consume:
+        v.comp = v.comp.iloc[:0].copy()   # only the drafts read the Comp Sheet
     drafts_rows = drafts.rows
     drafts_new = drafts.added
 
@@ -142,22 +145,22 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     esc_rows = flags.rows
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},
                              {"escalations": flag_key, "drafts": draft_key}, parsed_memory)
-    del parsed_memory, memory
-    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
-
     # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
     v.issues = v.issues + flags.issues + drafts.issues
+    del parsed_memory, memory, drafts, flags   # the records: only the memory's rows needed them
+    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
+
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
-    rows_read = {settings.title("defective_log"): len(v.log), settings.title("comp_sheet"): len(v.comp)}
+    rows_read = {settings.title("defective_log"): log_rows, settings.title("comp_sheet"): comp_rows}
     # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
     # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
     waiting = sum(1 for r in drafts_rows if _stored_blank(r.get("status")) and not _stored_blank(r.get("ticket_id")))
     flags_total = sum(1 for r in esc_rows if _stored_blank(r.get("merged_into")) and not _stored_blank(r.get("flag_id")))
     summary = {
-        "Defective Log rows": len(v.log),
-        "Comp Sheet rows": len(v.comp),
+        "Defective Log rows": log_rows,
+        "Comp Sheet rows": comp_rows,
         "Errors": v.errors,
         "Warnings": v.warnings,
         "Drafts waiting": waiting,

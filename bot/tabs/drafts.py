@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jinja2
 import numpy as np
@@ -172,19 +172,20 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
     ok = (~comp[HAS_ERROR].to_numpy(dtype=bool)[joined]) & \
         (comp["type"].to_numpy()[joined] == log["resolution"].to_numpy()[at])
     at, joined = at[ok], joined[ok]
-    made: list[tuple[dict, dict, str, str]] = []      # (log row, fields, title, template file)
+    made: list[_Ready] = []
     for row, c in zip(_records(log, at, _LOG_FIELDS), _records(comp, joined, _COMP_FIELDS)):
         fields = _fields(row, c)
         if fields is None:
             continue
         fields["product"] = spellings.get(fields["product"], fields["product"])
-        made.append((row, fields, *TEMPLATES[row["resolution"]]))
-    made_from = renderer.source_hashes([m[3] for m in made], [m[1] for m in made])
+        made.append(_Ready(row[TICKET_KEY], row["ticket_id"], row["customer_email"], row[ROW_COLUMN], fields,
+                           *TEMPLATES[row["resolution"]]))
+    made_from = renderer.source_hashes([m.template for m in made], [m.fields for m in made])
     # A draft row made from the same fields keeps its text when the text still matches its check.
-    kept = [j for j, (row, *_) in enumerate(made) if row[TICKET_KEY] in current]
+    kept = [j for j, m in enumerate(made) if m.key in current]
     texts: list[tuple[str, str] | None] = [None] * len(made)
     if kept:
-        have = [current[made[j][0][TICKET_KEY]] for j in kept]
+        have = [current[made[j].key] for j in kept]
         subjects = [cells.as_text(h.get("subject")) for h in have]
         bodies = [cells.as_text(h.get("body")) for h in have]
         seals = _seals([made_from[j] for j in kept], subjects, bodies)
@@ -193,17 +194,29 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
                 texts[j] = (subject, body)
     fresh = [j for j, t in enumerate(texts) if t is None]
     for j in fresh:
-        texts[j] = renderer.render(made[j][3], made[j][1])
+        texts[j] = renderer.render(made[j].template, made[j].fields)
     seal_of = dict(zip(fresh, _seals([made_from[j] for j in fresh], [texts[j][0] for j in fresh],
                                      [texts[j][1] for j in fresh])))
     drafts = []
-    for j, (row, _fields_, title, _file) in enumerate(made):
+    for j, m in enumerate(made):
         subject, body = texts[j]
         rendered = j in seal_of
-        seal = seal_of[j] if rendered else cells.as_text(current[row[TICKET_KEY]].get("source_hash"))
-        drafts.append(Draft(row["ticket_id"], title, row["customer_email"], subject, body, row[ROW_COLUMN],
-                            seal, rendered))
+        seal = seal_of[j] if rendered else cells.as_text(current[m.key].get("source_hash"))
+        drafts.append(Draft(m.ticket_id, m.title, m.email, subject, body, m.row, seal, rendered))
     return drafts
+
+
+class _Ready(NamedTuple):
+    """A ticket ready for its draft: what the draft needs of its log row (a tuple, not the row: a first
+    cycle makes tens of thousands)."""
+
+    key: str             # TICKET_KEY
+    ticket_id: str
+    email: str
+    row: int             # sheet row
+    fields: dict
+    title: str
+    template: str        # file name
 
 
 def _seal(made_from: str, subject: str, body: str) -> str:
