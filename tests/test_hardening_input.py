@@ -7,6 +7,7 @@ Flag ID or draft ticket appears twice.
 """
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from datetime import date, datetime, timedelta
@@ -60,6 +61,11 @@ def check_cycle(settings, renderer, tabs: dict, now=NOW, counts: dict | None = N
     counts = {"rep_tab_writes": 0, "duplicate_rows": 0} if counts is None else counts
     tabs = {**{t: None for t in BOT_TABS}, **tabs}
     outcome = compute(Snapshot(tabs, "memory"), settings, now, renderer)
+    # A cycle's own compute lets go of what it read as it goes (consume=True): the same plan, bot tabs
+    # and issues (repr: a NaN someone typed is not equal to itself).
+    consumed = compute(Snapshot(copy.deepcopy(tabs), "memory"), settings, now, renderer, consume=True)
+    assert repr((consumed.plan, consumed.desired, consumed.validation.issues, consumed.last_run)) == \
+        repr((outcome.plan, outcome.desired, outcome.validation.issues, outcome.last_run))
     rep_writes = rep_tab_writes(outcome.plan)
     counts["rep_tab_writes"] += rep_writes
     assert rep_writes == 0

@@ -106,8 +106,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
             consume: bool = False,
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None) -> Outcome:
     """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
-    as soon as they are parsed, and the parsed frames (Outcome.validation then holds them empty) go
-    before the plan, so the rules and the plan do not sit on top of them (the cycle's peak memory).
+    as soon as they are parsed, each parsed frame goes once the last rule has read it (Outcome.validation
+    then holds them empty) and each bot tab's rows once the plan has compared them, so no step sits on
+    top of what the steps before it needed (the cycle's peak memory). The plan, the desired tabs and the
+    issues are the same either way (tests/test_hardening_input.py checks it on any input).
     `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
     with each bot tab's name, desired rows and the columns the plan compared, as the plan goes; what it
     returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan."""
