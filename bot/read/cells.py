@@ -431,7 +431,12 @@ def _plain_kinds(values: list, *, stored: bool) -> set | None:
     if stored and max(map(len, texts)) * 2 > MAX_STORED_CHARS and \
             any(utf16_length(t) > MAX_STORED_CHARS for t in texts if len(t) * 2 > MAX_STORED_CHARS):
         return None
-    return kinds if already_clean("".join(texts)) else None
+    return kinds if all(already_clean("".join(texts[i:i + _JOINED])) for i in range(0, len(texts), _JOINED)) else None
+
+
+# Texts joined for one C-speed look at a time: a whole column joined (a tab of email bodies, the memory's
+# records) would be one of the cycle's largest objects, four times its text when one character needs it.
+_JOINED = 2000
 
 
 def already_clean(text: str) -> bool:

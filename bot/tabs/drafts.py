@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import jinja2
 import numpy as np
@@ -238,11 +238,12 @@ _LOG_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "
 _COMP_FIELDS = ("replacement_order_number", "tracking_number", "refund_amount", "refund_processed_on")
 
 
-def _records(frame, positions: np.ndarray, keys: tuple[str, ...]) -> list[dict]:
-    """The rows at `positions`, as {column: plain Python value}, built column by column (pandas'
-    to_dict("records") boxes every cell one by one, and 10,000 drafts are a normal first cycle)."""
+def _records(frame, positions: np.ndarray, keys: tuple[str, ...]) -> Iterator[dict]:
+    """The rows at `positions`, as {column: plain Python value}, read column by column (pandas'
+    to_dict("records") boxes every cell one by one, and 10,000 drafts are a normal first cycle), and
+    made one at a time: the caller keeps only what it needs of each."""
     columns = [frame[k].to_numpy()[positions].tolist() for k in keys]
-    return [dict(zip(keys, values)) for values in zip(*columns)]
+    return (dict(zip(keys, values)) for values in zip(*columns))
 
 
 def greeting_name(customer_name: str) -> str:
