@@ -204,3 +204,31 @@ def test_rows_added_past_the_end_read_back_by_two_readers(filter_ref, table, add
     assert ws.auto_filter.ref == (f"A1:C{last}" if filter_ref else None)
     if table:
         assert ws.tables["Issues"].ref == f"A1:C{last}"
+
+
+@pytest.mark.parametrize("spill", [pytest.param(True, id="parts-wait-in-a-temporary-file"),
+                                   pytest.param(False, id="no-temporary-file-parts-wait-in-memory")])
+def test_a_cycle_writes_the_same_workbook_whether_edited_parts_wait_on_disk_or_in_memory(book, tmp_path,
+                                                                                        monkeypatch, spill):
+    """Edited parts wait for the zip in a temporary file (xlsx_package._Spill); when none can be made
+    (no room, no temporary folder) they wait in memory, and the workbook written is the same."""
+    import shutil
+    from bot.backends import xlsx_package
+
+    other = tmp_path / "other.xlsx"
+    shutil.copyfile(book, other)
+    made = []
+    real = xlsx_package.tempfile.TemporaryFile
+
+    def temporary_file(*args, **kwargs):
+        if not spill:
+            raise OSError(28, "No space left on device")
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(xlsx_package.tempfile, "TemporaryFile", temporary_file)
+    run_cycle(WorkbookBackend(book), load_settings(environ={}), lambda: NOW)
+    monkeypatch.undo()
+    run_cycle(WorkbookBackend(other), load_settings(environ={}), lambda: NOW)
+    assert members(book) == members(other)
+    assert bool(made) == spill and all(f.closed for f in made)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import shutil
 import posixpath
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -44,6 +45,49 @@ class PatchUnsupported(Exception):
         super().__init__(reason)
         self.reason = reason
         self.fix = fix
+
+
+class _Spill:
+    """Serialised parts waiting for Package.save, in an unnamed temporary file (gone when closed): a first
+    cycle's bot tabs are over 100 MB of XML (the real CAERS log), which would otherwise sit in memory all
+    at once until the zip is written. Kept in memory when no temporary file can be written."""
+
+    def __init__(self):
+        self._file = None
+        self._usable = True
+
+    def keep(self, pieces: list) -> list:
+        """What to hand back to `write`: (offset, length) of the pieces in the file, or the pieces."""
+        if self._usable:
+            try:
+                if self._file is None:
+                    self._file = tempfile.TemporaryFile()
+                start = self._file.seek(0, io.SEEK_END)
+                for piece in pieces:
+                    self._file.write(piece)
+                return [(start, self._file.tell() - start)]
+            except OSError:      # no room or no temporary folder: memory it is, for this part and the next
+                self._usable = False
+        return pieces
+
+    def write(self, kept: list, dst) -> None:
+        for piece in kept:
+            if not isinstance(piece, tuple):
+                dst.write(piece)
+                continue
+            start, length = piece
+            self._file.seek(start)
+            while length:
+                chunk = self._file.read(min(length, 1 << 20))
+                if not chunk:
+                    raise OSError("the temporary copy of a part ended early")
+                dst.write(chunk)
+                length -= len(chunk)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def q(local: str, ns: str = MAIN_NS) -> str:
@@ -86,6 +130,7 @@ class Package:
         self.names = set(self.zin.namelist())
         self._trees: dict[str, etree._Element] = {}
         self._frozen: dict[str, list] = {}      # edited parts already serialised (in pieces), trees let go
+        self._spill = _Spill()                  # where frozen parts wait for save()
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self.workbook_part = self._workbook_part()
@@ -129,14 +174,15 @@ class Package:
                 raise PatchUnsupported(f"{part}: the place for the new rows was lost")
             at, view = data.index(token), memoryview(data)   # pieces, not one joined copy of the part
             pieces = [view[:at], *texts, view[at + len(token):]]
-        self._frozen[part] = pieces
+        self._frozen[part] = self._spill.keep(pieces)
 
     def _write_part(self, zout: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> None:
         name = info if isinstance(info, str) else info.filename
-        pieces = self._frozen.get(name) or [serialize(self._trees[name])]
         with zout.open(info, "w") as dst:
-            for piece in pieces:
-                dst.write(piece)
+            if name in self._frozen:
+                self._spill.write(self._frozen[name], dst)
+            else:
+                dst.write(serialize(self._trees[name]))
 
     def add(self, part: str, root: etree._Element, content_type: str) -> None:
         self._trees[part] = root
@@ -175,6 +221,7 @@ class Package:
                 written.add(name)
             for name in sorted(self._dirty - written - self._removed):   # new parts
                 self._write_part(zout, name)
+        self._spill.close()
         return out.getvalue()
 
     # ---- relationships ------------------------------------------------------------------------------
