@@ -96,15 +96,20 @@ class WorkbookBackend:
             actual = {title: find_title(title, wb.sheetnames) for title in titles}
             # Tables' totals rows, and header rows below row 1, by the tab's own name
             not_data = rows_not_data(data, [a for a in actual.values() if a is not None])
+            shared: dict = {}
             with self._as_access_error():
-                tabs = {title: self._read_tab(wb, actual[title], not_data.get(actual[title] or "", ()))
+                tabs = {title: self._read_tab(wb, actual[title], not_data.get(actual[title] or "", ()), shared)
                         for title in titles}
         finally:
             wb.close()
         return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest,
                         titles={t: a for t, a in actual.items() if a is not None and a != t})
 
-    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]] = ()) -> Rows | None:
+    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]] = (),
+                  shared: dict | None = None) -> Rows | None:
+        """`shared`: equal texts and datetimes read as one object (openpyxl makes one per cell of a text the
+        bot wrote, and a cycle holds every cell read: Open Cases repeats its levels, owners and reasons
+        tens of thousands of times). Only texts and datetimes: 1, 1.0 and True are equal keys."""
         if title is None:
             return None
         ws = wb[title]
@@ -115,8 +120,9 @@ class WorkbookBackend:
         # read-only iteration would stop there; forget it and read every row the sheet holds.
         ws.reset_dimensions()
         rows: Rows = []
+        one = (shared if shared is not None else {}).setdefault
         for values in ws.iter_rows(values_only=True):
-            row = list(values)
+            row = [one(v, v) if type(v) in _SHARED_KINDS else v for v in values]
             while row and row[-1] is None:
                 row.pop()
             rows.append(row)
@@ -397,6 +403,9 @@ class WorkbookBackend:
 
 
 # ---- cell values ------------------------------------------------------------------------------------------
+
+_SHARED_KINDS = frozenset({str, datetime})   # never equal to each other nor to a number
+
 
 def _retitled(plan: Plan, titles: dict[str, str]) -> Plan:
     """The plan addressed to the tabs as the workbook names them (a tab found ignoring case and spaces)."""
