@@ -324,7 +324,7 @@ def test_a_body_is_the_template_without_the_whitespace_around_it_and_the_next_cy
 
 def draft(ticket: str, body: str):
     from bot.tabs.drafts import Draft
-    return Draft(ticket, "Refund Processed", "ana@example.com", f"About {ticket}", body, 2, f"hash-{body}")
+    return Draft(ticket, "Refund Processed", "ana@example.com", f"About {ticket}", body, f"hash-{body}")
 
 
 @pytest.mark.parametrize("status, kept", [

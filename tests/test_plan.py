@@ -34,6 +34,15 @@ def test_unchanged_tab_plans_nothing():
     assert plan_tabs([target(LOG_ISSUES, rows, [issue(2), issue(3)], True)]).is_empty
 
 
+def test_the_tabs_as_read_are_left_to_the_caller_unless_it_lets_go():
+    """A cycle's own compute lets each tab as read go once it is planned (peak memory); any other caller
+    keeps them, and the plan is the same either way."""
+    rows = as_rows(LOG_ISSUES, [issue(2), issue(3)])
+    kept, dropped = target(LOG_ISSUES, rows, [issue(2)], True), target(LOG_ISSUES, rows, [issue(2)], True)
+    assert plan_tabs([kept]) == plan_tabs([dropped], let_go=True)
+    assert [r["row"] for r in kept.table.rows] == [2, 3] and dropped.table.rows == []
+
+
 def test_numbers_read_back_as_floats_are_not_rewritten():
     rows = as_rows(LOG_ISSUES, [issue(2)])
     rows[1][1] = 2.0

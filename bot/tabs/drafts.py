@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.read import cells
 from bot.errors import TemplateError
 from bot.tabs.bot_memory import short_key
-from bot.read.table import ROW_COLUMN, update_row
+from bot.read.table import update_row
 from bot.tabs.log_issues import HAS_ERROR, TICKET_KEY, Validation
 from bot.read.keys import ticket_key
 from sheet_schema import load
@@ -46,7 +46,6 @@ class Draft:
     to: str
     subject: str
     body: str
-    log_row: int
     source_hash: str = ""
     rendered: bool = True
     key: str = ""           # the record's key when it is not the ticket's (a follow-up)
@@ -178,7 +177,7 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
         if fields is None:
             continue
         fields["product"] = spellings.get(fields["product"], fields["product"])
-        made.append(_Ready(row[TICKET_KEY], row["ticket_id"], row["customer_email"], row[ROW_COLUMN], fields,
+        made.append(_Ready(row[TICKET_KEY], row["ticket_id"], row["customer_email"], fields,
                            *TEMPLATES[row["resolution"]]))
     made_from = renderer.source_hashes([m.template for m in made], [m.fields for m in made])
     # A draft row made from the same fields keeps its text when the text still matches its check.
@@ -202,7 +201,7 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
         subject, body = texts[j]
         rendered = j in seal_of
         seal = seal_of[j] if rendered else cells.as_text(current[m.key].get("source_hash"))
-        drafts.append(Draft(m.ticket_id, m.title, m.email, subject, body, m.row, seal, rendered))
+        drafts.append(Draft(m.ticket_id, m.title, m.email, subject, body, seal, rendered))
     return drafts
 
 
@@ -213,7 +212,6 @@ class _Ready(NamedTuple):
     key: str             # TICKET_KEY
     ticket_id: str
     email: str
-    row: int             # sheet row
     fields: dict
     title: str
     template: str        # file name
@@ -234,7 +232,7 @@ def _seals(made_from: list[str], subjects: list[str], bodies: list[str]) -> list
 
 
 _LOG_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "defect_type",
-               "units_affected", "agent", "resolution", ROW_COLUMN, TICKET_KEY)
+               "units_affected", "agent", "resolution", TICKET_KEY)
 _COMP_FIELDS = ("replacement_order_number", "tracking_number", "refund_amount", "refund_processed_on")
 
 

@@ -22,7 +22,6 @@ from bot.read import cells
 # The same Source Hash as the replies: an unchanged follow-up is not rendered again.
 from bot.tabs.drafts import Draft, Renderer, _seal, greeting_name
 from bot.tabs.open_cases import EscalationSettings, business_days
-from bot.read.table import ROW_COLUMN
 from bot.tabs.log_issues import TICKET_KEY, Validation
 
 FOLLOW_UP_TITLE = "Follow-up"
@@ -107,7 +106,7 @@ def follow_up_drafts(records: list[dict], key_of, v: Validation, renderer: Rende
 
 
 _ROW_FIELDS = ("ticket_id", "customer_name", "customer_email", "order_number", "product", "resolution",
-               "refund_amount", "agent", ROW_COLUMN)
+               "refund_amount", "agent")
 
 
 def _draft(row: dict, renderer: Renderer, spellings: dict[str, str], current: dict | None,
@@ -127,10 +126,9 @@ def _draft(row: dict, renderer: Renderer, spellings: dict[str, str], current: di
         subject, body = cells.as_text(current.get("subject")), cells.as_text(current.get("body"))
         seal = _seal(made_from, subject, body)
         if cells.as_text(current.get("source_hash")) == seal:
-            return Draft(row["ticket_id"], FOLLOW_UP_TITLE, row["customer_email"], subject, body,
-                         int(row[ROW_COLUMN]), seal, False, key)
+            return Draft(row["ticket_id"], FOLLOW_UP_TITLE, row["customer_email"], subject, body, seal, False, key)
     subject, body = renderer.render(FOLLOW_UP_FILE, fields)
-    return Draft(row["ticket_id"], FOLLOW_UP_TITLE, row["customer_email"], subject, body, int(row[ROW_COLUMN]),
+    return Draft(row["ticket_id"], FOLLOW_UP_TITLE, row["customer_email"], subject, body,
                  _seal(made_from, subject, body), True, key)
 
 
