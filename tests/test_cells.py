@@ -304,3 +304,14 @@ def test_day_numbers_is_toordinal_over_a_column(dates):
     column = np.empty(len(dates), dtype=object)
     column[:] = dates
     assert cells.day_numbers(column).tolist() == [d.toordinal() for d in dates]
+
+
+@pytest.mark.parametrize("at", [0, 1999, 2000, 4500])
+def test_one_cell_needing_cleaning_is_cleaned_wherever_it_sits_in_a_long_column(at):
+    """The column-wide check looks at the texts a piece at a time (cells._JOINED): a cell to clean in any
+    piece sends the column down the per-cell path."""
+    values = ["plain text"] * 4501
+    values[at] = "bad\x00text"
+    assert cells.storable(values[at]) != values[at]
+    assert cells.storables(values) == [cells.storable(v) for v in values]
+    assert cells.stored_comparables(values) == [cells.comparable(cells.storable(v)) for v in values]
