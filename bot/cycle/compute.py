@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+import pandas as pd
+
 from bot import __version__
 from bot.read import cells
 from bot.backends.base import Plan, Snapshot
@@ -41,8 +43,8 @@ class Outcome:
     flags_total: int
     last_run: str            # Bot Status's Last run as read ("" when there is none)
     # The bot tabs as read, and (in `validation`) the parsed frames: compute(consume=True) empties the
-    # frames before its plan and each table's rows as the plan goes, and a writing run_cycle drops the
-    # tables before the write (run.let_go), so only compute's own callers may rely on them.
+    # frames once the rules have read them and each table's rows once it is planned, so only the callers
+    # of compute without `consume` may rely on them.
     tables: dict[str, BotTable] = field(repr=False, default_factory=dict)
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
     # Each fingerprinted bot tab as this cycle leaves it, digested (compute's `tab_digest`).
@@ -117,10 +119,10 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
     # The rules read the bot tabs that carry records (Drafts, Escalations, Bot Memory, Bot Status); a tab
     # rewritten whole (Open Cases, Log Issues) only the plan reads, so it is read after the rules.
-    tables = {name: _bot_table(snapshot, settings, name) for name in BOT_TABS if not load(name).rewritten_whole}
+    later = [name for name in BOT_TABS if load(name).rewritten_whole]
+    tables = {name: _bot_table(snapshot, settings, name) for name in BOT_TABS if name not in later}
     if consume:
-        snapshot.tabs = {t: rows for t, rows in snapshot.tabs.items()
-                         if t in {settings.title(n) for n in BOT_TABS if load(n).rewritten_whole}}
+        snapshot.tabs = {settings.title(name): snapshot.tabs.get(settings.title(name)) for name in later}
     when = stamp(now)
 
     # Each step's inputs are let go as soon as nothing else reads them (`del`): the cycle's peak memory
@@ -133,7 +135,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     del spellings
     log_rows, comp_rows = len(v.log), len(v.comp)
     if consume:
-        v.comp = v.comp.iloc[:0].copy()   # only the drafts read the Comp Sheet
+        v.comp = _emptied(v.comp)   # only the drafts read the Comp Sheet
     drafts_rows = drafts.rows
     drafts_new = drafts.added
 
@@ -173,12 +175,11 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
     if consume:
         # The plan is the cycle's largest step (each tab's columns read and desired, compared): the parsed
-        # frames go first, so their memory serves the plan (the real CAERS log's peak, bench/results.md).
-        _empty_frames(v)
-    tables.update({name: _bot_table(snapshot, settings, name) for name in BOT_TABS if load(name).rewritten_whole})
+        # log goes first, so its memory serves the plan (the real CAERS log's peak, bench/results.md).
+        v.log = _emptied(v.log)
+    tables.update({name: _bot_table(snapshot, settings, name) for name in later})
     if consume:
         snapshot.tabs = {}
-    tables = {name: tables[name] for name in BOT_TABS}   # in the registry's order, as the plan goes
     # The registry's one line per bot tab (sheet_schema: every bot tab a cycle writes must be here).
     desired = {"escalations": esc_rows, "drafts": drafts_rows, "log_issues": issue_rows,
                "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
@@ -203,9 +204,9 @@ def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:
     return read_bot_table(title, snapshot.tabs.get(title), load(name), settings.headers[name])
 
 
-def _empty_frames(v: Validation) -> None:
-    # Empty frames of the same columns (copies: a slice would keep the parsed columns alive).
-    v.log, v.comp = v.log.iloc[:0].copy(), v.comp.iloc[:0].copy()
+def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    # An empty frame of the same columns (a copy: a slice would keep the parsed columns alive).
+    return frame.iloc[:0].copy()
 
 
 LAST_RUN = "Last run"

@@ -109,7 +109,8 @@ def input_key(rep: bytes, settings_key: bytes, now: datetime) -> str:
     return hashlib.sha256(settings_key + now.date().isoformat().encode() + rep).hexdigest()
 
 
-DIGEST_ROWS = 2000   # rows serialised at a time: a whole tab's serialisation would be one of the cycle's largest objects
+# Rows serialised at a time: a whole tab's serialisation would be one of the cycle's largest objects.
+DIGEST_ROWS = 2000
 
 
 def tab_digest(rows: list[tuple]) -> bytes:

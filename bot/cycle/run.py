@@ -91,8 +91,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                          snapshot.tab_digests) if cache else b""
         inputs = input_key(rep, settings_key, now) if cache else None
         if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
-            seen = fingerprint(rep, {name: tab_digest(rows) for name, rows in read_bot_rows(snapshot, settings).items()},
-                               settings_key, now)
+            read = {name: tab_digest(rows) for name, rows in read_bot_rows(snapshot, settings).items()}
+            seen = fingerprint(rep, read, settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
             if seen == remembered["fingerprint"] and status_is_fresh(status, now, settings.status_every_minutes):
@@ -112,8 +112,6 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                  outcome.flags_total, outcome.plan.cell_count)
         if dry_run:
             return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
-        status_run = outcome.last_run
-        let_go(outcome)
         # What the next read should look like if nobody edits (the rep tabs as read, the bot tabs as this
         # cycle leaves them), worked out before the write, which needs none of what it is made from.
         expected = fingerprint(rep, outcome.tab_digests, settings_key, now) if cache else ""
@@ -128,20 +126,10 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                 continue
             log.info("wrote %d cells to %s", applied.cells_written, ", ".join(outcome.plan.tabs_written()))
         if cache:
-            quiet = applied is None and steady_state(snapshot.digest, settings_key, now, status_run)
+            quiet = applied is None and steady_state(snapshot.digest, settings_key, now, outcome.last_run)
             cache.save(expected, summary_of(outcome), quiet or None, inputs)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
-
-
-def let_go(outcome: Outcome) -> None:
-    """Before the fingerprint and the write, drop the bot tabs as read, which only the plan was made
-    from (compute(consume=True) already left the parsed frames empty). The fingerprint and the write
-    build the cycle's largest objects last (the reduced bot tabs, the request body); freed first, this
-    memory serves them, and the cycle's peak falls (the real CAERS log, bench/results.md). What the shell
-    reads after a cycle stays: the issues and counts, the plan, the drafts, the flags and the desired bot
-    tabs (the summary, the demo and the webhook read them)."""
-    outcome.tables = {}
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:
