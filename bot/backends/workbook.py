@@ -105,8 +105,8 @@ class WorkbookBackend:
         return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest,
                         titles={t: a for t, a in actual.items() if a is not None and a != t})
 
-    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]] = (),
-                  shared: dict | None = None) -> Rows | None:
+    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]],
+                  shared: dict) -> Rows | None:
         """`shared`: equal texts and datetimes read as one object (openpyxl makes one per cell of a text the
         bot wrote, and a cycle holds every cell read: Open Cases repeats its levels, owners and reasons
         tens of thousands of times). Only texts and datetimes: 1, 1.0 and True are equal keys."""
@@ -120,7 +120,7 @@ class WorkbookBackend:
         # read-only iteration would stop there; forget it and read every row the sheet holds.
         ws.reset_dimensions()
         rows: Rows = []
-        one = (shared if shared is not None else {}).setdefault
+        one = shared.setdefault
         for values in ws.iter_rows(values_only=True):
             row = [one(v, v) if type(v) in _SHARED_KINDS else v for v in values]
             while row and row[-1] is None:
