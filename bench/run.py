@@ -347,8 +347,21 @@ def least_warm(r: dict) -> str:
     return (f"; the least such a cycle must spend, reusing everything the last cycle worked out: {lw['total_s']:.2f} s "
             f"= {lw['total_s'] / r['floor_s']:.2f}× the floor (parse {lw['parse_s']:.3f} s, load the last read's "
             f"rep rows {lw['load_previous_s']:.3f} s, compare each row {lw['compare_s']:.3f} s ({lw['rows_changed']} "
-            f"changed), serialise the {lw['cells_written']:,} cells written {lw['write_s']:.3f} s), leaving "
+            f"changed), {left(lw)}serialise the {lw['cells_written']:,} cells written {lw['write_s']:.3f} s"
+            f"{saved(lw)}), leaving "
             f"{T_WARM_RATIO * r['floor_s'] - lw['total_s']:.2f} s of the {T_WARM_RATIO}× budget for the rules")
+
+
+def left(lw: dict) -> str:
+    """The bot-tab check of least_warm_work (results of runs before it was measured have none)."""
+    if "check_left_s" not in lw:
+        return ""
+    return (f"load what the last cycle left in its tabs {lw['load_left_s']:.3f} s and check each of those "
+            f"{lw['bot_rows']:,} rows {lw['check_left_s']:.3f} s, ")
+
+
+def saved(lw: dict) -> str:
+    return f", keep what it read and left for the next cycle {lw['save_s']:.3f} s" if "save_s" in lw else ""
 
 
 def guard_reads(r: dict) -> int:

@@ -166,24 +166,35 @@ def least_warm_work(body: bytes, previous_body: bytes, written_json: str) -> dic
     everything the last cycle worked out, with the collector off as a cycle runs it. Parse the JSON (a
     cycle cannot know what changed without reading it); load the rep tabs' rows the last cycle kept
     (marshal, the fastest way Python has to store and load them); compare each row with its old self;
-    serialise the cells the cycle wrote. Reusing the per-row and per-episode results (loading them,
-    patching the changed rows, rebuilding the tabs' order) comes on top."""
+    check the same way that the bot tabs still hold what the last cycle left in them (a reused result
+    is only right while nobody sorted, typed into or deleted a row of a bot tab: a lead's status, a
+    rep's Sent); serialise the cells the cycle wrote; keep for the next cycle what this one read and
+    left (marshal again). Reusing the per-row and per-episode results (loading them, patching the
+    changed rows, rebuilding the tabs' order) comes on top (docs/INCREMENTAL.md)."""
     from operator import ne
 
     written = json.loads(written_json)
-    now_tabs = [vr.get("values") or [] for vr in json.loads(body).get("valueRanges", [])][:2]
+    now_all = [vr.get("values") or [] for vr in json.loads(body).get("valueRanges", [])]
+    now_tabs, now_bot = now_all[:2], now_all[2:]
     before = [vr.get("values") or [] for vr in json.loads(previous_body).get("valueRanges", [])][:2]
     blob = marshal.dumps(before)
+    # What the last cycle left in its tabs is what this read found there: the bench's edits are a rep's.
+    left_blob = marshal.dumps(now_bot)
+    left = marshal.loads(left_blob)
     parts = {
         "parse_s": lambda: json.loads(body),
         "load_previous_s": lambda: marshal.loads(blob),
         "compare_s": lambda: [list(map(ne, a, b)) for a, b in zip(now_tabs, before)],
+        "load_left_s": lambda: marshal.loads(left_blob),
+        "check_left_s": lambda: [list(map(ne, a, b)) for a, b in zip(now_bot, left)],
         "write_s": lambda: json.dumps(written, ensure_ascii=False),
+        "save_s": lambda: (marshal.dumps(now_tabs), marshal.dumps(now_bot)),
     }
     out = _timed_parts(parts)
     changed = sum(sum(map(ne, a, b)) for a, b in zip(now_tabs, before))
     return {**out, "total_s": sum(out.values()), "rows_changed": changed,
-            "cells_written": sum(len(row) for w in written for row in w), "previous_bytes": len(blob)}
+            "cells_written": sum(len(row) for w in written for row in w), "previous_bytes": len(blob),
+            "left_bytes": len(left_blob), "bot_rows": sum(map(len, now_bot))}
 
 
 def orjson_parse(body: bytes) -> float | None:
