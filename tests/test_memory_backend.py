@@ -58,3 +58,18 @@ def test_its_guard_refuses_a_write_to_rows_someone_moved(settings, move):
     backend.apply = person_then_apply
     report = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=5))
     assert report.attempts == 2
+
+
+@pytest.mark.parametrize("rows, grid", [
+    pytest.param(None, [], id="nothing-read"),
+    pytest.param([(None, None), ("", None)], [], id="blank-rows-dropped-at-the-end"),
+    pytest.param([(None, None), ("a", None)], [[], ["a"]], id="a-blank-row-above-a-filled-one"),
+    pytest.param([["a", None, ""]], [["a"]], id="trailing-blanks-of-a-row"),
+    pytest.param([[None, "b"]], [["", "b"]], id="a-leading-blank-kept-as-empty-text"),
+    pytest.param([(0, False)], [[0, False]], id="zero-and-false-are-not-blank"),
+    pytest.param([("", 0.0), (None,)], [["", 0.0]], id="zero-point-zero-is-not-blank"),
+])
+def test_trimmed_grid(rows, grid):
+    """A guard's expected cells and what a storage holds compare as Google returns them."""
+    from bot.backends.base import trimmed_grid
+    assert trimmed_grid(rows) == grid

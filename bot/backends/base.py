@@ -233,6 +233,11 @@ def trimmed_grid(rows: Sequence[Sequence[Any]] | None) -> list[list[Any]]:
     expected cells against what a storage holds now)."""
     out: list[list[Any]] = []
     for row in rows or ():
+        if row.count(None) + row.count("") == len(row):
+            # A blank row, told in C: a writing cycle's guard holds one for every row it appends (the
+            # real CAERS log's first cycle: 77,000 in Open Cases alone).
+            out.append([])
+            continue
         cells = ["" if v is None else v for v in row]
         while cells and cells[-1] == "":
             cells.pop()
