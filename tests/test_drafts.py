@@ -1,4 +1,5 @@
 """Which tickets get a draft, what the draft says, and that reps' drafts are never touched."""
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,24 @@ def test_desired_drafts_keeps_one_row_per_ticket_when_a_ticket_comes_twice():
     rows = desired_drafts([], [draft("CS-1", "first"), draft("CS-2", "other"), draft("CS-1", "second")],
                           "2026-11-05 09:00", key_of=draft_key)
     assert [(r["ticket_id"], r["body"]) for r in rows] == [("CS-1", "second"), ("CS-2", "other")]
+
+
+def _source_hash_as_documented(r: Renderer, file_name: str, fields: dict) -> str:
+    """The Source Hash as drafts have always been written with it: a sheet keeps the hashes, so the way
+    they are computed must not change (every open draft would be rendered and written again)."""
+    r.source_hashes([file_name], [{}])   # the template's digest
+    key = repr((r._template_digests[file_name], r.signoff, [(k, cells.storable(fields[k])) for k in sorted(fields)]))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(drafts=st.lists(st.tuples(st.sampled_from(["refund_processed.txt.j2", "replacement_shipped.txt.j2"]),
+                                 st.dictionaries(st.sampled_from(["first_name", "product", "units", "{odd}", "it's"]),
+                                                 _FIELD_VALUE | st.floats(allow_nan=True) | st.booleans(),
+                                                 max_size=4)),
+                       max_size=6),
+       signoff=st.text(max_size=8))
+def test_source_hashes_are_the_documented_hash(drafts, signoff):
+    r = Renderer(signoff=signoff)
+    got = r.source_hashes([name for name, _ in drafts], [fields for _, fields in drafts])
+    assert got == [_source_hash_as_documented(r, name, fields) for name, fields in drafts]
