@@ -73,7 +73,9 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     dict of every row first: the same tuples, for the quiet-cycle check."""
     if not rows or columns is None:
         return []
-    return _reduced(list(map(stored_comparables, schema_columns(rows[1:], columns, load(name)).values())))
+    # Each column as a list first: the checks that follow iterate it several times, and a list iterates
+    # faster than the object array's view (the real CAERS log's Open Cases, 77,000 rows: a sixth less).
+    return _reduced([stored_comparables(c.tolist()) for c in schema_columns(rows[1:], columns, load(name)).values()])
 
 
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:
