@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from bot.backends.base import ApplyResult, Backend, Snapshot
 from bot.config import Settings
+from bot.cycle import holiday_cache
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
@@ -101,11 +102,15 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                            steady_state(snapshot.digest, settings_key, now, last_run(status)), inputs)
                 return CycleReport(None, None, attempt, snapshot.source, skipped=True, skipped_by="fingerprint",
                                    summary=remembered.get("summary", {}))
+        if cache:   # the holiday calendar the last run worked out, instead of working it out again
+            holiday_cache.load(cache.path.parent, settings.escalation, now.date())
         # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
         # write it is about to build); the write needs only the snapshot's token, so compute lets them
         # go once parsed.
         outcome = compute(snapshot, settings, now, renderer, consume=True,
                           tab_digest=desired_tab_digest if cache else None)
+        if cache:
+            holiday_cache.save(cache.path.parent, settings.escalation, now.date())
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
                  outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),

@@ -41,7 +41,7 @@ def with_feedback(rows: list[dict], log, settings: EscalationSettings, today: da
         logged = log["date_logged"].iat[i]
         age = AGE_UNKNOWN
         if logged is not None:
-            holidays = _holidays_for(settings, min(logged, today), today)
+            holidays = _holidays_for(settings, today)
             age = int(business_age(np.array([np.datetime64(logged, "D")]), today, holidays)[0])
         added.append({k: cells.storable(v) for k, v in {
             "ticket_id": log["ticket_id"].iat[i] or "", "product": log["product"].iat[i] or "",

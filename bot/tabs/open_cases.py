@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -51,17 +50,32 @@ class EscalationSettings:
         return self.owners[level - 1]
 
 
-@lru_cache(maxsize=32)
+# Each holiday calendar worked out (or kept from an earlier run), by (country, subdivision, first year,
+# last year). The cycle keeps them in its cache folder between runs (bot.cycle.holiday_cache): importing
+# the `holidays` package and working out 30 years of a country's holidays costs about a tenth of a
+# second in every process that ages cases, and `run --once` is a new process each time.
+KNOWN_HOLIDAYS: dict[tuple[str, str | None, int, int], np.ndarray] = {}
+
+
 def holiday_days(country: str, subdivision: str | None, first_year: int, last_year: int) -> np.ndarray:
     """The public holidays of a country (and subdivision) in those years, as datetime64[D]."""
-    import holidays  # imported here: only a cycle that ages cases needs it
-    found = holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
-    return np.array(sorted(found), dtype="datetime64[D]")
+    key = (country, subdivision, first_year, last_year)
+    known = KNOWN_HOLIDAYS.get(key)
+    if known is None:
+        import holidays  # imported here: only a cycle that ages cases needs it
+        found = holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
+        known = KNOWN_HOLIDAYS[key] = np.array(sorted(found), dtype="datetime64[D]")
+    return known
 
 
-def _holidays_for(settings: EscalationSettings, earliest: date, today: date) -> np.ndarray:
-    first = max(earliest.year, today.year - HOLIDAY_YEARS)
-    return holiday_days(settings.country, settings.subdivision, min(first, today.year), today.year)
+def holiday_window(settings: EscalationSettings, today: date) -> tuple[str, str | None, int, int]:
+    """The one calendar every age is counted with: the HOLIDAY_YEARS up to today. A holiday before a
+    case's logging day changes nothing in its count, so one calendar serves every case."""
+    return settings.country, settings.subdivision, today.year - HOLIDAY_YEARS, today.year
+
+
+def _holidays_for(settings: EscalationSettings, today: date) -> np.ndarray:
+    return holiday_days(*holiday_window(settings, today))
 
 
 def business_age(logged: np.ndarray, today: date, holidays: np.ndarray) -> np.ndarray:
@@ -76,7 +90,7 @@ def business_age(logged: np.ndarray, today: date, holidays: np.ndarray) -> np.nd
 def business_days(start: date, today: date, settings: EscalationSettings) -> int:
     """Business days from `start` up to `today`, counted as a case's age is (start counted when it is a
     business day, today not, never below 0): what follow-ups and corrective actions wait for."""
-    holidays = _holidays_for(settings, min(start, today), today)
+    holidays = _holidays_for(settings, today)
     day = np.array([np.datetime64(start, "D")])
     return int(business_age(day, today, holidays)[0])
 
@@ -98,9 +112,8 @@ def open_case_ages(log: pd.DataFrame, settings: EscalationSettings, today: date)
     # Day numbers (as in recurrence): a date of year 1 or 9999 is out of a pandas Timestamp's range.
     ordinals = cells.day_numbers(df["date_logged"].to_numpy())
     logged = (ordinals - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
-    earliest = date.fromordinal(int(ordinals.min()))
     df["day"] = ordinals
-    df["age"] = business_age(logged, today, _holidays_for(settings, earliest, today))
+    df["age"] = business_age(logged, today, _holidays_for(settings, today))
     df["serious"] = df["defect_type"].isin(settings.serious).to_numpy(dtype=bool)
     df["level"] = levels(df["age"].to_numpy(), df["serious"].to_numpy(), settings)
     return df
