@@ -50,7 +50,7 @@ def save(folder: Path, settings: EscalationSettings, today: date) -> None:
     days = [str(d) for d in KNOWN_HOLIDAYS[key]]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")   # two runs for two sheets may share the folder
         tmp.write_text(json.dumps(days))
         os.replace(tmp, path)
     except OSError as exc:
