@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from bot import __version__
@@ -49,6 +50,12 @@ class Outcome:
     desired: dict[str, list[dict]] = field(repr=False, default_factory=dict)
     # Each fingerprinted bot tab as this cycle leaves it, digested (compute's `tab_digest`).
     tab_digests: dict[str, bytes] = field(repr=False, default_factory=dict)
+    # Drafts ready in the whole sheet (a warm cycle's drafts_ready holds only those it worked out again).
+    ready_total: int = -1
+
+    def __post_init__(self):
+        if self.ready_total < 0:
+            self.ready_total = len(self.drafts_ready)
 
 
 def stamp(now: datetime) -> str:
@@ -87,7 +94,18 @@ def rep_layout_errors(snapshot: Snapshot, settings: Settings) -> list[LayoutErro
     return errors
 
 
-def validated(snapshot: Snapshot, settings: Settings) -> Validation:
+@dataclass(frozen=True)
+class Part:
+    """The snapshot holds only some rows of the sheet (a warm cycle, bot.cycle.warm): the sheet row of
+    each rep tab's data rows as given, the number the next new flag takes (the whole tab's highest + 1),
+    and the product spellings of the whole log (drafts name a product as the whole log mostly spells it)."""
+
+    rows: dict[str, list[int]]
+    next_flag: int
+    spellings: dict[str, str]
+
+
+def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) -> Validation:
     """Both rep tabs of the snapshot, parsed and checked (raises one LayoutError naming every missing
     tab or header)."""
     errors = rep_layout_errors(snapshot, settings)
@@ -100,13 +118,17 @@ def validated(snapshot: Snapshot, settings: Settings) -> Validation:
     log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
     comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
     log_schema, comp_schema = load("defective_log"), load("comp_sheet")
-    return validate(rep_frame(log_rows, log_cols, log_schema), log_schema, log_cols,
-                    rep_frame(comp_rows, comp_cols, comp_schema), comp_schema, comp_cols, settings.day_first)
+    log_raw, comp_raw = rep_frame(log_rows, log_cols, log_schema), rep_frame(comp_rows, comp_cols, comp_schema)
+    if part is not None:
+        log_raw.rows = np.array(part.rows[settings.title("defective_log")], dtype=np.int64)
+        comp_raw.rows = np.array(part.rows[settings.title("comp_sheet")], dtype=np.int64)
+    return validate(log_raw, log_schema, log_cols, comp_raw, comp_schema, comp_cols, settings.day_first)
 
 
 def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, *,
             consume: bool = False,
-            tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None) -> Outcome:
+            tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
+            part: Part | None = None) -> Outcome:
     """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
     as soon as they are parsed, each parsed frame goes once the last rule has read it (Outcome.validation
     then holds them empty) and each bot tab's rows once the plan has compared them, so no step sits on
@@ -115,7 +137,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
     with each bot tab's name, desired rows and the columns the plan compared, as the plan goes; what it
     returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan."""
-    v = validated(snapshot, settings)
+    v = validated(snapshot, settings, part)
 
     # The rules read the bot tabs that carry records (Drafts, Escalations, Bot Memory, Bot Status); a tab
     # rewritten whole (Open Cases, Log Issues) only the plan reads, so it is read after the rules.
@@ -129,7 +151,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # is what is alive at once, and the parsed memory and the episodes are among the largest.
     parsed_memory = parse_memory(tables["bot_memory"].rows)
     memory = read_memory(tables["bot_memory"].rows, parsed_memory)
-    spellings = product_spellings(v.log["product"].tolist(), settings.recurrence.key)
+    spellings = part.spellings if part else product_spellings(v.log["product"].tolist(), settings.recurrence.key)
     drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
                                   now.date(), settings.follow_up, settings.escalation)
     del spellings
@@ -144,7 +166,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     escalate = NotifyEscalation(frozenset(esc.serious), esc.owner(3), settings.recurrence.min_cases)
     capa = Capa(v.log, settings.recurrence, esc, settings.capa, now.date())
     flags, flag_changes = escalations_layout(tables["escalations"], memory.get("escalations"), found,
-                                             settings.recurrence, when, escalate, capa)
+                                             settings.recurrence, when, escalate, capa,
+                                             part.next_flag if part else None)
     del found, capa
     esc_rows = flags.rows
     memory_tab = memory_rows(tables["bot_memory"].rows, {"escalations": flags.records, "drafts": drafts.records},

@@ -18,7 +18,7 @@ def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[s
     read = " and ".join(f"{n} rows from '{t}'" for t, n in o.rows_read.items())
     lines.append(f"Read {read} in {report.source}.")
     lines.append(f"Log Issues: {o.validation.errors} errors, {o.validation.warnings} warnings.")
-    lines.append(f"Drafts: {len(o.drafts_ready)} ready ({o.drafts_new} new); "
+    lines.append(f"Drafts: {o.ready_total} ready ({o.drafts_new} new); "
                  f"{o.drafts_waiting} waiting for a rep in the Drafts tab.")
     f = o.flags
     lines.append(f"Escalations: {o.flags_total} flags ({len(f.raised)} raised, {len(f.grown)} grown, "

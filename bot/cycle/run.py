@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Callable, Iterator
 
 from bot.backends.base import ApplyResult, Backend, Snapshot
 from bot.config import Settings
 from bot.cycle import holiday_cache
+from bot.cycle.warm import Kept, kept_after, rep_blob, warm_outcome
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
@@ -80,6 +84,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
     titles = required_tabs(settings)
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
     remembered = cache.load() if cache else {}
+    kept = _load_kept(cache) if cache else None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         skip_at = _skippable_digest(remembered, settings_key, clock(), settings) if cache and attempt == 1 else None
         snapshot = backend.read(titles, unless_digest=skip_at) if skip_at else backend.read(titles)
@@ -104,16 +109,25 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                                    summary=remembered.get("summary", {}))
         if cache:   # the holiday calendar the last run worked out, instead of working it out again
             holiday_cache.load(cache.path.parent, settings.escalation, now.date())
-        # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
-        # write it is about to build); the write needs only the snapshot's token, so compute lets them
-        # go once parsed.
-        outcome = compute(snapshot, settings, now, renderer, consume=True,
-                          tab_digest=desired_tab_digest if cache else None)
+        # What the next cycle starts from if it finds only a few rep rows edited (bot.cycle.warm).
+        kept_rep = rep_blob({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
+            if cache else None
+        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, kept_rep) if kept else None
+        if warm is not None:
+            outcome, leaves = warm
+            log.info("a few rep rows changed: worked out again only what they touch")
+        else:
+            # consume: the rows read are the biggest thing a cycle holds (at 100,000 rows, more than the
+            # write it is about to build); the write needs only the snapshot's token, so compute lets them
+            # go once parsed.
+            outcome = compute(snapshot, settings, now, renderer, consume=True,
+                              tab_digest=desired_tab_digest if cache else None)
+            leaves = kept_after(outcome, kept_rep, settings_key, now) if cache else None
         if cache:
             holiday_cache.save(cache.path.parent, settings.escalation, now.date())
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
                  ", ".join(f"{n} rows of {t}" for t, n in outcome.rows_read.items()),
-                 outcome.validation.errors, outcome.validation.warnings, len(outcome.drafts_ready),
+                 outcome.validation.errors, outcome.validation.warnings, outcome.ready_total,
                  outcome.flags_total, outcome.plan.cell_count)
         if dry_run:
             return CycleReport(outcome, None, attempt, snapshot.source, dry_run, summary=summary_of(outcome))
@@ -133,8 +147,45 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         if cache:
             quiet = applied is None and steady_state(snapshot.digest, settings_key, now, outcome.last_run)
             cache.save(expected, summary_of(outcome), quiet or None, inputs)
+            _save_kept(cache, leaves)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
+
+
+def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
+          settings_key: bytes, rep: bytes | None):
+    """bot.cycle.warm's short way, or None for the full cycle (also when the short way fails: it only
+    ever saves time, so a fault in it must not cost the cycle)."""
+    try:
+        return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, rep, desired_tab_digest)
+    except Exception:   # noqa: BLE001
+        log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
+        return None
+
+
+def _kept_path(cache: QuietCache) -> Path:
+    return cache.path.with_name(cache.path.stem.replace("state-", "warm-") + ".pickle")
+
+
+def _load_kept(cache: QuietCache) -> Kept | None:
+    try:
+        kept = pickle.loads(_kept_path(cache).read_bytes())
+    except Exception:   # noqa: BLE001  (a missing, partial or older file only means the full cycle)
+        return None
+    return kept if isinstance(kept, Kept) else None
+
+
+def _save_kept(cache: QuietCache, kept: Kept | None) -> None:
+    path = _kept_path(cache)
+    try:
+        if kept is None:
+            path.unlink(missing_ok=True)
+            return
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(kept, protocol=5))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("could not keep the state for the next cycle in %s (%s)", path, exc)
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:

@@ -122,7 +122,8 @@ class FlagChanges:
 
 def desired_escalations(current_rows: list[dict], found: list[Episode], settings: RecurrenceSettings,
                         stamp: str, escalate: NotifyEscalation | None = None,
-                        extra: Callable[[Episode], dict] | None = None) -> tuple[list[dict], FlagChanges]:
+                        extra: Callable[[Episode], dict] | None = None,
+                        next_flag: int | None = None) -> tuple[list[dict], FlagChanges]:
     """The Escalations tab as it should be, and which flags were raised, grown or merged.
 
     An episode takes over the existing flag(s) of the same product and defect that share a ticket with
@@ -134,7 +135,8 @@ def desired_escalations(current_rows: list[dict], found: list[Episode], settings
     rows = [dict(r) for r in current_rows]
     changes = FlagChanges()
     numbers = [flag_number(r.get("flag_id")) for r in rows]
-    next_number = max((n for n in numbers if n is not None), default=0) + 1
+    # `next_flag`: the number a new flag takes when `current_rows` are only part of the tab (a warm cycle).
+    next_number = max([n for n in numbers if n is not None] + [(next_flag or 1) - 1], default=0) + 1
     open_flags: dict[tuple[str, str], list] = {}  # (product, defect) -> [(number, position, identity)]
     for pos, (row, number) in enumerate(zip(rows, numbers)):
         if number is None or not cells.is_blank(row.get("merged_into")):

@@ -50,7 +50,8 @@ class TabLayout:
 
 def escalations_layout(table: BotTable, remembered: list[Record] | None, found: list[Episode],
                        settings: RecurrenceSettings, stamp: str,
-                       escalate: NotifyEscalation | None = None, capa=None) -> tuple[TabLayout, FlagChanges]:
+                       escalate: NotifyEscalation | None = None, capa=None,
+                       next_flag: int | None = None) -> tuple[TabLayout, FlagChanges]:
     """`capa` (bot.tabs.capa.Capa): Same Lot, Effectiveness and the Notify they add."""
     schema = load("escalations")
     old = hydrate(remembered, table.rows, flag_key) if remembered is not None else \
@@ -59,7 +60,7 @@ def escalations_layout(table: BotTable, remembered: list[Record] | None, found: 
     old = adopt(table.rows, placement, old, schema, flag_key)
     if capa is not None:
         capa.bind(old, table.rows, flag_key)
-    new, changes = desired_escalations(old, found, settings, stamp, escalate, capa.extra if capa else None)
+    new, changes = desired_escalations(old, found, settings, stamp, escalate, capa.extra if capa else None, next_flag)
     if capa is not None:
         capa.finish(new, {flag_key(r): cells.as_text(r.get("effectiveness")) for r in old}, changes, flag_key)
     _every_bot_cell(new, schema)

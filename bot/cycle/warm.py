@@ -1,0 +1,351 @@
+"""A warm cycle: after a few rep edits in place, the rules run on the rows those edits touch and their
+results are spliced into the bot tabs as read (docs/INCREMENTAL.md).
+
+Pure, like compute. `warm_outcome` gives the same Outcome a full `compute` would give (the same desired
+tabs, the same plan), or None when it cannot be sure of that, and the caller runs the full cycle: a
+different day or settings, rows inserted, deleted or sorted, a row blanked or filled, a bot tab not as
+the last cycle left it, too many rows changed, a product spelled differently enough to change the name
+drafts use. The short way can be missed, never wrongly taken: tests/test_warm.py runs both on the same
+edits and compares.
+
+Two small runs of `compute` give every part: one on the rows of the tickets the edits touch (their
+Log Issues, drafts, Open Cases rows and the drafts' memory), one on the rows of the recurrence groups
+they touch (their flags and the flags' memory).
+"""
+from __future__ import annotations
+
+import marshal
+import pickle
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from bot.backends.base import Snapshot
+from bot.config import Settings
+from bot.cycle import compute as core
+from bot.cycle.plan import TabTarget, plan_tabs
+from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, sheet_tab_rows, tab_digest
+from bot.read import cells
+from bot.read.keys import ticket_key, ticket_keys
+from bot.read.table import BotTable, column_letter, map_columns, rep_frame
+from bot.tabs.bot_memory import short_key
+from bot.tabs.layout import flag_key
+from bot.tabs.drafts import Renderer, product_spellings
+from bot.tabs.escalations import flag_number
+from bot.tabs.feedback import WHY
+from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
+from bot.tabs.log_issues import ERROR, TICKET_KEY, WARNING, Issue, Validation, parse_column
+from bot.tabs.open_cases import AGE_UNKNOWN
+from sheet_schema import BOT_TABS, REP_TABS, load
+
+# At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
+# most of the log and the full cycle costs about the same).
+MAX_CHANGED = 0.01
+_ZEROS = re.compile(r"0(?<!\d0)0*(?=\d)")   # as log_issues._LEADING_ZEROS
+
+
+@dataclass
+class Kept:
+    """What a cycle leaves for the next one to start from (bot.cycle.run keeps it in the cache folder)."""
+
+    settings: bytes                    # quiet.settings_digest
+    day: str                           # the date it ran
+    rep: bytes                         # each rep tab's rows as read (header first), `rep_blob`
+    tab_digests: dict[str, bytes]      # each fingerprinted bot tab as the cycle left it (quiet.tab_digest)
+    rows_read: dict[str, int]          # Bot Status's row counts
+    ready: set[str] = field(default_factory=set)   # the draft keys of the drafts ready
+
+
+def rep_blob(rep: dict[str, list]) -> bytes:
+    """The rep tabs' rows, serialised right after the read (the cycle then lets go of the rows)."""
+    try:
+        return b"m" + marshal.dumps(rep)
+    except ValueError:       # dates from a workbook
+        return b"p" + pickle.dumps(rep, protocol=5)
+
+
+def _rep_rows(blob: bytes) -> dict[str, list]:
+    return marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])
+
+
+def _ready_keys(drafts) -> set[str]:
+    return {d.key or short_key(ticket_key(d.ticket_id)) for d in drafts}
+
+
+def kept_after(outcome: core.Outcome, rep: bytes, settings_key: bytes, now: datetime) -> Kept | None:
+    """What a cycle that computed `outcome` leaves (None when it could not digest every bot tab)."""
+    if any(name not in outcome.tab_digests for name in FINGERPRINTED_BOT_TABS):
+        return None
+    return Kept(settings_key, now.date().isoformat(), rep, dict(outcome.tab_digests),
+                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready))
+
+
+def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
+                 settings_key: bytes, rep: bytes,
+                 tab_digest_of: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
+                 max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
+    """`rep`: this read's `rep_blob`. Returns the outcome and what this cycle leaves, or None."""
+    if kept.settings != settings_key or kept.day != now.date().isoformat():
+        return None
+    titles = {name: settings.title(name) for name in REP_TABS}
+    old = _rep_rows(kept.rep)
+    changed: dict[str, list[int]] = {}
+    for name, title in titles.items():
+        rows, before = snapshot.tabs.get(title), old.get(title)
+        if rows is None or before is None or len(rows) != len(before) or not rows or rows[0] != before[0]:
+            return None
+        changed[name] = [i for i in range(1, len(rows)) if rows[i] != before[i]]
+        if len(changed[name]) > max(1, max_changed * (len(rows) - 1)):
+            return None
+    if not any(changed.values()):
+        return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
+    if _left_digests(snapshot, settings) != {n: kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS}:
+        return None
+    log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
+
+    # The edited rows as they were and as they are: each must stay a row (not blank), and gives its keys.
+    keys_before = _row_keys(old, settings, changed)
+    keys_now = _row_keys(snapshot.tabs, settings, changed)
+    if keys_before is None or keys_now is None:
+        return None
+    tickets = {k for ks in (keys_before, keys_now) for k in ks["tickets"]} - {""}
+    groups = {g for ks in (keys_before, keys_now) for g in ks["groups"] if g[0] and g[1]}
+
+    # Every row's keys now, column-wise (the ticket, product and defect columns parsed as validate does).
+    log_rows = snapshot.tabs[log_title]
+    comp_rows = snapshot.tabs[comp_title]
+    log_tickets, products, group_of = _log_keys(log_rows, settings)
+    comp_tickets = _ticket_column(comp_rows, settings, "comp_sheet")
+    spellings = product_spellings(products, settings.recurrence.key)
+    if spellings != _spellings_before(old, settings):
+        return None
+    tickets |= _near(tickets, log_tickets + comp_tickets)
+    t_log = sorted({i for i, k in enumerate(log_tickets) if k in tickets} | {i - 1 for i in changed["defective_log"]})
+    t_comp = sorted({i for i, k in enumerate(comp_tickets) if k in tickets} | {i - 1 for i in changed["comp_sheet"]})
+    g_log = [i for i, g in enumerate(group_of) if g in groups]
+
+    tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
+    drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
+                 if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
+    flags_at = [p for p, r in enumerate(tables["escalations"].rows) if _flag_group(r, settings) in groups]
+    draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
+    flag_keys = {flag_key(tables["escalations"].rows[p]) for p in flags_at}
+    memory = tables["bot_memory"].rows
+    memory_t = [p for p, r in enumerate(memory) if r.get("tab") == "drafts" and r.get("key") in draft_keys]
+    memory_g = [p for p, r in enumerate(memory) if r.get("tab") == "escalations" and r.get("key") in flag_keys]
+    numbers = [flag_number(r.get("flag_id")) for r in tables["escalations"].rows]
+    next_flag = max((n for n in numbers if n is not None), default=0) + 1
+
+    def sub(log_at, comp_at, drafts, flags, mem) -> tuple[Snapshot, core.Part]:
+        tabs = dict(snapshot.tabs)
+        tabs[log_title] = [log_rows[0]] + [log_rows[i + 1] for i in log_at]
+        tabs[comp_title] = [comp_rows[0]] + [comp_rows[i + 1] for i in comp_at]
+        for name, at in (("drafts", drafts), ("escalations", flags), ("bot_memory", mem)):
+            title = settings.title(name)
+            rows = snapshot.tabs.get(title)
+            tabs[title] = None if rows is None else [rows[0]] + [rows[p + 1] if p + 1 < len(rows) else [] for p in at]
+        for name in ("open_cases", "log_issues"):
+            rows = snapshot.tabs.get(settings.title(name))
+            tabs[settings.title(name)] = None if rows is None else rows[:1]
+        part = core.Part({log_title: [i + 2 for i in log_at], comp_title: [i + 2 for i in comp_at]},
+                         next_flag, spellings)
+        return Snapshot(tabs, snapshot.source), part
+
+    snap_t, part_t = sub(t_log, t_comp, drafts_at, [], memory_t)
+    snap_g, part_g = sub(g_log, [], [], flags_at, memory_g)
+    out_t = core.compute(snap_t, settings, now, renderer, part=part_t)
+    out_g = core.compute(snap_g, settings, now, renderer, part=part_g)
+    for out in (out_t, out_g):
+        if any(i.tab not in (log_title, comp_title) for i in out.validation.issues):
+            return None    # a bot cell put back, a row brought back: the full cycle says so
+        if any(not t.exists for t in out.tables.values()) or any(tables[n].missing for n in tables):
+            return None    # a tab or a column to create: the full cycle does it
+
+    desired = {
+        "drafts": _spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
+        "escalations": _spliced(tables["escalations"].rows, flags_at, out_g.desired["escalations"]),
+        "bot_memory": _spliced_memory(memory, memory_t, out_t.desired["bot_memory"],
+                                      memory_g, out_g.desired["bot_memory"]),
+        "open_cases": _open_cases(tables["open_cases"].rows, {i + 2 for i in t_log}, out_t.desired["open_cases"]),
+        "log_issues": _log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
+                                  {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
+    }
+    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
+    waiting = sum(1 for r in desired["drafts"] if core._stored_blank(r.get("status"))
+                  and not core._stored_blank(r.get("ticket_id")))
+    flags_total = sum(1 for r in desired["escalations"] if core._stored_blank(r.get("merged_into"))
+                      and not core._stored_blank(r.get("flag_id")))
+    summary = {
+        "Defective Log rows": kept.rows_read[log_title],
+        "Comp Sheet rows": kept.rows_read[comp_title],
+        "Errors": severities.count(ERROR),
+        "Warnings": severities.count(WARNING),
+        "Drafts waiting": waiting,
+        "Flags": flags_total,
+        "Bot version": core.__version__,
+    }
+    desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
+               for name in BOT_TABS]
+    digests: dict[str, bytes] = {}
+
+    def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:
+        d = tab_digest_of(name, rows, compared)   # type: ignore[misc]
+        if d is not None:
+            digests[name] = d
+
+    plan = plan_tabs(targets, digest if tab_digest_of else None)
+    issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
+    ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
+    validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
+    outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
+                           waiting, out_g.flags, flags_total, core.last_run(tables["bot_status"].rows), tables,
+                           desired, digests)
+    outcome.ready_total = len(ready)
+    return outcome, Kept(settings_key, kept.day, rep, digests, dict(kept.rows_read), ready)
+
+
+def _left_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
+    """Each fingerprinted bot tab as read, digested as the quiet check digests it."""
+    out = {}
+    for name in FINGERPRINTED_BOT_TABS:
+        title = settings.title(name)
+        rows = snapshot.tabs.get(title)
+        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
+        out[name] = tab_digest(sheet_tab_rows(name, rows, columns))
+    return out
+
+
+def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> dict | None:
+    """The ticket keys and recurrence groups of the changed rows in `tabs`, parsed as a cycle parses them;
+    None when one of them is a blank row (the row counts of Bot Status would change)."""
+    mini = {}
+    for name in REP_TABS:
+        rows = tabs[settings.title(name)]
+        mini[settings.title(name)] = [rows[0]] + [rows[i] for i in changed[name]]
+    v = core.validated(Snapshot(mini, ""), settings)
+    if len(v.log) != len(changed["defective_log"]) or len(v.comp) != len(changed["comp_sheet"]):
+        return None
+    key = settings.recurrence.key
+    groups = [(key(p) if p else "", cells.choice_key(d) if d else "")
+              for p, d in zip(v.log["product"].tolist(), v.log["defect_type"].tolist())]
+    return {"tickets": v.log[TICKET_KEY].tolist() + v.comp[TICKET_KEY].tolist(), "groups": groups}
+
+
+def _columns(rows: list, settings: Settings, name: str, keys: tuple[str, ...]) -> dict[str, list]:
+    schema = load(name)
+    cols = map_columns(settings.title(name), rows[0], schema, settings.headers[name], strict=True)
+    raw = rep_frame(rows, cols, schema)
+    return {k: parse_column(raw.values[k], schema.column(k), settings.day_first).values.tolist() for k in keys}
+
+
+def _log_keys(rows: list, settings: Settings) -> tuple[list[str], list, list[tuple]]:
+    parsed = _columns(rows, settings, "defective_log", ("ticket_id", "product", "defect_type"))
+    tickets = ticket_keys([t or "" for t in parsed["ticket_id"]])
+    key = settings.recurrence.key
+    pkeys = {p: key(p) for p in set(parsed["product"]) if p}
+    choice = {d: cells.choice_key(d) for d in set(parsed["defect_type"]) if d}
+    groups = [(pkeys.get(p, ""), choice.get(d, "")) for p, d in zip(parsed["product"], parsed["defect_type"])]
+    return tickets, parsed["product"], groups
+
+
+def _ticket_column(rows: list, settings: Settings, name: str) -> list[str]:
+    return ticket_keys([t or "" for t in _columns(rows, settings, name, ("ticket_id",))["ticket_id"]])
+
+
+def _spellings_before(old: dict[str, list], settings: Settings) -> dict[str, str]:
+    rows = old[settings.title("defective_log")]
+    products = _columns(rows, settings, "defective_log", ("product",))["product"]
+    return product_spellings(products, settings.recurrence.key)
+
+
+def _near(tickets: set[str], keys: list[str]) -> set[str]:
+    """The keys that differ from one of `tickets` only in leading zeros (the Comp Sheet check names them)."""
+    bare = {_ZEROS.sub("", t) for t in tickets}
+    loose = {b.replace("0", "") for b in bare}
+    return {k for k in set(keys) if k and k.replace("0", "") in loose and _ZEROS.sub("", k) in bare}
+
+
+def _flag_group(row: dict, settings: Settings) -> tuple[str, str]:
+    return (settings.recurrence.key(cells.as_text(row.get("product"))),
+            cells.choice_key(cells.as_text(row.get("defect_type"))))
+
+
+def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> list[dict]:
+    """`rows` with the rows at `at` replaced by the first len(at) of `part`, and the rest of `part`
+    (rows the part appended) after the last row."""
+    out = [dict(r) for r in rows]
+    for p, r in zip(at, part):
+        out[p] = r
+    return out + part[len(at):]
+
+
+def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g: list[int],
+                    part_g: list[dict]) -> list[dict]:
+    """Bot Memory: each part's records on their rows; new records after the last row, the flags' first
+    (a full cycle appends the new flags' records, then the new drafts')."""
+    out = [dict(r) for r in rows]
+    for at, part in ((at_t, part_t), (at_g, part_g)):
+        for p, r in zip(at, part):
+            out[p] = r
+    return (out + [r for r in part_g[len(at_g):] if r.get("tab") == "escalations"]
+            + [r for r in part_t[len(at_t):] if r.get("tab") == "drafts"])
+
+
+def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> list[dict]:
+    """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
+    the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
+    first, then oldest, then earliest Date Logged, then sheet row."""
+    kept = [dict(r) for r in rows if _int(r.get("row")) not in replaced]
+    return sorted(kept + list(part), key=_open_case_order)
+
+
+def _open_case_order(row: dict) -> tuple:
+    level = cells.as_text(row.get("level"))
+    sheet_row = _int(row.get("row"))
+    if level != "Level 3" and cells.as_text(row.get("reason")) == WHY:
+        return (1, 0, 0, sheet_row)
+    age = row.get("age")
+    age_sort = float("inf") if cells.as_text(age) == AGE_UNKNOWN else float(age)
+    text = cells.as_text(row.get("date_logged"))
+    day = date.fromisoformat(text).toordinal() if text else 0
+    return (0 if level == "Level 3" else 2, -age_sort, day, sheet_row)
+
+
+def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
+                part: list[dict]) -> list[dict]:
+    """Log Issues with the replaced rows' issues taken from `part`: the Defective Log's by row, then the
+    Comp Sheet's (each row's issues in their own order, from one side or the other)."""
+    block = {log_title: 0, comp_title: 1}
+    kept = [r for r in rows if cells.as_text(r.get("tab")) in block and _int(r.get("row")) not in
+            (log_rows if cells.as_text(r.get("tab")) == log_title else comp_rows)]
+    both = [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 0, i, dict(r)) for i, r in enumerate(kept)] + \
+           [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
+    return [r for *_, r in sorted(both, key=lambda t: t[:4])]
+
+
+def _issue(row: dict, columns) -> Issue:
+    letter = cells.as_text(row.get("column"))
+    return Issue(cells.as_text(row.get("tab")), _int(row.get("row")), _letter_index(letter),
+                 cells.as_text(row.get("ticket_id")), letter, cells.as_text(row.get("field")),
+                 cells.as_text(row.get("problem")), cells.as_text(row.get("severity")))
+
+
+def _letter_index(letter: str) -> int:
+    if not letter:
+        return -1
+    n = 0
+    for ch in letter:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
