@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from bot.backends.memory import MemoryBackend
 from bot.cycle.compute import compute, required_tabs
 from bot.cycle.quiet import QuietCache, bot_tab_rows, desired_tab_digest, settings_digest
-from bot.cycle.run import _load_kept, run_cycle, summary_of
-from bot.cycle.warm import MAX_CHANGED, rep_blob, warm_outcome
+from bot.cycle.run import _kept_path, _load_kept, run_cycle, summary_of
+from bot.cycle.warm import MAX_CHANGED, warm_outcome
 from bot.demo.sample_data import build_sample
 from bot.tabs.drafts import Renderer
-from sheet_schema import BOT_TABS, REP_TABS
+from sheet_schema import BOT_TABS
 from conftest import NOW
 
 LATER = NOW + timedelta(minutes=10)
@@ -37,8 +37,9 @@ def both(backend, cache, settings, max_changed=1.0):
     kept = _load_kept(cache)
     assert kept is not None, "the first cycle keeps its state"
     snap = backend.read(required_tabs(settings))
-    rep = rep_blob({settings.title(n): snap.tabs.get(settings.title(n)) for n in REP_TABS})
-    warm = warm_outcome(snap, settings, LATER, renderer, kept, key, rep, desired_tab_digest, max_changed)
+    with open(_kept_path(cache, ".rows"), "rb") as previous:
+        warm = warm_outcome(snap, settings, LATER, renderer, kept, key, previous, "next", desired_tab_digest,
+                            max_changed)
     full = compute(backend.read(required_tabs(settings)), settings, LATER,
                    Renderer(settings.templates_dir, settings.signoff), tab_digest=desired_tab_digest)
     return (warm[0] if warm else None), full
@@ -200,4 +201,29 @@ def test_too_many_rows_changed_means_the_full_cycle(settings, tmp_path):
     for row in range(3):
         edit(backend, "close-or-reopen", row * 5)
     warm, _ = both(backend, cache, settings, max_changed=0.01)
+    assert warm is None
+
+
+@pytest.mark.parametrize("lose", [".rows", ".pickle"])
+def test_a_lost_or_stale_state_file_means_the_full_cycle_and_a_new_state(settings, tmp_path, lose, caplog):
+    backend, cache = first_cycle(settings, tmp_path)
+    _kept_path(cache, lose).unlink()
+    edit(backend, "close-or-reopen", 3)
+    report = run_cycle(backend, settings, lambda: LATER, cache=cache)
+    assert report.wrote and "failed" not in caplog.text
+    assert _load_kept(cache) is not None and _kept_path(cache, ".rows").exists()
+    edit(backend, "close-or-reopen", 9)
+    warm, full = both(backend, cache, settings)
+    assert warm is not None
+    assert_same(warm, full)
+
+
+def test_rows_kept_by_another_cycle_are_not_compared(settings, tmp_path):
+    """The rows file must be the one written with the state (a cycle that stopped between the two)."""
+    backend, cache = first_cycle(settings, tmp_path)
+    kept = _load_kept(cache)
+    kept.rows = "another"
+    _kept_path(cache, ".pickle").write_bytes(__import__("pickle").dumps(kept))
+    edit(backend, "close-or-reopen", 3)
+    warm, _ = both(backend, cache, settings)
     assert warm is None

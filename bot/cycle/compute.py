@@ -52,6 +52,8 @@ class Outcome:
     tab_digests: dict[str, bytes] = field(repr=False, default_factory=dict)
     # Drafts ready in the whole sheet (a warm cycle's drafts_ready holds only those it worked out again).
     ready_total: int = -1
+    # The product spellings drafts name products with (drafts.product_spellings of the whole log).
+    spellings: dict[str, str] = field(repr=False, default_factory=dict)
 
     def __post_init__(self):
         if self.ready_total < 0:
@@ -154,7 +156,6 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     spellings = part.spellings if part else product_spellings(v.log["product"].tolist(), settings.recurrence.key)
     drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
                                   now.date(), settings.follow_up, settings.escalation)
-    del spellings
     log_rows, comp_rows = len(v.log), len(v.comp)
     if consume:
         v.comp = _emptied(v.comp)   # only the drafts read the Comp Sheet
@@ -219,7 +220,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
     status_read = last_run(tables["bot_status"].rows)
     return Outcome(plan_tabs(targets, digest if tab_digest else None, let_go=consume), v, rows_read, ready,
-                   drafts_new, waiting, flag_changes, flags_total, status_read, tables, desired, digests)
+                   drafts_new, waiting, flag_changes, flags_total, status_read, tables, desired, digests,
+                   spellings=spellings)
 
 
 def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:

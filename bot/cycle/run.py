@@ -9,6 +9,7 @@ import gc
 import logging
 import os
 import pickle
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Callable, Iterator
 from bot.backends.base import ApplyResult, Backend, Snapshot
 from bot.config import Settings
 from bot.cycle import holiday_cache
-from bot.cycle.warm import Kept, kept_after, rep_blob, warm_outcome
+from bot.cycle.warm import Kept, kept_after, warm_outcome, write_rows
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
@@ -109,10 +110,11 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                                    summary=remembered.get("summary", {}))
         if cache:   # the holiday calendar the last run worked out, instead of working it out again
             holiday_cache.load(cache.path.parent, settings.escalation, now.date())
-        # What the next cycle starts from if it finds only a few rep rows edited (bot.cycle.warm).
-        kept_rep = rep_blob({settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}) \
-            if cache else None
-        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, kept_rep) if kept else None
+        # The rep rows as read, for the next cycle to compare with (bot.cycle.warm), written before the
+        # rules run so the cycle can let go of them as it goes.
+        token = secrets.token_hex(8) if cache else ""
+        rows_written = _write_kept_rows(cache, token, snapshot, settings) if cache and not dry_run else None
+        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, cache, token) if kept else None
         if warm is not None:
             outcome, leaves = warm
             log.info("a few rep rows changed: worked out again only what they touch")
@@ -122,7 +124,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             # go once parsed.
             outcome = compute(snapshot, settings, now, renderer, consume=True,
                               tab_digest=desired_tab_digest if cache else None)
-            leaves = kept_after(outcome, kept_rep, settings_key, now) if cache else None
+            leaves = kept_after(outcome, token, settings_key, now) if cache else None
         if cache:
             holiday_cache.save(cache.path.parent, settings.escalation, now.date())
         log.info("read %s; %d errors, %d warnings, %d drafts ready, %d flags; plan: %d cells",
@@ -139,6 +141,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             try:
                 applied = backend.apply(outcome.plan, snapshot)
             except ConcurrentEditError:
+                _drop(rows_written)
                 if attempt == MAX_ATTEMPTS:
                     raise
                 log.warning("the sheet changed while the cycle ran; starting over (attempt %d)", attempt + 1)
@@ -147,45 +150,76 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         if cache:
             quiet = applied is None and steady_state(snapshot.digest, settings_key, now, outcome.last_run)
             cache.save(expected, summary_of(outcome), quiet or None, inputs)
-            _save_kept(cache, leaves)
+            _save_kept(cache, leaves, rows_written)
         return CycleReport(outcome, applied, attempt, snapshot.source, summary=summary_of(outcome))
     raise AssertionError("unreachable")
 
 
 def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-          settings_key: bytes, rep: bytes | None):
+          settings_key: bytes, cache: QuietCache, token: str):
     """bot.cycle.warm's short way, or None for the full cycle (also when the short way fails: it only
     ever saves time, so a fault in it must not cost the cycle)."""
     try:
-        return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, rep, desired_tab_digest)
+        previous = open(_kept_path(cache, ".rows"), "rb")
+    except OSError:
+        return None     # the rows went missing (the cache folder cleaned): the full cycle
+    try:
+        with previous:
+            return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, previous, token,
+                                desired_tab_digest)
     except Exception:   # noqa: BLE001
         log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
         return None
 
 
-def _kept_path(cache: QuietCache) -> Path:
-    return cache.path.with_name(cache.path.stem.replace("state-", "warm-") + ".pickle")
+def _kept_path(cache: QuietCache, suffix: str) -> Path:
+    return cache.path.with_name(cache.path.stem.replace("state-", "warm-") + suffix)
 
 
 def _load_kept(cache: QuietCache) -> Kept | None:
     try:
-        kept = pickle.loads(_kept_path(cache).read_bytes())
+        kept = pickle.loads(_kept_path(cache, ".pickle").read_bytes())
     except Exception:   # noqa: BLE001  (a missing, partial or older file only means the full cycle)
         return None
     return kept if isinstance(kept, Kept) else None
 
 
-def _save_kept(cache: QuietCache, kept: Kept | None) -> None:
-    path = _kept_path(cache)
+def _write_kept_rows(cache: QuietCache, token: str, snapshot: Snapshot, settings: Settings) -> Path | None:
+    """The rep rows as read, in a file of their own until the cycle has landed (then `_save_kept`)."""
+    path = _kept_path(cache, f".rows.{os.getpid()}.tmp")
     try:
-        if kept is None:
-            path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            write_rows(fh, token, {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS})
+    except (OSError, pickle.PicklingError) as exc:
+        log.debug("could not keep the rows read in %s (%s)", path, exc)
+        _drop(path)
+        return None
+    return path
+
+
+def _save_kept(cache: QuietCache, kept: Kept | None, rows: Path | None) -> None:
+    """What this cycle leaves, beside the rows it read; neither when either is missing."""
+    meta, kept_rows = _kept_path(cache, ".pickle"), _kept_path(cache, ".rows")
+    try:
+        if kept is None or rows is None:
+            _drop(rows)
+            meta.unlink(missing_ok=True)
             return
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        os.replace(rows, kept_rows)
+        tmp = meta.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(kept, protocol=5))
-        os.replace(tmp, path)
+        os.replace(tmp, meta)
     except OSError as exc:
-        log.debug("could not keep the state for the next cycle in %s (%s)", path, exc)
+        log.debug("could not keep the state for the next cycle in %s (%s)", meta, exc)
+
+
+def _drop(path: Path | None) -> None:
+    if path is not None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:

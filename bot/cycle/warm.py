@@ -14,12 +14,12 @@ they touch (their flags and the flags' memory).
 """
 from __future__ import annotations
 
-import marshal
 import pickle
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
+from operator import ne
+from typing import BinaryIO, Callable
 
 import numpy as np
 import pandas as pd
@@ -50,57 +50,84 @@ _ZEROS = re.compile(r"0(?<!\d0)0*(?=\d)")   # as log_issues._LEADING_ZEROS
 
 @dataclass
 class Kept:
-    """What a cycle leaves for the next one to start from (bot.cycle.run keeps it in the cache folder)."""
+    """What a cycle leaves for the next one to start from (bot.cycle.run keeps it in the cache folder,
+    beside the rep tabs' rows as read, which `write_rows` streams to their own file)."""
 
     settings: bytes                    # quiet.settings_digest
     day: str                           # the date it ran
-    rep: bytes                         # each rep tab's rows as read (header first), `rep_blob`
+    rows: str                          # the token the rows file written with it starts with
     tab_digests: dict[str, bytes]      # each fingerprinted bot tab as the cycle left it (quiet.tab_digest)
     rows_read: dict[str, int]          # Bot Status's row counts
-    ready: set[str] = field(default_factory=set)   # the draft keys of the drafts ready
+    ready: set[str] = field(default_factory=set)          # the draft keys of the drafts ready
+    spellings: dict[str, str] = field(default_factory=dict)   # drafts.product_spellings of the log
 
 
-def rep_blob(rep: dict[str, list]) -> bytes:
-    """The rep tabs' rows, serialised right after the read (the cycle then lets go of the rows)."""
-    try:
-        return b"m" + marshal.dumps(rep)
-    except ValueError:       # dates from a workbook
-        return b"p" + pickle.dumps(rep, protocol=5)
+# Rows written and compared at a time: the last read's rows are never all in memory at once (at 100,000
+# rows they would add about 200 MB to the cycle's peak).
+ROWS_AT_ONCE = 2000
 
 
-def _rep_rows(blob: bytes) -> dict[str, list]:
-    return marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])
+def write_rows(fh: BinaryIO, token: str, rep: dict[str, list | None]) -> None:
+    """Each rep tab's rows as read, a few thousand at a time, after `token` (the Kept written with them)."""
+    pickle.dump(token, fh, protocol=5)
+    for title, rows in rep.items():
+        rows = rows or []
+        pickle.dump((title, len(rows)), fh, protocol=5)
+        for i in range(0, len(rows), ROWS_AT_ONCE):
+            pickle.dump(rows[i:i + ROWS_AT_ONCE], fh, protocol=5)
+
+
+def _changes(fh: BinaryIO, token: str, tabs: dict[str, list | None], titles: dict[str, str],
+             max_changed: float) -> tuple[dict[str, list[int]], dict[str, dict[int, list]]] | None:
+    """For each rep tab, the rows (1-based, under the header) that differ from the rows kept in `fh`,
+    and those rows as they were; None when the tab's length or header changed, or too many rows did."""
+    if pickle.load(fh) != token:
+        return None
+    changed: dict[str, list[int]] = {}
+    old: dict[str, dict[int, list]] = {}
+    for name, title in titles.items():
+        kept_title, n = pickle.load(fh)
+        rows = tabs.get(title)
+        if kept_title != title or rows is None or len(rows) != n or not n:
+            return None
+        changed[name], old[title] = [], {}
+        for i in range(0, n, ROWS_AT_ONCE):
+            before = pickle.load(fh)
+            for j, differs in enumerate(map(ne, before, rows[i:i + ROWS_AT_ONCE])):
+                if differs:
+                    changed[name].append(i + j)
+                    old[title][i + j] = before[j]
+        if changed[name][:1] == [0] or len(changed[name]) > max(1, max_changed * (n - 1)):
+            return None
+        old[title][0] = rows[0]
+    return changed, old
 
 
 def _ready_keys(drafts) -> set[str]:
     return {d.key or short_key(ticket_key(d.ticket_id)) for d in drafts}
 
 
-def kept_after(outcome: core.Outcome, rep: bytes, settings_key: bytes, now: datetime) -> Kept | None:
+def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: datetime) -> Kept | None:
     """What a cycle that computed `outcome` leaves (None when it could not digest every bot tab)."""
     if any(name not in outcome.tab_digests for name in FINGERPRINTED_BOT_TABS):
         return None
-    return Kept(settings_key, now.date().isoformat(), rep, dict(outcome.tab_digests),
-                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready))
+    return Kept(settings_key, now.date().isoformat(), token, dict(outcome.tab_digests),
+                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready), dict(outcome.spellings))
 
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-                 settings_key: bytes, rep: bytes,
+                 settings_key: bytes, previous: BinaryIO, token: str,
                  tab_digest_of: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
                  max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
-    """`rep`: this read's `rep_blob`. Returns the outcome and what this cycle leaves, or None."""
+    """`previous`: the rows file `kept` was written with; `token`: the one this cycle's rows were written
+    after. Returns the outcome and what this cycle leaves, or None."""
     if kept.settings != settings_key or kept.day != now.date().isoformat():
         return None
     titles = {name: settings.title(name) for name in REP_TABS}
-    old = _rep_rows(kept.rep)
-    changed: dict[str, list[int]] = {}
-    for name, title in titles.items():
-        rows, before = snapshot.tabs.get(title), old.get(title)
-        if rows is None or before is None or len(rows) != len(before) or not rows or rows[0] != before[0]:
-            return None
-        changed[name] = [i for i in range(1, len(rows)) if rows[i] != before[i]]
-        if len(changed[name]) > max(1, max_changed * (len(rows) - 1)):
-            return None
+    found = _changes(previous, kept.rows, snapshot.tabs, titles, max_changed)
+    if found is None:
+        return None
+    changed, old = found
     if not any(changed.values()):
         return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
     if _left_digests(snapshot, settings) != {n: kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS}:
@@ -108,7 +135,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
     # The edited rows as they were and as they are: each must stay a row (not blank), and gives its keys.
-    keys_before = _row_keys(old, settings, changed)
+    keys_before = _row_keys({t: [old[t][i] for i in sorted(old[t])] for t in old}, settings,
+                            {n: list(range(1, len(ch) + 1)) for n, ch in changed.items()})
     keys_now = _row_keys(snapshot.tabs, settings, changed)
     if keys_before is None or keys_now is None:
         return None
@@ -121,7 +149,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     log_tickets, products, group_of = _log_keys(log_rows, settings)
     comp_tickets = _ticket_column(comp_rows, settings, "comp_sheet")
     spellings = product_spellings(products, settings.recurrence.key)
-    if spellings != _spellings_before(old, settings):
+    if spellings != kept.spellings:
         return None
     tickets |= _near(tickets, log_tickets + comp_tickets)
     t_log = sorted({i for i, k in enumerate(log_tickets) if k in tickets} | {i - 1 for i in changed["defective_log"]})
@@ -206,7 +234,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                            waiting, out_g.flags, flags_total, core.last_run(tables["bot_status"].rows), tables,
                            desired, digests)
     outcome.ready_total = len(ready)
-    return outcome, Kept(settings_key, kept.day, rep, digests, dict(kept.rows_read), ready)
+    outcome.spellings = spellings
+    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, spellings)
 
 
 def _left_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
@@ -255,12 +284,6 @@ def _log_keys(rows: list, settings: Settings) -> tuple[list[str], list, list[tup
 
 def _ticket_column(rows: list, settings: Settings, name: str) -> list[str]:
     return ticket_keys([t or "" for t in _columns(rows, settings, name, ("ticket_id",))["ticket_id"]])
-
-
-def _spellings_before(old: dict[str, list], settings: Settings) -> dict[str, str]:
-    rows = old[settings.title("defective_log")]
-    products = _columns(rows, settings, "defective_log", ("product",))["product"]
-    return product_spellings(products, settings.recurrence.key)
 
 
 def _near(tickets: set[str], keys: list[str]) -> set[str]:
