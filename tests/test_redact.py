@@ -45,6 +45,7 @@ def test_redact_on_a_workbook(tmp_path, capsys):
     write_workbook(path, build_sample(REFERENCE_TODAY))
     assert main(AS_OF + ["run", "--once", "--workbook", str(path)]) == 0
     ticket, email = customer()
+    assert any(email.encode() in p.read_bytes() for p in (tmp_path / "cache").rglob("warm-*.rows"))
     before = sheet_parts(path)
     raw = path.read_bytes()
     capsys.readouterr()
@@ -61,6 +62,9 @@ def test_redact_on_a_workbook(tmp_path, capsys):
     assert drafts and all(r[2] is None and r[4] is None and r[3] for r in drafts)
     memory = " ".join(str(c) for r in wb["Bot Memory"].iter_rows(values_only=True) for c in r)
     assert email not in memory
+    # The copy of the rep tabs a cycle keeps in the cache folder for the next (bot.cycle.warm) is gone.
+    assert "copy of the rep tabs" in capsys.readouterr().out
+    assert not [p for p in (tmp_path / "cache").rglob("warm-*") if email.encode() in p.read_bytes()]
     # The Bot Status clock was the --as-of day.
     status = {r[0]: r[1] for r in wb["Bot Status"].iter_rows(values_only=True)}
     assert str(status["Last run"]).startswith(REFERENCE_TODAY.isoformat())

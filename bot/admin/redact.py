@@ -4,7 +4,8 @@ Lists every cell in every tab that holds the customer's data: the rep tabs' cell
 clear: the bot never writes a rep tab, even here), the bot's own copies (Drafts To and Body, the drafts'
 records in the hidden Bot Memory tab) and Log Issues rows about the customer's tickets (rewritten from
 the rep tabs each cycle, so they go once the rep tabs are cleared). With `--apply` the bot clears its own
-copies in one write. Until a person clears the rep tabs, an unsent draft is drafted again from them.
+copies in one write, and deletes the copy of the rep tabs' rows a cycle keeps in the cache folder for
+the next (bot.cycle.warm). Until a person clears the rep tabs, an unsent draft is drafted again from them.
 """
 from __future__ import annotations
 

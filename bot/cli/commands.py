@@ -14,7 +14,7 @@ from bot.backends.base import Check
 from bot.clock import as_of_clock, local_now
 from bot.config import Settings, load_settings
 from bot.cycle.compute import required_tabs
-from bot.cycle.run import QuietGate, run_cycle
+from bot.cycle.run import QuietGate, forget_kept, run_cycle
 from bot.errors import BotError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -235,6 +235,9 @@ def cmd_redact(args, settings: Settings) -> int:
               f"{', '.join(found.rebuilt)}")
     if args.apply and not found.plan.is_empty:
         backend.apply(found.plan, snapshot)
+    if args.apply and forget_kept(sheet.quiet_cache(settings)):
+        print("Deleted the copy of the rep tabs the bot keeps in its cache folder between cycles "
+              "(the next cycle reads everything again).")
     elif not args.apply:
         print("Nothing was written (pass --apply to clear the bot's copies).")
     return 0

@@ -214,6 +214,16 @@ def _save_kept(cache: QuietCache, kept: Kept | None, rows: Path | None) -> None:
         log.debug("could not keep the state for the next cycle in %s (%s)", meta, exc)
 
 
+def forget_kept(cache: QuietCache) -> bool:
+    """Delete what the last cycle left for a warm cycle (it holds a copy of the rep tabs' rows): for a
+    data-subject request (`redact --apply`). The next cycle then runs in full. Whether there was any."""
+    paths = [_kept_path(cache, ".pickle"), _kept_path(cache, ".rows")]
+    found = any(p.exists() for p in paths)
+    for p in paths:
+        _drop(p)
+    return found
+
+
 def _drop(path: Path | None) -> None:
     if path is not None:
         try:
