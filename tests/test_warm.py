@@ -227,3 +227,10 @@ def test_rows_kept_by_another_cycle_are_not_compared(settings, tmp_path):
     edit(backend, "close-or-reopen", 3)
     warm, _ = both(backend, cache, settings)
     assert warm is None
+
+
+def test_the_rows_kept_are_readable_by_the_bots_user_only(settings, tmp_path):
+    """They hold customer data (names, emails, complaints), as the access token file is kept."""
+    _, cache = first_cycle(settings, tmp_path)
+    for suffix in (".rows", ".pickle"):
+        assert _kept_path(cache, suffix).stat().st_mode & 0o077 == 0

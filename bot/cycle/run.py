@@ -189,7 +189,8 @@ def _write_kept_rows(cache: QuietCache, token: str, snapshot: Snapshot, settings
     path = _kept_path(cache, f".rows.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as fh:
+        # Customer data (names, emails, complaints): readable by the bot's own user only, as the token is.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
             write_rows(fh, token, {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS})
     except (OSError, pickle.PicklingError) as exc:
         log.debug("could not keep the rows read in %s (%s)", path, exc)
@@ -208,7 +209,8 @@ def _save_kept(cache: QuietCache, kept: Kept | None, rows: Path | None) -> None:
             return
         os.replace(rows, kept_rows)
         tmp = meta.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(kept, protocol=5))
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            pickle.dump(kept, fh, protocol=5)
         os.replace(tmp, meta)
     except OSError as exc:
         log.debug("could not keep the state for the next cycle in %s (%s)", meta, exc)
