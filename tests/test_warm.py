@@ -234,3 +234,22 @@ def test_the_rows_kept_are_readable_by_the_bots_user_only(settings, tmp_path):
     _, cache = first_cycle(settings, tmp_path)
     for suffix in (".rows", ".pickle"):
         assert _kept_path(cache, suffix).stat().st_mode & 0o077 == 0
+
+
+def test_a_fault_in_the_short_way_costs_nothing_but_time(settings, tmp_path, monkeypatch, caplog):
+    """Raised before or after it let go of the rows read: the cycle still ends as a full one would."""
+    import bot.cycle.warm as warm_module
+    for where in ("_spliced", "_changes"):
+        backend, cache = first_cycle(settings, tmp_path / where)
+        expected = MemoryBackend({t: [list(r) for r in rows] for t, rows in backend.tabs.items()})
+        edit(backend, "close-or-reopen", 3)
+        edit(expected, "close-or-reopen", 3)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+        monkeypatch.setattr(warm_module, where, broken)
+        assert run_cycle(backend, settings, lambda: LATER, cache=cache).wrote
+        monkeypatch.undo()
+        run_cycle(expected, settings, lambda: LATER)
+        assert backend.tabs == expected.tabs, where
+        assert "failed" in caplog.text

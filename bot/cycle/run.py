@@ -115,6 +115,12 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         token = secrets.token_hex(8) if cache else ""
         rows_written = _write_kept_rows(cache, token, snapshot, settings) if cache and not dry_run else None
         warm = _warm(snapshot, settings, now, renderer, kept, settings_key, cache, token) if kept else None
+        if warm is FAILED:
+            kept = None                   # not again in this run
+            if not snapshot.tabs:         # it failed after letting go of the rows read: read again
+                _drop(rows_written)
+                continue
+            warm = None
         if warm is not None:
             outcome, leaves = warm
             log.info("a few rep rows changed: worked out again only what they touch")
@@ -169,7 +175,10 @@ def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Rende
                                 desired_tab_digest)
     except Exception:   # noqa: BLE001
         log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
-        return None
+        return FAILED
+
+
+FAILED = object()   # what _warm returns when the short way raised
 
 
 def _kept_path(cache: QuietCache, suffix: str) -> Path:

@@ -120,7 +120,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                  tab_digest_of: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
                  max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
     """`previous`: the rows file `kept` was written with; `token`: the one this cycle's rows were written
-    after. Returns the outcome and what this cycle leaves, or None."""
+    after. Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the
+    snapshot has let go of its rows (as compute(consume=True) does), and each table's rows once planned."""
     if kept.settings != settings_key or kept.day != now.date().isoformat():
         return None
     titles = {name: settings.title(name) for name in REP_TABS}
@@ -192,6 +193,11 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
             return None    # a bot cell put back, a row brought back: the full cycle says so
         if any(not t.exists for t in out.tables.values()) or any(tables[n].missing for n in tables):
             return None    # a tab or a column to create: the full cycle does it
+    # Past the last return of None (the full cycle needs the rows read), and as compute(consume=True)
+    # does: the rows read go, so the splice and the plan do not sit on top of them (the bot tabs live on
+    # in `tables`; the real CAERS log's peak).
+    snapshot.tabs = {}
+    del log_rows, comp_rows, log_tickets, comp_tickets, products, group_of, old, snap_t, snap_g
 
     desired = {
         "drafts": _spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
@@ -226,13 +232,13 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         if d is not None:
             digests[name] = d
 
-    plan = plan_tabs(targets, digest if tab_digest_of else None)
     issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
+    status_read = core.last_run(tables["bot_status"].rows)
+    plan = plan_tabs(targets, digest if tab_digest_of else None, let_go=True)
     ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
-                           waiting, out_g.flags, flags_total, core.last_run(tables["bot_status"].rows), tables,
-                           desired, digests)
+                           waiting, out_g.flags, flags_total, status_read, tables, desired, digests)
     outcome.ready_total = len(ready)
     outcome.spellings = spellings
     return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, spellings)
