@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import pickle
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import ne
 from typing import BinaryIO, Callable
 
 import numpy as np
-import pandas as pd
 
 from bot.backends.base import Snapshot
 from bot.config import Settings
@@ -31,7 +31,7 @@ from bot.cycle.plan import TabTarget, plan_tabs
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, sheet_tab_rows, tab_digest
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
-from bot.read.table import BotTable, column_letter, map_columns, rep_frame
+from bot.read.table import map_columns
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer, product_spellings
@@ -272,10 +272,17 @@ def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> 
 
 
 def _columns(rows: list, settings: Settings, name: str, keys: tuple[str, ...]) -> dict[str, list]:
+    """These columns of a rep tab's data rows, parsed as validate parses them (only these: splitting
+    every column as rep_frame does costs more than parsing three)."""
     schema = load(name)
     cols = map_columns(settings.title(name), rows[0], schema, settings.headers[name], strict=True)
-    raw = rep_frame(rows, cols, schema)
-    return {k: parse_column(raw.values[k], schema.column(k), settings.day_first).values.tolist() for k in keys}
+    out = {}
+    for k in keys:
+        at = cols.index.get(k)
+        cells_ = (None for _ in rows[1:]) if at is None else (r[at] if len(r) > at else None for r in rows[1:])
+        values = np.fromiter(cells_, dtype=object, count=len(rows) - 1)   # a cell stays one cell
+        out[k] = parse_column(values, schema.column(k), settings.day_first).values.tolist()
+    return out
 
 
 def _log_keys(rows: list, settings: Settings) -> tuple[list[str], list, list[tuple]]:
@@ -329,8 +336,12 @@ def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> list[
     """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
     the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
     first, then oldest, then earliest Date Logged, then sheet row."""
+    # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
+    # their places, rather than every row's order worked out again.
     kept = [dict(r) for r in rows if _int(r.get("row")) not in replaced]
-    return sorted(kept + list(part), key=_open_case_order)
+    for r in sorted(part, key=_open_case_order):
+        kept.insert(bisect_right(kept, _open_case_order(r), key=_open_case_order), r)
+    return kept
 
 
 def _open_case_order(row: dict) -> tuple:
