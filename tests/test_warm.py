@@ -253,3 +253,34 @@ def test_a_fault_in_the_short_way_costs_nothing_but_time(settings, tmp_path, mon
         run_cycle(expected, settings, lambda: LATER)
         assert backend.tabs == expected.tabs, where
         assert "failed" in caplog.text
+
+
+def test_the_short_way_on_a_workbook_leaves_what_the_full_cycle_leaves(settings, tmp_path, caplog):
+    """The workbook's rows hold dates as dates: kept and compared all the same."""
+    import logging
+    import shutil
+
+    import openpyxl
+
+    from bot.backends.workbook import WorkbookBackend
+    from bot.demo.run import write_workbook
+    from hardening import BOT_TABS as TAB_TITLES, normalised
+
+    path = tmp_path / "team.xlsx"
+    write_workbook(path, build_sample(NOW.date()))
+    cache = QuietCache("wb", folder=tmp_path / "cache")
+    run_cycle(WorkbookBackend(path), settings, lambda: NOW, cache=cache)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[LOG]
+    status = [c.value for c in ws[1]].index("Status") + 1
+    ws.cell(4, status, "Closed" if ws.cell(4, status).value == "Open" else "Open")
+    wb.save(path)
+    full = tmp_path / "full.xlsx"
+    shutil.copy(path, full)
+    with caplog.at_level(logging.INFO, logger="bot.cycle.run"):
+        assert run_cycle(WorkbookBackend(path), settings, lambda: LATER, cache=cache).wrote
+    assert "worked out again only what they touch" in caplog.text
+    run_cycle(WorkbookBackend(full), settings, lambda: LATER)
+    a = WorkbookBackend(path).read(list(TAB_TITLES)).tabs
+    b = WorkbookBackend(full).read(list(TAB_TITLES)).tabs
+    assert {t: normalised(a[t]) for t in TAB_TITLES} == {t: normalised(b[t]) for t in TAB_TITLES}
