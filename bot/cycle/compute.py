@@ -207,6 +207,17 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # The registry's one line per bot tab (sheet_schema: every bot tab a cycle writes must be here).
     desired = {"escalations": esc_rows, "drafts": drafts_rows, "log_issues": issue_rows,
                "bot_status": status_rows, "open_cases": open_rows, "bot_memory": memory_tab}
+    status_read = last_run(tables["bot_status"].rows)
+    plan, digests = planned(tables, desired, tab_digest, let_go=consume)
+    return Outcome(plan, v, rows_read, ready, drafts_new, waiting, flag_changes, flags_total, status_read, tables,
+                   desired, digests, spellings=spellings)
+
+
+def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
+            tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None,
+            let_go: bool) -> tuple[Plan, dict[str, bytes]]:
+    """The plan from every bot tab as read to the tab as desired, and each tab's `tab_digest` (when
+    given) as the plan goes."""
     # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
     # never lose a row.
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
@@ -218,10 +229,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
         if d is not None:
             digests[name] = d
 
-    status_read = last_run(tables["bot_status"].rows)
-    return Outcome(plan_tabs(targets, digest if tab_digest else None, let_go=consume), v, rows_read, ready,
-                   drafts_new, waiting, flag_changes, flags_total, status_read, tables, desired, digests,
-                   spellings=spellings)
+    return plan_tabs(targets, digest if tab_digest else None, let_go=let_go), digests
 
 
 def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:

@@ -27,7 +27,6 @@ import numpy as np
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
-from bot.cycle.plan import TabTarget, plan_tabs
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, sheet_tab_rows, tab_digest
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
@@ -223,18 +222,9 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         "Bot version": core.__version__,
     }
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
-    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
-               for name in BOT_TABS]
-    digests: dict[str, bytes] = {}
-
-    def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:
-        d = tab_digest_of(name, rows, compared)   # type: ignore[misc]
-        if d is not None:
-            digests[name] = d
-
     issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
-    plan = plan_tabs(targets, digest if tab_digest_of else None, let_go=True)
+    plan, digests = core.planned(tables, desired, tab_digest_of, let_go=True)
     ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
