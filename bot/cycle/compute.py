@@ -215,14 +215,15 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
 def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None,
-            let_go: bool) -> tuple[Plan, dict[str, bytes]]:
+            let_go: bool, unchanged: dict[str, bytes] | None = None) -> tuple[Plan, dict[str, bytes]]:
     """The plan from every bot tab as read to the tab as desired, and each tab's `tab_digest` (when
-    given) as the plan goes."""
+    given) as the plan goes. `unchanged` (a warm cycle): tabs known to stay exactly as the last cycle
+    left them, with the digest they were left with; they are not compared."""
     # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
     # never lose a row.
+    digests: dict[str, bytes] = dict(unchanged or {})
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
-               for name in BOT_TABS]
-    digests: dict[str, bytes] = {}
+               for name in BOT_TABS if name not in digests]
 
     def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:
         d = tab_digest(name, rows, compared)   # type: ignore[misc]

@@ -224,7 +224,17 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
     issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
-    plan, digests = core.planned(tables, desired, tab_digest_of, let_go=True)
+    # A tab whose replaced rows came out as they were read, with nothing appended, stays as the last
+    # cycle left it (its digest checked above): not compared cell by cell again (Drafts and Bot Memory
+    # are the largest bot tabs, and most edits leave them alone).
+    same = {"drafts": _same(tables["drafts"].rows, drafts_at, out_t.desired["drafts"], "drafts"),
+            "escalations": _same(tables["escalations"].rows, flags_at, out_g.desired["escalations"], "escalations"),
+            "bot_memory": len(desired["bot_memory"]) == len(memory)
+            and _same(memory, memory_t, out_t.desired["bot_memory"][:len(memory_t)], "bot_memory")
+            and _same(memory, memory_g, out_g.desired["bot_memory"][:len(memory_g)], "bot_memory")}
+    unchanged = {name: kept.tab_digests[name] for name, yes in same.items()
+                 if yes and tab_digest_of is not None and name in kept.tab_digests}
+    plan, digests = core.planned(tables, desired, tab_digest_of, let_go=True, unchanged=unchanged)
     ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
@@ -308,6 +318,16 @@ def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> list[dict]:
     for p, r in zip(at, part):
         out[p] = r
     return out + part[len(at):]
+
+
+def _same(rows: list[dict], at: list[int], part: list[dict], name: str) -> bool:
+    """The part's rows are the rows at `at` in every bot cell, compared as the plan compares them (so it
+    would write nothing there), and it appended none."""
+    if len(part) != len(at):
+        return False
+    keys = load(name).bot_keys
+    return all(cells.comparable(cells.storable(part[i].get(k))) == cells.comparable(rows[p].get(k))
+               for i, p in enumerate(at) for k in keys)
 
 
 def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g: list[int],
