@@ -168,23 +168,10 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     numbers = [flag_number(r.get("flag_id")) for r in tables["escalations"].rows]
     next_flag = max((n for n in numbers if n is not None), default=0) + 1
 
-    def sub(log_at, comp_at, drafts, flags, mem) -> tuple[Snapshot, core.Part]:
-        tabs = dict(snapshot.tabs)
-        tabs[log_title] = [log_rows[0]] + [log_rows[i + 1] for i in log_at]
-        tabs[comp_title] = [comp_rows[0]] + [comp_rows[i + 1] for i in comp_at]
-        for name, at in (("drafts", drafts), ("escalations", flags), ("bot_memory", mem)):
-            title = settings.title(name)
-            rows = snapshot.tabs.get(title)
-            tabs[title] = None if rows is None else [rows[0]] + [rows[p + 1] if p + 1 < len(rows) else [] for p in at]
-        for name in ("open_cases", "log_issues"):
-            rows = snapshot.tabs.get(settings.title(name))
-            tabs[settings.title(name)] = None if rows is None else rows[:1]
-        part = core.Part({log_title: [i + 2 for i in log_at], comp_title: [i + 2 for i in comp_at]},
-                         next_flag, spellings)
-        return Snapshot(tabs, snapshot.source), part
-
-    snap_t, part_t = sub(t_log, t_comp, drafts_at, [], memory_t)
-    snap_g, part_g = sub(g_log, [], [], flags_at, memory_g)
+    snap_t, part_t = _part(snapshot, settings, t_log, t_comp, {"drafts": drafts_at, "bot_memory": memory_t},
+                           next_flag, spellings)
+    snap_g, part_g = _part(snapshot, settings, g_log, [], {"escalations": flags_at, "bot_memory": memory_g},
+                           next_flag, spellings)
     out_t = core.compute(snap_t, settings, now, renderer, part=part_t)
     out_g = core.compute(snap_g, settings, now, renderer, part=part_g)
     for out in (out_t, out_g):
@@ -207,20 +194,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         "log_issues": _log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
                                   {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
-    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
-    waiting = sum(1 for r in desired["drafts"] if core._stored_blank(r.get("status"))
-                  and not core._stored_blank(r.get("ticket_id")))
-    flags_total = sum(1 for r in desired["escalations"] if core._stored_blank(r.get("merged_into"))
-                      and not core._stored_blank(r.get("flag_id")))
-    summary = {
-        "Defective Log rows": kept.rows_read[log_title],
-        "Comp Sheet rows": kept.rows_read[comp_title],
-        "Errors": severities.count(ERROR),
-        "Warnings": severities.count(WARNING),
-        "Drafts waiting": waiting,
-        "Flags": flags_total,
-        "Bot version": core.__version__,
-    }
+    summary = _summary(desired, kept.rows_read[log_title], kept.rows_read[comp_title])
+    waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
     issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
@@ -242,6 +217,40 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     outcome.ready_total = len(ready)
     outcome.spellings = spellings
     return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, spellings)
+
+
+def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
+          bot_rows: dict[str, list[int]], next_flag: int, spellings: dict[str, str]) -> tuple[Snapshot, core.Part]:
+    """A snapshot of these rep rows (0-based under the header) and these rows of the bot tabs that carry
+    records (the others: their headers only), with the Part that tells compute where they sit."""
+    tabs = dict(snapshot.tabs)
+    rows_of = {}
+    for name, at in (("defective_log", log_at), ("comp_sheet", comp_at)):
+        rows = snapshot.tabs[settings.title(name)]
+        tabs[settings.title(name)] = [rows[0]] + [rows[i + 1] for i in at]
+        rows_of[settings.title(name)] = [i + 2 for i in at]
+    for name in BOT_TABS:
+        rows = snapshot.tabs.get(settings.title(name))
+        if rows is not None and name != "bot_status":
+            at = bot_rows.get(name, [])
+            tabs[settings.title(name)] = [rows[0]] + [rows[p + 1] for p in at]
+    return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings)
+
+
+def _summary(desired: dict[str, list[dict]], log_rows: int, comp_rows: int) -> dict:
+    """Bot Status's figures from the tabs as they will stand, counted as compute counts them."""
+    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
+    return {
+        "Defective Log rows": log_rows,
+        "Comp Sheet rows": comp_rows,
+        "Errors": severities.count(ERROR),
+        "Warnings": severities.count(WARNING),
+        "Drafts waiting": sum(1 for r in desired["drafts"] if core._stored_blank(r.get("status"))
+                              and not core._stored_blank(r.get("ticket_id"))),
+        "Flags": sum(1 for r in desired["escalations"] if core._stored_blank(r.get("merged_into"))
+                     and not core._stored_blank(r.get("flag_id"))),
+        "Bot version": core.__version__,
+    }
 
 
 def _left_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
