@@ -88,4 +88,4 @@ def test_columns_that_challenge_the_shortcuts(col, values):
 def test_leading_zeros_are_found_as_the_plain_pattern_finds_them(text):
     plain = re.compile(r"(?<!\d)0+(?=\d)")
     assert [m.span() for m in log_issues._LEADING_ZEROS.finditer(text)] == [m.span() for m in plain.finditer(text)]
-    assert log_issues._without_leading_zeros(text) == plain.sub("", text)
+    assert log_issues.without_leading_zeros(text) == plain.sub("", text)

@@ -15,7 +15,6 @@ they touch (their flags and the flags' memory).
 from __future__ import annotations
 
 import pickle
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,14 +36,14 @@ from bot.tabs.drafts import Renderer, product_spellings
 from bot.tabs.escalations import flag_number
 from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
-from bot.tabs.log_issues import ERROR, TICKET_KEY, WARNING, Issue, Validation, parse_column
+from bot.tabs.log_issues import (ERROR, TICKET_KEY, WARNING, Issue, Validation, parse_column,
+                                 without_leading_zeros)
 from bot.tabs.open_cases import AGE_UNKNOWN
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 # At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
 # most of the log and the full cycle costs about the same).
 MAX_CHANGED = 0.01
-_ZEROS = re.compile(r"0(?<!\d0)0*(?=\d)")   # as log_issues._LEADING_ZEROS
 
 
 @dataclass
@@ -310,9 +309,9 @@ def _ticket_column(rows: list, settings: Settings, name: str) -> list[str]:
 
 def _near(tickets: set[str], keys: list[str]) -> set[str]:
     """The keys that differ from one of `tickets` only in leading zeros (the Comp Sheet check names them)."""
-    bare = {_ZEROS.sub("", t) for t in tickets}
+    bare = {without_leading_zeros(t) for t in tickets}
     loose = {b.replace("0", "") for b in bare}
-    return {k for k in set(keys) if k and k.replace("0", "") in loose and _ZEROS.sub("", k) in bare}
+    return {k for k in set(keys) if k and k.replace("0", "") in loose and without_leading_zeros(k) in bare}
 
 
 def _flag_group(row: dict, settings: Settings) -> tuple[str, str]:

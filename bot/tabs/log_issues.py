@@ -322,7 +322,7 @@ def _orphans(log: pd.DataFrame, comp_keys: np.ndarray, orphans: list[int], out: 
     first_log_at: dict[str, int] = {}
     for pos in orphans:
         key = comp_keys[pos]
-        bare = _without_leading_zeros(key)
+        bare = without_leading_zeros(key)
         near = padded.get(bare)           # the log has zeros this ticket lacks (or other zeros)
         if near is None and bare != key and bare in log_tickets:   # this ticket has zeros the log lacks
             if not first_log_at:
@@ -355,11 +355,11 @@ def _padded_keys(keys: list[str]) -> dict[str, int]:
     starts = list(accumulate((len(k) + 1 for k in keys[:-1]), initial=0))
     out: dict[str, int] = {}
     for at in sorted({bisect_right(starts, h) - 1 for h in hits}):
-        out.setdefault(_without_leading_zeros(keys[at]), at)
+        out.setdefault(without_leading_zeros(keys[at]), at)
     return out
 
 
-def _without_leading_zeros(key: str) -> str:
+def without_leading_zeros(key: str) -> str:
     """A ticket key with the leading zeros of each run of digits dropped: 00124 and 124, CS-007 and CS-7."""
     return _LEADING_ZEROS.sub("", key)
 
