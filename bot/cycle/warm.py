@@ -33,7 +33,7 @@ from bot.read.table import map_columns
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer, product_spellings
-from bot.tabs.escalations import flag_number
+from bot.tabs.escalations import flag_group, flag_number
 from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
 from bot.tabs.log_issues import (ERROR, TICKET_KEY, WARNING, Issue, Validation, parse_column,
@@ -158,7 +158,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
     drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
                  if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
-    flags_at = [p for p, r in enumerate(tables["escalations"].rows) if _flag_group(r, settings) in groups]
+    flags_at = [p for p, r in enumerate(tables["escalations"].rows) if flag_group(r, settings.recurrence) in groups]
     draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
     flag_keys = {flag_key(tables["escalations"].rows[p]) for p in flags_at}
     memory = tables["bot_memory"].rows
@@ -312,11 +312,6 @@ def _near(tickets: set[str], keys: list[str]) -> set[str]:
     bare = {without_leading_zeros(t) for t in tickets}
     loose = {b.replace("0", "") for b in bare}
     return {k for k in set(keys) if k and k.replace("0", "") in loose and without_leading_zeros(k) in bare}
-
-
-def _flag_group(row: dict, settings: Settings) -> tuple[str, str]:
-    return (settings.recurrence.key(cells.as_text(row.get("product"))),
-            cells.choice_key(cells.as_text(row.get("defect_type"))))
 
 
 def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> list[dict]:

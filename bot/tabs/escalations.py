@@ -180,8 +180,12 @@ def _identity(row: dict, settings: RecurrenceSettings) -> tuple[str, str, frozen
     as a person reads the list, so a Ticket ID holding a comma still matches itself), and First Logged
     (which identifies an episode whose cases have no Ticket ID at all)."""
     tickets = frozenset(ticket_keys([t for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip()]))
-    return (settings.key(cells.as_text(row.get("product"))), cells.choice_key(cells.as_text(row.get("defect_type"))),
-            tickets, cells.as_text(row.get("first_logged")))
+    return (*flag_group(row, settings), tickets, cells.as_text(row.get("first_logged")))
+
+
+def flag_group(row: dict, settings: RecurrenceSettings) -> tuple[str, str]:
+    """The product and defect keys of a flag row: the recurrence group its episodes come from."""
+    return settings.key(cells.as_text(row.get("product"))), cells.choice_key(cells.as_text(row.get("defect_type")))
 
 
 def _same_episode(flag: tuple, episode: tuple) -> bool:
