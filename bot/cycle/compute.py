@@ -182,19 +182,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
     rows_read = {settings.title("defective_log"): log_rows, settings.title("comp_sheet"): comp_rows}
-    # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
-    # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
-    waiting = sum(1 for r in drafts_rows if _stored_blank(r.get("status")) and not _stored_blank(r.get("ticket_id")))
-    flags_total = sum(1 for r in esc_rows if _stored_blank(r.get("merged_into")) and not _stored_blank(r.get("flag_id")))
-    summary = {
-        "Defective Log rows": log_rows,
-        "Comp Sheet rows": comp_rows,
-        "Errors": v.errors,
-        "Warnings": v.warnings,
-        "Drafts waiting": waiting,
-        "Flags": flags_total,
-        "Bot version": __version__,
-    }
+    summary = status_summary(log_rows, comp_rows, v.errors, v.warnings, drafts_rows, esc_rows)
+    waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
     if consume:
@@ -244,6 +233,24 @@ def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 LAST_RUN = "Last run"
+
+
+def status_summary(log_rows: int, comp_rows: int, errors: int, warnings: int, drafts_rows: list[dict],
+                   esc_rows: list[dict]) -> dict:
+    """Bot Status's figures (below Last run), from the Drafts and Escalations rows as the cycle leaves them."""
+    # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
+    # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
+    return {
+        "Defective Log rows": log_rows,
+        "Comp Sheet rows": comp_rows,
+        "Errors": errors,
+        "Warnings": warnings,
+        "Drafts waiting": sum(1 for r in drafts_rows if _stored_blank(r.get("status"))
+                              and not _stored_blank(r.get("ticket_id"))),
+        "Flags": sum(1 for r in esc_rows if _stored_blank(r.get("merged_into"))
+                     and not _stored_blank(r.get("flag_id"))),
+        "Bot version": __version__,
+    }
 
 
 def _stored_blank(value) -> bool:

@@ -193,7 +193,9 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         "log_issues": _log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
                                   {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
-    summary = _summary(desired, kept.rows_read[log_title], kept.rows_read[comp_title])
+    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
+    summary = core.status_summary(kept.rows_read[log_title], kept.rows_read[comp_title], severities.count(ERROR),
+                                  severities.count(WARNING), desired["drafts"], desired["escalations"])
     waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
     issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
@@ -234,22 +236,6 @@ def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: li
             at = bot_rows.get(name, [])
             tabs[settings.title(name)] = [rows[0]] + [rows[p + 1] for p in at]
     return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings)
-
-
-def _summary(desired: dict[str, list[dict]], log_rows: int, comp_rows: int) -> dict:
-    """Bot Status's figures from the tabs as they will stand, counted as compute counts them."""
-    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
-    return {
-        "Defective Log rows": log_rows,
-        "Comp Sheet rows": comp_rows,
-        "Errors": severities.count(ERROR),
-        "Warnings": severities.count(WARNING),
-        "Drafts waiting": sum(1 for r in desired["drafts"] if core._stored_blank(r.get("status"))
-                              and not core._stored_blank(r.get("ticket_id"))),
-        "Flags": sum(1 for r in desired["escalations"] if core._stored_blank(r.get("merged_into"))
-                     and not core._stored_blank(r.get("flag_id"))),
-        "Bot version": core.__version__,
-    }
 
 
 def _left_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
