@@ -27,9 +27,11 @@ log = logging.getLogger(__name__)
 def load(folder: Path, settings: EscalationSettings, today: date) -> bool:
     """Make the calendar kept in `folder` (if any) the one the rules use; whether there was one."""
     key = holiday_window(settings, today)
+    if key in KNOWN_HOLIDAYS:
+        return True
     path = _path(folder, key)
-    if key in KNOWN_HOLIDAYS or path is None:
-        return key in KNOWN_HOLIDAYS
+    if path is None:
+        return False
     try:
         days = json.loads(path.read_text())
         KNOWN_HOLIDAYS[key] = np.array(days, dtype="datetime64[D]")

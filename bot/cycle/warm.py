@@ -156,6 +156,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     g_log = [i for i, g in enumerate(group_of) if g in groups]
 
     tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
+    if any(not t.exists or t.missing for t in tables.values()):
+        return None    # a tab or a column to create: the full cycle does it
     drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
                  if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
     flags_at = [p for p, r in enumerate(tables["escalations"].rows) if flag_group(r, settings.recurrence) in groups]
@@ -176,8 +178,6 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     for out in (out_t, out_g):
         if any(i.tab not in (log_title, comp_title) for i in out.validation.issues):
             return None    # a bot cell put back, a row brought back: the full cycle says so
-        if any(not t.exists for t in out.tables.values()) or any(tables[n].missing for n in tables):
-            return None    # a tab or a column to create: the full cycle does it
     # Past the last return of None (the full cycle needs the rows read), and as compute(consume=True)
     # does: the rows read go, so the splice and the plan do not sit on top of them (the bot tabs live on
     # in `tables`; the real CAERS log's peak).
@@ -198,7 +198,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                                   severities.count(WARNING), desired["drafts"], desired["escalations"])
     waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
-    issues = [_issue(r, tables["log_issues"].columns) for r in desired["log_issues"]]
+    issues = [_issue(r) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
     # A tab whose replaced rows came out as they were read, with nothing appended, stays as the last
     # cycle left it (its digest checked above): not compared cell by cell again (Drafts and Bot Memory
@@ -214,9 +214,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
-                           waiting, out_g.flags, flags_total, status_read, tables, desired, digests)
-    outcome.ready_total = len(ready)
-    outcome.spellings = spellings
+                           waiting, out_g.flags, flags_total, status_read, tables, desired, digests,
+                           ready_total=len(ready), spellings=spellings)
     return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, spellings)
 
 
@@ -367,7 +366,7 @@ def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set
     return [r for *_, r in sorted(both, key=lambda t: t[:4])]
 
 
-def _issue(row: dict, columns) -> Issue:
+def _issue(row: dict) -> Issue:
     letter = cells.as_text(row.get("column"))
     return Issue(cells.as_text(row.get("tab")), _int(row.get("row")), _letter_index(letter),
                  cells.as_text(row.get("ticket_id")), letter, cells.as_text(row.get("field")),
