@@ -269,7 +269,7 @@ def test_after_a_rep_edit_the_bot_tabs_read_are_not_reduced_for_the_quiet_check(
 
     def not_needed(*args):
         raise AssertionError("the bot tabs read were reduced for a quiet check that cannot match")
-    monkeypatch.setattr(bot.cycle.run, "read_bot_rows", not_needed)
+    monkeypatch.setattr(bot.cycle.run, "read_bot_digests", not_needed)
     report = run_cycle(backend, settings, lambda: NOW + timedelta(minutes=6), cache=cache)
     assert not report.skipped and report.wrote
 

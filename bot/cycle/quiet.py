@@ -21,7 +21,8 @@ from pathlib import Path
 from bot import __version__
 from bot.read.cells import stored_comparables
 from bot.config import Settings
-from bot.read.table import ColumnMap, schema_columns
+from bot.backends.base import Snapshot
+from bot.read.table import ColumnMap, map_columns, schema_columns
 from sheet_schema import BOT_TABS, load
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,18 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
     # Each column as a list first: the checks that follow iterate it several times, and a list iterates
     # faster than the object array's view (the real CAERS log's Open Cases, 77,000 rows: a sixth less).
     return _reduced([stored_comparables(c.tolist()) for c in schema_columns(rows[1:], columns, load(name)).values()])
+
+
+def read_bot_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
+    """Each fingerprinted bot tab as read, reduced and digested as the fingerprint compares it: the quiet
+    check, and the warm cycle's check that the bot tabs are as the last cycle left them."""
+    out = {}
+    for name in FINGERPRINTED_BOT_TABS:
+        title = settings.title(name)
+        rows = snapshot.tabs.get(title)
+        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
+        out[name] = tab_digest(sheet_tab_rows(name, rows, columns))
+    return out
 
 
 def settings_digest(settings: Settings, template_dir: Path) -> bytes:

@@ -23,9 +23,9 @@ from bot.cycle.warm import Kept, kept_after, warm_outcome, write_rows
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
-from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, QuietCache, desired_tab_digest, fingerprint, input_key,
-                             rep_digest, settings_digest, sheet_tab_rows, steady_digest, steady_state, tab_digest)
-from bot.read.table import map_columns, read_bot_table
+from bot.cycle.quiet import (QuietCache, desired_tab_digest, fingerprint, input_key, read_bot_digests, rep_digest,
+                             settings_digest, steady_digest, steady_state)
+from bot.read.table import read_bot_table
 from sheet_schema import REP_TABS, load
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                          snapshot.tab_digests) if cache else b""
         inputs = input_key(rep, settings_key, now) if cache else None
         if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
-            read = {name: tab_digest(rows) for name, rows in read_bot_rows(snapshot, settings).items()}
+            read = read_bot_digests(snapshot, settings)
             seen = fingerprint(rep, read, settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
@@ -241,17 +241,6 @@ def _drop(path: Path | None) -> None:
             path.unlink(missing_ok=True)
         except OSError:
             pass
-
-
-def read_bot_rows(snapshot: Snapshot, settings: Settings) -> dict[str, list[tuple]]:
-    """The fingerprinted bot tabs as read, reduced as the fingerprint compares them."""
-    out = {}
-    for name in FINGERPRINTED_BOT_TABS:
-        title = settings.title(name)
-        rows = snapshot.tabs.get(title)
-        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
-        out[name] = sheet_tab_rows(name, rows, columns)
-    return out
 
 
 def _skippable_digest(remembered: dict, settings_key: bytes, now: datetime, settings: Settings) -> str | None:

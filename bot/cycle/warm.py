@@ -26,7 +26,7 @@ import numpy as np
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
-from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, sheet_tab_rows, tab_digest
+from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, read_bot_digests
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import map_columns
@@ -129,7 +129,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     changed, old = found
     if not any(changed.values()):
         return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
-    if _left_digests(snapshot, settings) != {n: kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS}:
+    if read_bot_digests(snapshot, settings) != {n: kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS}:
         return None
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
@@ -235,17 +235,6 @@ def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: li
             at = bot_rows.get(name, [])
             tabs[settings.title(name)] = [rows[0]] + [rows[p + 1] for p in at]
     return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings)
-
-
-def _left_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
-    """Each fingerprinted bot tab as read, digested as the quiet check digests it."""
-    out = {}
-    for name in FINGERPRINTED_BOT_TABS:
-        title = settings.title(name)
-        rows = snapshot.tabs.get(title)
-        columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
-        out[name] = tab_digest(sheet_tab_rows(name, rows, columns))
-    return out
 
 
 def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> dict | None:
