@@ -85,7 +85,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
     titles = required_tabs(settings)
     settings_key = settings_digest(settings, renderer.template_dir) if cache else b""
     remembered = cache.load() if cache else {}
-    kept = _load_kept(cache) if cache else None
+    kept: Kept | None = None
+    kept_loaded = False   # loaded only by a cycle that gets as far as the rules (not by a quiet one)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         skip_at = _skippable_digest(remembered, settings_key, clock(), settings) if cache and attempt == 1 else None
         snapshot = backend.read(titles, unless_digest=skip_at) if skip_at else backend.read(titles)
@@ -114,6 +115,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         # rules run so the cycle can let go of them as it goes.
         token = secrets.token_hex(8) if cache else ""
         rows_written = _write_kept_rows(cache, token, snapshot, settings) if cache and not dry_run else None
+        if cache and not kept_loaded:
+            kept, kept_loaded = _load_kept(cache), True
         warm = _warm(snapshot, settings, now, renderer, kept, settings_key, cache, token) if kept else None
         if warm is FAILED:
             kept = None                   # not again in this run
