@@ -204,15 +204,18 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
 def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None,
-            let_go: bool, unchanged: dict[str, bytes] | None = None) -> tuple[Plan, dict[str, bytes]]:
+            let_go: bool, compare: dict[str, list[int]] | None = None) -> tuple[Plan, dict[str, bytes]]:
     """The plan from every bot tab as read to the tab as desired, and each tab's `tab_digest` (when
-    given) as the plan goes. `unchanged` (a warm cycle): tabs known to stay exactly as the last cycle
-    left them, with the digest they were left with; they are not compared."""
+    given) as the plan goes. `compare` (a warm cycle, which digests the tabs itself): for a tab, the
+    only rows that may differ from the tab as read; the plan compares only those."""
+    if compare and tab_digest:
+        raise ValueError("a tab's digest needs every row compared")
     # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
     # never lose a row.
-    digests: dict[str, bytes] = dict(unchanged or {})
-    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole)
-               for name in BOT_TABS if name not in digests]
+    compare = compare or {}
+    targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole,
+                         compare=compare.get(name)) for name in BOT_TABS]
+    digests: dict[str, bytes] = {}
 
     def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:
         d = tab_digest(name, rows, compared)   # type: ignore[misc]

@@ -25,6 +25,9 @@ class TabTarget:
     schema: TabSchema
     rows: list[dict]
     clear_rest: bool = False
+    # The only rows (0-based, sorted) that may differ from the tab as read (a warm cycle, which knows
+    # the others are the rows as read): None compares every row.
+    compare: list[int] | None = None
 
 
 def plan_tabs(targets: list[TabTarget],
@@ -94,44 +97,49 @@ def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]],
         out.append(RangeWrite(t.table.title, 1, index[t.table.missing[0]] + 1, (headers,)))
     current = t.table.rows
     height = max(len(t.rows), len(current)) if t.clear_rest else len(t.rows)
-    # Column by column (a tab reaches 100,000 rows): values as the storage will hold them, and whether
-    # each differs from what the tab holds, so a quiet cycle plans nothing.
+    # The rows compared, and each bot column of them: the values as the storage will hold them, and
+    # whether each differs from what the tab holds, so a quiet cycle plans nothing. Column by column (a
+    # tab reaches 100,000 rows).
+    at: range | list[int] = range(height) if t.compare is None else [i for i in t.compare if i < height]
     wanted: dict[str, list] = {}
     differs: list[list[bool]] = []
     compared: dict[str, list] = {}
     for k in bot_keys:
-        want, want_compared = stored_with_comparables(_column(t.rows, k, height))
+        want, want_compared = stored_with_comparables(_column(t.rows, k, at))
         wanted[k] = [None if v == "" else v for v in want]
         compared[k] = want_compared
-        differs.append(list(map(ne, comparables(_column(current, k, height)), want_compared)))
+        differs.append(list(map(ne, comparables(_column(current, k, at)), want_compared)))
     runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []
-    for pattern in zip(*differs) if differs else [()] * height:
+    for pattern in zip(*differs) if differs else [()] * len(at):
         runs = runs_of.get(pattern)
         if runs is None:
             runs = runs_of[pattern] = _runs([index[k] for k, d in zip(bot_keys, pattern) if d], key_at)
         runs_by_row.append(runs)
     # One rectangle per stretch of consecutive rows that change the same columns.
     i = 0
-    while i < height:
+    while i < len(at):
         runs = runs_by_row[i]
         j = i
-        while j + 1 < height and runs_by_row[j + 1] == runs and runs:
+        while runs and j + 1 < len(at) and runs_by_row[j + 1] == runs and at[j + 1] == at[j] + 1:
             j += 1
         for start, end in runs:
             block = zip(*(wanted[key_at[c]][i:j + 1] for c in range(start, end + 1)))
-            out.append(RangeWrite(t.table.title, i + 2, start + 1, tuple(block)))
+            out.append(RangeWrite(t.table.title, at[i] + 2, start + 1, tuple(block)))
         i = j + 1
     if on_tab is not None:
         on_tab(t.schema.name, t.rows, compared)
     return out
 
 
-def _column(rows: list[dict], key: str, height: int) -> list:
-    """One column of `rows`, padded with blanks to `height` rows (or cut to it)."""
-    col = list(map(dict.get, rows[:height], repeat(key)))    # [r.get(key) for r in rows], in C
-    col.extend([None] * (height - len(col)))
-    return col
+def _column(rows: list[dict], key: str, at: range | list[int]) -> list:
+    """One column of `rows` at these rows, blank past the end of `rows`."""
+    if isinstance(at, range):      # every row up to a height: [r.get(key) for r in rows], in C
+        col = list(map(dict.get, rows[:at.stop], repeat(key)))
+        col.extend([None] * (at.stop - len(col)))
+        return col
+    n = len(rows)
+    return [rows[i].get(key) if i < n else None for i in at]
 
 
 def _runs(changed: list[int], key_at: dict[int, str]) -> list[tuple[int, int]]:

@@ -15,6 +15,8 @@ import logging
 import marshal
 import os
 import pickle
+from bisect import bisect_left
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -64,9 +66,13 @@ def _reduced(columns: list[list]) -> list[tuple]:
     """Rows of a tab's schema columns, each already in its comparable form (column by column: a tab
     reaches 100,000 rows), without the blank rows at the end."""
     out = list(zip(*columns))
-    while out and all(v == "" for v in out[-1]):
+    while out and _blank(out[-1]):
         out.pop()
     return out
+
+
+def _blank(row: tuple) -> bool:
+    return all(v == "" for v in row)
 
 
 def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None) -> list[tuple]:
@@ -81,13 +87,19 @@ def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None
 
 def read_bot_digests(snapshot: Snapshot, settings: Settings) -> dict[str, bytes]:
     """Each fingerprinted bot tab as read, reduced and digested as the fingerprint compares it: the quiet
-    check, and the warm cycle's check that the bot tabs are as the last cycle left them."""
+    check."""
+    return {name: chunks.digest for name, chunks in read_bot_chunks(snapshot, settings).items()}
+
+
+def read_bot_chunks(snapshot: Snapshot, settings: Settings) -> dict[str, Chunks]:
+    """`read_bot_digests` a chunk of rows at a time: the warm cycle's check that the bot tabs are as the
+    last cycle left them, whose chunks then stand for the rows it does not change (`patched_digest`)."""
     out = {}
     for name in FINGERPRINTED_BOT_TABS:
         title = settings.title(name)
         rows = snapshot.tabs.get(title)
         columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
-        out[name] = tab_digest(sheet_tab_rows(name, rows, columns))
+        out[name] = Chunks.of(sheet_tab_rows(name, rows, columns))
     return out
 
 
@@ -124,17 +136,57 @@ def input_key(rep: bytes, settings_key: bytes, now: datetime) -> str:
     return hashlib.sha256(settings_key + now.date().isoformat().encode() + rep).hexdigest()
 
 
-# Rows serialised at a time: a whole tab's serialisation would be one of the cycle's largest objects.
+# Rows digested at a time: a whole tab's serialisation would be one of the cycle's largest objects, and
+# a warm cycle digests again only the chunks holding rows it changed.
 DIGEST_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """A reduced bot tab's digest, made of one digest per DIGEST_ROWS rows."""
+
+    length: int                  # reduced rows (the blank rows at the end dropped)
+    digests: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, rows: list[tuple]) -> Chunks:
+        return cls(len(rows), tuple(_chunk_digest(rows[i:i + DIGEST_ROWS]) for i in range(0, len(rows), DIGEST_ROWS)))
+
+    @property
+    def digest(self) -> bytes:
+        return hashlib.sha256(b"".join(self.digests)).digest()
+
+
+def _chunk_digest(rows: list[tuple]) -> bytes:
+    return hashlib.sha256(_serialised(rows, canonical=True)).digest()
 
 
 def tab_digest(rows: list[tuple]) -> bytes:
     """A bot tab reduced by `bot_tab_rows` (what the bot leaves) or `sheet_tab_rows` (what a read found),
     digested as the fingerprint compares it."""
-    h = hashlib.sha256()
-    for i in range(0, len(rows), DIGEST_ROWS):
-        h.update(_serialised(rows[i:i + DIGEST_ROWS], canonical=True))
-    return h.digest()
+    return Chunks.of(rows).digest
+
+
+def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]) -> bytes:
+    """`desired_tab_digest` of `rows`, a bot tab as read (digested to `read`) in which only the rows at
+    `changed` (0-based, sorted) may differ or be new: the chunks holding none of them are taken from
+    `read`, the others digested again."""
+    keys = [c.key for c in load(name).columns]
+
+    def reduced(part: list[dict]) -> list[tuple]:
+        return list(zip(*(stored_comparables([r.get(k) for r in part]) for k in keys)))
+
+    n = len(rows)
+    while n and _blank(reduced(rows[n - 1:n])[0]):
+        n -= 1
+    out = []
+    for lo in range(0, n, DIGEST_ROWS):
+        hi = min(n, lo + DIGEST_ROWS)
+        c = lo // DIGEST_ROWS
+        same_rows = c < len(read.digests) and min(read.length, lo + DIGEST_ROWS) == hi
+        touched = bisect_left(changed, hi) > bisect_left(changed, lo)
+        out.append(read.digests[c] if same_rows and not touched else _chunk_digest(reduced(rows[lo:hi])))
+    return hashlib.sha256(b"".join(out)).digest()
 
 
 def desired_tab_digest(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> bytes | None:

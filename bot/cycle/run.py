@@ -174,8 +174,7 @@ def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Rende
         return None     # the rows went missing (the cache folder cleaned): the full cycle
     try:
         with previous:
-            return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, previous, token,
-                                desired_tab_digest)
+            return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, previous, token)
     except Exception:   # noqa: BLE001
         log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
         return FAILED

@@ -19,14 +19,14 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import ne
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 import numpy as np
 
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
-from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, read_bot_digests
+from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import map_columns
@@ -114,9 +114,7 @@ def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: date
 
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-                 settings_key: bytes, previous: BinaryIO, token: str,
-                 tab_digest_of: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
-                 max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
+                 settings_key: bytes, previous: BinaryIO, token: str, max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
     """`previous`: the rows file `kept` was written with; `token`: the one this cycle's rows were written
     after. Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the
     snapshot has let go of its rows (as compute(consume=True) does), and each table's rows once planned."""
@@ -129,7 +127,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     changed, old = found
     if not any(changed.values()):
         return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
-    if read_bot_digests(snapshot, settings) != {n: kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS}:
+    read = read_bot_chunks(snapshot, settings)
+    if any(read[n].digest != kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS):
         return None
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
@@ -184,7 +183,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     snapshot.tabs = {}
     del log_rows, comp_rows, log_tickets, comp_tickets, products, group_of, old, snap_t, snap_g
 
-    desired = {
+    # Each tab as read with the parts' rows in place, and the rows (0-based) that may differ from it.
+    spliced = {
         "drafts": _spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
         "escalations": _spliced(tables["escalations"].rows, flags_at, out_g.desired["escalations"]),
         "bot_memory": _spliced_memory(memory, memory_t, out_t.desired["bot_memory"],
@@ -193,6 +193,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         "log_issues": _log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
                                   {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
+    desired = {name: rows for name, (rows, _) in spliced.items()}
+    changed_at = {name: at for name, (_, at) in spliced.items()}
     severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
     summary = core.status_summary(kept.rows_read[log_title], kept.rows_read[comp_title], severities.count(ERROR),
                                   severities.count(WARNING), desired["drafts"], desired["escalations"])
@@ -200,17 +202,11 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
     issues = [_issue(r) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
-    # A tab whose replaced rows came out as they were read, with nothing appended, stays as the last
-    # cycle left it (its digest checked above): not compared cell by cell again (Drafts and Bot Memory
-    # are the largest bot tabs, and most edits leave them alone).
-    same = {"drafts": _same(tables["drafts"].rows, drafts_at, out_t.desired["drafts"], "drafts"),
-            "escalations": _same(tables["escalations"].rows, flags_at, out_g.desired["escalations"], "escalations"),
-            "bot_memory": len(desired["bot_memory"]) == len(memory)
-            and _same(memory, memory_t, out_t.desired["bot_memory"][:len(memory_t)], "bot_memory")
-            and _same(memory, memory_g, out_g.desired["bot_memory"][:len(memory_g)], "bot_memory")}
-    unchanged = {name: kept.tab_digests[name] for name, yes in same.items()
-                 if yes and tab_digest_of is not None and name in kept.tab_digests}
-    plan, digests = core.planned(tables, desired, tab_digest_of, let_go=True, unchanged=unchanged)
+    # The plan compares only the rows that may have changed, and each tab's digest takes the digests of
+    # the chunks of rows holding none of them from the tab as read (checked above to be as left).
+    plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at)
+    digests = {name: patched_digest(name, desired[name], read[name], changed_at[name])
+               for name in FINGERPRINTED_BOT_TABS}
     ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
@@ -288,47 +284,50 @@ def _near(tickets: set[str], keys: list[str]) -> set[str]:
     return {k for k in set(keys) if k and k.replace("0", "") in loose and without_leading_zeros(k) in bare}
 
 
-def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> list[dict]:
+def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> tuple[list[dict], list[int]]:
     """`rows` with the rows at `at` replaced by the first len(at) of `part`, and the rest of `part`
-    (rows the part appended) after the last row."""
+    (rows the part appended) after the last row; and the rows that may differ from `rows`."""
     out = [dict(r) for r in rows]
     for p, r in zip(at, part):
         out[p] = r
-    return out + part[len(at):]
-
-
-def _same(rows: list[dict], at: list[int], part: list[dict], name: str) -> bool:
-    """The part's rows are the rows at `at` in every bot cell, compared as the plan compares them (so it
-    would write nothing there), and it appended none."""
-    if len(part) != len(at):
-        return False
-    keys = load(name).bot_keys
-    return all(cells.comparable(cells.storable(part[i].get(k))) == cells.comparable(rows[p].get(k))
-               for i, p in enumerate(at) for k in keys)
+    out += part[len(at):]
+    return out, sorted(at) + list(range(len(rows), len(out)))
 
 
 def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g: list[int],
-                    part_g: list[dict]) -> list[dict]:
+                    part_g: list[dict]) -> tuple[list[dict], list[int]]:
     """Bot Memory: each part's records on their rows; new records after the last row, the flags' first
     (a full cycle appends the new flags' records, then the new drafts')."""
     out = [dict(r) for r in rows]
     for at, part in ((at_t, part_t), (at_g, part_g)):
         for p, r in zip(at, part):
             out[p] = r
-    return (out + [r for r in part_g[len(at_g):] if r.get("tab") == "escalations"]
+    out += ([r for r in part_g[len(at_g):] if r.get("tab") == "escalations"]
             + [r for r in part_t[len(at_t):] if r.get("tab") == "drafts"])
+    return out, sorted(set(at_t) | set(at_g)) + list(range(len(rows), len(out)))
 
 
-def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> list[dict]:
+def _moved(origins: list[int], before: int) -> list[int]:
+    """The rows of a tab rewritten whole that may differ from the tab as read: those not at the place
+    they were read from (`origins`: each row's place as read, -1 for a new one), and the rows past the
+    new end, which are cleared (`before`: the rows as read)."""
+    return [i for i, o in enumerate(origins) if o != i] + list(range(len(origins), before))
+
+
+def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> tuple[list[dict], list[int]]:
     """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
     the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
     first, then oldest, then earliest Date Logged, then sheet row."""
     # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
     # their places, rather than every row's order worked out again.
-    kept = [dict(r) for r in rows if _int(r.get("row")) not in replaced]
+    kept = [(i, dict(r)) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
+    order = [_open_case_order(r) for _, r in kept]
     for r in sorted(part, key=_open_case_order):
-        kept.insert(bisect_right(kept, _open_case_order(r), key=_open_case_order), r)
-    return kept
+        key = _open_case_order(r)
+        at = bisect_right(order, key)
+        order.insert(at, key)
+        kept.insert(at, (-1, r))
+    return [r for _, r in kept], _moved([o for o, _ in kept], len(rows))
 
 
 def _open_case_order(row: dict) -> tuple:
@@ -344,15 +343,19 @@ def _open_case_order(row: dict) -> tuple:
 
 
 def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
-                part: list[dict]) -> list[dict]:
+                part: list[dict]) -> tuple[list[dict], list[int]]:
     """Log Issues with the replaced rows' issues taken from `part`: the Defective Log's by row, then the
     Comp Sheet's (each row's issues in their own order, from one side or the other)."""
     block = {log_title: 0, comp_title: 1}
-    kept = [r for r in rows if cells.as_text(r.get("tab")) in block and _int(r.get("row")) not in
-            (log_rows if cells.as_text(r.get("tab")) == log_title else comp_rows)]
-    both = [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 0, i, dict(r)) for i, r in enumerate(kept)] + \
-           [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
-    return [r for *_, r in sorted(both, key=lambda t: t[:4])]
+    replaced = {log_title: log_rows, comp_title: comp_rows}
+    both = []
+    for i, r in enumerate(rows):
+        tab = cells.as_text(r.get("tab"))
+        if tab in block and _int(r.get("row")) not in replaced[tab]:
+            both.append((block[tab], _int(r.get("row")), 0, i, dict(r)))
+    both += [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
+    both.sort(key=lambda t: t[:4])
+    return [r for *_, r in both], _moved([i if side == 0 else -1 for _, _, side, i, _ in both], len(rows))
 
 
 def _issue(row: dict) -> Issue:
