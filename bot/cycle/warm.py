@@ -321,12 +321,8 @@ def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> tuple
     # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
     # their places, rather than every row's order worked out again.
     kept = [(i, dict(r)) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
-    order = [_open_case_order(r) for _, r in kept]
     for r in sorted(part, key=_open_case_order):
-        key = _open_case_order(r)
-        at = bisect_right(order, key)
-        order.insert(at, key)
-        kept.insert(at, (-1, r))
+        kept.insert(bisect_right(kept, _open_case_order(r), key=lambda pair: _open_case_order(pair[1])), (-1, r))
     return [r for _, r in kept], _moved([o for o, _ in kept], len(rows))
 
 
