@@ -47,7 +47,7 @@ def both(backend, cache, settings, max_changed=1.0):
     with open(_kept_path(cache, ".rows"), "rb") as previous:
         warm = warm_outcome(snap, settings, LATER, renderer, kept, key, previous, "next", max_changed)
     full = compute(backend.read(required_tabs(settings)), settings, LATER,
-                   Renderer(settings.templates_dir, settings.signoff), tab_digest=desired_tab_digest)
+                   Renderer(settings.templates_dir, settings.signoff), tab_digest=desired_tab_digest, keep_keys=True)
     return (warm[0] if warm else None), full
 
 
@@ -61,6 +61,12 @@ def assert_same(warm, full):
     assert (warm.flags.raised, warm.flags.grown, warm.flags.merged, warm.flags.recurred) == \
         (full.flags.raised, full.flags.grown, full.flags.merged, full.flags.recurred)
     assert sorted(map(_issue_key, warm.validation.issues)) == sorted(map(_issue_key, full.validation.issues))
+    assert _each_rows_keys(warm.row_keys) == _each_rows_keys(full.row_keys), "the keys kept for the next cycle"
+
+
+def _each_rows_keys(keys):
+    return ([(t, keys.product_of(i), keys.group_of(i)) for i, t in enumerate(keys.log_tickets)],
+            keys.comp_tickets)
 
 
 def _issue_key(i):
@@ -160,6 +166,17 @@ def test_edits_that_reach_beyond_their_rows(settings, tmp_path, edits):
         assert full.flags.raised and full.drafts_new, "the scenario makes a new flag and a new draft"
     if edits[0][0] == "close":
         assert any(w.tab == "Open Cases" and all(v is None for v in w.values[-1]) for w in full.plan.writes)
+
+
+def test_a_spelling_that_loses_its_lead_means_the_full_cycle(settings, tmp_path):
+    """The sample spells Trail Mix 'Trail Mix Original 12oz' four times, then once each otherwise: with
+    those four rows made another product, the two left tie and the first ('TRAIL MIX - ORIGINAL 12OZ')
+    names the product in the drafts of rows no edit touched."""
+    backend, cache = first_cycle(settings, tmp_path)
+    for row in (7, 12, 20, 30):
+        assert edit(backend, "product-of-another-row", row)
+    warm, full = both(backend, cache, settings)
+    assert warm is None
 
 
 def test_the_next_cycles_after_a_warm_one_are_right(settings, tmp_path):
@@ -328,3 +345,35 @@ def test_a_patched_digest_is_the_digest_of_the_whole_tab(size, chunk, data):
             quiet.tab_digest(bot_tab_rows("log_issues", rows))
     finally:
         quiet.DIGEST_ROWS = old_chunk
+
+
+def test_the_keys_a_cycle_keeps_are_each_rows_keys_as_parsed_alone(settings):
+    """compute(keep_keys=True) gives each rep row's keys from the parsed frames (blank rows dropped, row
+    numbers kept): the same keys as parsing the row on its own, a blank row's blank."""
+    from bot.cycle.warm import _row_keys
+    tabs = build_sample(NOW.date())
+    log = tabs[LOG]
+    width = len(log[0])
+    log.insert(5, [""] * width)                                   # a blank row in the middle
+    log.append(list(log[2]))                                      # a repeated row
+    log[7][log[0].index("Product")] = "  trail MIX original 12 OZ "
+    log[8][log[0].index("Defect Type")] = "clumping"
+    log[9][log[0].index("Product")] = ""
+    snap = MemoryBackend(tabs).read(required_tabs(settings))
+    keys = compute(snap, settings, NOW, Renderer(settings.templates_dir, settings.signoff), keep_keys=True).row_keys
+    for name, tickets in (("defective_log", keys.log_tickets), ("comp_sheet", keys.comp_tickets)):
+        rows = tabs[settings.title(name)]
+        assert len(tickets) == len(rows) - 1
+    for i in range(len(log) - 1):
+        alone = _row_keys(tabs, settings, {"defective_log": [i + 1], "comp_sheet": []})
+        if alone is None:
+            assert (keys.log_tickets[i], keys.product_of(i), keys.group_of(i)) == ("", None, ("", "")), i
+            continue
+        assert (keys.log_tickets[i], keys.product_of(i), keys.group_of(i)) == \
+            (alone.log_tickets[0], alone.product_of(0), alone.group_of(0)), i
+    comp = tabs[COMP]
+    for i in range(len(comp) - 1):
+        alone = _row_keys(tabs, settings, {"defective_log": [], "comp_sheet": [i + 1]})
+        assert keys.comp_tickets[i] == (alone.comp_tickets[0] if alone else ""), i
+    assert keys.rows_in_groups({keys.group_of(8)}).tolist() == \
+        [i for i in range(len(log) - 1) if keys.group_of(i) == keys.group_of(8)]

@@ -16,6 +16,7 @@ from bot import __version__
 from bot.read import cells
 from bot.backends.base import Plan, Snapshot
 from bot.config import Settings
+from bot.cycle.row_keys import RowKeys, row_keys
 from bot.tabs.drafts import Draft, Renderer, product_spellings
 from bot.errors import LayoutError
 from bot.tabs.capa import Capa
@@ -52,8 +53,8 @@ class Outcome:
     tab_digests: dict[str, bytes] = field(repr=False, default_factory=dict)
     # Drafts ready in the whole sheet (a warm cycle's drafts_ready holds only those it worked out again).
     ready_total: int = -1
-    # The product spellings drafts name products with (drafts.product_spellings of the whole log).
-    spellings: dict[str, str] = field(repr=False, default_factory=dict)
+    # Each rep row's keys (compute(keep_keys=True)), for the next warm cycle (bot.cycle.warm).
+    row_keys: RowKeys | None = field(repr=False, default=None)
 
     def __post_init__(self):
         if self.ready_total < 0:
@@ -130,7 +131,7 @@ def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) 
 def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, *,
             consume: bool = False,
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None = None,
-            part: Part | None = None) -> Outcome:
+            part: Part | None = None, keep_keys: bool = False) -> Outcome:
     """`consume` (the cycle's own read, which nothing else needs): the snapshot lets go of the rows read
     as soon as they are parsed, each parsed frame goes once the last rule has read it (Outcome.validation
     then holds them empty) and each bot tab's rows once the plan has compared them, so no step sits on
@@ -138,8 +139,12 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     issues are the same either way (tests/test_hardening_input.py checks it on any input).
     `tab_digest` (bot.cycle.quiet.desired_tab_digest, for the quiet-cycle fingerprint): called
     with each bot tab's name, desired rows and the columns the plan compared, as the plan goes; what it
-    returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan."""
+    returns (None: not fingerprinted) is kept in Outcome.tab_digests, so no tab's columns outlive its plan.
+    `keep_keys`: Outcome.row_keys holds each rep row's keys."""
+    heights = {name: len(snapshot.tabs.get(settings.title(name)) or [None]) - 1 for name in REP_TABS}
     v = validated(snapshot, settings, part)
+    keys = row_keys(v.log, heights["defective_log"], v.comp, heights["comp_sheet"],
+                    settings.recurrence.key) if keep_keys else None
 
     # The rules read the bot tabs that carry records (Drafts, Escalations, Bot Memory, Bot Status); a tab
     # rewritten whole (Open Cases, Log Issues) only the plan reads, so it is read after the rules.
@@ -199,7 +204,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     status_read = last_run(tables["bot_status"].rows)
     plan, digests = planned(tables, desired, tab_digest, let_go=consume)
     return Outcome(plan, v, rows_read, ready, drafts_new, waiting, flag_changes, flags_total, status_read, tables,
-                   desired, digests, spellings=spellings)
+                   desired, digests, row_keys=keys)
 
 
 def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],

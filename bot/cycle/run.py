@@ -132,7 +132,7 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             # write it is about to build); the write needs only the snapshot's token, so compute lets them
             # go once parsed.
             outcome = compute(snapshot, settings, now, renderer, consume=True,
-                              tab_digest=desired_tab_digest if cache else None)
+                              tab_digest=desired_tab_digest if cache else None, keep_keys=cache is not None)
             leaves = kept_after(outcome, token, settings_key, now) if cache else None
         if cache:
             holiday_cache.save(cache.path.parent, settings.escalation, now.date())

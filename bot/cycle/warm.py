@@ -16,30 +16,27 @@ from __future__ import annotations
 
 import pickle
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import ne
 from typing import BinaryIO
 
-import numpy as np
-
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
+from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
-from bot.read.keys import ticket_key, ticket_keys
-from bot.read.table import map_columns
+from bot.read.keys import ticket_key
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
-from bot.tabs.drafts import Renderer, product_spellings
+from bot.tabs.drafts import Renderer
 from bot.tabs.escalations import flag_group, flag_number
 from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
-from bot.tabs.log_issues import (ERROR, TICKET_KEY, WARNING, Issue, Validation, parse_column,
-                                 without_leading_zeros)
+from bot.tabs.log_issues import ERROR, WARNING, Issue, Validation, without_leading_zeros
 from bot.tabs.open_cases import AGE_UNKNOWN
-from sheet_schema import BOT_TABS, REP_TABS, load
+from sheet_schema import BOT_TABS, REP_TABS
 
 # At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
 # most of the log and the full cycle costs about the same).
@@ -56,8 +53,8 @@ class Kept:
     rows: str                          # the token the rows file written with it starts with
     tab_digests: dict[str, bytes]      # each fingerprinted bot tab as the cycle left it (quiet.tab_digest)
     rows_read: dict[str, int]          # Bot Status's row counts
-    ready: set[str] = field(default_factory=set)          # the draft keys of the drafts ready
-    spellings: dict[str, str] = field(default_factory=dict)   # drafts.product_spellings of the log
+    ready: set[str]                    # the draft keys of the drafts ready
+    keys: RowKeys                      # each rep row's keys as read
 
 
 # Rows written and compared at a time: the last read's rows are never all in memory at once (at 100,000
@@ -107,10 +104,10 @@ def _ready_keys(drafts) -> set[str]:
 
 def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: datetime) -> Kept | None:
     """What a cycle that computed `outcome` leaves (None when it could not digest every bot tab)."""
-    if any(name not in outcome.tab_digests for name in FINGERPRINTED_BOT_TABS):
+    if outcome.row_keys is None or any(name not in outcome.tab_digests for name in FINGERPRINTED_BOT_TABS):
         return None
     return Kept(settings_key, now.date().isoformat(), token, dict(outcome.tab_digests),
-                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready), dict(outcome.spellings))
+                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready), outcome.row_keys)
 
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
@@ -133,26 +130,33 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
     # The edited rows as they were and as they are: each must stay a row (not blank), and gives its keys.
-    keys_before = _row_keys({t: [old[t][i] for i in sorted(old[t])] for t in old}, settings,
-                            {n: list(range(1, len(ch) + 1)) for n, ch in changed.items()})
-    keys_now = _row_keys(snapshot.tabs, settings, changed)
-    if keys_before is None or keys_now is None:
+    log_at, comp_at = [i - 1 for i in changed["defective_log"]], [i - 1 for i in changed["comp_sheet"]]
+    before = _row_keys({t: [old[t][i] for i in sorted(old[t])] for t in old}, settings,
+                       {n: list(range(1, len(ch) + 1)) for n, ch in changed.items()})
+    now_changed = _row_keys(snapshot.tabs, settings, changed)
+    if before is None or now_changed is None:
         return None
-    tickets = {k for ks in (keys_before, keys_now) for k in ks["tickets"]} - {""}
-    groups = {g for ks in (keys_before, keys_now) for g in ks["groups"] if g[0] and g[1]}
+    keys = kept.keys.replaced(log_at, now_changed, comp_at, now_changed)
+    if len(keys.log_tickets) != len(snapshot.tabs[log_title]) - 1 or \
+            len(keys.comp_tickets) != len(snapshot.tabs[comp_title]) - 1:
+        return None
+    tickets = set(before.log_tickets + before.comp_tickets + now_changed.log_tickets + now_changed.comp_tickets) - {""}
+    edited_groups = [g for k in (before, now_changed) for g in k.group_list]
+    groups = {g for g in edited_groups if g[0] and g[1]}
+    tickets |= _near(tickets, keys.log_tickets + keys.comp_tickets)
+    t_log = sorted({i for i, k in enumerate(keys.log_tickets) if k in tickets} | set(log_at))
+    t_comp = sorted({i for i, k in enumerate(keys.comp_tickets) if k in tickets} | set(comp_at))
+    g_log = keys.rows_in_groups(groups).tolist()
 
-    # Every row's keys now, column-wise (the ticket, product and defect columns parsed as validate does).
-    log_rows = snapshot.tabs[log_title]
-    comp_rows = snapshot.tabs[comp_title]
-    log_tickets, products, group_of = _log_keys(log_rows, settings)
-    comp_tickets = _ticket_column(comp_rows, settings, "comp_sheet")
-    spellings = product_spellings(products, settings.recurrence.key)
-    if spellings != kept.spellings:
+    # The spellings drafts use: the edits change the counts of their own products only. A spelling of
+    # one of those that a row left alone keeps must name its product as before (its draft is not worked
+    # out again). The tickets' part drafts: it gets the spellings of its products (a spelling without a
+    # product key names itself); the groups' part's drafts are thrown away.
+    edited_products = {g[0] for g in edited_groups if g[0]}
+    spelled_before = kept.keys.spellings_of(edited_products, settings.recurrence.key)
+    spellings = keys.spellings_of(edited_products | {keys.group_of(i)[0] for i in t_log}, settings.recurrence.key)
+    if any(spellings.get(s, name) != name for s, name in spelled_before.items()):
         return None
-    tickets |= _near(tickets, log_tickets + comp_tickets)
-    t_log = sorted({i for i, k in enumerate(log_tickets) if k in tickets} | {i - 1 for i in changed["defective_log"]})
-    t_comp = sorted({i for i, k in enumerate(comp_tickets) if k in tickets} | {i - 1 for i in changed["comp_sheet"]})
-    g_log = [i for i, g in enumerate(group_of) if g in groups]
 
     tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
     if any(not t.exists or t.missing for t in tables.values()):
@@ -181,7 +185,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     # does: the rows read go, so the splice and the plan do not sit on top of them (the bot tabs live on
     # in `tables`; the real CAERS log's peak).
     snapshot.tabs = {}
-    del log_rows, comp_rows, log_tickets, comp_tickets, products, group_of, old, snap_t, snap_g
+    del old, snap_t, snap_g
 
     # Each tab as read with the parts' rows in place, and the rows (0-based) that may differ from it.
     spliced = {
@@ -211,8 +215,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
                            waiting, out_g.flags, flags_total, status_read, tables, desired, digests,
-                           ready_total=len(ready), spellings=spellings)
-    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, spellings)
+                           ready_total=len(ready), row_keys=keys)
+    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, keys)
 
 
 def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
@@ -233,9 +237,9 @@ def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: li
     return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings)
 
 
-def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> dict | None:
-    """The ticket keys and recurrence groups of the changed rows in `tabs`, parsed as a cycle parses them;
-    None when one of them is a blank row (the row counts of Bot Status would change)."""
+def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> RowKeys | None:
+    """The keys of the changed rows in `tabs` (row i of the result: the i-th changed row), parsed as a
+    cycle parses them; None when one of them is a blank row (the row counts of Bot Status would change)."""
     mini = {}
     for name in REP_TABS:
         rows = tabs[settings.title(name)]
@@ -243,38 +247,7 @@ def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> 
     v = core.validated(Snapshot(mini, ""), settings)
     if len(v.log) != len(changed["defective_log"]) or len(v.comp) != len(changed["comp_sheet"]):
         return None
-    key = settings.recurrence.key
-    groups = [(key(p) if p else "", cells.choice_key(d) if d else "")
-              for p, d in zip(v.log["product"].tolist(), v.log["defect_type"].tolist())]
-    return {"tickets": v.log[TICKET_KEY].tolist() + v.comp[TICKET_KEY].tolist(), "groups": groups}
-
-
-def _columns(rows: list, settings: Settings, name: str, keys: tuple[str, ...]) -> dict[str, list]:
-    """These columns of a rep tab's data rows, parsed as validate parses them (only these: splitting
-    every column as rep_frame does costs more than parsing three)."""
-    schema = load(name)
-    cols = map_columns(settings.title(name), rows[0], schema, settings.headers[name], strict=True)
-    out = {}
-    for k in keys:
-        at = cols.index.get(k)
-        cells_ = (None for _ in rows[1:]) if at is None else (r[at] if len(r) > at else None for r in rows[1:])
-        values = np.fromiter(cells_, dtype=object, count=len(rows) - 1)   # a cell stays one cell
-        out[k] = parse_column(values, schema.column(k), settings.day_first).values.tolist()
-    return out
-
-
-def _log_keys(rows: list, settings: Settings) -> tuple[list[str], list, list[tuple]]:
-    parsed = _columns(rows, settings, "defective_log", ("ticket_id", "product", "defect_type"))
-    tickets = ticket_keys([t or "" for t in parsed["ticket_id"]])
-    key = settings.recurrence.key
-    pkeys = {p: key(p) for p in set(parsed["product"]) if p}
-    choice = {d: cells.choice_key(d) for d in set(parsed["defect_type"]) if d}
-    groups = [(pkeys.get(p, ""), choice.get(d, "")) for p, d in zip(parsed["product"], parsed["defect_type"])]
-    return tickets, parsed["product"], groups
-
-
-def _ticket_column(rows: list, settings: Settings, name: str) -> list[str]:
-    return ticket_keys([t or "" for t in _columns(rows, settings, name, ("ticket_id",))["ticket_id"]])
+    return row_keys(v.log, len(v.log), v.comp, len(v.comp), settings.recurrence.key)
 
 
 def _near(tickets: set[str], keys: list[str]) -> set[str]:

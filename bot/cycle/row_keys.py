@@ -1,0 +1,108 @@
+"""Each rep row's keys, as a cycle parsed them: its ticket, and for a Defective Log row its product
+spelling and its recurrence group. A cycle keeps them (bot.cycle.warm.Kept) so the next warm cycle
+finds the rows an edit touches, and the product spellings it may change, without parsing every row
+of the log again (at 100,000 rows that parse cost a warm cycle about a fifth of its time).
+
+Pure. Row i is the i-th row under the header; a blank row has the blank keys ("", no product, the
+group ("", "")), as it has when parsed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from bot.read import cells
+from bot.read.table import ROW_COLUMN
+from bot.tabs.drafts import product_spellings
+from bot.tabs.log_issues import TICKET_KEY
+
+NO_GROUP = ("", "")
+
+
+@dataclass
+class RowKeys:
+    log_tickets: list[str]                 # each Defective Log row's ticket key
+    comp_tickets: list[str]                # each Comp Sheet row's ticket key
+    products: np.ndarray                   # each log row's product: its code in `spellings`, -1 when blank
+    spellings: list[str]
+    groups: np.ndarray                     # each log row's group: its code in `group_list`
+    group_list: list[tuple[str, str]]      # (product key, defect choice key), each "" when blank; distinct
+
+    def product_of(self, i: int) -> str | None:
+        code = int(self.products[i])
+        return self.spellings[code] if code >= 0 else None
+
+    def group_of(self, i: int) -> tuple[str, str]:
+        return self.group_list[int(self.groups[i])]
+
+    def rows_in_groups(self, groups: set[tuple[str, str]]) -> np.ndarray:
+        """The log rows (0-based) of these groups."""
+        wanted = np.fromiter((g in groups for g in self.group_list), dtype=bool, count=len(self.group_list))
+        return np.flatnonzero(wanted[self.groups]) if len(self.groups) else np.zeros(0, dtype=np.int64)
+
+    def rows_of_products(self, product_keys: set[str]) -> np.ndarray:
+        """The log rows (0-based) whose product has one of these keys."""
+        wanted = np.fromiter((g[0] in product_keys for g in self.group_list), dtype=bool, count=len(self.group_list))
+        return np.flatnonzero(wanted[self.groups]) if len(self.groups) else np.zeros(0, dtype=np.int64)
+
+    def spellings_of(self, product_keys: set[str], product_key: Callable[[str], str]) -> dict[str, str]:
+        """drafts.product_spellings of the whole log, for the spellings of products with these keys (a
+        spelling's choice depends only on the rows of its own product)."""
+        at = self.rows_of_products(product_keys)
+        products = self.products[at]
+        return product_spellings([self.spellings[c] for c in products[products >= 0].tolist()], product_key)
+
+    def replaced(self, log_at: list[int], log_new: RowKeys, comp_at: list[int], comp_new: RowKeys) -> RowKeys:
+        """These keys with the log rows at `log_at` given `log_new`'s rows in turn (and the Comp Sheet's)."""
+        log_tickets, comp_tickets = list(self.log_tickets), list(self.comp_tickets)
+        products, spellings = self.products.copy(), list(self.spellings)
+        groups, group_list = self.groups.copy(), list(self.group_list)
+        spelling_code = {s: c for c, s in enumerate(spellings)}
+        group_code = {g: c for c, g in enumerate(group_list)}
+        for j, i in enumerate(log_at):
+            log_tickets[i] = log_new.log_tickets[j]
+            spelling = log_new.product_of(j)
+            products[i] = -1 if spelling is None else _code(spelling, spelling_code, spellings)
+            groups[i] = _code(log_new.group_of(j), group_code, group_list)
+        for j, i in enumerate(comp_at):
+            comp_tickets[i] = comp_new.comp_tickets[j]
+        return RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list)
+
+
+def _code(value, codes: dict, values: list) -> int:
+    if value not in codes:
+        codes[value] = len(values)
+        values.append(value)
+    return codes[value]
+
+
+def row_keys(log: pd.DataFrame, log_rows: int, comp: pd.DataFrame, comp_rows: int,
+             product_key: Callable[[str], str]) -> RowKeys:
+    """The keys of every row from the parsed rep tabs (validate's frames, blank rows dropped, each row
+    numbered as in the sheet: row 2 is the first under the header), `log_rows` and `comp_rows` rows in all."""
+    log_at = log[ROW_COLUMN].to_numpy(dtype=np.int64) - 2
+    comp_at = comp[ROW_COLUMN].to_numpy(dtype=np.int64) - 2
+    log_tickets = [""] * log_rows
+    for i, t in zip(log_at.tolist(), log[TICKET_KEY].tolist()):
+        log_tickets[i] = t
+    comp_tickets = [""] * comp_rows
+    for i, t in zip(comp_at.tolist(), comp[TICKET_KEY].tolist()):
+        comp_tickets[i] = t
+    # Codes per distinct value (a log repeats products and defects a lot): each key worked out once.
+    product_codes, spellings = pd.factorize(log["product"].to_numpy())          # -1: blank
+    defect_codes, defects = pd.factorize(log["defect_type"].to_numpy())
+    product_keys = [""] + [product_key(p) if p else "" for p in spellings]     # [0]: blank
+    defect_keys = [""] + [cells.choice_key(d) if d else "" for d in defects]
+    pair_codes, pairs = pd.factorize((product_codes.astype(np.int64) + 1) * len(defect_keys) + defect_codes + 1)
+    group_list = [NO_GROUP]
+    code_of = {NO_GROUP: 0}
+    pair_group = np.array([_code((product_keys[p // len(defect_keys)], defect_keys[p % len(defect_keys)]),
+                                 code_of, group_list) for p in np.asarray(pairs).tolist()] or [0], dtype=np.int32)
+    products = np.full(log_rows, -1, dtype=np.int32)
+    products[log_at] = product_codes
+    groups = np.zeros(log_rows, dtype=np.int32)
+    groups[log_at] = pair_group[pair_codes] if len(pair_codes) else []
+    return RowKeys(log_tickets, comp_tickets, products, [str(s) for s in spellings], groups, group_list)
