@@ -13,6 +13,7 @@ from bot.backends.memory import MemoryBackend
 from bot.cycle.compute import compute, required_tabs
 from bot.cycle.quiet import QuietCache, bot_tab_rows, desired_tab_digest, settings_digest
 from bot.cycle.run import _kept_path, _load_kept, run_cycle, summary_of
+from bot.cycle.kept_rows import write_rows
 from bot.cycle.warm import MAX_CHANGED, warm_outcome
 from bot.demo.sample_data import build_sample
 from bot.tabs.drafts import Renderer
@@ -45,7 +46,8 @@ def both(backend, cache, settings, max_changed=1.0):
     assert kept is not None, "the first cycle keeps its state"
     snap = backend.read(required_tabs(settings))
     with open(_kept_path(cache, ".rows"), "rb") as previous:
-        warm = warm_outcome(snap, settings, LATER, renderer, kept, key, previous, "next", max_changed)
+        changes = write_rows(None, "next", {t: snap.tabs.get(t) for t in (LOG, COMP)}, previous, kept.rows)
+    warm = warm_outcome(snap, settings, LATER, renderer, kept, key, changes, "next", max_changed)
     full = compute(backend.read(required_tabs(settings)), settings, LATER,
                    Renderer(settings.templates_dir, settings.signoff), tab_digest=desired_tab_digest, keep_keys=True)
     return (warm[0] if warm else None), full
@@ -267,7 +269,7 @@ def test_the_rows_kept_are_readable_by_the_bots_user_only(settings, tmp_path):
 def test_a_fault_in_the_short_way_costs_nothing_but_time(settings, tmp_path, monkeypatch, caplog):
     """Raised before or after it let go of the rows read: the cycle still ends as a full one would."""
     import bot.cycle.warm as warm_module
-    for where in ("_spliced", "_changes"):
+    for where in ("_spliced", "_edits"):
         backend, cache = first_cycle(settings, tmp_path / where)
         expected = MemoryBackend({t: [list(r) for r in rows] for t, rows in backend.tabs.items()})
         edit(backend, "close-or-reopen", 3)

@@ -10,7 +10,7 @@ import logging
 import os
 import pickle
 import secrets
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,8 @@ from typing import Callable, Iterator
 from bot.backends.base import ApplyResult, Backend, Snapshot
 from bot.config import Settings
 from bot.cycle import holiday_cache
-from bot.cycle.warm import Kept, kept_after, warm_outcome, write_rows
+from bot.cycle.kept_rows import Changes, write_rows
+from bot.cycle.warm import Kept, kept_after, warm_outcome
 from bot.cycle.compute import Outcome, compute, last_run, last_run_is_fresh, required_tabs, status_is_fresh
 from bot.tabs.drafts import Renderer
 from bot.errors import ConcurrentEditError
@@ -114,10 +115,11 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
         # The rep rows as read, for the next cycle to compare with (bot.cycle.warm), written before the
         # rules run so the cycle can let go of them as it goes.
         token = secrets.token_hex(8) if cache else ""
-        rows_written = _write_kept_rows(cache, token, snapshot, settings) if cache and not dry_run else None
         if cache and not kept_loaded:
             kept, kept_loaded = _load_kept(cache), True
-        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, cache, token) if kept else None
+        rows_written, changes = _write_kept_rows(cache, token, snapshot, settings, kept, dry_run) if cache \
+            else (None, None)
+        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, changes, token) if kept else None
         if warm is FAILED:
             kept = None                   # not again in this run
             if not snapshot.tabs:         # it failed after letting go of the rows read: read again
@@ -165,16 +167,11 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
 
 
 def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-          settings_key: bytes, cache: QuietCache, token: str):
+          settings_key: bytes, changes: Changes | None, token: str):
     """bot.cycle.warm's short way, or None for the full cycle (also when the short way fails: it only
     ever saves time, so a fault in it must not cost the cycle)."""
     try:
-        previous = open(_kept_path(cache, ".rows"), "rb")
-    except OSError:
-        return None     # the rows went missing (the cache folder cleaned): the full cycle
-    try:
-        with previous:
-            return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, previous, token)
+        return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, changes, token)
     except Exception:   # noqa: BLE001
         log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
         return FAILED
@@ -195,19 +192,33 @@ def _load_kept(cache: QuietCache) -> Kept | None:
     return kept if isinstance(kept, Kept) else None
 
 
-def _write_kept_rows(cache: QuietCache, token: str, snapshot: Snapshot, settings: Settings) -> Path | None:
-    """The rep rows as read, in a file of their own until the cycle has landed (then `_save_kept`)."""
-    path = _kept_path(cache, f".rows.{os.getpid()}.tmp")
+def _write_kept_rows(cache: QuietCache, token: str, snapshot: Snapshot, settings: Settings, kept: Kept | None,
+                     dry_run: bool) -> tuple[Path | None, Changes | None]:
+    """The rep rows as read, in a file of their own until the cycle has landed (then `_save_kept`), and
+    how they differ from the rows the last cycle kept (None: nothing to compare with). A dry run only
+    compares."""
+    path = None if dry_run else _kept_path(cache, f".rows.{os.getpid()}.tmp")
+    rep = {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Customer data (names, emails, complaints): readable by the bot's own user only, as the token is.
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
-            write_rows(fh, token, {settings.title(n): snapshot.tabs.get(settings.title(n)) for n in REP_TABS})
+        with ExitStack() as files:
+            previous = None
+            if kept is not None:
+                try:
+                    previous = files.enter_context(open(_kept_path(cache, ".rows"), "rb"))
+                except OSError:
+                    pass    # the rows went missing (the cache folder cleaned): the full cycle
+            fh = None
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Customer data (names, emails, complaints): readable by the bot's own user only, as the
+                # token is.
+                fh = files.enter_context(os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"))
+            changes = write_rows(fh, token, rep, previous, kept.rows if kept else None)
     except (OSError, pickle.PicklingError) as exc:
         log.debug("could not keep the rows read in %s (%s)", path, exc)
         _drop(path)
-        return None
-    return path
+        return None, None
+    return path, changes
 
 
 def _save_kept(cache: QuietCache, kept: Kept | None, rows: Path | None) -> None:

@@ -14,16 +14,14 @@ they touch (their flags and the flags' memory).
 """
 from __future__ import annotations
 
-import pickle
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
-from operator import ne
-from typing import BinaryIO
 
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
+from bot.cycle.kept_rows import Changes
 from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
@@ -57,42 +55,21 @@ class Kept:
     keys: RowKeys                      # each rep row's keys as read
 
 
-# Rows written and compared at a time: the last read's rows are never all in memory at once (at 100,000
-# rows they would add about 200 MB to the cycle's peak).
-ROWS_AT_ONCE = 2000
-
-
-def write_rows(fh: BinaryIO, token: str, rep: dict[str, list | None]) -> None:
-    """Each rep tab's rows as read, a few thousand at a time, after `token` (the Kept written with them)."""
-    pickle.dump(token, fh, protocol=5)
-    for title, rows in rep.items():
-        rows = rows or []
-        pickle.dump((title, len(rows)), fh, protocol=5)
-        for i in range(0, len(rows), ROWS_AT_ONCE):
-            pickle.dump(rows[i:i + ROWS_AT_ONCE], fh, protocol=5)
-
-
-def _changes(fh: BinaryIO, token: str, tabs: dict[str, list | None], titles: dict[str, str],
-             max_changed: float) -> tuple[dict[str, list[int]], dict[str, dict[int, list]]] | None:
-    """For each rep tab, the rows (1-based, under the header) that differ from the rows kept in `fh`,
-    and those rows as they were; None when the tab's length or header changed, or too many rows did."""
-    if pickle.load(fh) != token:
+def _edits(changes: Changes | None, tabs: dict[str, list | None], titles: dict[str, str],
+           max_changed: float) -> tuple[dict[str, list[int]], dict[str, dict[int, list]]] | None:
+    """For each rep tab, the rows (1-based, under the header) that changed since the last cycle, and
+    those rows as they were (the header at 0: as it is); None when there is nothing to compare with, a
+    tab is empty or missing, its header changed, or too many rows did."""
+    if changes is None:
         return None
     changed: dict[str, list[int]] = {}
     old: dict[str, dict[int, list]] = {}
     for name, title in titles.items():
-        kept_title, n = pickle.load(fh)
         rows = tabs.get(title)
-        if kept_title != title or rows is None or len(rows) != n or not n:
+        if not rows or title not in changes.rows:
             return None
-        changed[name], old[title] = [], {}
-        for i in range(0, n, ROWS_AT_ONCE):
-            before = pickle.load(fh)
-            for j, differs in enumerate(map(ne, before, rows[i:i + ROWS_AT_ONCE])):
-                if differs:
-                    changed[name].append(i + j)
-                    old[title][i + j] = before[j]
-        if changed[name][:1] == [0] or len(changed[name]) > max(1, max_changed * (n - 1)):
+        changed[name], old[title] = changes.rows[title], dict(changes.before[title])
+        if changed[name][:1] == [0] or len(changed[name]) > max(1, max_changed * (len(rows) - 1)):
             return None
         old[title][0] = rows[0]
     return changed, old
@@ -111,14 +88,15 @@ def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: date
 
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-                 settings_key: bytes, previous: BinaryIO, token: str, max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
-    """`previous`: the rows file `kept` was written with; `token`: the one this cycle's rows were written
-    after. Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the
+                 settings_key: bytes, changes: Changes | None, token: str,
+                 max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
+    """`changes`: the rep rows that differ from those written with `kept` (kept_rows.write_rows); `token`:
+    the one this cycle's rows were written after. Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the
     snapshot has let go of its rows (as compute(consume=True) does), and each table's rows once planned."""
     if kept.settings != settings_key or kept.day != now.date().isoformat():
         return None
     titles = {name: settings.title(name) for name in REP_TABS}
-    found = _changes(previous, kept.rows, snapshot.tabs, titles, max_changed)
+    found = _edits(changes, snapshot.tabs, titles, max_changed)
     if found is None:
         return None
     changed, old = found

@@ -1,0 +1,104 @@
+"""The rep tabs' rows as a cycle read them, kept in the cache folder for the next cycle to compare with
+(bot.cycle.warm), and compared as they are written.
+
+A cycle writes the rows it read a chunk at a time, each chunk pickled, and compares each chunk's bytes
+with the same chunk of the file the last cycle wrote: only a chunk whose bytes differ is unpickled and
+compared row by row. The last read's rows are never all in memory (at 100,000 rows they would add about
+200 MB to the cycle's peak), and an unchanged chunk costs a comparison of bytes, not of rows.
+
+Equal bytes mean equal rows. Equal rows may still pickle differently (pickle shares repeated objects
+by identity): such a chunk is only compared row by row.
+"""
+from __future__ import annotations
+
+import pickle
+import struct
+from dataclasses import dataclass
+from operator import ne
+from typing import BinaryIO
+
+# Rows pickled at a time.
+ROWS_AT_ONCE = 2000
+MAGIC = b"defective-log-bot rows 2\n"
+_LENGTH = struct.Struct("<Q")
+
+
+@dataclass
+class Changes:
+    """What differs between the rows written and the rows the last cycle wrote, by tab title."""
+
+    rows: dict[str, list[int]]          # the rows (0-based, the header is row 0) that differ
+    before: dict[str, dict[int, list]]  # those rows as they were
+
+
+def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
+               previous: BinaryIO | None = None, previous_token: str | None = None) -> Changes | None:
+    """Write each rep tab's rows to `fh` (None: write nothing, only compare) after `token` (the one the
+    state kept with them carries). Compare them with `previous`, the file written after `previous_token`:
+    the rows that differ, or None when there is nothing to compare with (no file, another token, another
+    format) or a tab's title or number of rows changed."""
+    old = _Reader.open(previous, previous_token) if previous is not None else None
+    _put(fh, MAGIC, length=False)
+    _put(fh, pickle.dumps(token, protocol=5))
+    changes = Changes({}, {})
+    for title, rows in rep.items():
+        rows = rows or []
+        head = pickle.dumps((title, len(rows)), protocol=5)
+        _put(fh, head)
+        if old is not None and old.next() != head:
+            old = None          # out of step with the old file from here on: compare nothing
+        changed, before = changes.rows.setdefault(title, []), changes.before.setdefault(title, {})
+        for i in range(0, len(rows), ROWS_AT_ONCE):
+            chunk = rows[i:i + ROWS_AT_ONCE]
+            blob = pickle.dumps(chunk, protocol=5)
+            _put(fh, blob)
+            if old is None:
+                continue
+            was = old.next()
+            if was == blob:
+                continue
+            was_rows = old.rows(was)
+            if was_rows is None or len(was_rows) != len(chunk):
+                old = None
+                continue
+            for j, differs in enumerate(map(ne, was_rows, chunk)):
+                if differs:
+                    changed.append(i + j)
+                    before[i + j] = was_rows[j]
+    return changes if old is not None else None
+
+
+def _put(fh: BinaryIO | None, blob: bytes, length: bool = True) -> None:
+    if fh is not None:
+        if length:
+            fh.write(_LENGTH.pack(len(blob)))
+        fh.write(blob)
+
+
+class _Reader:
+    """The last cycle's file, a record at a time. Anything unreadable reads as a record no new one equals
+    (b""), so the comparison stops there: a damaged or older file only costs the full cycle."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+
+    @classmethod
+    def open(cls, fh: BinaryIO, token: str | None) -> _Reader | None:
+        reader = cls(fh)
+        if fh.read(len(MAGIC)) != MAGIC or reader.rows(reader.next()) != token:
+            return None
+        return reader
+
+    def next(self) -> bytes:
+        size = self.fh.read(_LENGTH.size)
+        if len(size) != _LENGTH.size:
+            return b""
+        blob = self.fh.read(_LENGTH.unpack(size)[0])
+        return blob
+
+    @staticmethod
+    def rows(blob: bytes):
+        try:
+            return pickle.loads(blob)
+        except Exception:   # noqa: BLE001  (a damaged file)
+            return None

@@ -1,0 +1,116 @@
+"""The rows a cycle keeps for the next one (bot/cycle/kept_rows.py): compared chunk by chunk as they are
+written, they name exactly the rows that differ, and anything they cannot compare means None (the full
+cycle), never a wrong answer."""
+from __future__ import annotations
+
+import io
+import pickle
+
+import pytest
+
+import bot.cycle.kept_rows as kept_rows
+from bot.cycle.kept_rows import write_rows
+
+LOG, COMP = "Defective Log", "Comp Sheet"
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(kept_rows, "ROWS_AT_ONCE", 3)
+
+
+def tabs(n=10):
+    return {LOG: [["Date", "Ticket"]] + [["2026-11-01", f"CS-{i}"] for i in range(n)],
+            COMP: [["Ticket", "Amount"]] + [[f"CS-{i}", i * 1.5] for i in range(4)]}
+
+
+def kept(rep, token="t1") -> io.BytesIO:
+    fh = io.BytesIO()
+    assert write_rows(fh, token, rep) is None    # nothing to compare with
+    fh.seek(0)
+    return fh
+
+
+def compare(before, after, token="t1", previous_token="t1"):
+    out = io.BytesIO()
+    changes = write_rows(out, "t2", after, kept(before, token), previous_token)
+    # What was written is the rows as they are now, and compares as equal with them.
+    out.seek(0)
+    again = write_rows(None, "t3", after, out, "t2")
+    assert again is not None and not any(again.rows.values())
+    return changes
+
+
+def edited(rep, tab, row, col, value):
+    rep = {t: [list(r) for r in rows] for t, rows in rep.items()}
+    rep[tab][row][col] = value
+    return rep
+
+
+@pytest.mark.parametrize("tab,row,col", [
+    pytest.param(LOG, 1, 1, id="first-row"), pytest.param(LOG, 3, 0, id="a-chunks-last-row"),
+    pytest.param(LOG, 10, 1, id="last-row"), pytest.param(COMP, 2, 1, id="comp-sheet"),
+    pytest.param(LOG, 0, 1, id="the-header"),
+])
+def test_an_edited_cell_names_its_row_and_what_it_was(tab, row, col):
+    before = tabs()
+    changes = compare(before, edited(before, tab, row, col, "new"))
+    assert changes.rows == {LOG: [], COMP: [], tab: [row]}
+    assert changes.before[tab] == {row: before[tab][row]}
+
+
+def test_equal_rows_built_otherwise_are_still_equal():
+    """Pickle shares repeated objects by identity: rows equal but built apart pickle differently, and
+    are then compared row by row."""
+    shared = "2026-11-01"
+    before = {LOG: [["Date", "Ticket"]] + [[shared, shared] for _ in range(5)], COMP: [["Ticket"]]}
+    after = {LOG: [["Date", "Ticket"]] + [["".join(["2026-11-", "01"]), "".join(["2026-11-", "01"])]
+                                          for _ in range(5)], COMP: [["Ticket"]]}
+    assert pickle.dumps(before[LOG][1:4], protocol=5) != pickle.dumps(after[LOG][1:4], protocol=5)
+    changes = compare(before, after)
+    assert changes.rows == {LOG: [], COMP: []}
+
+
+@pytest.mark.parametrize("after", [
+    pytest.param(lambda t: {**t, LOG: t[LOG] + [["2026-11-02", "CS-new"]]}, id="a-row-added"),
+    pytest.param(lambda t: {**t, LOG: t[LOG][:-1]}, id="a-row-deleted"),
+    pytest.param(lambda t: {"Another Log": t[LOG], COMP: t[COMP]}, id="another-tab"),
+])
+def test_a_tab_of_another_length_or_name_compares_nothing(after):
+    assert compare(tabs(), after(tabs())) is None
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda b: b[:len(b) // 2], id="cut-short"),
+    pytest.param(lambda b: b[:40] + b"\xff" * 8 + b[48:], id="a-length-overwritten"),
+    pytest.param(lambda b: b"\x80\x05" + b[2:], id="an-older-format"),
+    pytest.param(lambda b: b"", id="empty"),
+])
+def test_a_damaged_file_compares_nothing_and_the_rows_are_still_written(damage):
+    before = tabs()
+    damaged = io.BytesIO(damage(kept(before).getvalue()))
+    out = io.BytesIO()
+    assert write_rows(out, "t2", edited(before, LOG, 2, 1, "x"), damaged, "t1") is None
+    out.seek(0)
+    assert write_rows(None, "t3", before, out, "t2").rows[LOG] == [2]
+
+
+def test_rows_kept_after_another_token_are_not_compared():
+    assert compare(tabs(), tabs(), previous_token="another") is None
+
+
+def test_a_chunk_of_other_rows_than_its_tab_says_compares_nothing():
+    """A file whose chunk holds fewer rows than its place (written by another version, or damaged)."""
+    before = tabs()
+    fh = io.BytesIO()
+    kept_rows._put(fh, kept_rows.MAGIC, length=False)
+    kept_rows._put(fh, pickle.dumps("t1", protocol=5))
+    kept_rows._put(fh, pickle.dumps((LOG, len(before[LOG])), protocol=5))
+    kept_rows._put(fh, pickle.dumps(before[LOG][:2], protocol=5))    # 2 rows where 3 belong
+    for i in range(3, len(before[LOG]), 3):
+        kept_rows._put(fh, pickle.dumps(before[LOG][i:i + 3], protocol=5))
+    kept_rows._put(fh, pickle.dumps((COMP, len(before[COMP])), protocol=5))
+    for i in range(0, len(before[COMP]), 3):
+        kept_rows._put(fh, pickle.dumps(before[COMP][i:i + 3], protocol=5))
+    fh.seek(0)
+    assert write_rows(None, "t2", before, fh, "t1") is None
