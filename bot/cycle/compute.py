@@ -187,7 +187,8 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]
 
     rows_read = {settings.title("defective_log"): log_rows, settings.title("comp_sheet"): comp_rows}
-    summary = status_summary(log_rows, comp_rows, v.errors, v.warnings, drafts_rows, esc_rows)
+    summary = status_summary(log_rows, comp_rows, v.errors, v.warnings, drafts_waiting(drafts_rows),
+                             open_flags(esc_rows))
     waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
     status_rows = desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
 
@@ -243,22 +244,30 @@ def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
 LAST_RUN = "Last run"
 
 
-def status_summary(log_rows: int, comp_rows: int, errors: int, warnings: int, drafts_rows: list[dict],
-                   esc_rows: list[dict]) -> dict:
-    """Bot Status's figures (below Last run), from the Drafts and Escalations rows as the cycle leaves them."""
-    # Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep
-    # (inf) is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
+def status_summary(log_rows: int, comp_rows: int, errors: int, warnings: int, waiting: int, flags: int) -> dict:
+    """Bot Status's figures (below Last run); `waiting` and `flags` as drafts_waiting and open_flags count
+    them in the tabs as the cycle leaves them."""
     return {
         "Defective Log rows": log_rows,
         "Comp Sheet rows": comp_rows,
         "Errors": errors,
         "Warnings": warnings,
-        "Drafts waiting": sum(1 for r in drafts_rows if _stored_blank(r.get("status"))
-                              and not _stored_blank(r.get("ticket_id"))),
-        "Flags": sum(1 for r in esc_rows if _stored_blank(r.get("merged_into"))
-                     and not _stored_blank(r.get("flag_id"))),
+        "Drafts waiting": waiting,
+        "Flags": flags,
         "Bot version": __version__,
     }
+
+
+# Counted as the sheet will hold the rows: a cell someone overtyped with a value no sheet can keep (inf)
+# is stored blank, and counting it as filled now would make the next cycle rewrite Bot Status.
+def drafts_waiting(rows: list[dict]) -> int:
+    """Drafts rows with a ticket and no Status yet."""
+    return sum(1 for r in rows if _stored_blank(r.get("status")) and not _stored_blank(r.get("ticket_id")))
+
+
+def open_flags(rows: list[dict]) -> int:
+    """Escalations rows with a Flag ID, not merged into another."""
+    return sum(1 for r in rows if _stored_blank(r.get("merged_into")) and not _stored_blank(r.get("flag_id")))
 
 
 def _stored_blank(value) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Callable
 
 from bot.backends.base import Snapshot
 from bot.config import Settings
@@ -53,6 +54,8 @@ class Kept:
     rows_read: dict[str, int]          # Bot Status's row counts
     ready: set[str]                    # the draft keys of the drafts ready
     keys: RowKeys                      # each rep row's keys as read
+    waiting: int                       # Bot Status's Drafts waiting and Flags
+    flags: int
 
 
 def _edits(changes: Changes | None, tabs: dict[str, list | None], titles: dict[str, str],
@@ -83,8 +86,8 @@ def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: date
     """What a cycle that computed `outcome` leaves (None when it could not digest every bot tab)."""
     if outcome.row_keys is None or any(name not in outcome.tab_digests for name in FINGERPRINTED_BOT_TABS):
         return None
-    return Kept(settings_key, now.date().isoformat(), token, dict(outcome.tab_digests),
-                dict(outcome.rows_read), _ready_keys(outcome.drafts_ready), outcome.row_keys)
+    return Kept(settings_key, now.date().isoformat(), token, dict(outcome.tab_digests), dict(outcome.rows_read),
+                _ready_keys(outcome.drafts_ready), outcome.row_keys, outcome.drafts_waiting, outcome.flags_total)
 
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
@@ -178,9 +181,12 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     desired = {name: rows for name, (rows, _) in spliced.items()}
     changed_at = {name: at for name, (_, at) in spliced.items()}
     severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
+    # The tabs as read are as the last cycle left them: only the replaced and new rows change the counts.
+    waiting = kept.waiting + _recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
+    flags_total = kept.flags + _recount(core.open_flags, tables["escalations"].rows, flags_at,
+                                        out_g.desired["escalations"])
     summary = core.status_summary(kept.rows_read[log_title], kept.rows_read[comp_title], severities.count(ERROR),
-                                  severities.count(WARNING), desired["drafts"], desired["escalations"])
-    waiting, flags_total = summary["Drafts waiting"], summary["Flags"]
+                                  severities.count(WARNING), waiting, flags_total)
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
     issues = [_issue(r) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
@@ -194,7 +200,14 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
                            waiting, out_g.flags, flags_total, status_read, tables, desired, digests,
                            ready_total=len(ready), row_keys=keys)
-    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, keys)
+    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, keys, waiting,
+                         flags_total)
+
+
+def _recount(count: Callable[[list[dict]], int], rows: list[dict], at: list[int], part: list[dict]) -> int:
+    """How much `count` of a tab changes when its rows at `at` are replaced by `part` (and the rest of
+    `part` appended)."""
+    return count(part) - count([rows[p] for p in at])
 
 
 def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
