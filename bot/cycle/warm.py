@@ -94,8 +94,9 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                  settings_key: bytes, changes: Changes | None, token: str,
                  max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
     """`changes`: the rep rows that differ from those written with `kept` (kept_rows.write_rows); `token`:
-    the one this cycle's rows were written after. Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the
-    snapshot has let go of its rows (as compute(consume=True) does), and each table's rows once planned."""
+    the one this cycle's rows were written after. Returns the outcome and what this cycle leaves, or
+    None. When it returns an outcome, the snapshot has let go of its rows (as compute(consume=True)
+    does), and each table's rows once planned."""
     if kept.settings != settings_key or kept.day != now.date().isoformat():
         return None
     titles = {name: settings.title(name) for name in REP_TABS}
@@ -110,53 +111,20 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
         return None
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
-    # The edited rows as they were and as they are: each must stay a row (not blank), and gives its keys.
-    log_at, comp_at = [i - 1 for i in changed["defective_log"]], [i - 1 for i in changed["comp_sheet"]]
-    before = _row_keys({t: [old[t][i] for i in sorted(old[t])] for t in old}, settings,
-                       {n: list(range(1, len(ch) + 1)) for n, ch in changed.items()})
-    now_changed = _row_keys(snapshot.tabs, settings, changed)
-    if before is None or now_changed is None:
+    touched = _touched(snapshot, settings, kept.keys, changed, old)
+    if touched is None:
         return None
-    keys = kept.keys.replaced(log_at, now_changed, comp_at, now_changed)
-    if len(keys.log_tickets) != len(snapshot.tabs[log_title]) - 1 or \
-            len(keys.comp_tickets) != len(snapshot.tabs[comp_title]) - 1:
-        return None
-    tickets = set(before.log_tickets + before.comp_tickets + now_changed.log_tickets + now_changed.comp_tickets) - {""}
-    edited_groups = [g for k in (before, now_changed) for g in k.group_list]
-    groups = {g for g in edited_groups if g[0] and g[1]}
-    tickets |= _near(tickets, keys.log_tickets + keys.comp_tickets)
-    t_log = sorted({i for i, k in enumerate(keys.log_tickets) if k in tickets} | set(log_at))
-    t_comp = sorted({i for i, k in enumerate(keys.comp_tickets) if k in tickets} | set(comp_at))
-    g_log = keys.rows_in_groups(groups).tolist()
-
-    # The spellings drafts use: the edits change the counts of their own products only. A spelling of
-    # one of those that a row left alone keeps must name its product as before (its draft is not worked
-    # out again). The tickets' part drafts: it gets the spellings of its products (a spelling without a
-    # product key names itself); the groups' part's drafts are thrown away.
-    edited_products = {g[0] for g in edited_groups if g[0]}
-    spelled_before = kept.keys.spellings_of(edited_products, settings.recurrence.key)
-    spellings = keys.spellings_of(edited_products | {keys.group_of(i)[0] for i in t_log}, settings.recurrence.key)
-    if any(spellings.get(s, name) != name for s, name in spelled_before.items()):
-        return None
-
     tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
     if any(not t.exists or t.missing for t in tables.values()):
         return None    # a tab or a column to create: the full cycle does it
-    drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
-                 if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
-    flags_at = [p for p, r in enumerate(tables["escalations"].rows) if flag_group(r, settings.recurrence) in groups]
-    draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
-    flag_keys = {flag_key(tables["escalations"].rows[p]) for p in flags_at}
+    bot = _bot_rows(tables, touched, settings)
+    t_log, t_comp = touched.log_rows, touched.comp_rows
+    drafts_at, flags_at, memory_t, memory_g = bot.drafts, bot.flags, bot.memory_drafts, bot.memory_flags
     memory = tables["bot_memory"].rows
-    memory_t = [p for p, r in enumerate(memory) if r.get("tab") == "drafts" and r.get("key") in draft_keys]
-    memory_g = [p for p, r in enumerate(memory) if r.get("tab") == "escalations" and r.get("key") in flag_keys]
-    numbers = [flag_number(r.get("flag_id")) for r in tables["escalations"].rows]
-    next_flag = max((n for n in numbers if n is not None), default=0) + 1
-
     snap_t, part_t = _part(snapshot, settings, t_log, t_comp, {"drafts": drafts_at, "bot_memory": memory_t},
-                           next_flag, spellings)
-    snap_g, part_g = _part(snapshot, settings, g_log, [], {"escalations": flags_at, "bot_memory": memory_g},
-                           next_flag, spellings)
+                           bot.next_flag, touched.spellings)
+    snap_g, part_g = _part(snapshot, settings, touched.group_rows, [],
+                           {"escalations": flags_at, "bot_memory": memory_g}, bot.next_flag, touched.spellings)
     out_t = core.compute(snap_t, settings, now, renderer, part=part_t)
     out_g = core.compute(snap_g, settings, now, renderer, part=part_g)
     for out in (out_t, out_g):
@@ -179,7 +147,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                                   {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
     desired = {name: rows for name, (rows, _) in spliced.items()}
-    changed_at = {name: at for name, (_, at) in spliced.items()}
+    changed_at = {name: rows_at for name, (_, rows_at) in spliced.items()}
     severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
     # The tabs as read are as the last cycle left them: only the replaced and new rows change the counts.
     waiting = kept.waiting + _recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
@@ -195,13 +163,90 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at)
     digests = {name: patched_digest(name, desired[name], read[name], changed_at[name])
                for name in FINGERPRINTED_BOT_TABS}
-    ready = (kept.ready - draft_keys) | _ready_keys(out_t.drafts_ready)
+    ready = (kept.ready - bot.draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
                            waiting, out_g.flags, flags_total, status_read, tables, desired, digests,
-                           ready_total=len(ready), row_keys=keys)
-    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, keys, waiting,
-                         flags_total)
+                           ready_total=len(ready), row_keys=touched.keys)
+    return outcome, Kept(settings_key, kept.day, token, digests, dict(kept.rows_read), ready, touched.keys,
+                         waiting, flags_total)
+
+
+@dataclass
+class _Touched:
+    """The rep rows a warm cycle works out again."""
+
+    keys: RowKeys                  # every rep row's keys now
+    tickets: set[str]              # the ticket keys the edits touch (before and after), and near twins
+    groups: set[tuple[str, str]]   # the recurrence groups they touch
+    log_rows: list[int]            # the log rows (0-based under the header) of those tickets, and the edited
+    comp_rows: list[int]           # the Comp Sheet rows of those tickets, and the edited
+    group_rows: list[int]          # the log rows of those groups
+    spellings: dict[str, str]      # drafts.product_spellings of the whole log, for the tickets' products
+
+
+def _touched(snapshot: Snapshot, settings: Settings, kept_keys: RowKeys, changed: dict[str, list[int]],
+             old: dict[str, dict[int, list]]) -> _Touched | None:
+    """What the edits touch, from the edited rows as they were and as they are (each must stay a row,
+    not blank) and every row's keys; None when a product's spelling changes for rows left alone."""
+    log_title, comp_title = settings.title("defective_log"), settings.title("comp_sheet")
+    log_at, comp_at = [i - 1 for i in changed["defective_log"]], [i - 1 for i in changed["comp_sheet"]]
+    before = _row_keys({t: [old[t][i] for i in sorted(old[t])] for t in old}, settings,
+                       {n: list(range(1, len(ch) + 1)) for n, ch in changed.items()})
+    now_changed = _row_keys(snapshot.tabs, settings, changed)
+    if before is None or now_changed is None:
+        return None
+    keys = kept_keys.replaced(log_at, now_changed, comp_at, now_changed)
+    if len(keys.log_tickets) != len(snapshot.tabs[log_title]) - 1 or \
+            len(keys.comp_tickets) != len(snapshot.tabs[comp_title]) - 1:
+        return None
+    tickets = set(before.log_tickets + before.comp_tickets + now_changed.log_tickets + now_changed.comp_tickets) - {""}
+    edited_groups = [g for k in (before, now_changed) for g in k.group_list]
+    groups = {g for g in edited_groups if g[0] and g[1]}
+    tickets |= _near(tickets, keys.log_tickets + keys.comp_tickets)
+    t_log = sorted({i for i, k in enumerate(keys.log_tickets) if k in tickets} | set(log_at))
+    t_comp = sorted({i for i, k in enumerate(keys.comp_tickets) if k in tickets} | set(comp_at))
+
+    # The spellings drafts use: the edits change the counts of their own products only. A spelling of
+    # one of those that a row left alone keeps must name its product as before (its draft is not worked
+    # out again). The tickets' part drafts: it gets the spellings of its products (a spelling without a
+    # product key names itself); the groups' part's drafts are thrown away.
+    edited_products = {g[0] for g in edited_groups if g[0]}
+    spelled_before = kept_keys.spellings_of(edited_products, settings.recurrence.key)
+    spellings = keys.spellings_of(edited_products | {keys.group_of(i)[0] for i in t_log}, settings.recurrence.key)
+    if any(spellings.get(s, name) != name for s, name in spelled_before.items()):
+        return None
+    return _Touched(keys, tickets, groups, t_log, t_comp, keys.rows_in_groups(groups).tolist(), spellings)
+
+
+@dataclass
+class _BotRows:
+    """The rows of the bot tabs (0-based under the header) that hold the touched tickets' and groups'
+    records, and the number the next new flag takes."""
+
+    drafts: list[int]
+    flags: list[int]
+    memory_drafts: list[int]
+    memory_flags: list[int]
+    draft_keys: set[str]           # Bot Memory's keys of the touched tickets' drafts
+    next_flag: int
+
+
+def _bot_rows(tables: dict, touched: _Touched, settings: Settings) -> _BotRows:
+    tickets, groups = touched.tickets, touched.groups
+    escalations = tables["escalations"].rows
+    drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
+                 if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
+    flags_at = [p for p, r in enumerate(escalations) if flag_group(r, settings.recurrence) in groups]
+    draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
+    flag_keys = {flag_key(escalations[p]) for p in flags_at}
+    memory = tables["bot_memory"].rows
+    memory_t = [p for p, r in enumerate(memory) if r.get("tab") == "drafts" and r.get("key") in draft_keys]
+    memory_g = [p for p, r in enumerate(memory) if r.get("tab") == "escalations" and r.get("key") in flag_keys]
+    # A new flag takes the highest number in the whole tab + 1 (the groups' part holds only its own).
+    numbers = [flag_number(r.get("flag_id")) for r in escalations]
+    next_flag = max((n for n in numbers if n is not None), default=0) + 1
+    return _BotRows(drafts_at, flags_at, memory_t, memory_g, draft_keys, next_flag)
 
 
 def _recount(count: Callable[[list[dict]], int], rows: list[dict], at: list[int], part: list[dict]) -> int:
