@@ -295,8 +295,9 @@ def _near(tickets: set[str], keys: list[str]) -> set[str]:
 
 def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> tuple[list[dict], list[int]]:
     """`rows` with the rows at `at` replaced by the first len(at) of `part`, and the rest of `part`
-    (rows the part appended) after the last row; and the rows that may differ from `rows`."""
-    out = [dict(r) for r in rows]
+    (rows the part appended) after the last row; and the rows that may differ from `rows`. The rows as
+    read are shared, not copied (nothing changes a desired row; copying them cost 0.03 s at 100,000)."""
+    out = list(rows)
     for p, r in zip(at, part):
         out[p] = r
     out += part[len(at):]
@@ -307,7 +308,7 @@ def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g:
                     part_g: list[dict]) -> tuple[list[dict], list[int]]:
     """Bot Memory: each part's records on their rows; new records after the last row, the flags' first
     (a full cycle appends the new flags' records, then the new drafts')."""
-    out = [dict(r) for r in rows]
+    out = list(rows)
     for at, part in ((at_t, part_t), (at_g, part_g)):
         for p, r in zip(at, part):
             out[p] = r
@@ -329,7 +330,7 @@ def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> tuple
     first, then oldest, then earliest Date Logged, then sheet row."""
     # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
     # their places, rather than every row's order worked out again.
-    kept = [(i, dict(r)) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
+    kept = [(i, r) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
     for r in sorted(part, key=_open_case_order):
         kept.insert(bisect_right(kept, _open_case_order(r), key=lambda pair: _open_case_order(pair[1])), (-1, r))
     return [r for _, r in kept], _moved([o for o, _ in kept], len(rows))
@@ -357,7 +358,7 @@ def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set
     for i, r in enumerate(rows):
         tab = cells.as_text(r.get("tab"))
         if tab in block and _int(r.get("row")) not in replaced[tab]:
-            both.append((block[tab], _int(r.get("row")), 0, i, dict(r)))
+            both.append((block[tab], _int(r.get("row")), 0, i, r))
     both += [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
     both.sort(key=lambda t: t[:4])
     return [r for *_, r in both], _moved([i if side == 0 else -1 for _, _, side, i, _ in both], len(rows))
