@@ -4,7 +4,7 @@ cycle), never a wrong answer."""
 from __future__ import annotations
 
 import io
-import pickle
+from datetime import date
 
 import pytest
 
@@ -59,16 +59,25 @@ def test_an_edited_cell_names_its_row_and_what_it_was(tab, row, col):
     assert changes.before[tab] == {row: before[tab][row]}
 
 
-def test_equal_rows_built_otherwise_are_still_equal():
-    """Pickle shares repeated objects by identity: rows equal but built apart pickle differently, and
-    are then compared row by row."""
-    shared = "2026-11-01"
-    before = {LOG: [["Date", "Ticket"]] + [[shared, shared] for _ in range(5)], COMP: [["Ticket"]]}
-    after = {LOG: [["Date", "Ticket"]] + [["".join(["2026-11-", "01"]), "".join(["2026-11-", "01"])]
-                                          for _ in range(5)], COMP: [["Ticket"]]}
-    assert pickle.dumps(before[LOG][1:4], protocol=5) != pickle.dumps(after[LOG][1:4], protocol=5)
+def test_equal_rows_that_serialise_otherwise_are_still_equal():
+    """A workbook's rows hold dates, so their chunks are pickled, and pickle writes one date object shared
+    by several cells otherwise than equal dates built apart: such a chunk is compared row by row."""
+    shared = date(2026, 11, 1)
+    before = {LOG: [["Date", "Ticket"]] + [[shared, "CS-1"] for _ in range(5)], COMP: [["Ticket"]]}
+    after = {LOG: [["Date", "Ticket"]] + [[date(2026, 11, 1), "CS-1"] for _ in range(5)], COMP: [["Ticket"]]}
+    assert kept_rows._dumps(before[LOG][1:4]) != kept_rows._dumps(after[LOG][1:4])
     changes = compare(before, after)
     assert changes.rows == {LOG: [], COMP: []}
+
+
+@pytest.mark.parametrize("was,now", [
+    pytest.param(1, True, id="a-1-ticked"), pytest.param(0, False, id="a-0-unticked"),
+    pytest.param(2, 2.0, id="a-whole-number-as-a-float"),
+])
+def test_a_cell_of_another_type_is_a_change_though_python_calls_them_equal(was, now):
+    before = tabs()
+    changes = compare(edited(before, LOG, 4, 0, was), edited(before, LOG, 4, 0, now))
+    assert changes.rows[LOG] == [4]
 
 
 @pytest.mark.parametrize("after", [
@@ -104,13 +113,13 @@ def test_a_chunk_of_other_rows_than_its_tab_says_compares_nothing():
     before = tabs()
     fh = io.BytesIO()
     kept_rows._put(fh, kept_rows.MAGIC, length=False)
-    kept_rows._put(fh, pickle.dumps("t1", protocol=5))
-    kept_rows._put(fh, pickle.dumps((LOG, len(before[LOG])), protocol=5))
-    kept_rows._put(fh, pickle.dumps(before[LOG][:2], protocol=5))    # 2 rows where 3 belong
+    kept_rows._put(fh, kept_rows._dumps("t1"))
+    kept_rows._put(fh, kept_rows._dumps((LOG, len(before[LOG]))))
+    kept_rows._put(fh, kept_rows._dumps(before[LOG][:2]))    # 2 rows where 3 belong
     for i in range(3, len(before[LOG]), 3):
-        kept_rows._put(fh, pickle.dumps(before[LOG][i:i + 3], protocol=5))
-    kept_rows._put(fh, pickle.dumps((COMP, len(before[COMP])), protocol=5))
+        kept_rows._put(fh, kept_rows._dumps(before[LOG][i:i + 3]))
+    kept_rows._put(fh, kept_rows._dumps((COMP, len(before[COMP]))))
     for i in range(0, len(before[COMP]), 3):
-        kept_rows._put(fh, pickle.dumps(before[COMP][i:i + 3], protocol=5))
+        kept_rows._put(fh, kept_rows._dumps(before[COMP][i:i + 3]))
     fh.seek(0)
     assert write_rows(None, "t2", before, fh, "t1") is None

@@ -92,6 +92,8 @@ EDITS = {
     "date-earlier": (LOG, "Date Logged", lambda old, rows: (old - timedelta(days=9)) if isinstance(old, date) else "2026-11-01"),
     "date-bad": (LOG, "Date Logged", lambda old, rows: "Nov 3"),
     "units-text": (LOG, "Units Affected", lambda old, rows: "two"),
+    # 1 == True in Python: a ticked box where a 1 was is still an edit.
+    "units-ticked": (LOG, "Units Affected", lambda old, rows: True if old == 1 and old is not True else 1),
     "email-bad": (LOG, "Customer Email", lambda old, rows: "nobody"),
     "resolution": (LOG, "Resolution", lambda old, rows: "Refund" if old == "Replacement" else "Replacement"),
     "feedback": (LOG, "Customer Feedback", lambda old, rows: "Not Satisfied"),

@@ -1,25 +1,27 @@
 """The rep tabs' rows as a cycle read them, kept in the cache folder for the next cycle to compare with
 (bot.cycle.warm), and compared as they are written.
 
-A cycle writes the rows it read a chunk at a time, each chunk pickled, and compares each chunk's bytes
-with the same chunk of the file the last cycle wrote: only a chunk whose bytes differ is unpickled and
-compared row by row. The last read's rows are never all in memory (at 100,000 rows they would add about
-200 MB to the cycle's peak), and an unchanged chunk costs a comparison of bytes, not of rows.
+A cycle writes the rows it read a chunk at a time, each chunk serialised, and compares each chunk's
+bytes with the same chunk of the file the last cycle wrote: only a chunk whose bytes differ is loaded
+and compared row by row. The last read's rows are never all in memory (at 100,000 rows they would add
+about 200 MB to the cycle's peak), and an unchanged chunk costs a comparison of bytes, not of rows.
 
-Equal bytes mean equal rows. Equal rows may still pickle differently (pickle shares repeated objects
-by identity): such a chunk is only compared row by row.
+A chunk is marshalled (version 2: no references between objects, so equal rows give equal bytes
+whoever built them; 0.05 s at 100,000 rows against pickle's 0.085), or pickled when it holds what
+marshal cannot write (a workbook's dates). Equal bytes mean equal rows; equal rows that serialise
+differently are only compared row by row.
 """
 from __future__ import annotations
 
+import marshal
 import pickle
 import struct
 from dataclasses import dataclass
-from operator import ne
 from typing import BinaryIO
 
-# Rows pickled at a time.
+# Rows serialised at a time.
 ROWS_AT_ONCE = 2000
-MAGIC = b"defective-log-bot rows 2\n"
+MAGIC = b"defective-log-bot rows 3\n"
 _LENGTH = struct.Struct("<Q")
 
 
@@ -39,18 +41,18 @@ def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
     format) or a tab's title or number of rows changed."""
     old = _Reader.open(previous, previous_token) if previous is not None else None
     _put(fh, MAGIC, length=False)
-    _put(fh, pickle.dumps(token, protocol=5))
+    _put(fh, _dumps(token))
     changes = Changes({}, {})
     for title, rows in rep.items():
         rows = rows or []
-        head = pickle.dumps((title, len(rows)), protocol=5)
+        head = _dumps((title, len(rows)))
         _put(fh, head)
         if old is not None and old.next() != head:
             old = None          # out of step with the old file from here on: compare nothing
         changed, before = changes.rows.setdefault(title, []), changes.before.setdefault(title, {})
         for i in range(0, len(rows), ROWS_AT_ONCE):
             chunk = rows[i:i + ROWS_AT_ONCE]
-            blob = pickle.dumps(chunk, protocol=5)
+            blob = _dumps(chunk)
             _put(fh, blob)
             if old is None:
                 continue
@@ -61,11 +63,28 @@ def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
             if was_rows is None or len(was_rows) != len(chunk):
                 old = None
                 continue
-            for j, differs in enumerate(map(ne, was_rows, chunk)):
-                if differs:
+            for j, (was_row, row) in enumerate(zip(was_rows, chunk)):
+                if _differs(was_row, row):
                     changed.append(i + j)
-                    before[i + j] = was_rows[j]
+                    before[i + j] = was_row
     return changes if old is not None else None
+
+
+def _differs(was: list, row: list) -> bool:
+    """Two rows differ in a cell's value or type: 1, 1.0 and True are equal in Python, but a rep who
+    ticked a box where a 1 was changed the row (a checkbox reads as Yes, a 1 as a number)."""
+    return was != row or list(map(type, was)) != list(map(type, row))
+
+
+def _dumps(value) -> bytes:
+    try:
+        return b"M" + marshal.dumps(value, 2)
+    except ValueError:    # a type marshal does not write (a date)
+        return b"P" + pickle.dumps(value, protocol=5)
+
+
+def _loads(blob: bytes):
+    return marshal.loads(blob[1:]) if blob[:1] == b"M" else pickle.loads(blob[1:])
 
 
 def _put(fh: BinaryIO | None, blob: bytes, length: bool = True) -> None:
@@ -99,6 +118,6 @@ class _Reader:
     @staticmethod
     def rows(blob: bytes):
         try:
-            return pickle.loads(blob)
+            return _loads(blob)
         except Exception:   # noqa: BLE001  (a damaged file)
             return None
