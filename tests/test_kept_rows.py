@@ -123,3 +123,17 @@ def test_a_chunk_of_other_rows_than_its_tab_says_compares_nothing():
         kept_rows._put(fh, kept_rows._dumps(before[COMP][i:i + 3]))
     fh.seek(0)
     assert write_rows(None, "t2", before, fh, "t1") is None
+
+
+def test_a_damaged_length_in_a_file_on_disk_compares_nothing(tmp_path):
+    """A record length overwritten with a huge number is not read (a file on disk would try to)."""
+    before = tabs()
+    blob = kept(before).getvalue()
+    at = len(kept_rows.MAGIC)                      # the token's record length
+    path = tmp_path / "rows"
+    path.write_bytes(blob[:at] + b"\xff" * 8 + blob[at + 8:])
+    with open(path, "rb") as fh:
+        assert write_rows(None, "t2", before, fh, "t1") is None
+    path.write_bytes(blob)
+    with open(path, "rb") as fh:
+        assert write_rows(None, "t2", before, fh, "t1").rows == {LOG: [], COMP: []}

@@ -23,6 +23,7 @@ from typing import BinaryIO
 ROWS_AT_ONCE = 2000
 MAGIC = b"defective-log-bot rows 3\n"
 _LENGTH = struct.Struct("<Q")
+MAX_RECORD = 1 << 31    # a longer record is a damaged length, not 2,000 rows
 
 
 @dataclass
@@ -109,11 +110,13 @@ class _Reader:
         return reader
 
     def next(self) -> bytes:
-        size = self.fh.read(_LENGTH.size)
-        if len(size) != _LENGTH.size:
+        try:
+            size = self.fh.read(_LENGTH.size)
+            if len(size) != _LENGTH.size or _LENGTH.unpack(size)[0] > MAX_RECORD:
+                return b""
+            return self.fh.read(_LENGTH.unpack(size)[0])
+        except (OSError, ValueError, OverflowError, MemoryError):
             return b""
-        blob = self.fh.read(_LENGTH.unpack(size)[0])
-        return blob
 
     @staticmethod
     def rows(blob: bytes):
