@@ -103,7 +103,11 @@ class RowKeys:
             groups[i] = _code(log_new.group_of(j), group_code, group_list)
         for j, i in enumerate(comp_at):
             comp_tickets[i] = comp_new.comp_tickets[j]
-        return RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list)
+        keys = RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list)
+        # Its texts are these lists, which share their strings with ours: read back from the bytes, they
+        # would be a second copy of every ticket key (20 MB at the real CAERS log's warm peak).
+        keys._texts = (log_tickets, comp_tickets, spellings, group_list)
+        return keys
 
 
 def _code(value, codes: dict, values: list) -> int:
