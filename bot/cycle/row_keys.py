@@ -28,13 +28,20 @@ class RowKeys:
     the real CAERS log); as bytes they take a tenth of that."""
 
     def __init__(self, log_tickets: list[str], comp_tickets: list[str], products: np.ndarray,
-                 spellings: list[str], groups: np.ndarray, group_list: list[tuple[str, str]]):
+                 spellings: list[str], groups: np.ndarray, group_list: list[tuple[str, str]], *,
+                 packed: bool = True):
+        """`packed`: marshal the texts now and let go of the lists (a cycle's keys, kept to its end);
+        otherwise keep the lists and marshal them when pickled (a warm cycle's keys, whose lists share
+        their strings with the last cycle's)."""
         self.products = products                # each log row's product: its code in `spellings`, -1 when blank
         self.groups = groups                    # each log row's group: its code in `group_list`
-        self._packed = marshal.dumps((log_tickets, comp_tickets, spellings, group_list), 2)
-        self._texts: tuple | None = None
+        texts = (log_tickets, comp_tickets, spellings, group_list)
+        self._packed: bytes | None = marshal.dumps(texts, 2) if packed else None
+        self._texts: tuple | None = None if packed else texts
 
     def __getstate__(self):
+        if self._packed is None:
+            self._packed = marshal.dumps(self._texts, 2)
         return self._packed, self.products, self.groups
 
     def __setstate__(self, state):
@@ -103,11 +110,9 @@ class RowKeys:
             groups[i] = _code(log_new.group_of(j), group_code, group_list)
         for j, i in enumerate(comp_at):
             comp_tickets[i] = comp_new.comp_tickets[j]
-        keys = RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list)
-        # Its texts are these lists, which share their strings with ours: read back from the bytes, they
-        # would be a second copy of every ticket key (20 MB at the real CAERS log's warm peak).
-        keys._texts = (log_tickets, comp_tickets, spellings, group_list)
-        return keys
+        # Its texts are these lists, which share their strings with ours: read back from bytes, they would
+        # be a second copy of every ticket key (36 MB at the real CAERS log's warm peak).
+        return RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list, packed=False)
 
 
 def _code(value, codes: dict, values: list) -> int:
