@@ -56,7 +56,7 @@ def test_an_edited_cell_names_its_row_and_what_it_was(tab, row, col):
     before = tabs()
     changes = compare(before, edited(before, tab, row, col, "new"))
     assert changes.rows == {LOG: [], COMP: [], tab: [row]}
-    assert changes.before(tab) == {row: before[tab][row]}
+    assert changes.before[tab] == {row: before[tab][row]}
 
 
 def test_equal_rows_that_serialise_otherwise_are_still_equal():

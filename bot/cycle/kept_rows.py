@@ -31,11 +31,7 @@ class Changes:
     """What differs between the rows written and the rows the last cycle wrote, by tab title."""
 
     rows: dict[str, list[int]]          # the rows (0-based, the header is row 0) that differ
-    _before: dict[str, dict[int, bytes]]
-
-    def before(self, title: str) -> dict[int, list]:
-        """Those rows of a tab as they were."""
-        return {i: _loads(blob) for i, blob in self._before[title].items()}
+    before: dict[str, dict[int, list]]  # those rows as they were
 
 
 def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
@@ -54,7 +50,7 @@ def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
         _put(fh, head)
         if old is not None and old.next() != head:
             old = None          # out of step with the old file from here on: compare nothing
-        changed, before = changes.rows.setdefault(title, []), changes._before.setdefault(title, {})
+        changed, before = changes.rows.setdefault(title, []), changes.before.setdefault(title, {})
         for i in range(0, len(rows), ROWS_AT_ONCE):
             chunk = rows[i:i + ROWS_AT_ONCE]
             blob = _dumps(chunk)
@@ -71,9 +67,7 @@ def write_rows(fh: BinaryIO | None, token: str, rep: dict[str, list | None],
             for j, (was_row, row) in enumerate(zip(was_rows, chunk)):
                 if _differs(was_row, row):
                     changed.append(i + j)
-                    # As bytes until asked for: a row of the chunk just loaded would keep the memory of
-                    # its whole chunk from being reused (100 edits: 10 MB more at the CAERS log's peak).
-                    before[i + j] = _dumps(was_row)
+                    before[i + j] = was_row
     return changes if old is not None else None
 
 

@@ -71,7 +71,7 @@ def _edits(changes: Changes | None, tabs: dict[str, list | None], titles: dict[s
         rows = tabs.get(title)
         if not rows or title not in changes.rows:
             return None
-        changed[name], old[title] = changes.rows[title], changes.before(title)
+        changed[name], old[title] = changes.rows[title], dict(changes.before[title])
         if changed[name][:1] == [0] or len(changed[name]) > max(1, max_changed * (len(rows) - 1)):
             return None
         old[title][0] = rows[0]
