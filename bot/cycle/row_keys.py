@@ -50,7 +50,8 @@ class RowKeys:
 
     def _unpacked(self) -> tuple:
         if self._texts is None:
-            self._texts = marshal.loads(self._packed)
+            # The bytes go once read back (marshalled again only if pickled again): not both at the peak.
+            self._texts, self._packed = marshal.loads(self._packed), None
         return self._texts
 
     @property
