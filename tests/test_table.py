@@ -46,3 +46,10 @@ def test_matches_a_plain_transpose_at_scale():
     transposed = list(zip_longest(*rows[1:]))
     for c in SCHEMA.columns[:3]:
         assert list(raw.values[c.key]) == list(transposed[columns.index[c.key]])
+
+
+@pytest.mark.parametrize("index,letters", [(0, "A"), (25, "Z"), (26, "AA"), (51, "AZ"), (701, "ZZ"), (702, "AAA")])
+def test_column_letters_and_numbers_are_each_others_inverse(index, letters):
+    from bot.read.table import column_letter, column_number
+    assert column_letter(index) == letters
+    assert column_number(letters) == column_number(letters.lower()) == index

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from bot.read.table import column_letter
+from bot.read.table import column_letter, column_number
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -264,11 +264,8 @@ class Package:
 
 
 def column_index(letters: str) -> int:
-    """A -> 1, AA -> 27."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    """A -> 1, AA -> 27 (the 1-based number a worksheet's XML uses)."""
+    return column_number(letters) + 1
 
 
 def column_letters(index: int) -> str:

@@ -27,6 +27,7 @@ from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
 from bot.read.keys import ticket_key
+from bot.read.table import column_number
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer
@@ -366,18 +367,9 @@ def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set
 
 def _issue(row: dict) -> Issue:
     letter = cells.as_text(row.get("column"))
-    return Issue(cells.as_text(row.get("tab")), _int(row.get("row")), _letter_index(letter),
+    return Issue(cells.as_text(row.get("tab")), _int(row.get("row")), column_number(letter) if letter else -1,
                  cells.as_text(row.get("ticket_id")), letter, cells.as_text(row.get("field")),
                  cells.as_text(row.get("problem")), cells.as_text(row.get("severity")))
-
-
-def _letter_index(letter: str) -> int:
-    if not letter:
-        return -1
-    n = 0
-    for ch in letter:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _int(value) -> int:

@@ -42,6 +42,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_number(letters: str) -> int:
+    """column_letter's inverse: A -> 0, Z -> 25, AA -> 26 (any case)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Where each schema column sits in the sheet as it is."""
