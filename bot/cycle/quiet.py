@@ -57,9 +57,14 @@ def bot_tab_rows(name: str, rows: list[dict], compared: dict[str, list] | None =
     """A bot tab reduced to what matters: every schema column, compared the way the plan compares.
     `compared`: columns the plan already reduced so (plan_tabs' `compared`; a column of a tab rewritten
     whole may run past `rows` with blanks, which the reduction drops)."""
+    return _reduced(_reduced_columns(name, rows, compared))
+
+
+def _reduced_columns(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> list[list]:
+    """Each schema column of `rows` in its comparable form (taken from `compared` where the plan has it)."""
     compared = compared or {}
-    return _reduced([compared[c.key] if c.key in compared else stored_comparables([r.get(c.key) for r in rows])
-                     for c in load(name).columns])
+    return [compared[c.key] if c.key in compared else stored_comparables([r.get(c.key) for r in rows])
+            for c in load(name).columns]
 
 
 def _reduced(columns: list[list]) -> list[tuple]:
@@ -171,10 +176,8 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
     """`desired_tab_digest` of `rows`, a bot tab as read (digested to `read`) in which only the rows at
     `changed` (0-based, sorted) may differ or be new: the chunks holding none of them are taken from
     `read`, the others digested again."""
-    keys = [c.key for c in load(name).columns]
-
-    def reduced(part: list[dict]) -> list[tuple]:
-        return list(zip(*(stored_comparables([r.get(k) for r in part]) for k in keys)))
+    def reduced(part: list[dict]) -> list[tuple]:     # bot_tab_rows of a part, blank rows kept
+        return list(zip(*_reduced_columns(name, part)))
 
     n = len(rows)
     while n and _blank(reduced(rows[n - 1:n])[0]):
