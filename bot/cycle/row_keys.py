@@ -82,12 +82,16 @@ class RowKeys:
 
     def rows_in_groups(self, groups: set[tuple[str, str]]) -> np.ndarray:
         """The log rows (0-based) of these groups."""
-        wanted = np.fromiter((g in groups for g in self.group_list), dtype=bool, count=len(self.group_list))
-        return np.flatnonzero(wanted[self.groups]) if len(self.groups) else np.zeros(0, dtype=np.int64)
+        return self._rows_where([g in groups for g in self.group_list])
 
     def rows_of_products(self, product_keys: set[str]) -> np.ndarray:
         """The log rows (0-based) whose product has one of these keys."""
-        wanted = np.fromiter((g[0] in product_keys for g in self.group_list), dtype=bool, count=len(self.group_list))
+        return self._rows_where([g[0] in product_keys for g in self.group_list])
+
+    def _rows_where(self, wanted_groups: list[bool]) -> np.ndarray:
+        """The log rows whose group is wanted (one flag per group of `group_list`): one look per group,
+        not per row."""
+        wanted = np.array(wanted_groups, dtype=bool)
         return np.flatnonzero(wanted[self.groups]) if len(self.groups) else np.zeros(0, dtype=np.int64)
 
     def spellings_of(self, product_keys: set[str], product_key: Callable[[str], str]) -> dict[str, str]:
