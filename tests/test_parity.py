@@ -303,3 +303,57 @@ def test_the_fingerprint_made_from_the_plans_columns_is_the_one_made_from_the_ro
     assert set(outcome.tab_digests) == set(FINGERPRINTED_BOT_TABS)
     assert outcome.tab_digests == {name: tab_digest(bot_tab_rows(name, outcome.desired[name]))
                                    for name in FINGERPRINTED_BOT_TABS}
+
+
+@pytest.mark.parametrize("backend_name", ["workbook", "google"])
+def test_bot_tabs_nobody_touched_read_back_exactly_as_the_cycle_digested_them(both, backend_name, monkeypatch):
+    """The quiet and warm checks first digest the bot tabs as read, each cell as it is (a blank as ""),
+    and reduce every cell only when that misses: it must not miss on tabs exactly as the bot left them
+    (formulas as text, a number as text, emoji, right-to-left text, line breaks in email bodies), or
+    every quiet-full and warm cycle pays for the reduction again."""
+    from bot.cycle.compute import compute, required_tabs
+    from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, _read_bot_chunks, desired_tab_digest, read_bot_chunks
+    from bot.tabs.drafts import Renderer
+
+    workbook, google, fake = both
+    backend = workbook if backend_name == "workbook" else google
+    settings = load_settings(environ={})
+    assert run_cycle(backend, settings, lambda: NOW).wrote
+    outcome = compute(backend.read(required_tabs(settings)), settings, NOW + timedelta(minutes=5),
+                      Renderer(settings.templates_dir, settings.signoff), tab_digest=desired_tab_digest)
+    assert outcome.plan.is_empty
+    snapshot = backend.read(required_tabs(settings))
+    exact = _read_bot_chunks(snapshot, settings, exact=True)
+    assert {n: exact[n].digest for n in FINGERPRINTED_BOT_TABS} == outcome.tab_digests
+
+    def not_needed(values):
+        raise AssertionError("a bot tab read back as left was reduced cell by cell")
+    monkeypatch.setattr("bot.cycle.quiet.stored_comparables", not_needed)
+    read = read_bot_chunks(snapshot, settings, outcome.tab_digests)
+    assert {n: read[n].digest for n in FINGERPRINTED_BOT_TABS} == outcome.tab_digests
+
+
+@pytest.mark.parametrize("tab, header, value", [
+    pytest.param("Drafts", "Body", "\r\n", id="line-breaks-as-cr-lf"),
+    pytest.param("Drafts", "Sent On", "  ", id="spaces-for-a-blank"),
+])
+def test_a_bot_tab_read_differently_but_reduced_alike_is_still_found_as_left(both, tmp_path, tab, header, value):
+    """A cell that reads back in another form the reduction takes for the same (a body's line breaks as
+    CR LF, spaces for a blank) misses the exact digest; the quiet check then reduces the tab, finds the
+    fingerprint, and skips, as it did before it had an exact form."""
+    from bot.cycle.quiet import QuietCache
+    _, google, fake = both
+    settings = load_settings(environ={})
+    cache = QuietCache("g", folder=tmp_path / "cache")
+    assert run_cycle(google, settings, lambda: NOW, cache=cache).wrote
+    rows = google.read([tab]).tabs[tab]
+    cell = (1, rows[0].index(header))
+    before = fake.tab(tab).cells.get(cell)
+    if value == "\r\n":
+        assert "\n" in before
+        value = before.replace("\n", "\r\n")
+    else:
+        assert before in ("", None)
+    fake.tab(tab).set(*cell, value)
+    report = run_cycle(google, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
+    assert report.skipped and report.skipped_by == "fingerprint"

@@ -100,7 +100,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
                          snapshot.tab_digests) if cache else b""
         inputs = input_key(rep, settings_key, now) if cache else None
         if cache and remembered.get("fingerprint") and remembered.get("inputs") in (None, inputs):
-            read = read_bot_digests(snapshot, settings)
+            read = read_bot_digests(snapshot, settings, lambda digests: fingerprint(
+                rep, digests, settings_key, now) == remembered["fingerprint"])
             seen = fingerprint(rep, read, settings_key, now)
             status = read_bot_table(settings.title("bot_status"), snapshot.tabs.get(settings.title("bot_status")),
                                     load("bot_status"), settings.headers["bot_status"]).rows
