@@ -423,3 +423,32 @@ def test_a_comp_row_with_an_error_is_marked_so_its_draft_waits(run):
 
     out = run([case("CS-1"), case("CS-2")], [comp("CS-1"), comp("CS-2", refund_amount="lots")])
     assert out.validation.comp[HAS_ERROR].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("extra", [
+    pytest.param([], id="sample"),
+    pytest.param([["", "", "", "", "", "", "", "", "", "only details typed"],
+                  ["N/A", "CS-9", "", "", "", "  trail mix  ", "", "", "clumping", "", "", "", "", "", "", "", ""],
+                  ["Nov 3", "CS-10", "", "", "", "", "", "", "Clumping", "", "", "", "", "", "", "", "", "", "LOT-7"]],
+                 id="blank-placeholder-and-bad-cells"),
+])
+def test_parsed_columns_are_check_tabs_values_for_those_columns(settings, extra):
+    """A warm cycle works out the touched groups' flags from the recurrence columns alone
+    (log_issues.parsed_columns): each must hold exactly what the full validation parses, on the rows
+    that have any of them filled (a row without them is never in a recurrence group)."""
+    from bot.demo.sample_data import build_sample
+    from bot.read.table import ROW_COLUMN, map_columns, rep_frame
+    from bot.tabs.escalations import RECURRENCE_COLUMNS
+    from bot.tabs.log_issues import check_tab, parsed_columns
+    from sheet_schema import load
+
+    rows = build_sample(date(2026, 11, 20))["Defective Log"] + extra
+    schema = load("defective_log")
+    columns = map_columns("Defective Log", rows[0], schema, {}, strict=True)
+    full, _ = check_tab(rep_frame(rows, columns, schema), schema, columns, settings.day_first)
+    some = parsed_columns(rep_frame(rows, columns, schema), schema, RECURRENCE_COLUMNS, settings.day_first)
+    filled = full[list(RECURRENCE_COLUMNS)].notna().any(axis=1)
+    expected = full.loc[filled, [ROW_COLUMN, *RECURRENCE_COLUMNS]].reset_index(drop=True)
+    assert some.columns.tolist() == [ROW_COLUMN, *RECURRENCE_COLUMNS]
+    assert some.to_dict("records") == expected.to_dict("records")
+    assert len(some) == len(rows) - 1 - (1 if extra else 0)

@@ -22,12 +22,12 @@ from bot.errors import LayoutError
 from bot.tabs.capa import Capa
 from bot.tabs.feedback import with_feedback
 from bot.tabs.open_cases import NotifyEscalation, open_cases_rows
-from bot.tabs.layout import draft_key, drafts_layout, escalations_layout, flag_key
+from bot.tabs.layout import TabLayout, draft_key, drafts_layout, escalations_layout, flag_key
 from bot.tabs.bot_memory import memory_rows, parse_memory, read_memory
 from bot.cycle.plan import TabTarget, plan_tabs
-from bot.tabs.escalations import FlagChanges, episodes
-from bot.read.table import BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
-from bot.tabs.log_issues import Validation, validate
+from bot.tabs.escalations import RECURRENCE_COLUMNS, FlagChanges, episodes
+from bot.read.table import ROW_COLUMN, BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
+from bot.tabs.log_issues import Validation, parsed_columns, validate
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
@@ -106,6 +106,9 @@ class Part:
     rows: dict[str, list[int]]
     next_flag: int
     spellings: dict[str, str]
+    # Only the flags (and their memory) are wanted: the other tabs come out as read (Log Issues: only the
+    # flags' own issues), and of the Defective Log only the columns the recurrence rules read are parsed.
+    flags_only: bool = False
 
 
 def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) -> Validation:
@@ -125,6 +128,9 @@ def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) 
     if part is not None:
         log_raw.rows = np.array(part.rows[settings.title("defective_log")], dtype=np.int64)
         comp_raw.rows = np.array(part.rows[settings.title("comp_sheet")], dtype=np.int64)
+        if part.flags_only:
+            log = parsed_columns(log_raw, log_schema, RECURRENCE_COLUMNS, settings.day_first)
+            return Validation(log, pd.DataFrame({ROW_COLUMN: comp_raw.rows[:0]}), [])
     return validate(log_raw, log_schema, log_cols, comp_raw, comp_schema, comp_cols, settings.day_first)
 
 
@@ -158,9 +164,13 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # is what is alive at once, and the parsed memory and the episodes are among the largest.
     parsed_memory = parse_memory(tables["bot_memory"].rows)
     memory = read_memory(tables["bot_memory"].rows, parsed_memory)
+    flags_only = part is not None and part.flags_only
     spellings = part.spellings if part else product_spellings(v.log["product"].tolist(), settings.recurrence.key)
-    drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
-                                  now.date(), settings.follow_up, settings.escalation)
+    if flags_only:
+        drafts, ready = TabLayout([dict(r) for r in tables["drafts"].rows], []), []
+    else:
+        drafts, ready = drafts_layout(tables["drafts"], memory.get("drafts"), v, renderer, spellings, when,
+                                      now.date(), settings.follow_up, settings.escalation)
     log_rows, comp_rows = len(v.log), len(v.comp)
     if consume:
         v.comp = _emptied(v.comp)   # only the drafts read the Comp Sheet
@@ -181,7 +191,7 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
     # Bot cells people overtyped (and put back) are listed with the rep tabs' problems.
     v.issues = v.issues + flags.issues + drafts.issues
     del parsed_memory, memory, drafts, flags   # the records: only the memory's rows needed them
-    open_rows = with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
+    open_rows = [] if flags_only else with_feedback(open_cases_rows(v.log, esc, now.date()), v.log, esc, now.date())
 
     issue_rows = [{"tab": i.tab, "row": i.row, "ticket_id": i.ticket_id, "column": i.column,
                    "field": i.field, "problem": i.problem, "severity": i.severity} for i in v.issues]

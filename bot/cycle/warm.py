@@ -10,7 +10,8 @@ edits and compares.
 
 Two small runs of `compute` give every part: one on the rows of the tickets the edits touch (their
 Log Issues, drafts, Open Cases rows and the drafts' memory), one on the rows of the recurrence groups
-they touch (their flags and the flags' memory).
+they touch (their flags and the flags' memory only: core.Part.flags_only, since 100 edits can touch
+groups holding most of the log).
 """
 from __future__ import annotations
 
@@ -125,7 +126,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     snap_t, part_t = _part(snapshot, settings, t_log, t_comp, {"drafts": drafts_at, "bot_memory": memory_t},
                            bot.next_flag, touched.spellings)
     snap_g, part_g = _part(snapshot, settings, touched.group_rows, [],
-                           {"escalations": flags_at, "bot_memory": memory_g}, bot.next_flag, touched.spellings)
+                           {"escalations": flags_at, "bot_memory": memory_g}, bot.next_flag, touched.spellings,
+                           flags_only=True)
     out_t = core.compute(snap_t, settings, now, renderer, part=part_t)
     out_g = core.compute(snap_g, settings, now, renderer, part=part_g)
     for out in (out_t, out_g):
@@ -211,7 +213,7 @@ def _touched(snapshot: Snapshot, settings: Settings, kept_keys: RowKeys, changed
     # The spellings drafts use: the edits change the counts of their own products only. A spelling of
     # one of those that a row left alone keeps must name its product as before (its draft is not worked
     # out again). The tickets' part drafts: it gets the spellings of its products (a spelling without a
-    # product key names itself); the groups' part's drafts are thrown away.
+    # product key names itself); the groups' part drafts nothing.
     edited_products = {g[0] for g in edited_groups if g[0]}
     spelled_before = kept_keys.spellings_of(edited_products, settings.recurrence.key)
     spellings = keys.spellings_of(edited_products | {keys.group_of(i)[0] for i in t_log}, settings.recurrence.key)
@@ -257,9 +259,11 @@ def _recount(count: Callable[[list[dict]], int], rows: list[dict], at: list[int]
 
 
 def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
-          bot_rows: dict[str, list[int]], next_flag: int, spellings: dict[str, str]) -> tuple[Snapshot, core.Part]:
+          bot_rows: dict[str, list[int]], next_flag: int, spellings: dict[str, str],
+          flags_only: bool = False) -> tuple[Snapshot, core.Part]:
     """A snapshot of these rep rows (0-based under the header) and these rows of the bot tabs that carry
-    records (the others: their headers only), with the Part that tells compute where they sit."""
+    records (the others: their headers only), with the Part that tells compute where they sit.
+    `flags_only`: only the part's flags are wanted (core.Part.flags_only)."""
     tabs = dict(snapshot.tabs)
     rows_of = {}
     for name, at in (("defective_log", log_at), ("comp_sheet", comp_at)):
@@ -271,7 +275,7 @@ def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: li
         if rows is not None and name != "bot_status":
             at = bot_rows.get(name, [])
             tabs[settings.title(name)] = [rows[0]] + [rows[p + 1] for p in at]
-    return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings)
+    return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings, flags_only)
 
 
 def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> RowKeys | None:

@@ -52,6 +52,11 @@ class RecurrenceSettings:
         return self.aliases.get(k, k)
 
 
+# Every Defective Log column the recurrence rules read (episodes, and bot.tabs.capa.Capa): a warm cycle
+# works out the flags of the groups an edit touches from these alone (compute's Part.flags_only).
+RECURRENCE_COLUMNS = ("date_logged", "product", "defect_type", "ticket_id", "lot_number")
+
+
 def episodes(log: pd.DataFrame, settings: RecurrenceSettings) -> list[Episode]:
     """Every flag-sized episode, ordered by first date (then sheet row). Vectorised over the log, on
     plain arrays (a pandas filter or column per step copies 100,000 rows each time)."""

@@ -207,6 +207,18 @@ def check_tab(raw: RawTab, schema: TabSchema, columns: ColumnMap, day_first: boo
     return frame, out
 
 
+def parsed_columns(raw: RawTab, schema: TabSchema, keys: tuple[str, ...], day_first: bool) -> pd.DataFrame:
+    """Only these columns of a tab, each parsed as check_tab parses it (the same values), with the sheet
+    row of each row that has any of them filled: what a rule that reads only these needs, without the
+    other columns parsed or any rule checked."""
+    read = {key: parse_column(raw.values[key], schema.column(key), day_first) for key in keys}
+    keep = ~np.logical_and.reduce([c.blank for c in read.values()])
+    frame = pd.DataFrame({key: pd.Series(c.values[keep], dtype=object, copy=False) for key, c in read.items()},
+                         copy=False)
+    frame.insert(0, ROW_COLUMN, raw.rows[keep])
+    return frame
+
+
 def _placeholder_problem(raw: RawTab, key: str, pos: int, out: "_Collector", columns: ColumnMap) -> str:
     """What a required cell holding `N/A` (or another placeholder) says: the text, and what to fill in."""
     at = int(np.searchsorted(raw.rows, out.rows[pos]))    # raw rows keep the blank rows check_tab dropped
