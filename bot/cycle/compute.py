@@ -220,10 +220,13 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 
 def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None,
-            let_go: bool, compare: dict[str, list[int]] | None = None) -> tuple[Plan, dict[str, bytes]]:
+            let_go: bool, compare: dict[str, list[int]] | None = None,
+            on_compared: Callable[[str, list[dict], dict[str, list]], None] | None = None
+            ) -> tuple[Plan, dict[str, bytes]]:
     """The plan from every bot tab as read to the tab as desired, and each tab's `tab_digest` (when
     given) as the plan goes. `compare` (a warm cycle, which digests the tabs itself): for a tab, the
-    only rows that may differ from the tab as read; the plan compares only those."""
+    only rows that may differ from the tab as read; the plan compares only those, and hands each tab's
+    columns as it compared them (those rows only) to `on_compared`."""
     if compare and tab_digest:
         raise ValueError("a tab's digest needs every row compared")
     # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
@@ -238,7 +241,7 @@ def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
         if d is not None:
             digests[name] = d
 
-    return plan_tabs(targets, digest if tab_digest else None, let_go=let_go), digests
+    return plan_tabs(targets, digest if tab_digest else on_compared, let_go=let_go), digests
 
 
 def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:

@@ -199,12 +199,15 @@ def tab_digest(rows: list[tuple]) -> bytes:
     return Chunks.of(rows).digest
 
 
-def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]) -> bytes:
+def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int],
+                   compared: dict[str, list] | None = None) -> bytes:
     """`desired_tab_digest` of `rows`, a bot tab as read (digested to `read`) in which only the rows at
     `changed` (0-based, sorted) may differ or be new: the chunks holding none of them are taken from
-    `read`, the others digested again."""
-    def reduced(part: list[dict]) -> list[tuple]:     # bot_tab_rows of a part, blank rows kept
-        return list(zip(*_reduced_columns(name, part)))
+    `read`, the others digested again. `compared`: columns the plan already reduced for the rows at
+    `changed`, in that order (plan_tabs' `compared`), taken for a chunk whose every row it covers (a
+    few edits can move most of a sorted tab's rows)."""
+    def reduced(part: list[dict], given: dict[str, list] | None = None) -> list[tuple]:
+        return list(zip(*_reduced_columns(name, part, given)))    # bot_tab_rows of a part, blank rows kept
 
     n = len(rows)
     while n and _blank(reduced(rows[n - 1:n])[0]):
@@ -214,8 +217,14 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
         hi = min(n, lo + DIGEST_ROWS)
         c = lo // DIGEST_ROWS
         same_rows = c < len(read.digests) and min(read.length, lo + DIGEST_ROWS) == hi
-        touched = bisect_left(changed, hi) > bisect_left(changed, lo)
-        out.append(read.digests[c] if same_rows and not touched else _chunk_digest(reduced(rows[lo:hi])))
+        first, last = bisect_left(changed, lo), bisect_left(changed, hi)
+        if same_rows and last == first:
+            out.append(read.digests[c])
+            continue
+        given = None
+        if compared and last - first == hi - lo:    # sorted and distinct: every row of the chunk compared
+            given = {key: column[first:last] for key, column in compared.items()}
+        out.append(_chunk_digest(reduced(rows[lo:hi], given)))
     return hashlib.sha256(b"".join(out)).digest()
 
 
