@@ -329,3 +329,18 @@ def test_a_reduced_cell_reduces_to_itself(values):
     again = cells.stored_comparables(reduced)
     assert [marshal.dumps(v) if not isinstance(v, (date, datetime)) else repr(v) for v in again] == as_stored
     assert cells.stored_comparables([None] + reduced)[0] == ""
+
+
+@given(st.lists(st.one_of(st.text(max_size=6), st.sampled_from(["", "a\x00b", "\x00", "\U0001f600", "\ud800", "x" * 40])),
+                max_size=60))
+def test_text_lengths_counts_every_text(texts):
+    assert cells.text_lengths(texts).tolist() == list(map(len, texts))
+
+
+@pytest.mark.parametrize("texts", [
+    pytest.param(["CS-1", "", "N/A"] * 1500, id="short-texts-over-several-chunks"),
+    pytest.param(["a complaint long enough to be counted one by one"] * 300 + [""], id="long-texts"),
+    pytest.param(["ab"] * 2500 + ["a\x00b"], id="a-nul-in-the-last-chunk"),
+])
+def test_text_lengths_on_whole_columns(texts):
+    assert cells.text_lengths(texts).tolist() == list(map(len, texts))

