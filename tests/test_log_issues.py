@@ -179,6 +179,13 @@ def test_headers_match_ignoring_case_and_spaces(run, settings):
     pytest.param(["CS-Ä1", "cs-\u00df"], id="non-ascii"),
     pytest.param(["CS-1\x00", "CS-2\r\n"], id="unstorable-characters"),
     pytest.param(["CS-" + "9" * 40000, "CS-1"], id="longer-than-a-cell-holds"),
+    pytest.param(["CS-" + "9" * 40000, "CS-1 "], id="longer-than-a-cell-holds-with-spaces"),
+    pytest.param(["CS-1", "ab-2", "", "Cs-3"], id="ascii-without-spaces"),
+    pytest.param(["CS-1", "AB\x002"], id="a-nul-inside-a-ticket"),
+    pytest.param(["CS-1\t", "AB-2"], id="a-tab"),
+    pytest.param([], id="no-tickets"),
+    pytest.param([""], id="one-blank"),
+    pytest.param(["", ""], id="two-blanks"),
 ])
 def test_ticket_keys_is_ticket_key_over_a_column(tickets):
     from bot.tabs.log_issues import ticket_key, ticket_keys
@@ -452,3 +459,13 @@ def test_parsed_columns_are_check_tabs_values_for_those_columns(settings, extra)
     assert some.columns.tolist() == [ROW_COLUMN, *RECURRENCE_COLUMNS]
     assert some.to_dict("records") == expected.to_dict("records")
     assert len(some) == len(rows) - 1 - (1 if extra else 0)
+
+
+def test_ticket_keys_is_ticket_key_over_any_column():
+    from hypothesis import given, strategies as st
+    from bot.tabs.log_issues import ticket_key, ticket_keys
+
+    @given(st.lists(st.text(alphabet="Cs-19 \x00\t\u00df\u00c4", max_size=6), max_size=20))
+    def check(tickets):
+        assert ticket_keys(tickets) == [ticket_key(t) if t else "" for t in tickets]
+    check()
