@@ -381,3 +381,24 @@ def test_the_keys_a_cycle_keeps_are_each_rows_keys_as_parsed_alone(settings):
         assert keys.comp_tickets[i] == (alone.comp_tickets[0] if alone else ""), i
     assert keys.rows_in_groups({keys.group_of(8)}).tolist() == \
         [i for i in range(len(log) - 1) if keys.group_of(i) == keys.group_of(8)]
+
+
+@pytest.mark.parametrize("tickets, keys", [
+    pytest.param({"cs-124"}, ["cs-0124", "cs-124", "cs-00124", "cs-1240", "cs-124a", "", "00124", "cs-0012"], id="leading-zeros"),
+    pytest.param({"00124", "7"}, ["124", "0124", "007", "70", "0007x", "0", "00"], id="bare-numbers"),
+    pytest.param({"0", "a0b"}, ["00", "0", "000", "a0b", "a00b", "a00", "0a0b"], id="zeros-alone"),
+    pytest.param({"cs-\u0661\u0662"}, ["cs-0\u0661\u0662", "cs-\u0661\u0662", "cs-\u0660\u0661\u0662"], id="other-digits"),
+    pytest.param({"cs-1"}, ["cs-01", "cs\x00-01", "cs-1"], id="a-nul-in-a-key"),
+    pytest.param({"cs-1"}, [], id="no-keys"),
+])
+def test_near_twins_are_the_keys_equal_but_for_leading_zeros(tickets, keys):
+    from bot.cycle.warm import _near
+    from bot.tabs.log_issues import without_leading_zeros
+    bare = {without_leading_zeros(t) for t in tickets}
+    assert _near(tickets, keys) == {k for k in keys if k and without_leading_zeros(k) in bare}
+
+
+def test_positions_of_are_the_keys_wanted():
+    from bot.cycle.warm import _positions_of
+    assert _positions_of({"a", "c"}, ["a", "b", "c", "a", ""]) == [0, 2, 3]
+    assert _positions_of(set(), ["a"]) == [] and _positions_of({"a"}, []) == []

@@ -16,6 +16,7 @@ groups holding most of the log).
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import compress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -209,8 +210,8 @@ def _touched(snapshot: Snapshot, settings: Settings, kept_keys: RowKeys, changed
     edited_groups = [g for k in (before, now_changed) for g in k.group_list]
     groups = {g for g in edited_groups if g[0] and g[1]}
     tickets |= _near(tickets, keys.log_tickets + keys.comp_tickets)
-    t_log = sorted({i for i, k in enumerate(keys.log_tickets) if k in tickets} | set(log_at))
-    t_comp = sorted({i for i, k in enumerate(keys.comp_tickets) if k in tickets} | set(comp_at))
+    t_log = sorted(set(_positions_of(tickets, keys.log_tickets)) | set(log_at))
+    t_comp = sorted(set(_positions_of(tickets, keys.comp_tickets)) | set(comp_at))
 
     # The spellings drafts use: the edits change the counts of their own products only. A spelling of
     # one of those that a row left alone keeps must name its product as before (its draft is not worked
@@ -293,11 +294,21 @@ def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> 
     return row_keys(v.log, len(v.log), v.comp, len(v.comp), settings.recurrence.key)
 
 
+def _positions_of(wanted: set[str], keys: list[str]) -> list[int]:
+    """The positions of the keys that are in `wanted`, one C-level lookup per key."""
+    return list(compress(range(len(keys)), map(wanted.__contains__, keys)))
+
+
 def _near(tickets: set[str], keys: list[str]) -> set[str]:
-    """The keys that differ from one of `tickets` only in leading zeros (the Comp Sheet check names them)."""
-    bare = {without_leading_zeros(t) for t in tickets}
-    loose = {b.replace("0", "") for b in bare}
-    return {k for k in set(keys) if k and k.replace("0", "") in loose and without_leading_zeros(k) in bare}
+    """The keys that differ from one of `tickets` only in leading zeros (the Comp Sheet check names them):
+    every key's zeros dropped in one regex pass over the keys joined with NULs (a NUL is no digit, so no
+    match crosses from one key to the next), a regex call per key costing three times as much."""
+    bare = {without_leading_zeros(t) for t in tickets}      # never "": a key keeps its last digit
+    joined = "\x00".join(keys)
+    if joined.count("\x00") != len(keys) - 1:      # a key holding a NUL (cleaned keys never do)
+        return {k for k in keys if without_leading_zeros(k) in bare}
+    bare_keys = without_leading_zeros(joined).split("\x00") if keys else []
+    return set(compress(keys, map(bare.__contains__, bare_keys)))
 
 
 def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> tuple[list[dict], list[int]]:
