@@ -163,12 +163,15 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     issues = [_issue(r) for r in desired["log_issues"]]
     status_read = core.last_run(tables["bot_status"].rows)
     # The plan compares only the rows that may have changed, and each tab's digest takes the digests of
-    # the chunks of rows holding none of them from the tab as read (checked above to be as left).
-    compared: dict[str, dict[str, list]] = {}
-    plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at,
-                           on_compared=lambda name, rows, columns: compared.__setitem__(name, columns))
-    digests = {name: patched_digest(name, desired[name], read[name], changed_at[name], compared.get(name))
-               for name in FINGERPRINTED_BOT_TABS}
+    # the chunks of rows holding none of them from the tab as read (checked above to be as left), the
+    # others from the columns the plan compared, as the plan goes (no tab's columns outlive its plan:
+    # the real CAERS log's warm peak).
+    digests: dict[str, bytes] = {}
+
+    def patch(name: str, rows: list[dict], compared: dict[str, list]) -> None:
+        if name in FINGERPRINTED_BOT_TABS:
+            digests[name] = patched_digest(name, rows, read[name], changed_at[name], compared)
+    plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at, on_compared=patch)
     ready = (kept.ready - bot.draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
