@@ -305,7 +305,7 @@ def _positions_of(wanted: set[str], keys: list[str]) -> list[int]:
 def _near(tickets: set[str], keys: list[str]) -> set[str]:
     """The keys that differ from one of `tickets` only in leading zeros (the Comp Sheet check names them):
     every key's zeros dropped in one regex pass over the keys joined with NULs (a NUL is no digit, so no
-    match crosses from one key to the next), a regex call per key costing three times as much."""
+    match crosses from one key to the next): half the time of a regex call per key."""
     bare = {without_leading_zeros(t) for t in tickets}      # never "": a key keeps its last digit
     joined = "\x00".join(keys)
     if joined.count("\x00") != len(keys) - 1:      # a key holding a NUL (cleaned keys never do)

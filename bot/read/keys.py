@@ -29,8 +29,9 @@ def ticket_keys(tickets: list[str]) -> list[str]:
         return []
     joined = "\x00".join(tickets)     # one NUL between tickets: they split apart again below
     # Printable ASCII: no character to drop, and a ticket is cut only past MAX_STORED_CHARS characters.
+    limit = cells.MAX_STORED_CHARS
     if joined.isascii() and joined.count("\x00") == len(tickets) - 1 and joined.replace("\x00", "").isprintable() \
-            and (len(joined) <= cells.MAX_STORED_CHARS or int(cells.text_lengths(tickets).max()) <= cells.MAX_STORED_CHARS):
+            and (len(joined) <= limit or int(cells.text_lengths(tickets).max()) <= limit):
         if " " not in joined:   # nothing to strip, and casefold is lower in ASCII: the column at C speed
             return joined.lower().split("\x00")
         return [t.strip().casefold() for t in tickets]
