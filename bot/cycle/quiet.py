@@ -19,6 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from bot import __version__
 from bot.read.cells import stored_comparables
@@ -97,31 +98,28 @@ def _none_as_empty(values: list) -> list:
     return ["" if v is None else v for v in values] if None in values else values
 
 
-def read_bot_digests(snapshot: Snapshot, settings: Settings, matches=None) -> dict[str, bytes]:
+def read_bot_digests(snapshot: Snapshot, settings: Settings,
+                     matches: Callable[[dict[str, bytes]], bool] | None = None) -> dict[str, bytes]:
     """Each fingerprinted bot tab as read, reduced and digested as the fingerprint compares it: the quiet
-    check. `matches`: see read_bot_chunks (here it is given the digests of every tab)."""
-    exact = {name: chunks.digest for name, chunks in _read_bot_chunks(snapshot, settings, exact=True).items()}
-    if matches is not None and matches(exact):
-        return exact
-    return {name: chunks.digest for name, chunks in read_bot_chunks(snapshot, settings).items()}
+    check. `matches`: see read_bot_chunks."""
+    return {name: chunks.digest for name, chunks in read_bot_chunks(snapshot, settings, matches).items()}
 
 
 def read_bot_chunks(snapshot: Snapshot, settings: Settings,
-                    expected: dict[str, bytes] | None = None) -> dict[str, Chunks]:
+                    matches: Callable[[dict[str, bytes]], bool] | None = None) -> dict[str, Chunks]:
     """`read_bot_digests` a chunk of rows at a time: the warm cycle's check that the bot tabs are as the
-    last cycle left them (`expected`: their digests), whose chunks then stand for the rows it does not
-    change (`patched_digest`).
+    last cycle left them, whose chunks then stand for the rows it does not change (`patched_digest`).
 
     A bot tab nobody touched reads back exactly as written (each value as stored, a blank as nothing),
-    so the tabs are first digested as read, with only a blank made ""; a tab whose digest matches so
-    is as expected, without reducing each cell (a tenth of a second at 100,000 rows). The exact form is
-    stricter than the reduction (each cell it leaves is already in the reduced form), so it can miss a
-    match, never make one: a tab that does not match is reduced, and compared again."""
-    if expected is None:
-        return _read_bot_chunks(snapshot, settings, exact=False)
-    exact = _read_bot_chunks(snapshot, settings, exact=True)
-    if all(exact[name].digest == expected.get(name) for name in FINGERPRINTED_BOT_TABS):
-        return exact
+    so with `matches` (whether the caller expects these digests of every tab) the tabs are first
+    digested as read, with only a blank made ""; digests it accepts so need no cell reduced (a tenth of
+    a second at 100,000 rows). The exact form is stricter than the reduction (each cell it leaves is
+    already in the reduced form), so it can miss a match, never make one: when `matches` refuses them,
+    the tabs are reduced, and the caller compares again."""
+    if matches is not None:
+        exact = _read_bot_chunks(snapshot, settings, exact=True)
+        if matches({name: chunks.digest for name, chunks in exact.items()}):
+            return exact
     return _read_bot_chunks(snapshot, settings, exact=False)
 
 

@@ -109,8 +109,9 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     changed, old = found
     if not any(changed.values()):
         return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
-    read = read_bot_chunks(snapshot, settings, kept.tab_digests)
-    if any(read[n].digest != kept.tab_digests.get(n) for n in FINGERPRINTED_BOT_TABS):
+    left = {name: kept.tab_digests.get(name) for name in FINGERPRINTED_BOT_TABS}
+    read = read_bot_chunks(snapshot, settings, left.__eq__)
+    if {name: chunks.digest for name, chunks in read.items()} != left:
         return None
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
 
