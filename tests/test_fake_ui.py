@@ -194,3 +194,52 @@ def test_structural_requests_google_refuses(fake_sheets, gc, request_, message):
         gc.open_by_key(fake_sheets.spreadsheet_id).batch_update({"requests": [{kind: args}]})
     assert caught.value.response.status_code == 400 and message in caught.value.response.json()["error"]["message"]
     assert state(fake_sheets, tab) == before
+
+
+CELL_SHIFTS = [
+    ("delete-range-pulls-its-columns-up", {"deleteRange": {"range": {"startRowIndex": 2, "endRowIndex": 3,
+                                                                      "startColumnIndex": 0, "endColumnIndex": 1},
+                                                            "shiftDimension": "ROWS"}},
+     [["h1", "h2"], ["a", 1], ["c", 2], ["d", 3], ["", 4]], 10),
+    ("insert-range-pushes-its-columns-down", {"insertRange": {"range": {"startRowIndex": 1, "endRowIndex": 3,
+                                                                         "startColumnIndex": 1, "endColumnIndex": 2},
+                                                               "shiftDimension": "ROWS"}},
+     [["h1", "h2"], ["a"], ["b"], ["c", 1], ["d", 2], ["", 3], ["", 4]], 10),
+    ("insert-range-past-the-last-row-grows-the-grid", {"insertRange": {
+        "range": {"startRowIndex": 1, "endRowIndex": 8, "startColumnIndex": 0, "endColumnIndex": 1},
+        "shiftDimension": "ROWS"}},
+     [["h1", "h2"], ["", 1], ["", 2], ["", 3], ["", 4], ["", None], ["", None], ["", None], ["a"], ["b"], ["c"],
+      ["d"]], 12),
+]
+
+
+@pytest.mark.parametrize("request_,rows,grid_rows", [s[1:] for s in CELL_SHIFTS], ids=[s[0] for s in CELL_SHIFTS])
+def test_cell_shifts_move_only_the_columns_of_their_range(fake_sheets, gc, request_, rows, grid_rows):
+    """insertRange / deleteRange with shiftDimension ROWS (what the bot sends to keep a tab's rows in
+    place, base.RowShift): the cells of the range's columns move, the other columns stay."""
+    tab = structure_seed(fake_sheets)
+    (kind, args), = request_.items()
+    args["range"] = dict(args["range"], sheetId=tab.sheet_id)
+    gc.open_by_key(fake_sheets.spreadsheet_id).batch_update({"requests": [{kind: args}]})
+    def two(r):
+        return [("" if v is None else v) for v in (list(r) + ["", ""])[:2]]
+    assert [two(r) for r in fake_sheets.rows("Drafts")] == [two(r) for r in rows]
+    assert tab.rows == grid_rows
+
+
+@pytest.mark.parametrize("args,message", [
+    pytest.param({"range": {"startRowIndex": 1, "endRowIndex": 2}, "shiftDimension": "ROW"},
+                 "Invalid value at 'requests[0].delete_range.shift_dimension'", id="bad-shift-enum"),
+    pytest.param({"range": {"startRowIndex": 1, "endRowIndex": 20}, "shiftDimension": "ROWS"},
+                 "The range is outside the grid", id="past-the-grid"),
+    pytest.param({"range": {"startRowIndex": 1, "endRowIndex": 2}}, "shiftDimension must be ROWS or COLUMNS",
+                 id="no-shift-dimension"),
+])
+def test_cell_shifts_google_refuses(fake_sheets, gc, args, message):
+    tab = structure_seed(fake_sheets)
+    args["range"] = dict(args["range"], sheetId=tab.sheet_id)
+    before = fake_sheets.rows("Drafts")
+    with pytest.raises(gspread.exceptions.APIError) as caught:
+        gc.open_by_key(fake_sheets.spreadsheet_id).batch_update({"requests": [{"deleteRange": args}]})
+    assert caught.value.response.status_code == 400 and message in caught.value.response.json()["error"]["message"]
+    assert fake_sheets.rows("Drafts") == before

@@ -357,3 +357,95 @@ def test_a_bot_tab_read_differently_but_reduced_alike_is_still_found_as_left(bot
     fake.tab(tab).set(*cell, value)
     report = run_cycle(google, settings, lambda: NOW + timedelta(minutes=5), cache=cache)
     assert report.skipped and report.skipped_by == "fingerprint"
+
+
+def _warm_cycles_take_the_short_way(monkeypatch) -> list[bool]:
+    """Warm cycles on the 60-row sample (where one edit is 2 % of the rows, past warm.MAX_CHANGED); the
+    list records whether each took the short way."""
+    import bot.cycle.run as run
+    from bot.cycle.warm import warm_outcome
+    taken: list[bool] = []
+
+    def short_way(*args, **kwargs):
+        out = warm_outcome(*args, **{**kwargs, "max_changed": 1.0})
+        taken.append(out is not None)
+        return out
+    monkeypatch.setattr(run, "warm_outcome", short_way)
+    return taken
+
+
+def _close_the_most_urgent_case(workbook, google, fake, persons_column=False):
+    """Close the case on Open Cases' first row (every row below it moves up) in both; returns Open Cases
+    as it was."""
+    import openpyxl
+    cases = bot_tabs(google)["Open Cases"]
+    assert len(cases) > 4
+    log_row = int(cases[1][cases[0].index("Log Row")])
+    status = build_sample(TODAY)["Defective Log"][0].index("Status")
+    wb = openpyxl.load_workbook(workbook.path)
+    wb["Defective Log"].cell(row=log_row, column=status + 1).value = "Closed"
+    if persons_column:
+        for r in range(1, len(cases) + 1):
+            wb["Open Cases"].cell(row=r, column=12).value = f"note {r}"
+    wb.save(workbook.path)
+    fake.tab("Defective Log").set(log_row - 1, status, "Closed")
+    if persons_column:
+        for r in range(len(cases)):
+            fake.tab("Open Cases").set(r, 11, f"note {r + 1}")
+    return cases
+
+
+@pytest.mark.parametrize("persons_column", [False, True], ids=["bot-columns-only", "a-persons-column-beside"])
+def test_a_closed_case_leaves_the_same_open_cases_whether_rows_move_or_cells_are_written(
+        both, tmp_path, monkeypatch, persons_column):
+    """A warm cycle on Google deletes a closed case's Open Cases row (deleteRange over the bot's
+    columns) where the workbook rewrites the rows below it: the same tabs either way, a person's own
+    column beside the tab stays where it was typed, and the next cycle is quiet on both."""
+    from bot.cycle.quiet import QuietCache
+    taken = _warm_cycles_take_the_short_way(monkeypatch)
+    workbook, google, fake = both
+    settings = load_settings(environ={})
+    caches = {b: QuietCache(name, folder=tmp_path / "cache") for b, name in ((workbook, "w"), (google, "g"))}
+    for backend in (workbook, google):
+        run_cycle(backend, settings, lambda: NOW, cache=caches[backend])
+    cases = _close_the_most_urgent_case(workbook, google, fake, persons_column)
+    fake.clear_log()
+    later = NOW + timedelta(minutes=10)
+    for backend in (workbook, google):
+        run_cycle(backend, settings, lambda: later, cache=caches[backend])
+    assert taken == [True, True]
+    sent = [list(r) for e in fake.api_log if e.kind == "batchUpdate" for r in e.body["requests"]]
+    assert [k for r in sent for k in r if k.endswith("Range")] == ["deleteRange"]
+    after = bot_tabs(google)
+    assert after == bot_tabs(workbook)
+    assert after["Open Cases"][1][:10] == cases[2][:10]
+    if persons_column:
+        assert [r[11] for r in after["Open Cases"]] == [f"note {r}" for r in range(1, len(cases) + 1)]
+    for backend in (workbook, google):
+        assert run_cycle(backend, settings, lambda: later + timedelta(minutes=1), cache=caches[backend]).skipped
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda p: p.sort("Open Cases", "Ticket ID"), id="sorted"),
+    pytest.param(lambda p: p.insert_rows("Open Cases", before_row=2), id="a-row-inserted-at-the-top"),
+    pytest.param(lambda p: p.delete_rows("Open Cases", first_row=3), id="a-row-below-deleted"),
+])
+def test_open_cases_moved_while_the_bot_deletes_a_row_is_never_left_wrong(both, tmp_path, monkeypatch, edit):
+    """A person moves Open Cases' rows between the bot's read and its write: the rows it would delete
+    are no longer the ones it read, so nothing is written and the cycle starts over; the tab ends as
+    the workbook's (no person there)."""
+    from bot.cycle.quiet import QuietCache
+    taken = _warm_cycles_take_the_short_way(monkeypatch)
+    workbook, google, fake = both
+    settings = load_settings(environ={})
+    caches = {b: QuietCache(name, folder=tmp_path / "cache") for b, name in ((workbook, "w"), (google, "g"))}
+    for backend in (workbook, google):
+        run_cycle(backend, settings, lambda: NOW, cache=caches[backend])
+    _close_the_most_urgent_case(workbook, google, fake)
+    fake.after_request("batchGet", lambda f: edit(f.person))
+    later = NOW + timedelta(minutes=10)
+    run_cycle(workbook, settings, lambda: later, cache=caches[workbook])
+    report = run_cycle(google, settings, lambda: later, cache=caches[google])
+    assert taken[:2] == [True, True] and report.attempts == 2
+    assert not fake.pending_hooks()
+    assert bot_tabs(google)["Open Cases"] == bot_tabs(workbook)["Open Cases"]

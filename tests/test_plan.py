@@ -1,5 +1,8 @@
 """The plan: only changed bot cells, never a people's column, nothing when nothing changed."""
-from bot.cycle.plan import TabTarget, plan_tabs
+import pytest
+from hypothesis import given, strategies as st
+
+from bot.cycle.plan import TabTarget, aligned, plan_tabs
 from bot.read.table import read_bot_table
 from sheet_schema import load
 
@@ -166,3 +169,53 @@ def test_no_blank_check_when_no_row_is_added():
 def test_a_tab_with_only_a_header_guards_its_header_and_the_new_rows():
     plan = plan_tabs([target(DRAFTS, [DRAFTS.headers], [draft("CS-1")])])
     assert [(g.row, g.col, len(g.values)) for g in plan.guards] == [(1, 1, 1), (2, 1, 1)]
+
+
+@pytest.mark.parametrize("origins,read,compare,sources,shifts", [
+    pytest.param([0, 1, 2], 3, [], [0, 1, 2], (), id="nothing-moved"),
+    pytest.param([1, 2, 3], 4, [], [1, 2, 3], ((0, -1),), id="the-first-row-dropped-is-deleted"),
+    pytest.param([-1, 0, 1], 2, [0], [-1, 0, 1], ((0, 1),), id="a-row-new-at-the-top-is-inserted"),
+    pytest.param([0, -1, 2], 3, [1], [0, 1, 2], (), id="a-row-replaced-in-place-is-written"),
+    pytest.param([0, -1, 3], 4, [1], [0, 1, 3], ((2, -1),), id="two-dropped-for-one-new-deletes-one"),
+    pytest.param([0, 1], 4, [2, 3], [0, 1, 2, 3], (), id="rows-dropped-at-the-end-are-cleared"),
+    pytest.param([0, 1, -1, -1], 2, [2, 3], [0, 1, -1, -1], (), id="rows-new-at-the-end-are-written"),
+    pytest.param([1, 0, 2], 3, [1], [1, -1, 2], ((0, -1), (1, 1)), id="a-row-read-above-an-earlier-one-is-new"),
+])
+def test_aligned_moves_only_the_difference(origins, read, compare, sources, shifts):
+    got = aligned(origins, read, shift=True)
+    assert (got.compare, got.sources, got.shifts) == (compare, sources, shifts)
+    assert sum(b - a for a, b in got.deleted) == -sum(c for _, c in shifts if c < 0)
+
+
+def test_aligned_without_shifts_compares_every_row_not_in_its_place():
+    got = aligned([1, 2, 3], 4, shift=False)
+    assert (got.compare, got.sources, got.shifts) == ([0, 1, 2, 3], [0, 1, 2, 3], ())
+
+
+@given(st.lists(st.booleans(), max_size=30), st.lists(st.integers(-1, 3), max_size=30))
+def test_aligned_shifts_put_every_kept_row_where_it_is_wanted(keep, news):
+    """Whatever was kept, dropped or added: once the shifts are applied to the rows as read, every row
+    not compared is the row wanted there, `sources` says which row as read sits at each place, and
+    every new row and every row past the new end is compared (written or cleared)."""
+    read = len(keep)
+    kept = [i for i, k in enumerate(keep) if k]
+    origins = []
+    for n, o in zip(news + [0] * len(kept), kept + [None] * len(news)):
+        origins += [-1] * max(n, 0)
+        if o is not None:
+            origins.append(o)
+    got = aligned(origins, read, shift=True)
+    rows = list(range(read))
+    for row, count in got.shifts:
+        if count > 0:
+            rows[row:row] = [-1] * count
+        else:
+            del rows[row:row - count]
+    compared = set(got.compare)
+    assert got.sources == rows + [-1] * (len(got.sources) - len(rows))
+    gone = {i for a, b in got.deleted for i in range(a, b)}
+    assert gone == set(range(read)) - set(got.sources)
+    assert all(rows[i] == o for i, o in enumerate(origins) if i not in compared)
+    assert {i for i, o in enumerate(origins) if o == -1} <= compared
+    assert set(range(len(origins), len(rows))) <= compared
+    assert got.compare == sorted(compared) and len(got.sources) >= max(len(origins), len(rows))

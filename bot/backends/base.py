@@ -85,16 +85,37 @@ class RangeWrite(Rectangle):
 
 
 @dataclass(frozen=True)
+class RowShift:
+    """Move the cells of columns `col`..`last_col` (1-based) of a tab from sheet row `row` down: `count`
+    > 0 inserts that many blank rows of cells at `row`, pushing the cells below down; `count` < 0
+    deletes that many rows of cells from `row`, pulling the cells below up. Only those columns move
+    (people's columns beside them stay where they are, as a write leaves them). A tab rewritten whole
+    in its order (Open Cases, Log Issues) keeps its rows so when a case closes or an issue is fixed,
+    instead of rewriting every row below. `height`: the last sheet row the moved columns reach after
+    the shift (the grid must hold it)."""
+
+    tab: str
+    row: int
+    count: int
+    col: int
+    last_col: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Plan:
-    """Every change of one cycle. Applied in one batch; an empty plan means write nothing."""
+    """Every change of one cycle. Applied in one batch; an empty plan means write nothing. The shifts
+    come before the writes (the writes are planned for the rows as the shifts leave them), and in
+    order (each one's `row` counts the rows as the shifts before it leave them)."""
 
     creates: tuple[CreateTab, ...] = ()
     writes: tuple[RangeWrite, ...] = ()
     guards: tuple[Guard, ...] = ()   # checked just before writing (see Guard); never a write themselves
+    shifts: tuple[RowShift, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.creates and not self.writes
+        return not self.creates and not self.writes and not self.shifts
 
     @property
     def cell_count(self) -> int:
@@ -102,7 +123,7 @@ class Plan:
 
     def tabs_written(self) -> list[str]:
         seen: dict[str, None] = {}
-        for w in self.writes:
+        for w in (*self.shifts, *self.writes):
             seen.setdefault(w.tab, None)
         return list(seen)
 
@@ -112,6 +133,9 @@ class Plan:
         for w in self.writes:
             rows, cols = need.get(w.tab, (0, 0))
             need[w.tab] = (max(rows, w.last_row), max(cols, w.last_col))
+        for shift in self.shifts:
+            rows, cols = need.get(shift.tab, (0, 0))
+            need[shift.tab] = (max(rows, shift.height), max(cols, shift.last_col))
         return need
 
 
@@ -125,6 +149,9 @@ class ApplyResult:
 class Backend(Protocol):
     """One storage. Implementations: workbook.WorkbookBackend, google.GoogleBackend, and
     memory.MemoryBackend (rows in a dict: for tests, the bench and previews)."""
+
+    # Whether `apply` takes a plan's RowShifts (a cycle plans them only for a backend that does).
+    shifts_rows: bool
 
     def describe(self) -> str:
         """A short human description of the target (path or spreadsheet title), no secrets."""

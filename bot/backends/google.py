@@ -35,7 +35,7 @@ from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_URL
 
-from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, Snapshot, TabFormat, trimmed_grid
+from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, RowShift, Snapshot, TabFormat, trimmed_grid
 from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
                                       read_key_file)
 from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
@@ -187,6 +187,8 @@ class SheetMeta:
 
 class GoogleBackend:
     """A Google Sheet reached through a service account (see the module docstring)."""
+
+    shifts_rows = True      # a RowShift is one deleteRange / insertRange, not every row below rewritten
 
     def __init__(self, spreadsheet: str, credentials: Path | str, *, timeout: float = 30.0,
                  max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
@@ -439,12 +441,20 @@ class GoogleBackend:
                                        "gridProperties": {"rowCount": new_rows, "columnCount": new_cols}},
                         "fields": "gridProperties.rowCount,gridProperties.columnCount",
                     }})
+            writes = [w for w in plan.writes if w.values and any(w.values)]
+            guards = [g for g in plan.guards if g.tab in titles and g.tab not in created]
+            checked = False
+            if plan.shifts:
+                # Shifts move the bot's cells: only once the rows are where the cycle read them. They go
+                # in the same request as the growth (applied together, the grid grown first).
+                if guards:
+                    self._check_guards(guards, titles)
+                    checked = True
+                structure.extend(_shift_request(meta.find(titles[s.tab]).sheet_id, s) for s in plan.shifts)
             if structure:
                 answer = self.http.batch_update(self.spreadsheet_id, {"requests": structure})
                 _note_structure(meta, structure, answer)
-            writes = [w for w in plan.writes if w.values and any(w.values)]
-            guards = [g for g in plan.guards if g.tab in titles and g.tab not in created]
-            if writes and guards:
+            if writes and guards and not checked:
                 self._check_guards(guards, titles)
             if writes:
                 self.http.values_batch_update(self.spreadsheet_id, self._write_body(titles, writes))
@@ -638,6 +648,14 @@ def free_sheet_id(title: str, used: set[int]) -> int:
     while sheet_id in used:
         sheet_id += 1
     return sheet_id
+
+
+def _shift_request(sheet_id: int, shift: RowShift) -> dict:
+    """A RowShift as Sheets says it: the cells of its columns inserted or deleted, those below shifted."""
+    grid = {"sheetId": sheet_id, "startRowIndex": shift.row - 1, "endRowIndex": shift.row - 1 + abs(shift.count),
+            "startColumnIndex": shift.col - 1, "endColumnIndex": shift.last_col}
+    kind = "insertRange" if shift.count > 0 else "deleteRange"
+    return {kind: {"range": grid, "shiftDimension": "ROWS"}}
 
 
 def _note_structure(meta: SheetMeta, sent: list[dict], answer: Mapping[str, Any]) -> None:

@@ -8,11 +8,13 @@ import hashlib
 import json
 from typing import Sequence
 
-from bot.backends.base import ApplyResult, Check, Plan, Rows, Snapshot, TabFormat, trimmed_grid
+from bot.backends.base import ApplyResult, Check, Plan, RowShift, Rows, Snapshot, TabFormat, trimmed_grid
 from bot.errors import ConcurrentEditError
 
 
 class MemoryBackend:
+    shifts_rows = True     # applies base.RowShift
+
     def __init__(self, tabs: dict[str, Rows] | None = None, name: str = "an in-memory sheet"):
         self.tabs: dict[str, Rows] = {t: [list(r) for r in rows] for t, rows in (tabs or {}).items()}
         self.name = name
@@ -50,6 +52,8 @@ class MemoryBackend:
                                                      "about to write to it; nothing was written.")
         for title in created:
             self.tabs[title] = []
+        for shift in plan.shifts:
+            _shift(self.tabs[shift.tab], shift)
         for w in plan.writes:
             rows = self.tabs[w.tab]
             for r, values in enumerate(w.values):
@@ -72,3 +76,24 @@ class MemoryBackend:
     def apply_formats(self, formats: Sequence[TabFormat]) -> ApplyResult:
         self.formats.extend(formats)   # kept for a test to look at; nothing to draw in memory
         return ApplyResult()
+
+
+def _shift(rows: Rows, shift: RowShift) -> None:
+    """Move the cells of the shift's columns from its row down (or up), as Google's insertRange /
+    deleteRange with shiftDimension ROWS do; the other columns stay."""
+    c0, c1 = shift.col - 1, shift.last_col
+    top = shift.row - 1
+    height = max(len(rows), top) + max(shift.count, 0)
+    while len(rows) < height:
+        rows.append([])
+    for row in rows:
+        while len(row) < c1:
+            row.append(None)
+    column_cells = [row[c0:c1] for row in rows[top:]]
+    blank = [None] * (c1 - c0)
+    if shift.count > 0:
+        column_cells = [list(blank) for _ in range(shift.count)] + column_cells[:len(column_cells) - shift.count]
+    else:
+        column_cells = column_cells[-shift.count:] + [list(blank) for _ in range(-shift.count)]
+    for row, cells in zip(rows[top:], column_cells):
+        row[c0:c1] = cells

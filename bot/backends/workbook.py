@@ -58,6 +58,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted workbook or an old binary .xls,
 class WorkbookBackend:
     """A local .xlsx workbook. `allow_missing`: a missing file reads as a workbook with no tabs."""
 
+    # The file is written whole anyway (its parts re-serialised): moving rows would save nothing.
+    shifts_rows = False
+
     def __init__(self, path: str | os.PathLike[str], *, allow_missing: bool = False):
         self.path = Path(path)
         self.allow_missing = allow_missing
@@ -143,6 +146,9 @@ class WorkbookBackend:
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:
             return ApplyResult(requests=0, cells_written=0)
+        if plan.shifts:
+            raise BotError("The bot planned to move rows in a workbook, which it writes cell by cell; this is a "
+                           "bug, please report it.")
         plan = _retitled(plan, snapshot.titles)
         self.file.refuse_if_not_writable()
         current = self.file.read()

@@ -24,7 +24,7 @@ from bot.tabs.feedback import with_feedback
 from bot.tabs.open_cases import NotifyEscalation, open_cases_rows
 from bot.tabs.layout import TabLayout, draft_key, drafts_layout, escalations_layout, flag_key
 from bot.tabs.bot_memory import memory_rows, parse_memory, read_memory
-from bot.cycle.plan import TabTarget, plan_tabs
+from bot.cycle.plan import Alignment, TabTarget, plan_tabs
 from bot.tabs.escalations import RECURRENCE_COLUMNS, FlagChanges, episodes
 from bot.read.table import ROW_COLUMN, BotTable, ColumnMap, map_columns, read_bot_table, rep_frame
 from bot.tabs.log_issues import Validation, parsed_columns, validate
@@ -221,19 +221,20 @@ def compute(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Ren
 def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
             tab_digest: Callable[[str, list[dict], dict[str, list]], bytes | None] | None,
             let_go: bool, compare: dict[str, list[int]] | None = None,
-            on_compared: Callable[[str, list[dict], dict[str, list]], None] | None = None
-            ) -> tuple[Plan, dict[str, bytes]]:
+            on_compared: Callable[[str, list[dict], dict[str, list]], None] | None = None,
+            alignments: dict[str, Alignment] | None = None) -> tuple[Plan, dict[str, bytes]]:
     """The plan from every bot tab as read to the tab as desired, and each tab's `tab_digest` (when
     given) as the plan goes. `compare` (a warm cycle, which digests the tabs itself): for a tab, the
     only rows that may differ from the tab as read; the plan compares only those, and hands each tab's
-    columns as it compared them (those rows only) to `on_compared`."""
+    columns as it compared them (those rows only) to `on_compared`; `alignments`, for a tab rewritten
+    whole, where each desired row was read (plan.aligned), in place of `compare`."""
     if compare and tab_digest:
         raise ValueError("a tab's digest needs every row compared")
     # A tab rewritten whole each cycle (Log Issues, Open Cases) loses rows past its new end; the others
     # never lose a row.
-    compare = compare or {}
+    compare, alignments = compare or {}, alignments or {}
     targets = [TabTarget(tables[name], load(name), desired[name], clear_rest=load(name).rewritten_whole,
-                         compare=compare.get(name)) for name in BOT_TABS]
+                         compare=compare.get(name), alignment=alignments.get(name)) for name in BOT_TABS]
     digests: dict[str, bytes] = {}
 
     def digest(name: str, rows: list[dict], compared: dict[str, list]) -> None:

@@ -9,7 +9,7 @@ from itertools import repeat
 from typing import Callable
 from operator import ne
 
-from bot.backends.base import CreateTab, Guard, Plan, RangeWrite
+from bot.backends.base import CreateTab, Guard, Plan, RangeWrite, RowShift
 from bot.read.cells import comparables, storable, stored_with_comparables
 from bot.tabs.formats import new_tab_format
 from bot.read.table import BotTable
@@ -28,6 +28,64 @@ class TabTarget:
     # The only rows (0-based, sorted) that may differ from the tab as read (a warm cycle, which knows
     # the others are the rows as read): None compares every row.
     compare: list[int] | None = None
+    # A tab rewritten whole, from a warm cycle that knows where each desired row was read (`aligned`):
+    # its shifts, and the rows compared after them (instead of `compare`).
+    alignment: Alignment | None = None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """How the rows of a tab as read become the desired rows: `compare`, the desired rows (0-based) that
+    may differ from what sits there once `shifts` (each (0-based row, count), see RowShift) are applied,
+    and past the new end the rows to clear; `sources`, for each row then, the row as read that sits
+    there (-1: a blank row); `deleted`, the rows as read (0-based, [start, end)) the shifts delete."""
+
+    compare: list[int]
+    sources: list[int]
+    shifts: tuple[tuple[int, int], ...] = ()
+    deleted: tuple[tuple[int, int], ...] = ()
+
+
+def aligned(origins: list[int], read: int, shift: bool) -> Alignment:
+    """`origins`: for each desired row, the row as read (0-based) it is, unchanged, or -1 for a new
+    one; `read`: the rows as read. Without `shift` every row not at its place is compared (and written).
+    With it, each stretch of new rows between two kept ones takes the places of the rows dropped
+    there, and only the difference is inserted or deleted: closing one case of 38,000 is one deleted
+    row, not 38,000 rows rewritten. A kept row read above one kept before it is taken as new."""
+    if not shift:
+        compare = [i for i, o in enumerate(origins) if o != i] + list(range(len(origins), read))
+        return Alignment(compare, [i if i < read else -1 for i in range(max(read, len(origins)))])
+    compare: list[int] = []
+    sources: list[int] = []
+    shifts: list[tuple[int, int]] = []
+    deleted: list[tuple[int, int]] = []
+    start = next_read = 0     # the first desired row of the stretch, the first row as read not yet placed
+
+    def stretch(end: int, upto: int, last: bool) -> None:
+        """Desired rows [start, end) in place of the rows as read [next_read, upto)."""
+        new, dropped = end - start, upto - next_read
+        same = min(new, dropped)
+        compare.extend(range(start, start + same))
+        sources.extend(range(next_read, next_read + same))
+        if new > dropped:
+            compare.extend(range(start + same, end))
+            sources.extend([-1] * (new - dropped))
+        if last:   # nothing below to move: the rows past the new end are cleared
+            compare.extend(range(end, end + dropped - same))
+            sources.extend(range(next_read + same, upto))
+        elif new != dropped:
+            shifts.append((start + same, new - dropped))
+            if dropped > new:
+                deleted.append((next_read + same, upto))
+
+    for i, o in enumerate(origins):
+        if o < next_read:
+            continue
+        stretch(i, o, last=False)
+        sources.append(o)
+        start, next_read = i + 1, o + 1
+    stretch(len(origins), read, last=True)
+    return Alignment(compare, sources, tuple(shifts), tuple(deleted))
 
 
 def plan_tabs(targets: list[TabTarget],
@@ -42,21 +100,40 @@ def plan_tabs(targets: list[TabTarget],
     creates: list[CreateTab] = []
     writes: list[RangeWrite] = []
     guards: list[Guard] = []
+    shifts: list[RowShift] = []
     for t in targets:
         if not t.table.exists:
             # Made readable as it is created (bold frozen header, widths, wrap, filter): at no extra request.
             creates.append(CreateTab(t.table.title, hidden=t.schema.hidden,
                                      format=new_tab_format(t.table.title, t.schema)))
+        tab_shifts = _shifts(t)
         tab_writes = _plan_tab(t, on_tab)
+        shifts.extend(tab_shifts)
         writes.extend(tab_writes)
-        if tab_writes and t.table.exists:
-            guards.extend(_guards(t, tab_writes))
+        if (tab_writes or tab_shifts) and t.table.exists:
+            guards.extend(_guards(t, tab_writes, tab_shifts))
         if let_go:
             t.table.rows = []
-    return Plan(tuple(creates), tuple(writes), tuple(guards))
+    return Plan(tuple(creates), tuple(writes), tuple(guards), tuple(shifts))
 
 
-def _guards(t: TabTarget, writes: list[RangeWrite]) -> list[Guard]:
+def _shifts(t: TabTarget) -> list[RowShift]:
+    """The alignment's shifts, for each stretch of side-by-side bot columns (a person's column between
+    two bot columns stays put)."""
+    if t.alignment is None or not t.alignment.shifts:
+        return []
+    index = _positions(t)
+    runs = _runs(sorted(index[k] for k in t.schema.bot_keys), {index[k]: k for k in t.schema.bot_keys})
+    out = []
+    height = len(t.table.rows) + 1        # the last sheet row the tab's cells reach
+    for row, count in t.alignment.shifts:
+        before, height = height, height + count
+        out.extend(RowShift(t.table.title, row + 2, count, start + 1, end + 1, max(before, height))
+                   for start, end in runs)
+    return out
+
+
+def _guards(t: TabTarget, writes: list[RangeWrite], shifts: list[RowShift] = ()) -> list[Guard]:
     """What must still be where the cycle read it for these writes to land on the rows they were
     planned for: the header row (a column inserted, deleted or moved), the columns that name each
     row's record and whether the bot may change it (a sort, an inserted or deleted row, an overtype,
@@ -68,9 +145,21 @@ def _guards(t: TabTarget, writes: list[RangeWrite]) -> list[Guard]:
         col = table.columns.index.get(key)
         if col is not None and n:
             out.append(Guard(table.title, 2, col + 1, tuple((r.get(key),) for r in table.rows)))
-    last_row = max(w.last_row for w in writes)
+    last_row = max([w.last_row for w in writes] + [s.height for s in shifts])
+    if t.alignment is not None and shifts and n:
+        # Shifts move the rows they do not write: the rows they delete must still be the ones read, and
+        # the tab must still end where it did (its last row as read, a blank row below it), or a row
+        # inserted, deleted or sorted meanwhile would take another case's row with it.
+        index = _positions(t)
+        key_at = {index[k]: k for k in t.schema.bot_keys}
+        for a, b in (*t.alignment.deleted, (n - 1, n)):
+            for start, end in _runs(sorted(key_at), key_at):
+                out.append(Guard(table.title, a + 2, start + 1,
+                                 tuple(tuple(table.rows[i].get(key_at[c]) for c in range(start, end + 1))
+                                       for i in range(a, b))))
+        last_row = max(last_row, n + 2)
     if last_row > n + 1:
-        width = max(table.columns.width, max(w.last_col for w in writes))
+        width = max([table.columns.width] + [w.last_col for w in writes] + [s.last_col for s in shifts])
         out.append(Guard(table.title, n + 2, 1, ((None,) * width,) * (last_row - n - 1)))
     return out
 
@@ -100,7 +189,15 @@ def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]],
     # The rows compared, and each bot column of them: the values as the storage will hold them, and
     # whether each differs from what the tab holds, so a quiet cycle plans nothing. Column by column (a
     # tab reaches 100,000 rows).
-    at: range | list[int] = range(height) if t.compare is None else [i for i in t.compare if i < height]
+    if t.alignment is not None:
+        height = max(len(t.rows), len(t.alignment.sources)) if t.clear_rest else len(t.rows)
+        at: range | list[int] = [i for i in t.alignment.compare if i < height]
+        sources = t.alignment.sources
+        current = [current[sources[i]] if sources[i] >= 0 else {} for i in at]
+        current_at: range | list[int] = range(len(at))
+    else:
+        at = range(height) if t.compare is None else [i for i in t.compare if i < height]
+        current_at = at
     wanted: dict[str, list] = {}
     differs: list[list[bool]] = []
     compared: dict[str, list] = {}
@@ -108,7 +205,7 @@ def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]],
         want, want_compared = stored_with_comparables(_column(t.rows, k, at))
         wanted[k] = [None if v == "" else v for v in want]
         compared[k] = want_compared
-        differs.append(list(map(ne, comparables(_column(current, k, at)), want_compared)))
+        differs.append(list(map(ne, comparables(_column(current, k, current_at)), want_compared)))
     runs_of: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on which columns changed
     runs_by_row: list[list[tuple[int, int]]] = []
     for pattern in zip(*differs) if differs else [()] * len(at):

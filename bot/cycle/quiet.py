@@ -16,7 +16,7 @@ import marshal
 import os
 import pickle
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -106,7 +106,8 @@ def read_bot_digests(snapshot: Snapshot, settings: Settings,
 
 
 def read_bot_chunks(snapshot: Snapshot, settings: Settings,
-                    matches: Callable[[dict[str, bytes]], bool] | None = None) -> dict[str, Chunks]:
+                    matches: Callable[[dict[str, bytes]], bool] | None = None,
+                    keep_rows: tuple[str, ...] = ()) -> dict[str, Chunks]:
     """`read_bot_digests` a chunk of rows at a time: the warm cycle's check that the bot tabs are as the
     last cycle left them, whose chunks then stand for the rows it does not change (`patched_digest`).
 
@@ -115,21 +116,24 @@ def read_bot_chunks(snapshot: Snapshot, settings: Settings,
     digested as read, with only a blank made ""; digests it accepts so need no cell reduced (a tenth of
     a second at 100,000 rows). The exact form is stricter than the reduction (each cell it leaves is
     already in the reduced form), so it can miss a match, never make one: when `matches` refuses them,
-    the tabs are reduced, and the caller compares again."""
+    the tabs are reduced, and the caller compares again. The tabs in `keep_rows` keep their reduced
+    rows (Chunks.rows: a digest of them moved, see patched_digest); an exact digest that matches is of
+    rows equal to the reduced ones."""
     if matches is not None:
-        exact = _read_bot_chunks(snapshot, settings, exact=True)
+        exact = _read_bot_chunks(snapshot, settings, True, keep_rows)
         if matches({name: chunks.digest for name, chunks in exact.items()}):
             return exact
-    return _read_bot_chunks(snapshot, settings, exact=False)
+    return _read_bot_chunks(snapshot, settings, False, keep_rows)
 
 
-def _read_bot_chunks(snapshot: Snapshot, settings: Settings, exact: bool) -> dict[str, Chunks]:
+def _read_bot_chunks(snapshot: Snapshot, settings: Settings, exact: bool, keep_rows: tuple[str, ...] = ()
+                     ) -> dict[str, Chunks]:
     out = {}
     for name in FINGERPRINTED_BOT_TABS:
         title = settings.title(name)
         rows = snapshot.tabs.get(title)
         columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
-        out[name] = Chunks.of(sheet_tab_rows(name, rows, columns, exact))
+        out[name] = Chunks.of(sheet_tab_rows(name, rows, columns, exact), keep=name in keep_rows)
     return out
 
 
@@ -177,10 +181,12 @@ class Chunks:
 
     length: int                  # reduced rows (the blank rows at the end dropped)
     digests: tuple[bytes, ...]
+    rows: list[tuple] | None = field(default=None, compare=False, repr=False)   # the reduced rows, when kept
 
     @classmethod
-    def of(cls, rows: list[tuple]) -> Chunks:
-        return cls(len(rows), tuple(_chunk_digest(rows[i:i + DIGEST_ROWS]) for i in range(0, len(rows), DIGEST_ROWS)))
+    def of(cls, rows: list[tuple], keep: bool = False) -> Chunks:
+        return cls(len(rows), tuple(_chunk_digest(rows[i:i + DIGEST_ROWS]) for i in range(0, len(rows), DIGEST_ROWS)),
+                   rows if keep else None)
 
     @property
     def digest(self) -> bytes:
@@ -198,14 +204,18 @@ def tab_digest(rows: list[tuple]) -> bytes:
 
 
 def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int],
-                   compared: dict[str, list] | None = None) -> bytes:
+                   compared: dict[str, list] | None = None, sources: list[int] | None = None) -> bytes:
     """`desired_tab_digest` of `rows`, a bot tab as read (digested to `read`) in which only the rows at
     `changed` (0-based, sorted) may differ or be new: the chunks holding none of them are taken from
     `read`, the others digested again. `compared`: columns the plan already reduced for the rows at
     `changed`, in that order (plan_tabs' `compared`), taken for a chunk whose every row it covers (a
-    few edits can move most of a sorted tab's rows)."""
+    few edits can move most of a sorted tab's rows). `sources` (rows shifted, plan.Alignment): the row
+    as read that each other row is; a chunk whose rows moved takes them from `read.rows` when kept."""
     def reduced(part: list[dict], given: dict[str, list] | None = None) -> list[tuple]:
         return list(zip(*_reduced_columns(name, part, given)))    # bot_tab_rows of a part, blank rows kept
+
+    def moved(lo: int, hi: int) -> bool:
+        return sources is not None and (sources[lo] != lo or sources[hi - 1] != hi - 1)
 
     n = len(rows)
     while n and _blank(reduced(rows[n - 1:n])[0]):
@@ -216,14 +226,37 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
         c = lo // DIGEST_ROWS
         same_rows = c < len(read.digests) and min(read.length, lo + DIGEST_ROWS) == hi
         first, last = bisect_left(changed, lo), bisect_left(changed, hi)
-        if same_rows and last == first:
+        if same_rows and last == first and not moved(lo, hi):
             out.append(read.digests[c])
             continue
         given = None
         if compared and last - first == hi - lo:    # sorted and distinct: every row of the chunk compared
             given = {key: column[first:last] for key, column in compared.items()}
+        elif sources is not None and read.rows is not None:
+            at = changed[first:last]
+            given = {key: column[first:last] for key, column in (compared or {}).items()}
+            at_rows = list(zip(*_reduced_columns(name, [rows[i] for i in at], given))) if at else []
+            out.append(_chunk_digest(_moved_rows(read.rows, sources, lo, hi, at, at_rows)))
+            continue
         out.append(_chunk_digest(reduced(rows[lo:hi], given)))
     return hashlib.sha256(b"".join(out)).digest()
+
+
+def _moved_rows(read_rows: list[tuple], sources: list[int], lo: int, hi: int, at: list[int],
+                at_rows: list[tuple]) -> list[tuple]:
+    """Rows lo..hi of a tab after shifts: the rows at `at` as given (`at_rows`), every other row the
+    reduced row as read that `sources` says sits there."""
+    blank = ("",) * len(read_rows[0]) if read_rows else ()
+    out = []
+    j = 0
+    for i in range(lo, hi):
+        if j < len(at) and at[j] == i:
+            out.append(at_rows[j])
+            j += 1
+        else:
+            s = sources[i]
+            out.append(read_rows[s] if s < len(read_rows) else blank)
+    return out
 
 
 def desired_tab_digest(name: str, rows: list[dict], compared: dict[str, list] | None = None) -> bytes | None:

@@ -120,7 +120,8 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
             kept, kept_loaded = _load_kept(cache), True
         rows_written, changes = _write_kept_rows(cache, token, snapshot, settings, kept, dry_run) if cache \
             else (None, None)
-        warm = _warm(snapshot, settings, now, renderer, kept, settings_key, changes, token) if kept else None
+        warm = (_warm(snapshot, settings, now, renderer, kept, settings_key, changes, token,
+                      getattr(backend, "shifts_rows", False)) if kept else None)
         if warm is FAILED:
             kept = None                   # not again in this run
             if not snapshot.tabs:         # it failed after letting go of the rows read: read again
@@ -168,11 +169,12 @@ def _run_cycle(backend: Backend, settings: Settings, clock: Callable[[], datetim
 
 
 def _warm(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
-          settings_key: bytes, changes: Changes | None, token: str):
+          settings_key: bytes, changes: Changes | None, token: str, shift_rows: bool):
     """bot.cycle.warm's short way, or None for the full cycle (also when the short way fails: it only
     ever saves time, so a fault in it must not cost the cycle)."""
     try:
-        return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, changes, token)
+        return warm_outcome(snapshot, settings, now, renderer, kept, settings_key, changes, token,
+                            shift_rows=shift_rows)
     except Exception:   # noqa: BLE001
         log.warning("the short way for a few edited rows failed; running the full cycle", exc_info=True)
         return FAILED

@@ -25,6 +25,7 @@ from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
 from bot.cycle.kept_rows import Changes
+from bot.cycle.plan import aligned
 from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
@@ -43,6 +44,8 @@ from sheet_schema import BOT_TABS, REP_TABS
 # At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
 # most of the log and the full cycle costs about the same).
 MAX_CHANGED = 0.01
+# The tabs rewritten whole (their order is the contract's, so an edit can move every row below it).
+REWRITTEN = ("open_cases", "log_issues")
 
 
 @dataclass
@@ -95,11 +98,12 @@ def kept_after(outcome: core.Outcome, token: str, settings_key: bytes, now: date
 
 def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer: Renderer, kept: Kept,
                  settings_key: bytes, changes: Changes | None, token: str,
-                 max_changed: float = MAX_CHANGED) -> tuple[core.Outcome, Kept] | None:
+                 max_changed: float = MAX_CHANGED, shift_rows: bool = False) -> tuple[core.Outcome, Kept] | None:
     """`changes`: the rep rows that differ from those written with `kept` (kept_rows.write_rows); `token`:
-    the one this cycle's rows were written after. Returns the outcome and what this cycle leaves, or
-    None. When it returns an outcome, the snapshot has let go of its rows (as compute(consume=True)
-    does), and each table's rows once planned."""
+    the one this cycle's rows were written after. `shift_rows`: the backend can move rows of cells
+    (base.RowShift), so a closed case deletes its Open Cases row rather than rewriting every row below.
+    Returns the outcome and what this cycle leaves, or None. When it returns an outcome, the snapshot
+    has let go of its rows (as compute(consume=True) does), and each table's rows once planned."""
     if kept.settings != settings_key or kept.day != now.date().isoformat():
         return None
     titles = {name: settings.title(name) for name in REP_TABS}
@@ -110,7 +114,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     if not any(changed.values()):
         return None    # nothing changed in the rep tabs: the quiet check or the full cycle decides
     left = {name: kept.tab_digests.get(name) for name in FINGERPRINTED_BOT_TABS}
-    read = read_bot_chunks(snapshot, settings, left.__eq__)
+    read = read_bot_chunks(snapshot, settings, left.__eq__, keep_rows=REWRITTEN if shift_rows else ())
     if {name: chunks.digest for name, chunks in read.items()} != left:
         return None
     log_title, comp_title = titles["defective_log"], titles["comp_sheet"]
@@ -152,7 +156,10 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                                   {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
     desired = {name: rows for name, (rows, _) in spliced.items()}
-    changed_at = {name: rows_at for name, (_, rows_at) in spliced.items()}
+    # The tabs rewritten whole: each row's place as read becomes the plan's shifts (or its rewrites).
+    alignments = {name: aligned(spliced[name][1], len(tables[name].rows), shift_rows) for name in REWRITTEN}
+    changed_at = {name: alignments[name].compare if name in alignments else rows_at
+                  for name, (_, rows_at) in spliced.items()}
     severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
     # The tabs as read are as the last cycle left them: only the replaced and new rows change the counts.
     waiting = kept.waiting + _recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
@@ -171,8 +178,10 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
 
     def patch(name: str, rows: list[dict], compared: dict[str, list]) -> None:
         if name in FINGERPRINTED_BOT_TABS:
-            digests[name] = patched_digest(name, rows, read[name], changed_at[name], compared)
-    plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at, on_compared=patch)
+            sources = alignments[name].sources if name in alignments else None
+            digests[name] = patched_digest(name, rows, read[name], changed_at[name], compared, sources)
+    plan, _ = core.planned(tables, desired, None, let_go=True, compare=changed_at, on_compared=patch,
+                           alignments=alignments)
     ready = (kept.ready - bot.draft_keys) | _ready_keys(out_t.drafts_ready)
     validation = Validation(out_t.validation.log.iloc[:0], out_t.validation.comp.iloc[:0], issues)
     outcome = core.Outcome(plan, validation, dict(kept.rows_read), out_t.drafts_ready, out_t.drafts_new,
@@ -339,23 +348,16 @@ def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g:
     return out, sorted(set(at_t) | set(at_g)) + list(range(len(rows), len(out)))
 
 
-def _moved(origins: list[int], before: int) -> list[int]:
-    """The rows of a tab rewritten whole that may differ from the tab as read: those not at the place
-    they were read from (`origins`: each row's place as read, -1 for a new one), and the rows past the
-    new end, which are cleared (`before`: the rows as read)."""
-    return [i for i, o in enumerate(origins) if o != i] + list(range(len(origins), before))
-
-
 def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> tuple[list[dict], list[int]]:
     """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
     the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
-    first, then oldest, then earliest Date Logged, then sheet row."""
+    first, then oldest, then earliest Date Logged, then sheet row. And each row's place as read (-1: new)."""
     # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
     # their places, rather than every row's order worked out again.
     kept = [(i, r) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
     for r in sorted(part, key=_open_case_order):
         kept.insert(bisect_right(kept, _open_case_order(r), key=lambda pair: _open_case_order(pair[1])), (-1, r))
-    return [r for _, r in kept], _moved([o for o, _ in kept], len(rows))
+    return [r for _, r in kept], [o for o, _ in kept]
 
 
 def _open_case_order(row: dict) -> tuple:
@@ -373,7 +375,8 @@ def _open_case_order(row: dict) -> tuple:
 def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
                 part: list[dict]) -> tuple[list[dict], list[int]]:
     """Log Issues with the replaced rows' issues taken from `part`: the Defective Log's by row, then the
-    Comp Sheet's (each row's issues in their own order, from one side or the other)."""
+    Comp Sheet's (each row's issues in their own order, from one side or the other). And each row's
+    place as read (-1: new)."""
     block = {log_title: 0, comp_title: 1}
     replaced = {log_title: log_rows, comp_title: comp_rows}
     both = []
@@ -383,7 +386,7 @@ def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set
             both.append((block[tab], _int(r.get("row")), 0, i, r))
     both += [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
     both.sort(key=lambda t: t[:4])
-    return [r for *_, r in both], _moved([i if side == 0 else -1 for _, _, side, i, _ in both], len(rows))
+    return [r for *_, r in both], [i if side == 0 else -1 for _, _, side, i, _ in both]
 
 
 def _issue(row: dict) -> Issue:

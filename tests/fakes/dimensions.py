@@ -1,5 +1,6 @@
 """spreadsheets:batchUpdate requests that change a tab's structure: insertDimension, deleteDimension,
-moveDimension, appendDimension and sortRange (the work is in structure.py, shared with person.py)."""
+moveDimension, appendDimension and sortRange (the work is in structure.py, shared with person.py), and
+insertRange / deleteRange (cells of some columns shifted down or up, structure.shift_cells)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ class DimensionRequests:
         "moveDimension": "_move_dimension",
         "appendDimension": "_append_dimension",
         "sortRange": "_sort_range",
+        "insertRange": "_insert_range",
+        "deleteRange": "_delete_range",
     }
 
     def _grid_dimension(self, i: int, kind: str, sheet_id, dim, field: str) -> tuple["Tab", str]:
@@ -83,4 +86,26 @@ class DimensionRequests:
             raise ApiError(400, f"Invalid requests[{i}].sortRange: At least one sort spec is required.")
         self._check_cells_editable(i, "sortRange", tab, r0, r1, c0, c1)
         structure.sort_range(tab, r0, r1, c0, c1, specs)
+        return {}
+
+    def _insert_range(self, i: int, args: dict) -> dict:
+        return self._shift_range(i, "insertRange", args, 1)
+
+    def _delete_range(self, i: int, args: dict) -> dict:
+        return self._shift_range(i, "deleteRange", args, -1)
+
+    def _shift_range(self, i: int, kind: str, args: dict, sign: int) -> dict:
+        rng = args.get("range") or {}
+        tab = self._grid_range(i, kind, rng)
+        dim = args.get("shiftDimension")
+        if dim not in (structure.ROWS, structure.COLUMNS):
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: shiftDimension must be ROWS or COLUMNS.")
+        if dim == structure.COLUMNS:
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: the fake models shiftDimension ROWS only.")
+        r0, r1 = int(rng.get("startRowIndex", 0)), int(rng.get("endRowIndex", tab.rows))
+        c0, c1 = int(rng.get("startColumnIndex", 0)), int(rng.get("endColumnIndex", tab.cols))
+        if not (0 <= r0 <= r1 <= tab.rows and 0 <= c0 <= c1 <= tab.cols):
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: The range is outside the grid.")
+        self._check_cells_editable(i, kind, tab, r0, tab.rows, c0, c1)
+        structure.shift_cells(tab, r0, r1, c0, c1, sign * (r1 - r0))
         return {}

@@ -257,6 +257,27 @@ def append_dimension(tab: Tab, dim: str, length: int, i: int | None = None) -> N
 
 # -- sorting ------------------------------------------------------------------------------------------
 
+def shift_cells(tab: Tab, r0: int, r1: int, c0: int, c1: int, count: int) -> None:
+    """insertRange (`count` > 0) / deleteRange (`count` < 0) with shiftDimension ROWS: the cells of
+    columns [c0, c1) from row r0 move down `count` rows (inserted blank cells at [r0, r1)) or up (the
+    cells of [r0, r1) gone). Values and their date formats move; validations, conditional formats,
+    protected ranges and merges stay where they are (the fake's simplification: Google moves what
+    lies wholly inside the shifted columns). Cells pushed past the last row grow the grid (the fake's
+    assumption; the bot grows the grid first, so it never relies on it)."""
+    _touched()
+    for store in (tab.cells, tab.date_cells):
+        moved = {}
+        for key in [k for k in store if c0 <= k[1] < c1 and k[0] >= r0]:
+            value = store.pop(key)
+            row = key[0] + count
+            if count < 0 and key[0] < r1:
+                continue          # deleted
+            moved[(row, key[1])] = value
+        store.update(moved)
+    if tab.cells:
+        tab.rows = max(tab.rows, max(r for r, _ in tab.cells) + 1)
+
+
 def _rank(value: Any) -> tuple:
     if isinstance(value, bool):
         return (2, value)
