@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.backends.base import Check, CreateTab, Plan, RangeWrite, Snapshot, TabFormat
+from bot.backends.base import Check, CreateTab, Guard, Plan, RangeWrite, RowShift, Snapshot, TabFormat
 from bot.backends.google import GoogleBackend
 from bot.backends.google_cells import a1_title, blank_required_formula, parse_spreadsheet_id, sheet_values, to_sheet_value
 from bot.errors import AccessError, ConcurrentEditError, ConfigError, LayoutError
@@ -339,6 +339,34 @@ def test_writes_beyond_the_grid_grow_it_first(seeded, sa_key, row, col, grid):
     assert (tab.rows, tab.cols) == grid
     assert tab.cells[(row - 1, col - 1)] == "x"
     assert [e.kind for e in seeded.api_log][-2:] == ["batchUpdate", "values:batchUpdate"]
+
+
+@pytest.mark.parametrize("moved", [False, True], ids=["as-read", "a-row-inserted-meanwhile"])
+def test_rows_moved_in_one_tab_and_rows_added_past_anothers_grid(seeded, sa_key, moved):
+    """A warm cycle's plan: a row of cells deleted in one tab (deleteRange), and rows written past the
+    end of another's grid, guarded blank. The guard is read before anything moves, while those rows
+    are still outside the grid (Google refuses to read past it); then growth and shift go in one
+    request, then the values. A row inserted meanwhile stops it all."""
+    seeded.add_tab("Open Cases", [["Ticket ID", "Mine"], ["a", "n1"], ["b", "n2"], ["c", "n3"]], row_count=4)
+    seeded.add_tab("Bot Memory", [["Key"], ["x"]], row_count=2)
+    backend, _ = make_backend(seeded, sa_key.path)
+    snap = backend.read(["Open Cases", "Bot Memory"])
+    if moved:
+        seeded.person.insert_rows("Open Cases", before_row=2)
+    seeded.clear_log()
+    plan = Plan(writes=(RangeWrite("Bot Memory", 3, 1, (("y",), ("z",))),),
+                guards=(Guard("Open Cases", 2, 1, (("a",),)), Guard("Open Cases", 4, 1, (("c",),)),
+                        Guard("Open Cases", 5, 1, ((None,),)), Guard("Bot Memory", 3, 1, ((None,), (None,)))),
+                shifts=(RowShift("Open Cases", 2, -1, 1, 1, 4),))
+    if moved:
+        with pytest.raises(ConcurrentEditError):
+            backend.apply(plan, snap)
+        assert [e.kind for e in seeded.api_log] == ["batchGet"]
+        return
+    backend.apply(plan, snap)
+    assert seeded.rows("Open Cases") == [["Ticket ID", "Mine"], ["b", "n1"], ["c", "n2"], ["", "n3"]]
+    assert [r[0] for r in seeded.rows("Bot Memory")] == ["Key", "x", "y", "z"]
+    assert [e.kind for e in seeded.api_log] == ["batchGet", "batchUpdate", "values:batchUpdate"]
 
 
 def test_no_growth_request_when_the_grid_is_big_enough(seeded, sa_key):

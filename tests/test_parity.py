@@ -8,6 +8,7 @@ import pytest
 from bot.backends.google import GoogleBackend
 from bot.backends.workbook import WorkbookBackend
 from bot.config import load_settings
+from bot.cycle.describe import describe_cycle
 from bot.cycle.run import run_cycle
 from bot.demo.run import write_workbook
 from bot.demo.sample_data import build_sample
@@ -411,9 +412,11 @@ def test_a_closed_case_leaves_the_same_open_cases_whether_rows_move_or_cells_are
     cases = _close_the_most_urgent_case(workbook, google, fake, persons_column)
     fake.clear_log()
     later = NOW + timedelta(minutes=10)
-    for backend in (workbook, google):
-        run_cycle(backend, settings, lambda: later, cache=caches[backend])
+    reports = [run_cycle(backend, settings, lambda: later, cache=caches[backend]) for backend in (workbook, google)]
     assert taken == [True, True]
+    said = [describe_cycle(r)[-1] for r in reports]
+    assert "moved rows" not in said[0] and said[1].endswith("; moved rows in Open Cases (1 deleted) instead of "
+                                                            "rewriting them.")
     sent = [list(r) for e in fake.api_log if e.kind == "batchUpdate" for r in e.body["requests"]]
     assert [k for r in sent for k in r if k.endswith("Range")] == ["deleteRange"]
     after = bot_tabs(google)

@@ -22,7 +22,7 @@ import random
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -448,7 +448,7 @@ class GoogleBackend:
                 # Shifts move the bot's cells: only once the rows are where the cycle read them. They go
                 # in the same request as the growth (applied together, the grid grown first).
                 if guards:
-                    self._check_guards(guards, titles)
+                    self._check_guards(_within_grid(guards, meta, titles), titles)
                     checked = True
                 structure.extend(_shift_request(meta.find(titles[s.tab]).sheet_id, s) for s in plan.shifts)
             if structure:
@@ -464,6 +464,8 @@ class GoogleBackend:
         """One read of the cells that say which record each planned row is (see Guard). If a person
         moved anything since the cycle's read, nothing is written and the cycle starts over; what is
         left is the time between this read and the write that follows it (one round trip)."""
+        if not guards:
+            return
         answer = self.http.values_batch_get(
             self.spreadsheet_id, [a1_range(titles[g.tab], g.row, g.col, g.last_row, g.last_col) for g in guards],
             params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -648,6 +650,20 @@ def free_sheet_id(title: str, used: set[int]) -> int:
     while sheet_id in used:
         sheet_id += 1
     return sheet_id
+
+
+def _within_grid(guards: list[Guard], meta: SheetMeta, titles: dict[str, str]) -> list[Guard]:
+    """The guards as the grid stands before it grows: rows past a tab's last row are blank by nature
+    (and Google refuses to read them), so a guard's blank rows there are left out."""
+    out = []
+    for g in guards:
+        rows = meta.find(titles[g.tab]).rows
+        keep = max(0, rows - g.row + 1)
+        if keep >= len(g.values) or any(v is not None for row in g.values[keep:] for v in row):
+            out.append(g)       # a cell past the grid that should hold a value: the read says what is there
+        elif keep:
+            out.append(replace(g, values=g.values[:keep]))
+    return out
 
 
 def _shift_request(sheet_id: int, shift: RowShift) -> dict:

@@ -32,7 +32,8 @@ def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[s
     else:
         created = f" (created tabs: {', '.join(c.title for c in plan.creates)})" if plan.creates else ""
         verb = "Would write" if report.dry_run else "Wrote"
-        lines.append(f"{verb} {plan.cell_count} cells to {', '.join(plan.tabs_written())}{created}.")
+        lines.append(f"{verb} {plan.cell_count} cells to {', '.join(plan.tabs_written())}{created}"
+                     f"{_moved_rows(plan.shifts)}.")
         if report.dry_run or verbose_plan:
             for w in plan.writes:
                 lines.append(f"  {w.tab}: {len(w.values)} row(s) x {w.last_col - w.col + 1} column(s) "
@@ -40,6 +41,16 @@ def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[s
         if report.attempts > 1:
             lines.append(f"(The sheet changed during the cycle, so it ran {report.attempts} times.)")
     return lines
+
+
+def _moved_rows(shifts) -> str:
+    """'; moved rows in Open Cases (1 deleted)': a shift spans each stretch of bot columns, counted once."""
+    by_tab: dict[str, list[int]] = {}
+    for tab, _, count in dict.fromkeys((s.tab, s.row, s.count) for s in shifts):
+        by_tab.setdefault(tab, [0, 0])[count < 0] += abs(count)
+    parts = [f"{tab} ({', '.join(x for x in (f'{ins} inserted' if ins else '', f'{dele} deleted' if dele else '') if x)})"
+             for tab, (ins, dele) in by_tab.items()]
+    return f"; moved rows in {', '.join(parts)} instead of rewriting them" if parts else ""
 
 
 def format_issues(report: CycleReport, limit: int | None = None) -> list[str]:
