@@ -219,3 +219,43 @@ def test_aligned_shifts_put_every_kept_row_where_it_is_wanted(keep, news):
     assert {i for i, o in enumerate(origins) if o == -1} <= compared
     assert set(range(len(origins), len(rows))) <= compared
     assert got.compare == sorted(compared) and len(got.sources) >= max(len(origins), len(rows))
+
+
+OPEN = load("open_cases")
+
+
+def open_case(ticket):
+    return {c.key: f"{ticket}-{c.key}" for c in OPEN.columns}
+
+
+def with_mine(rows):
+    """Open Cases rows read with a person's column ("Mine") between the second and third bot columns."""
+    return [r[:2] + [m] + r[2:] for r, m in zip(rows, ["Mine"] + [f"note {i}" for i in range(1, len(rows))])]
+
+
+def test_a_row_deleted_moves_each_stretch_of_bot_columns_and_is_guarded():
+    read = [open_case(t) for t in ("A", "B", "C")]
+    rows = with_mine(as_rows(OPEN, read))
+    t = target(OPEN, rows, read[1:], clear_rest=True)
+    t = TabTarget(t.table, OPEN, read[1:], True, alignment=aligned([1, 2], 3, shift=True))
+    plan = plan_tabs([t])
+    width = len(OPEN.columns)
+    assert plan.writes == ()
+    assert [(s.row, s.count, s.col, s.last_col, s.height) for s in plan.shifts] == [(2, -1, 1, 2, 4),
+                                                                                    (2, -1, 4, width + 1, 4)]
+    guards = {(g.row, g.col): g.values for g in plan.guards}
+    assert guards[(2, 1)] == (("A-ticket_id", "A-product"),)          # the row deleted, still as read
+    assert guards[(4, 4)] == (tuple(f"C-{c.key}" for c in OPEN.columns[2:]),)   # the last row as read
+    assert guards[(5, 1)] == ((None,) * (width + 1),)                    # and nothing below it
+
+
+def test_a_row_inserted_is_written_alone_and_grows_the_tab():
+    read = [open_case(t) for t in ("A", "B")]
+    desired = [open_case("N")] + read
+    t = target(OPEN, as_rows(OPEN, read), desired, clear_rest=True)
+    t = TabTarget(t.table, OPEN, desired, True, alignment=aligned([-1, 0, 1], 2, shift=True))
+    plan = plan_tabs([t])
+    assert [(s.row, s.count, s.height) for s in plan.shifts] == [(2, 1, 4)]
+    (write,) = plan.writes
+    assert (write.row, write.col, write.values) == (2, 1, (tuple(f"N-{c.key}" for c in OPEN.columns),))
+    assert plan.grid_needed()["Open Cases"][0] == 4
