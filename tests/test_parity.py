@@ -375,6 +375,17 @@ def _warm_cycles_take_the_short_way(monkeypatch) -> list[bool]:
     return taken
 
 
+def _first_cycles_with_a_cache(workbook, google, tmp_path):
+    """Each backend's first cycle, keeping its state in a cache folder (as `run --once` does), so the
+    next cycle after a few edits may take the short way."""
+    from bot.cycle.quiet import QuietCache
+    settings = load_settings(environ={})
+    caches = {b: QuietCache(name, folder=tmp_path / "cache") for b, name in ((workbook, "w"), (google, "g"))}
+    for backend in (workbook, google):
+        run_cycle(backend, settings, lambda: NOW, cache=caches[backend])
+    return settings, caches
+
+
 def _close_the_most_urgent_case(workbook, google, fake, persons_column=False):
     """Close the case on Open Cases' first row (every row below it moves up) in both; returns Open Cases
     as it was."""
@@ -402,13 +413,9 @@ def test_a_closed_case_leaves_the_same_open_cases_whether_rows_move_or_cells_are
     """A warm cycle on Google deletes a closed case's Open Cases row (deleteRange over the bot's
     columns) where the workbook rewrites the rows below it: the same tabs either way, a person's own
     column beside the tab stays where it was typed, and the next cycle is quiet on both."""
-    from bot.cycle.quiet import QuietCache
     taken = _warm_cycles_take_the_short_way(monkeypatch)
     workbook, google, fake = both
-    settings = load_settings(environ={})
-    caches = {b: QuietCache(name, folder=tmp_path / "cache") for b, name in ((workbook, "w"), (google, "g"))}
-    for backend in (workbook, google):
-        run_cycle(backend, settings, lambda: NOW, cache=caches[backend])
+    settings, caches = _first_cycles_with_a_cache(workbook, google, tmp_path)
     cases = _close_the_most_urgent_case(workbook, google, fake, persons_column)
     fake.clear_log()
     later = NOW + timedelta(minutes=10)
@@ -437,13 +444,9 @@ def test_open_cases_moved_while_the_bot_deletes_a_row_is_never_left_wrong(both, 
     """A person moves Open Cases' rows between the bot's read and its write: the rows it would delete
     are no longer the ones it read, so nothing is written and the cycle starts over; the tab ends as
     the workbook's (no person there)."""
-    from bot.cycle.quiet import QuietCache
     taken = _warm_cycles_take_the_short_way(monkeypatch)
     workbook, google, fake = both
-    settings = load_settings(environ={})
-    caches = {b: QuietCache(name, folder=tmp_path / "cache") for b, name in ((workbook, "w"), (google, "g"))}
-    for backend in (workbook, google):
-        run_cycle(backend, settings, lambda: NOW, cache=caches[backend])
+    settings, caches = _first_cycles_with_a_cache(workbook, google, tmp_path)
     _close_the_most_urgent_case(workbook, google, fake)
     fake.after_request("batchGet", lambda f: edit(f.person))
     later = NOW + timedelta(minutes=10)
