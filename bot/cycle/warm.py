@@ -145,7 +145,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     snapshot.tabs = {}
     del old, snap_t, snap_g
 
-    # Each tab as read with the parts' rows in place, and the rows (0-based) that may differ from it.
+    # Each tab as read with the parts' rows in place, and the rows (0-based) that may differ from it (for
+    # the tabs rewritten whole: each row's place as read, -1 for a new one).
     spliced = {
         "drafts": _spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
         "escalations": _spliced(tables["escalations"].rows, flags_at, out_g.desired["escalations"]),
