@@ -122,15 +122,20 @@ def _shifts(t: TabTarget) -> list[RowShift]:
     two bot columns stays put)."""
     if t.alignment is None or not t.alignment.shifts:
         return []
-    index = _positions(t)
-    runs = _runs(sorted(index[k] for k in t.schema.bot_keys), {index[k]: k for k in t.schema.bot_keys})
     out = []
     height = len(t.table.rows) + 1        # the last sheet row the tab's cells reach
     for row, count in t.alignment.shifts:
         before, height = height, height + count
         out.extend(RowShift(t.table.title, row + 2, count, start + 1, end + 1, max(before, height))
-                   for start, end in runs)
+                   for start, end, _ in _bot_runs(t))
     return out
+
+
+def _bot_runs(t: TabTarget) -> list[tuple[int, int, list[str]]]:
+    """Each stretch of side-by-side bot columns: its first and last column (0-based) and their keys."""
+    index = _positions(t)
+    key_at = {index[k]: k for k in t.schema.bot_keys}
+    return [(start, end, [key_at[c] for c in range(start, end + 1)]) for start, end in _runs(sorted(key_at), key_at)]
 
 
 def _guards(t: TabTarget, writes: list[RangeWrite], shifts: list[RowShift] = ()) -> list[Guard]:
@@ -150,13 +155,11 @@ def _guards(t: TabTarget, writes: list[RangeWrite], shifts: list[RowShift] = ())
         # Shifts move the rows they do not write: the rows they delete must still be the ones read, and
         # the tab must still end where it did (its last row as read, a blank row below it), or a row
         # inserted, deleted or sorted meanwhile would take another case's row with it.
-        index = _positions(t)
-        key_at = {index[k]: k for k in t.schema.bot_keys}
+        runs = _bot_runs(t)
         for a, b in (*t.alignment.deleted, (n - 1, n)):
-            for start, end in _runs(sorted(key_at), key_at):
+            for start, _, keys in runs:
                 out.append(Guard(table.title, a + 2, start + 1,
-                                 tuple(tuple(table.rows[i].get(key_at[c]) for c in range(start, end + 1))
-                                       for i in range(a, b))))
+                                 tuple(tuple(table.rows[i].get(k) for k in keys) for i in range(a, b))))
         last_row = max(last_row, n + 2)
     if last_row > n + 1:
         width = max([table.columns.width] + [w.last_col for w in writes] + [s.last_col for s in shifts])

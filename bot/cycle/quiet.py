@@ -229,16 +229,15 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
         if same_rows and last == first and not moved(lo, hi):
             out.append(read.digests[c])
             continue
-        given = None
+        given = {key: column[first:last] for key, column in (compared or {}).items()}   # the chunk's compared rows
         if compared and last - first == hi - lo:    # sorted and distinct: every row of the chunk compared
-            given = {key: column[first:last] for key, column in compared.items()}
+            out.append(_chunk_digest(reduced(rows[lo:hi], given)))
         elif sources is not None and read.rows is not None:
             at = changed[first:last]
-            given = {key: column[first:last] for key, column in (compared or {}).items()}
-            at_rows = list(zip(*_reduced_columns(name, [rows[i] for i in at], given))) if at else []
+            at_rows = reduced([rows[i] for i in at], given) if at else []
             out.append(_chunk_digest(_moved_rows(read.rows, sources, lo, hi, at, at_rows)))
-            continue
-        out.append(_chunk_digest(reduced(rows[lo:hi], given)))
+        else:
+            out.append(_chunk_digest(reduced(rows[lo:hi])))
     return hashlib.sha256(b"".join(out)).digest()
 
 

@@ -39,13 +39,13 @@ from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
 from bot.tabs.log_issues import ERROR, WARNING, Issue, Validation, without_leading_zeros
 from bot.tabs.open_cases import AGE_UNKNOWN
-from sheet_schema import BOT_TABS, REP_TABS
+from sheet_schema import BOT_TABS, REP_TABS, load
 
 # At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
 # most of the log and the full cycle costs about the same).
 MAX_CHANGED = 0.01
 # The tabs rewritten whole (their order is the contract's, so an edit can move every row below it).
-REWRITTEN = ("open_cases", "log_issues")
+REWRITTEN = tuple(name for name in BOT_TABS if load(name).rewritten_whole)
 
 
 @dataclass
