@@ -68,6 +68,10 @@ def test_its_guard_refuses_a_write_to_rows_someone_moved(settings, move):
     pytest.param([[None, "b"]], [["", "b"]], id="a-leading-blank-kept-as-empty-text"),
     pytest.param([(0, False)], [[0, False]], id="zero-and-false-are-not-blank"),
     pytest.param([("", 0.0), (None,)], [["", 0.0]], id="zero-point-zero-is-not-blank"),
+    pytest.param([("a",), (None,), ("",), (0,), (False,), (None,), ("",)], [["a"], [], [], [0], [False]],
+                 id="one-column-blanks-inside-kept-at-the-end-dropped"),
+    pytest.param([(None,), ("",)], [], id="one-blank-column"),
+    pytest.param([("a",), ("b", None, "")], [["a"], ["b"]], id="one-column-and-a-wider-row"),
 ])
 def test_trimmed_grid(rows, grid):
     """A guard's expected cells and what a storage holds compare as Google returns them."""

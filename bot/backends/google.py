@@ -474,7 +474,9 @@ class GoogleBackend:
         if len(ranges) != len(guards):
             raise ValueError("valueRanges does not match the ranges asked for")
         for guard, vr in zip(guards, ranges):
-            if trimmed_grid(vr.get("values")) != trimmed_grid(guard.values):
+            expected, got = trimmed_grid(guard.values), vr.get("values") or []
+            # Google's answer is trimmed already: comparing it as it came saves trimming it again.
+            if got != expected and trimmed_grid(got) != expected:
                 raise ConcurrentEditError(self.spreadsheet_id, (
                     f"Someone changed the '{titles[guard.tab]}' tab while the bot was about to write to it "
                     "(rows sorted, inserted or deleted, or a column added); nothing was written, and the next "
