@@ -340,12 +340,14 @@ def test_the_short_way_on_a_workbook_leaves_what_the_full_cycle_leaves(settings,
     assert {t: normalised(a[t]) for t in TAB_TITLES} == {t: normalised(b[t]) for t in TAB_TITLES}
 
 
+@pytest.mark.parametrize("keep", [False, True], ids=["rows-reduced-again", "rows-as-read-kept"])
 @hsettings(max_examples=60, deadline=None)
 @given(size=st.integers(0, 14), chunk=st.integers(1, 5), data=st.data())
-def test_a_patched_digest_is_the_digest_of_the_whole_tab(size, chunk, data):
+def test_a_patched_digest_is_the_digest_of_the_whole_tab(keep, size, chunk, data):
     """quiet.patched_digest takes a chunk's digest from the tab as read only when none of its rows
     changed and it spans the same rows: rows replaced, appended, or dropped from the end (a tab
-    rewritten whole), with blank rows at the end either side."""
+    rewritten whole), with blank rows at the end either side. With the rows as read kept, a chunk
+    digested again takes its unchanged rows from them."""
     import bot.cycle.quiet as quiet
 
     def row(n):
@@ -366,7 +368,7 @@ def test_a_patched_digest_is_the_digest_of_the_whole_tab(size, chunk, data):
     old_chunk = quiet.DIGEST_ROWS
     quiet.DIGEST_ROWS = chunk
     try:
-        read = quiet.Chunks.of(bot_tab_rows("log_issues", read_rows))
+        read = quiet.Chunks.of(bot_tab_rows("log_issues", read_rows), keep=keep)
         assert quiet.patched_digest("log_issues", rows, read, sorted(changed)) == \
             quiet.tab_digest(bot_tab_rows("log_issues", rows))
     finally:

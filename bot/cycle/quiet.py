@@ -210,7 +210,8 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
     `read`, the others digested again. `compared`: columns the plan already reduced for the rows at
     `changed`, in that order (plan_tabs' `compared`), taken for a chunk whose every row it covers (a
     few edits can move most of a sorted tab's rows). `sources` (rows shifted, plan.Alignment): the row
-    as read that each other row is; a chunk whose rows moved takes them from `read.rows` when kept."""
+    as read that each other row is. When `read` kept its rows, a chunk to digest again takes every row
+    but the changed ones from them (reduced once already), moved or not."""
     def reduced(part: list[dict], given: dict[str, list] | None = None) -> list[tuple]:
         return list(zip(*_reduced_columns(name, part, given)))    # bot_tab_rows of a part, blank rows kept
 
@@ -232,20 +233,20 @@ def patched_digest(name: str, rows: list[dict], read: Chunks, changed: list[int]
         given = {key: column[first:last] for key, column in (compared or {}).items()}   # the chunk's compared rows
         if compared and last - first == hi - lo:    # sorted and distinct: every row of the chunk compared
             out.append(_chunk_digest(reduced(rows[lo:hi], given)))
-        elif sources is not None and read.rows is not None:
+        elif read.rows is not None:   # the rows left alone as read: only the changed ones reduced
             at = changed[first:last]
             at_rows = reduced([rows[i] for i in at], given) if at else []
-            out.append(_chunk_digest(_moved_rows(read.rows, sources, lo, hi, at, at_rows)))
+            out.append(_chunk_digest(_moved_rows(read.rows, sources, lo, hi, at, at_rows, len(load(name).columns))))
         else:
             out.append(_chunk_digest(reduced(rows[lo:hi])))
     return hashlib.sha256(b"".join(out)).digest()
 
 
-def _moved_rows(read_rows: list[tuple], sources: list[int], lo: int, hi: int, at: list[int],
-                at_rows: list[tuple]) -> list[tuple]:
-    """Rows lo..hi of a tab after shifts: the rows at `at` as given (`at_rows`), every other row the
-    reduced row as read that `sources` says sits there."""
-    blank = ("",) * len(read_rows[0]) if read_rows else ()
+def _moved_rows(read_rows: list[tuple], sources: list[int] | None, lo: int, hi: int, at: list[int],
+                at_rows: list[tuple], width: int) -> list[tuple]:
+    """Rows lo..hi of a tab: the rows at `at` as given (`at_rows`), every other row the reduced row as
+    read that `sources` says sits there (None: the row read at the same place, no row shifted)."""
+    blank = ("",) * width     # the reduced rows read end at the last filled one: any row past it is blank
     out = []
     j = 0
     for i in range(lo, hi):
@@ -253,7 +254,7 @@ def _moved_rows(read_rows: list[tuple], sources: list[int], lo: int, hi: int, at
             out.append(at_rows[j])
             j += 1
         else:
-            s = sources[i]
+            s = sources[i] if sources is not None else i
             out.append(read_rows[s] if s < len(read_rows) else blank)
     return out
 
