@@ -63,17 +63,27 @@ class Capa:
                  settings: CapaSettings, today: date):
         self.recurrence, self.calendar, self.settings, self.today = recurrence, calendar, settings, today
         self.level_3 = calendar.owner(3)
-        # Every valid case's day per (product key, defect type), sorted: "cases since a date" is a bisect.
-        self.cases: dict[tuple[str, str], list[date]] = {}
-        df = log[["date_logged", "product", "defect_type"]]
-        df = df[df["date_logged"].notna() & df["product"].notna() & df["defect_type"].notna()]
-        keys = {p: recurrence.key(p) for p in df["product"].unique()}
-        for logged, product, defect in df.itertuples(index=False, name=None):
-            self.cases.setdefault((keys[product], defect), []).append(logged)
-        for days in self.cases.values():
-            days.sort()
+        self._log = log
+        self._cases: dict[tuple[str, str], list[date]] | None = None
         self.actions: list[Action] = []
         self.leads: dict[str, dict] = {}
+
+    @property
+    def cases(self) -> dict[tuple[str, str], list[date]]:
+        """Every valid case's day per (product key, defect type), sorted: "cases since a date" is a bisect.
+        Worked out on first use: only a flag with an Action Date asks (most cycles have none, and at
+        100,000 rows it costs a twentieth of a second)."""
+        if self._cases is None:
+            self._cases = {}
+            df = self._log[["date_logged", "product", "defect_type"]]
+            df = df[df["date_logged"].notna() & df["product"].notna() & df["defect_type"].notna()]
+            keys = {p: self.recurrence.key(p) for p in df["product"].unique()}
+            for logged, product, defect in df.itertuples(index=False, name=None):
+                self._cases.setdefault((keys[product], defect), []).append(logged)
+            for days in self._cases.values():
+                days.sort()
+            self._log = None
+        return self._cases
 
     def bind(self, records: list[dict], rows: list[dict], key_of) -> None:
         """Read the leads' cells (by flag key, from the rows people see) and the actions they record."""
@@ -127,10 +137,10 @@ class Capa:
 
     def effectiveness(self, rec: dict, lead: dict) -> str:
         pkey, defect = self._pkey(rec), cells.as_text(rec.get("defect_type"))
-        days = self.cases.get((pkey, defect), [])
         verify = self.settings.verify_after_days
         action = parse_day(lead.get("action_date"))
         if action is not None:
+            days = self.cases.get((pkey, defect), [])
             since = days[bisect_right(days, action):]
             if since and since[0] <= action + timedelta(days=verify):
                 return f"{RECURRED}: {len(since)} case(s) since {cells.format_date(action)}"
