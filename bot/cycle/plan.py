@@ -81,7 +81,8 @@ def aligned(origins: list[int], read: int, shift: bool) -> Alignment:
     for i, o in enumerate(origins):
         if o < next_read:
             continue
-        stretch(i, o, last=False)
+        if i != start or o != next_read:   # rows new or dropped just above (a kept row next to the last: nothing)
+            stretch(i, o, last=False)
         sources.append(o)
         start, next_read = i + 1, o + 1
     stretch(len(origins), read, last=True)

@@ -29,7 +29,7 @@ from bot.cycle.plan import aligned
 from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
-from bot.read.keys import ticket_key
+from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import column_number
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
@@ -258,8 +258,7 @@ class _BotRows:
 def _bot_rows(tables: dict, touched: _Touched, settings: Settings) -> _BotRows:
     tickets, groups = touched.tickets, touched.groups
     escalations = tables["escalations"].rows
-    drafts_at = [p for p, r in enumerate(tables["drafts"].rows)
-                 if ticket_key(cells.as_text(r.get("ticket_id"))) in tickets]
+    drafts_at = _positions_of(tickets, ticket_keys([cells.as_text(r.get("ticket_id")) for r in tables["drafts"].rows]))
     flags_at = [p for p, r in enumerate(escalations) if flag_group(r, settings.recurrence) in groups]
     draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
     flag_keys = {flag_key(escalations[p]) for p in flags_at}
