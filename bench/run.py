@@ -298,9 +298,20 @@ def targets(results: list[dict], sizes: list[int]) -> list[dict]:
     if ok(cc):
         add(f"Google replayed, the real CAERS log: cold cycle CPU ≤ {T_COLD_RATIO:.0f}× the JSON floor",
             cc["ratio"] <= T_COLD_RATIO, f"{cc['cpu_s']:.2f} s vs floor {cc['floor_s']:.3f} s = {cc['ratio']:.2f}×" + nogc(cc))
-        worst = max(r["peak_rss_mb"] for r in (cc, cq) if ok(r))
+        # The warm target is on 100,000 rows; the real log's bot tabs are larger (every open case
+        # is a row of Open Cases), so its warm cycles are shown against the same target.
+        caers_warm = [(w, find(results, "caers", "google-replay", w)) for w in WARM]
+        caers_warm = [(w, r) for w, r in caers_warm if ok(r)]
+        for w, r in caers_warm:
+            add(f"Google replayed, the real CAERS log: {w} cycle ({w.split('-')[1]} Defective Log rows edited) "
+                f"CPU ≤ {T_WARM_RATIO}× the JSON floor", r["ratio"] <= T_WARM_RATIO,
+                f"{r['cpu_s']:.2f} s vs floor {r['floor_s']:.3f} s = {r['ratio']:.2f}×, "
+                f"{r['requests_total']} requests ({r['write_requests']} write), {r['cells_written']:,} cells written"
+                + nogc(r) + least_warm(r))
+        worst = max(r["peak_rss_mb"] for r in (cc, cq, *(r for _, r in caers_warm)) if ok(r))
         add("Google replayed, the real CAERS log: peak memory under 500 MB", worst < T_PEAK_MB,
-            f"cold {cc['peak_rss_mb']:.0f} MB" + (f", quiet {cq['peak_rss_mb']:.0f} MB" if ok(cq) else ""))
+            f"cold {cc['peak_rss_mb']:.0f} MB" + (f", quiet {cq['peak_rss_mb']:.0f} MB" if ok(cq) else "")
+            + "".join(f", {w} {r['peak_rss_mb']:.0f} MB" for w, r in caers_warm))
     wf = find(results, big, "workbook", "quiet-full")
     if ok(wf):
         add("Workbook, 100k rows: quiet cycle without the fingerprint skip", "info",
