@@ -245,9 +245,9 @@ def planned(tables: dict[str, BotTable], desired: dict[str, list[dict]],
     return plan_tabs(targets, digest if tab_digest else on_compared, let_go=let_go), digests
 
 
-def _bot_table(snapshot: Snapshot, settings: Settings, name: str) -> BotTable:
+def _bot_table(snapshot: Snapshot, settings: Settings, name: str, lazy: bool = False) -> BotTable:
     title = settings.title(name)
-    return read_bot_table(title, snapshot.tabs.get(title), load(name), settings.headers[name])
+    return read_bot_table(title, snapshot.tabs.get(title), load(name), settings.headers[name], lazy)
 
 
 def _emptied(frame: pd.DataFrame) -> pd.DataFrame:

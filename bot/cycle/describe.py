@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.cycle.run import CycleReport
+from bot.read.rows import column_of
 
 
 def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[str]:
@@ -24,7 +25,7 @@ def describe_cycle(report: CycleReport, *, verbose_plan: bool = False) -> list[s
     lines.append(f"Escalations: {o.flags_total} flags ({len(f.raised)} raised, {len(f.grown)} grown, "
                  f"{len(f.merged)} merged this cycle).")
     open_cases = o.desired.get("open_cases", [])
-    level_3 = sum(1 for r in open_cases if r.get("level") == "Level 3")
+    level_3 = column_of(open_cases, "level").count("Level 3")
     lines.append(f"Open Cases: {len(open_cases)} past Level 1 ({level_3} at Level 3).")
     plan = o.plan
     if plan.is_empty:

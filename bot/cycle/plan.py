@@ -5,13 +5,13 @@ never part of a write range. Unchanged cells are not written, so a quiet cycle p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Callable
 from operator import ne
 
 from bot.backends.base import CreateTab, Guard, Plan, RangeWrite, RowShift
 from bot.read.cells import comparables, storable, stored_with_comparables
 from bot.tabs.formats import new_tab_format
+from bot.read.rows import column_of
 from bot.read.table import BotTable
 from sheet_schema import TabSchema
 
@@ -150,7 +150,7 @@ def _guards(t: TabTarget, writes: list[RangeWrite], shifts: list[RowShift] = ())
     for key in t.schema.guarded_keys:
         col = table.columns.index.get(key)
         if col is not None and n:
-            out.append(Guard(table.title, 2, col + 1, tuple((r.get(key),) for r in table.rows)))
+            out.append(Guard(table.title, 2, col + 1, tuple(zip(column_of(table.rows, key)))))
     last_row = max([w.last_row for w in writes] + [s.height for s in shifts])
     if t.alignment is not None and shifts and n:
         # Shifts move the rows they do not write: the rows they delete must still be the ones read, and
@@ -235,8 +235,8 @@ def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]],
 
 def _column(rows: list[dict], key: str, at: range | list[int]) -> list:
     """One column of `rows` at these rows, blank past the end of `rows`."""
-    if isinstance(at, range):      # every row up to a height: [r.get(key) for r in rows], in C
-        col = list(map(dict.get, rows[:at.stop], repeat(key)))
+    if isinstance(at, range):      # every row up to a height
+        col = column_of(rows, key)[:at.stop]
         col.extend([None] * (at.stop - len(col)))
         return col
     n = len(rows)

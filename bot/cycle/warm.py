@@ -19,7 +19,7 @@ from bisect import bisect_right
 from itertools import compress
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from bot.backends.base import Snapshot
 from bot.config import Settings
@@ -30,11 +30,12 @@ from bot.cycle.row_keys import RowKeys, row_keys
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
+from bot.read.rows import PickedRows, column_of
 from bot.read.table import column_number
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer
-from bot.tabs.escalations import flag_group, flag_number
+from bot.tabs.escalations import flag_number, group_of
 from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
 from bot.tabs.log_issues import ERROR, WARNING, Issue, Validation, without_leading_zeros
@@ -125,7 +126,8 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     touched = _touched(snapshot, settings, kept.keys, changed, old)
     if touched is None:
         return None
-    tables = {name: core._bot_table(snapshot, settings, name) for name in BOT_TABS}
+    # Each bot tab's rows made into dicts only as they are looked at (bot.read.rows): most are not.
+    tables = {name: core._bot_table(snapshot, settings, name, lazy=True) for name in BOT_TABS}
     if any(not t.exists or t.missing for t in tables.values()):
         return None    # a tab or a column to create: the full cycle does it
     bot = _bot_rows(tables, touched, settings)
@@ -164,7 +166,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     alignments = {name: aligned(spliced[name][1], len(tables[name].rows), shift_rows) for name in REWRITTEN}
     changed_at = {name: alignments[name].compare if name in alignments else rows_at
                   for name, (_, rows_at) in spliced.items()}
-    severities = [cells.as_text(r.get("severity")) for r in desired["log_issues"]]
+    severities = [cells.as_text(v) for v in column_of(desired["log_issues"], "severity")]
     # The tabs as read are as the last cycle left them: only the replaced and new rows change the counts.
     waiting = kept.waiting + _recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
     flags_total = kept.flags + _recount(core.open_flags, tables["escalations"].rows, flags_at,
@@ -258,15 +260,17 @@ class _BotRows:
 def _bot_rows(tables: dict, touched: _Touched, settings: Settings) -> _BotRows:
     tickets, groups = touched.tickets, touched.groups
     escalations = tables["escalations"].rows
-    drafts_at = _positions_of(tickets, ticket_keys([cells.as_text(r.get("ticket_id")) for r in tables["drafts"].rows]))
-    flags_at = [p for p, r in enumerate(escalations) if flag_group(r, settings.recurrence) in groups]
+    drafts_at = _positions_of(tickets, ticket_keys(list(map(cells.as_text, column_of(tables["drafts"].rows, "ticket_id")))))
+    cases = zip(column_of(escalations, "product"), column_of(escalations, "defect_type"))
+    flags_at = [p for p, (product, defect) in enumerate(cases) if group_of(product, defect, settings.recurrence) in groups]
     draft_keys = {short_key(t) for t in tickets} | {short_key(t) + FOLLOW_UP_SUFFIX for t in tickets}
     flag_keys = {flag_key(escalations[p]) for p in flags_at}
     memory = tables["bot_memory"].rows
-    memory_t = [p for p, r in enumerate(memory) if r.get("tab") == "drafts" and r.get("key") in draft_keys]
-    memory_g = [p for p, r in enumerate(memory) if r.get("tab") == "escalations" and r.get("key") in flag_keys]
+    records = list(zip(column_of(memory, "tab"), column_of(memory, "key")))
+    memory_t = [p for p, (tab, key) in enumerate(records) if tab == "drafts" and key in draft_keys]
+    memory_g = [p for p, (tab, key) in enumerate(records) if tab == "escalations" and key in flag_keys]
     # A new flag takes the highest number in the whole tab + 1 (the groups' part holds only its own).
-    numbers = [flag_number(r.get("flag_id")) for r in escalations]
+    numbers = [flag_number(v) for v in column_of(escalations, "flag_id")]
     next_flag = max((n for n in numbers if n is not None), default=0) + 1
     return _BotRows(drafts_at, flags_at, memory_t, memory_g, draft_keys, next_flag)
 
@@ -327,40 +331,44 @@ def _near(tickets: set[str], keys: list[str]) -> set[str]:
     return set(compress(keys, map(bare.__contains__, bare_keys)))
 
 
-def _spliced(rows: list[dict], at: list[int], part: list[dict]) -> tuple[list[dict], list[int]]:
+def _spliced(rows: Sequence, at: list[int], part: list[dict]) -> tuple[PickedRows, list[int]]:
     """`rows` with the rows at `at` replaced by the first len(at) of `part`, and the rest of `part`
     (rows the part appended) after the last row; and the rows that may differ from `rows`. The rows as
-    read are shared, not copied (nothing changes a desired row; copying them cost 0.03 s at 100,000)."""
-    out = list(rows)
+    read are picked, not made or copied (nothing changes a desired row)."""
+    out: list = list(range(len(rows)))
     for p, r in zip(at, part):
         out[p] = r
     out += part[len(at):]
-    return out, sorted(at) + list(range(len(rows), len(out)))
+    return PickedRows(rows, out), sorted(at) + list(range(len(rows), len(out)))
 
 
-def _spliced_memory(rows: list[dict], at_t: list[int], part_t: list[dict], at_g: list[int],
-                    part_g: list[dict]) -> tuple[list[dict], list[int]]:
+def _spliced_memory(rows: Sequence, at_t: list[int], part_t: list[dict], at_g: list[int],
+                    part_g: list[dict]) -> tuple[PickedRows, list[int]]:
     """Bot Memory: each part's records on their rows; new records after the last row, the flags' first
     (a full cycle appends the new flags' records, then the new drafts')."""
-    out = list(rows)
+    out: list = list(range(len(rows)))
     for at, part in ((at_t, part_t), (at_g, part_g)):
         for p, r in zip(at, part):
             out[p] = r
     out += ([r for r in part_g[len(at_g):] if r.get("tab") == "escalations"]
             + [r for r in part_t[len(at_t):] if r.get("tab") == "drafts"])
-    return out, sorted(set(at_t) | set(at_g)) + list(range(len(rows), len(out)))
+    return PickedRows(rows, out), sorted(set(at_t) | set(at_g)) + list(range(len(rows), len(out)))
 
 
-def _open_cases(rows: list[dict], replaced: set[int], part: list[dict]) -> tuple[list[dict], list[int]]:
+def _open_cases(rows: Sequence, replaced: set[int], part: list[dict]) -> tuple[PickedRows, list[int]]:
     """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
     the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
     first, then oldest, then earliest Date Logged, then sheet row. And each row's place as read (-1: new)."""
     # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
     # their places, rather than every row's order worked out again.
-    kept = [(i, r) for i, r in enumerate(rows) if _int(r.get("row")) not in replaced]
+    # Each pick: a row as read (its place) or a new row (bot.read.rows: only the rows looked at are made).
+    kept: list = [i for i, v in enumerate(column_of(rows, "row")) if _int(v) not in replaced]
+
+    def order(pick) -> tuple:
+        return _open_case_order(rows[pick] if type(pick) is int else pick)
     for r in sorted(part, key=_open_case_order):
-        kept.insert(bisect_right(kept, _open_case_order(r), key=lambda pair: _open_case_order(pair[1])), (-1, r))
-    return [r for _, r in kept], [o for o, _ in kept]
+        kept.insert(bisect_right(kept, _open_case_order(r), key=order), r)
+    return PickedRows(rows, kept), [p if type(p) is int else -1 for p in kept]
 
 
 def _open_case_order(row: dict) -> tuple:
@@ -375,21 +383,20 @@ def _open_case_order(row: dict) -> tuple:
     return (0 if level == "Level 3" else 2, -age_sort, day, sheet_row)
 
 
-def _log_issues(rows: list[dict], log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
-                part: list[dict]) -> tuple[list[dict], list[int]]:
+def _log_issues(rows: Sequence, log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
+                part: list[dict]) -> tuple[PickedRows, list[int]]:
     """Log Issues with the replaced rows' issues taken from `part`: the Defective Log's by row, then the
     Comp Sheet's (each row's issues in their own order, from one side or the other). And each row's
     place as read (-1: new)."""
     block = {log_title: 0, comp_title: 1}
     replaced = {log_title: log_rows, comp_title: comp_rows}
     both = []
-    for i, r in enumerate(rows):
-        tab = cells.as_text(r.get("tab"))
-        if tab in block and _int(r.get("row")) not in replaced[tab]:
-            both.append((block[tab], _int(r.get("row")), 0, i, r))
+    for i, (tab, row) in enumerate(zip(map(cells.as_text, column_of(rows, "tab")), map(_int, column_of(rows, "row")))):
+        if tab in block and row not in replaced[tab]:
+            both.append((block[tab], row, 0, i, i))
     both += [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
     both.sort(key=lambda t: t[:4])
-    return [r for *_, r in both], [i if side == 0 else -1 for _, _, side, i, _ in both]
+    return PickedRows(rows, [pick for *_, pick in both]), [i if side == 0 else -1 for _, _, side, i, _ in both]
 
 
 def _issue(row: dict) -> Issue:

@@ -10,6 +10,7 @@ from itertools import chain
 import numpy as np
 
 from bot.read.cells import as_text, is_blank
+from bot.read.rows import RowView
 from bot.errors import LayoutError
 from sheet_schema import TabSchema
 
@@ -170,7 +171,7 @@ class BotTable:
     title: str
     exists: bool
     columns: ColumnMap
-    rows: list[dict]             # index i is sheet row i + 2; only mapped columns appear
+    rows: list[dict] | RowView   # index i is sheet row i + 2; only mapped columns appear
     missing: list[str]           # schema column keys with no header yet (the plan appends them)
     header: tuple = ()           # row 1 as read (the plan's guard checks it is still there)
 
@@ -182,7 +183,9 @@ def cycle_columns(schema: TabSchema) -> list[str]:
 
 
 def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
-                   renames: dict[str, str]) -> BotTable:
+                   renames: dict[str, str], lazy: bool = False) -> BotTable:
+    """`lazy`: the rows as a RowView, each made into a dict when first asked for (a warm cycle, which
+    reads few of them and changes none); otherwise a list of dicts the cycle may change."""
     if rows is None:
         columns = ColumnMap(tab=title, index={}, headers={c.key: renames.get(c.key, c.header)
                                                           for c in schema.columns}, width=0)
@@ -195,6 +198,8 @@ def read_bot_table(title: str, rows: list[list] | None, schema: TabSchema,
     end = len(rows)
     while end > 1 and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
+    if lazy:
+        return BotTable(title, True, columns, RowView(rows[1:end], columns.index), missing, tuple(header))
     data = []
     for r in rows[1:end]:
         data.append({k: (r[i] if i < len(r) else None) for k, i in columns.index.items()})

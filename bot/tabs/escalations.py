@@ -190,7 +190,12 @@ def _identity(row: dict, settings: RecurrenceSettings) -> tuple[str, str, frozen
 
 def flag_group(row: dict, settings: RecurrenceSettings) -> tuple[str, str]:
     """The product and defect keys of a flag row: the recurrence group its episodes come from."""
-    return settings.key(cells.as_text(row.get("product"))), cells.choice_key(cells.as_text(row.get("defect_type")))
+    return group_of(row.get("product"), row.get("defect_type"), settings)
+
+
+def group_of(product, defect_type, settings: RecurrenceSettings) -> tuple[str, str]:
+    """flag_group of a flag row's Product and Defect Type cells."""
+    return settings.key(cells.as_text(product)), cells.choice_key(cells.as_text(defect_type))
 
 
 def _same_episode(flag: tuple, episode: tuple) -> bool:
