@@ -181,6 +181,7 @@ def test_headers_match_ignoring_case_and_spaces(run, settings):
     pytest.param(["CS-" + "9" * 40000, "CS-1"], id="longer-than-a-cell-holds"),
     pytest.param(["CS-" + "9" * 40000, "CS-1 "], id="longer-than-a-cell-holds-with-spaces"),
     pytest.param(["CS-1", "ab-2", "", "Cs-3"], id="ascii-without-spaces"),
+    pytest.param(["CS-1", " cs-2", " CS-3 ", "  "], id="a-list-split-at-its-commas"),
     pytest.param(["CS-1", "AB\x002"], id="a-nul-inside-a-ticket"),
     pytest.param(["CS-1\t", "AB-2"], id="a-tab"),
     pytest.param([], id="no-tickets"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
@@ -17,6 +18,8 @@ from bot.cycle.run import _kept_path, _load_kept, run_cycle, summary_of
 from bot.cycle.kept_rows import write_rows
 from bot.cycle.warm import MAX_CHANGED, warm_outcome
 from bot.demo.sample_data import build_sample
+from bot.read.table import ROW_COLUMN
+from bot.tabs.log_issues import TICKET_KEY
 from bot.tabs.drafts import Renderer
 from sheet_schema import BOT_TABS
 from conftest import NOW
@@ -405,6 +408,28 @@ def test_the_keys_a_cycle_keeps_are_each_rows_keys_as_parsed_alone(settings):
         assert keys.comp_tickets[i] == (alone.comp_tickets[0] if alone else ""), i
     assert keys.rows_in_groups({keys.group_of(8)}).tolist() == \
         [i for i in range(len(log) - 1) if keys.group_of(i) == keys.group_of(8)]
+
+
+@pytest.mark.parametrize("products", [
+    pytest.param(["Oats", "oats", "OATS", "oats", "Rice", "oats", "Rice!"], id="the-most-used-wins"),
+    pytest.param(["Oats", "oats", "Rice", "oats", "Oats"], id="a-tie-goes-to-the-first-seen"),
+    pytest.param(["", "Oats", "", "!!", "Rice"], id="blanks-and-a-name-without-a-key"),
+    pytest.param(["Rice"] * 3 + ["Oats"], id="one-product-only-asked"),
+])
+def test_the_spellings_kept_keys_give_are_the_whole_logs(products, settings):
+    """RowKeys.spellings_of counts codes, not rows: the spellings drafts use, as product_spellings of every
+    row of the products asked for, in the order first seen."""
+    from bot.cycle.row_keys import row_keys
+    from bot.tabs.drafts import product_spellings
+    key = settings.recurrence.key
+    log = pd.DataFrame({ROW_COLUMN: range(2, len(products) + 2), "product": [p or None for p in products],
+                        "defect_type": ["Rancid"] * len(products), TICKET_KEY: [""] * len(products)})
+    comp = pd.DataFrame({ROW_COLUMN: [], TICKET_KEY: []})
+    keys = row_keys(log, len(products), comp, 0, key)
+    for asked in ({"oats"}, {"rice"}, {"oats", "rice"}, set()):
+        wanted = [p for p in products if p and key(p) in asked]
+        assert keys.spellings_of(asked, key) == product_spellings(wanted, key)
+        assert list(keys.spellings_of(asked, key)) == list(product_spellings(wanted, key))   # the same order
 
 
 @pytest.mark.parametrize("tickets, keys", [

@@ -16,7 +16,7 @@ import pandas as pd
 
 from bot.read import cells
 from bot.read.table import ROW_COLUMN
-from bot.tabs.drafts import product_spellings
+from bot.tabs.drafts import spellings_by_count
 from bot.tabs.log_issues import TICKET_KEY
 
 NO_GROUP = ("", "")
@@ -97,9 +97,18 @@ class RowKeys:
     def spellings_of(self, product_keys: set[str], product_key: Callable[[str], str]) -> dict[str, str]:
         """drafts.product_spellings of the whole log, for the spellings of products with these keys (a
         spelling's choice depends only on the rows of its own product)."""
-        at = self.rows_of_products(product_keys)
-        products = self.products[at]
-        return product_spellings([self.spellings[c] for c in products[products >= 0].tolist()], product_key)
+        codes = self.products[self.rows_of_products(product_keys)]
+        codes = codes[codes >= 0]
+        # Each spelling's count in the order first seen, from the codes (100 edits' products cover most
+        # of the generated log: one spelling per row cost 0.05 s).
+        distinct, first, count = np.unique(codes, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        counts: dict[str, int] = {}
+        for code, n in zip(distinct[order].tolist(), count[order].tolist()):
+            spelling = self.spellings[code]
+            if spelling:
+                counts[spelling] = counts.get(spelling, 0) + n
+        return spellings_by_count(counts, product_key)
 
     def replaced(self, log_at: list[int], log_new: RowKeys, comp_at: list[int], comp_new: RowKeys) -> RowKeys:
         """These keys with the log rows at `log_at` given `log_new`'s rows in turn (and the Comp Sheet's)."""

@@ -143,7 +143,11 @@ def product_spellings(products, product_key: Callable[[str], str]) -> dict[str, 
     (the first one seen wins a tie). Reps type "trail mix original 12 oz" now and then; the customer's
     email should name the product as the brand does. `product_key` tells which spellings are one product
     (recurrence's, so aliases count too)."""
-    counts = Counter(p for p in products if p)      # in first-seen order
+    return spellings_by_count(Counter(p for p in products if p), product_key)    # in first-seen order
+
+
+def spellings_by_count(counts: dict[str, int], product_key: Callable[[str], str]) -> dict[str, str]:
+    """product_spellings from how often the log uses each spelling (in the order first seen)."""
     keys = {spelling: product_key(spelling) for spelling in counts}
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in counts.items():

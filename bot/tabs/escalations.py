@@ -184,7 +184,7 @@ def _identity(row: dict, settings: RecurrenceSettings) -> tuple[str, str, frozen
     """What ties a flag row to an episode: product and defect keys, the keys of the Ticket IDs listed (split
     as a person reads the list, so a Ticket ID holding a comma still matches itself), and First Logged
     (which identifies an episode whose cases have no Ticket ID at all)."""
-    tickets = frozenset(ticket_keys([t for t in cells.as_text(row.get("ticket_ids")).split(",") if t.strip()]))
+    tickets = frozenset(ticket_keys(list(filter(str.strip, cells.as_text(row.get("ticket_ids")).split(",")))))
     return (*flag_group(row, settings), tickets, cells.as_text(row.get("first_logged")))
 
 
