@@ -217,6 +217,52 @@ def test_quiet_check_reads_bot_tabs_as_the_full_cycle_does(rows):
     assert sheet_tab_rows("log_issues", rows, columns) == bot_tab_rows("log_issues", table.rows)
 
 
+_ISSUES_HEADER = ["Tab", "Row", "Ticket ID", "Column", "Field", "Problem", "Severity"]
+
+
+@pytest.mark.parametrize("rows, bot_layout", [
+    pytest.param([_ISSUES_HEADER] + [["Defective Log", 2, "CS-1", "B", "Ticket ID", "blank", "error"]] * 2, True,
+                 id="every-row-full"),
+    pytest.param([_ISSUES_HEADER, ["Defective Log", 2, "CS-1"], [], ["Comp Sheet", 3.0, "", "C"]], True,
+                 id="short-rows"),
+    pytest.param([_ISSUES_HEADER + ["Lead's note"], ["Comp Sheet", 4, "CS-2", "D", "x", "y", "warning", "mine"],
+                  ["Comp Sheet", 5]], True, id="a-persons-column-right-of-the-tab"),
+    pytest.param([_ISSUES_HEADER[:5], ["Defective Log", 2, "CS-1", "B", "Ticket ID"], ["Defective Log", 3]], True,
+                 id="the-last-columns-missing"),
+    pytest.param([_ISSUES_HEADER, ["Defective Log", 2, "CS-1"], ["", "", ""], [], [""] * 7], True,
+                 id="blank-rows-at-the-end"),
+    pytest.param([_ISSUES_HEADER, ["Defective Log", None, "CS-1"], ["Comp Sheet", 3]], True, id="a-blank-read-as-none"),
+    pytest.param([_ISSUES_HEADER[::-1], ["error", "p"]], False, id="columns-reordered"),
+    pytest.param([["Tab", "Note"] + _ISSUES_HEADER[1:], ["Comp Sheet", "n", 3]], False, id="a-persons-column-between"),
+    pytest.param([["Tab"] + _ISSUES_HEADER[2:], ["Comp Sheet", "CS-9"]], False, id="a-middle-column-missing"),
+    pytest.param([_ISSUES_HEADER], True, id="no-rows"),
+])
+@pytest.mark.parametrize("none_free", [False, True], ids=["may-hold-none", "none-free"])
+def test_the_exact_bot_tab_check_reads_each_cell_as_read(rows, bot_layout, none_free):
+    """The exact form of a bot tab (every schema cell as read, a blank as ""), whether taken row by row
+    from a tab laid out as the bot makes it or column by column from any other: the same tuples. A None
+    left in by a backend said to give none only makes a tuple that no reduced tab holds."""
+    from bot.cycle.quiet import _exact_rows, sheet_tab_rows
+    from bot.read.table import map_columns, schema_columns
+    from sheet_schema import load
+
+    schema = load("log_issues")
+    columns = map_columns("Log Issues", rows[0], schema, {}, strict=False)
+    by_column = [["" if v is None else v for v in c.tolist()] for c in schema_columns(rows[1:], columns, schema).values()]
+    expected = list(zip(*by_column))
+    while expected and all(v == "" for v in expected[-1]):
+        expected.pop()
+    got = sheet_tab_rows("log_issues", rows, columns, exact=True, none_free=none_free)
+    holds_none = any(None in r for r in rows[1:])
+    row_wise = _exact_rows(rows, columns, schema, none_free) is not None
+    assert row_wise == (bot_layout and (none_free or not holds_none))
+    if row_wise and holds_none:
+        assert got != expected and [tuple("" if v is None else v for v in r) for r in got] == expected
+    else:
+        assert got == expected
+        assert [list(map(type, r)) for r in got] == [list(map(type, r)) for r in expected]
+
+
 @pytest.mark.parametrize("tab, cell, value", [
     pytest.param("Log Issues", (1, 5), "someone typed here", id="log-issues-problem-overtyped"),
     pytest.param("Drafts", (1, 4), "", id="draft-body-cleared"),

@@ -35,6 +35,9 @@ class Snapshot:
     # A requested title -> the tab's title in the storage, where the two differ: tab names match
     # ignoring case and spaces (table.find_title), so "Defective log" serves as "Defective Log".
     titles: dict[str, str] = field(default_factory=dict)
+    # The rows hold no None (Google's JSON: a blank cell is "" or left off the end of its row), so the
+    # bot-tab check need not look for one (bot.cycle.quiet._exact_rows).
+    none_free: bool = False
 
 
 @dataclass(frozen=True)

@@ -383,7 +383,7 @@ class GoogleBackend:
                        if tab is not None and tab.title in tab_digests}
         return Snapshot(tabs=tabs, source=self.describe(), token=meta, digest=digest,
                         tab_digests=digests, titles={t: tab.title for t, tab in wanted.items()
-                                                     if tab is not None and tab.title != t})
+                                                     if tab is not None and tab.title != t}, none_free=True)
 
     def apply(self, plan: Plan, snapshot: Snapshot) -> ApplyResult:
         if plan.is_empty:

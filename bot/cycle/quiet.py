@@ -18,6 +18,7 @@ import pickle
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +27,7 @@ from bot.read.cells import stored_comparables
 from bot.config import Settings
 from bot.backends.base import Snapshot
 from bot.read.table import ColumnMap, map_columns, schema_columns
-from sheet_schema import BOT_TABS, load
+from sheet_schema import BOT_TABS, TabSchema, load
 
 log = logging.getLogger(__name__)
 # Bot Status has its own heartbeat. Open Cases depends on the date too, which the fingerprint holds,
@@ -82,16 +83,47 @@ def _blank(row: tuple) -> bool:
 
 
 def sheet_tab_rows(name: str, rows: list[list] | None, columns: ColumnMap | None,
-                   exact: bool = False) -> list[tuple]:
+                   exact: bool = False, none_free: bool = False) -> list[tuple]:
     """`bot_tab_rows` of a bot tab straight from the rows read (header row first), without making a
     dict of every row first: the same tuples, for the quiet-cycle check. `exact`: each cell as read, only
-    a blank (None) made "" (see read_bot_chunks)."""
+    a blank (None) made "" (see read_bot_chunks); `none_free`: the rows hold no None (Snapshot.none_free)."""
     if not rows or columns is None:
         return []
+    if exact:
+        fast = _exact_rows(rows, columns, load(name), none_free)
+        if fast is not None:
+            return fast
     # Each column as a list first: the checks that follow iterate it several times, and a list iterates
     # faster than the object array's view (the real CAERS log's Open Cases, 77,000 rows: a sixth less).
     reduce = _none_as_empty if exact else stored_comparables
     return _reduced([reduce(c.tolist()) for c in schema_columns(rows[1:], columns, load(name)).values()])
+
+
+def _exact_rows(rows: list[list], columns: ColumnMap, schema: TabSchema, none_free: bool = False
+                ) -> list[tuple] | None:
+    """sheet_tab_rows(exact=True) of a tab laid out as the bot makes it (its schema columns from A in
+    schema order, any it lacks after them, people's columns further right), straight from the rows:
+    each row cut or padded to the schema's width, as a tuple (the column way cost 0.12 s on the real
+    CAERS log's 131,000 bot rows, this a third of that). None for any other layout, or a blank read as
+    None (a workbook's): the column way does those. `none_free` spares looking for a None (a third of
+    the time): one there anyway only makes the digest miss, as any cell not in the reduced form does."""
+    present = [columns.index[c.key] for c in schema.columns if c.key in columns.index]
+    width = len(schema.columns)
+    if present != list(range(len(present))) or \
+            any(c.key not in columns.index for c in schema.columns[:len(present)]):
+        return None
+    data = rows[1:]
+    if not none_free and None in chain.from_iterable(data):
+        return None
+    k = len(present)
+    pad = ("",) * width
+    if k == width and all(n == width for n in set(map(len, data))):
+        out = list(map(tuple, data))
+    else:
+        out = [tuple(r[:k]) + pad[k:] if len(r) >= k else (*r, *pad[len(r):]) for r in data]
+    while out and _blank(out[-1]):
+        out.pop()
+    return out
 
 
 def _none_as_empty(values: list) -> list:
@@ -133,7 +165,7 @@ def _read_bot_chunks(snapshot: Snapshot, settings: Settings, exact: bool, keep_r
         title = settings.title(name)
         rows = snapshot.tabs.get(title)
         columns = map_columns(title, rows[0], load(name), settings.headers[name], strict=False) if rows else None
-        out[name] = Chunks.of(sheet_tab_rows(name, rows, columns, exact), keep=name in keep_rows)
+        out[name] = Chunks.of(sheet_tab_rows(name, rows, columns, exact, snapshot.none_free), keep=name in keep_rows)
     return out
 
 
