@@ -156,6 +156,41 @@ def test_one_edit_gives_what_a_full_recomputation_gives(settings, tmp_path, name
     assert_same(warm, full, backend)
 
 
+@pytest.mark.parametrize("name, recurring", [
+    pytest.param("close-or-reopen", False, id="status"),
+    pytest.param("units-ticked", False, id="units-ticked"),
+    pytest.param("email-bad", False, id="email"),
+    pytest.param("feedback", False, id="feedback"),
+    pytest.param("defect-type", True, id="defect-type"),
+    pytest.param("product-of-another-row", True, id="product"),
+    pytest.param("ticket-new", True, id="ticket"),
+    pytest.param("date-earlier", True, id="date"),
+    pytest.param("lot", True, id="lot"),
+])
+def test_only_an_edit_to_a_recurrence_column_reworks_its_group(settings, tmp_path, name, recurring):
+    """The groups' part (their flags) runs for the groups of rows whose recurrence cells changed: a
+    Status or an email typed leaves every flag as it was, and its group is not worked out again."""
+    from bot.cycle.warm import _recurrence_edited
+    backend, _ = first_cycle(settings, tmp_path)
+    rows = backend.tabs[LOG]
+    old = {i: list(rows[i]) for i in (3, 8)}
+    assert edit(backend, name, 7)                  # sheet row 9: the second changed row
+    assert _recurrence_edited(rows, old, [3, 8], settings) == ([1] if recurring else [])
+
+
+def test_a_recurrence_cell_retyped_as_another_type_reworks_its_group(settings, tmp_path):
+    from bot.cycle.warm import _recurrence_edited
+    backend, _ = first_cycle(settings, tmp_path)
+    rows = backend.tabs[LOG]
+    lot = rows[0].index("Lot Number")
+    rows[4][lot] = "12"
+    old = {4: list(rows[4])}
+    rows[4][lot] = 12
+    assert _recurrence_edited(rows, old, [4], settings) == [0]
+    rows[4][lot] = "12"
+    assert _recurrence_edited(rows, old, [4], settings) == []
+
+
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.sampled_from(list(EDITS)), st.integers(0, 60)), min_size=1, max_size=4))
 def test_any_few_edits_give_what_a_full_recomputation_gives(settings, tmp_path_factory, edits, shift_rows):
