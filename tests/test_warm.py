@@ -94,7 +94,8 @@ def _each_rows_keys(keys):
 
 
 def _issue_key(i):
-    return (i.tab, i.row, i.column, i.severity)
+    # Every field: the CLI prints each issue's field and problem from these (bot.cycle.describe).
+    return (i.tab, i.row, i.column_index, i.ticket_id, i.column, i.field, i.problem, i.severity)
 
 
 def header_index(backend, title, header):

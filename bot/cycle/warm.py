@@ -174,7 +174,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
     summary = core.status_summary(kept.rows_read[log_title], kept.rows_read[comp_title], severities.count(ERROR),
                                   severities.count(WARNING), waiting, flags_total)
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
-    issues = [_issue(r) for r in desired["log_issues"]]
+    issues = _issues(desired["log_issues"])
     status_read = core.last_run(tables["bot_status"].rows)
     # The plan compares only the rows that may have changed, and each tab's digest takes the digests of
     # the chunks of rows holding none of them from the tab as read (checked above to be as left), the
@@ -414,11 +414,12 @@ def _log_issues(rows: Sequence, log_title: str, comp_title: str, log_rows: set[i
     return PickedRows(rows, [pick for *_, pick in both]), [i if side == 0 else -1 for _, _, side, i, _ in both]
 
 
-def _issue(row: dict) -> Issue:
-    letter = cells.as_text(row.get("column"))
-    return Issue(cells.as_text(row.get("tab")), _int(row.get("row")), column_number(letter) if letter else -1,
-                 cells.as_text(row.get("ticket_id")), letter, cells.as_text(row.get("field")),
-                 cells.as_text(row.get("problem")), cells.as_text(row.get("severity")))
+def _issues(rows: Sequence) -> list[Issue]:
+    """The Issues that Log Issues rows list, column by column (the rows as read are not made into dicts)."""
+    texts = [list(map(cells.as_text, column_of(rows, k))) for k in ("tab", "ticket_id", "column", "field",
+                                                                     "problem", "severity")]
+    return [Issue(tab, _int(row), column_number(letter) if letter else -1, ticket, letter, field, problem, severity)
+            for row, tab, ticket, letter, field, problem, severity in zip(column_of(rows, "row"), *texts)]
 
 
 def _int(value) -> int:
