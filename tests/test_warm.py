@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -444,6 +445,53 @@ def test_the_keys_a_cycle_keeps_are_each_rows_keys_as_parsed_alone(settings):
         assert keys.comp_tickets[i] == (alone.comp_tickets[0] if alone else ""), i
     assert keys.rows_in_groups({keys.group_of(8)}).tolist() == \
         [i for i in range(len(log) - 1) if keys.group_of(i) == keys.group_of(8)]
+
+
+def test_the_recurrence_cells_kept_are_those_a_cycle_parses(settings):
+    """The groups' part of a warm cycle takes each row's recurrence cells from the keys kept
+    (row_keys.Recurrence) instead of parsing them: the frame must be log_issues.parsed_columns' own, for
+    any rows, blank and odd ones included, and still after rows are replaced by edited ones."""
+    from bot.cycle.compute import rep_columns
+    from bot.cycle.warm import _row_keys
+    from bot.read.table import rep_frame
+    from bot.tabs.escalations import RECURRENCE_COLUMNS
+    from bot.tabs.log_issues import parsed_columns
+    from sheet_schema import load
+
+    def parsed(tabs, rows):
+        snap = MemoryBackend(tabs).read(required_tabs(settings))
+        log_rows, columns = rep_columns(snap, settings, "defective_log")
+        raw = rep_frame([log_rows[0]] + [log_rows[i + 1] for i in rows], columns, load("defective_log"))
+        raw.rows = np.array([i + 2 for i in rows], dtype=np.int64)
+        return parsed_columns(raw, load("defective_log"), RECURRENCE_COLUMNS, settings.day_first)
+
+    def same(a, b):
+        assert list(a.columns) == list(b.columns)
+        for key in a.columns:
+            assert [(type(x), x) for x in a[key]] == [(type(x), x) for x in b[key]], key
+
+    tabs = build_sample(NOW.date())
+    log = tabs[LOG]
+    header = log[0]
+    log.insert(5, [""] * len(header))                                  # a blank row
+    log.insert(9, [""] * len(header))
+    log[9][header.index("Customer Email")] = "only@an.email"          # no recurrence cell filled
+    log[7][header.index("Date Logged")] = "Nov 3"                      # no year: not a date
+    log[8][header.index("Lot Number")] = 26062                         # a number in a text column
+    log[10][header.index("Product")] = "  trail MIX original 12 OZ "
+    snap = MemoryBackend(tabs).read(required_tabs(settings))
+    keys = compute(snap, settings, NOW, Renderer(settings.templates_dir, settings.signoff), keep_keys=True).row_keys
+    every = list(range(len(log) - 1))
+    for rows in (every, every[3:12], [4, 8], []):
+        same(keys.recurrence_frame(rows), parsed(tabs, rows))
+    for i, (header_name, value) in enumerate([("Defect Type", "clumping"), ("Date Logged", "2026-11-30"),
+                                              ("Ticket ID", "CS-NEW"), ("Lot Number", "")]):
+        log[12 + i][header.index(header_name)] = value
+    edited = {"defective_log": [13, 14, 15, 16], "comp_sheet": []}
+    new = _row_keys(tabs, settings, edited)
+    replaced = keys.replaced([12, 13, 14, 15], new, [], new)
+    for rows in (every, [12, 13, 14, 15, 30]):
+        same(replaced.recurrence_frame(rows), parsed(tabs, rows))
 
 
 @pytest.mark.parametrize("products", [

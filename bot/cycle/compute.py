@@ -107,8 +107,11 @@ class Part:
     next_flag: int
     spellings: dict[str, str]
     # Only the flags (and their memory) are wanted: the other tabs come out as read (Log Issues: only the
-    # flags' own issues), and of the Defective Log only the columns the recurrence rules read are parsed.
+    # flags' own issues), and of the Defective Log only the columns the recurrence rules read are parsed,
+    # or taken as `log` gives them (log_issues.parsed_columns of the rows given, as the last cycle parsed
+    # them: row_keys.Recurrence).
     flags_only: bool = False
+    log: pd.DataFrame | None = None
 
 
 def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) -> Validation:
@@ -121,6 +124,8 @@ def validated(snapshot: Snapshot, settings: Settings, part: Part | None = None) 
         raise LayoutError(errors[0].tab, " Also: ".join(e.message for e in errors),
                           header=next((e.header for e in errors if e.header), None),
                           headers=tuple(h for e in errors for h in e.headers))
+    if part is not None and part.flags_only and part.log is not None:
+        return Validation(part.log, pd.DataFrame({ROW_COLUMN: np.zeros(0, dtype=np.int64)}), [])
     log_rows, log_cols = rep_columns(snapshot, settings, "defective_log")
     comp_rows, comp_cols = rep_columns(snapshot, settings, "comp_sheet")
     log_schema, comp_schema = load("defective_log"), load("comp_sheet")

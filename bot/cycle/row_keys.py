@@ -9,6 +9,7 @@ group ("", "")), as it has when parsed.
 from __future__ import annotations
 
 import marshal
+import pickle
 from typing import Callable
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from bot.read import cells
 from bot.read.table import ROW_COLUMN
 from bot.tabs.drafts import spellings_by_count
+from bot.tabs.escalations import RECURRENCE_COLUMNS
 from bot.tabs.log_issues import TICKET_KEY
 
 NO_GROUP = ("", "")
@@ -28,24 +30,26 @@ class RowKeys:
     the real CAERS log); as bytes they take a tenth of that."""
 
     def __init__(self, log_tickets: list[str], comp_tickets: list[str], products: np.ndarray,
-                 spellings: list[str], groups: np.ndarray, group_list: list[tuple[str, str]], *,
-                 packed: bool = True):
+                 spellings: list[str], groups: np.ndarray, group_list: list[tuple[str, str]],
+                 recurrence: Recurrence | None = None, *, packed: bool = True):
         """`packed`: marshal the texts now and let go of the lists (a cycle's keys, kept to its end);
         otherwise keep the lists and marshal them when pickled (a warm cycle's keys, whose lists share
-        their strings with the last cycle's)."""
+        their strings with the last cycle's). `recurrence`: each log row's recurrence cells as parsed."""
         self.products = products                # each log row's product: its code in `spellings`, -1 when blank
         self.groups = groups                    # each log row's group: its code in `group_list`
         texts = (log_tickets, comp_tickets, spellings, group_list)
         self._packed: bytes | None = marshal.dumps(texts, 2) if packed else None
         self._texts: tuple | None = None if packed else texts
+        self.recurrence = recurrence
 
     def __getstate__(self):
         if self._packed is None:
             self._packed = marshal.dumps(self._texts, 2)
-        return self._packed, self.products, self.groups
+        return self._packed, self.products, self.groups, self.recurrence
 
     def __setstate__(self, state):
-        self._packed, self.products, self.groups = state
+        self._packed, self.products, self.groups, *rest = state
+        self.recurrence = rest[0] if rest else None     # kept by a version that did not keep them: None
         self._texts = None
 
     def _unpacked(self) -> tuple:
@@ -110,6 +114,11 @@ class RowKeys:
                 counts[spelling] = counts.get(spelling, 0) + n
         return spellings_by_count(counts, product_key)
 
+    def recurrence_frame(self, rows: list[int]) -> pd.DataFrame | None:
+        """log_issues.parsed_columns of the recurrence columns for these log rows (0-based), from the
+        values kept (None when none were): what the groups' part of a warm cycle would parse again."""
+        return None if self.recurrence is None else self.recurrence.frame(rows)
+
     def replaced(self, log_at: list[int], log_new: RowKeys, comp_at: list[int], comp_new: RowKeys) -> RowKeys:
         """These keys with the log rows at `log_at` given `log_new`'s rows in turn (and the Comp Sheet's)."""
         log_tickets, comp_tickets = list(self.log_tickets), list(self.comp_tickets)
@@ -124,9 +133,77 @@ class RowKeys:
             groups[i] = _code(log_new.group_of(j), group_code, group_list)
         for j, i in enumerate(comp_at):
             comp_tickets[i] = comp_new.comp_tickets[j]
+        recurrence = None
+        if self.recurrence is not None and log_new.recurrence is not None:
+            recurrence = self.recurrence.replaced(log_at, log_new.recurrence)
         # Its texts are these lists, which share their strings with ours: read back from bytes, they would
         # be a second copy of every ticket key (36 MB at the real CAERS log's warm peak).
-        return RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list, packed=False)
+        return RowKeys(log_tickets, comp_tickets, products, spellings, groups, group_list, recurrence, packed=False)
+
+
+class Recurrence:
+    """Each log row's cells of the recurrence columns (escalations.RECURRENCE_COLUMNS) as a cycle parsed
+    them: per column, a code per row into its distinct values (-1: blank). A warm cycle's groups' part
+    reads them instead of parsing the rows of the groups it touches again (100 edits of the generated
+    100,000-row log touch groups of 42,000 rows). The values are pickled (dates) until first read."""
+
+    def __init__(self, codes: dict[str, np.ndarray], values: dict[str, list], packed: bool = False):
+        """`packed`: pickle the values now and let go of the lists (a cold cycle's, whose parsed columns
+        go before it ends: the lists would keep every ticket's text alive to its end)."""
+        self.codes = codes
+        self._values: dict[str, list] | None = values
+        self._pickled: bytes | None = None
+        if packed:
+            self._pickled, self._values = pickle.dumps(values, protocol=5), None
+
+    def __getstate__(self):
+        if self._pickled is None:
+            self._pickled = pickle.dumps(self._values, protocol=5)
+        return self.codes, self._pickled
+
+    def __setstate__(self, state):
+        self.codes, self._pickled = state
+        self._values = None
+
+    @property
+    def values(self) -> dict[str, list]:
+        if self._values is None:
+            self._values, self._pickled = pickle.loads(self._pickled), None
+        return self._values
+
+    def frame(self, rows: list[int]) -> pd.DataFrame:
+        at = np.asarray(rows, dtype=np.int64)
+        columns = {}
+        for key in RECURRENCE_COLUMNS:
+            values = np.empty(len(self.values[key]) + 1, dtype=object)
+            values[:-1] = self.values[key]          # code -1 takes the last: None
+            columns[key] = values[self.codes[key][at]]
+        keep = np.logical_or.reduce([self.codes[key][at] >= 0 for key in RECURRENCE_COLUMNS])
+        frame = pd.DataFrame({key: pd.Series(c[keep], dtype=object, copy=False) for key, c in columns.items()},
+                             copy=False)
+        frame.insert(0, ROW_COLUMN, at[keep] + 2)
+        return frame
+
+    def replaced(self, at: list[int], new: Recurrence) -> Recurrence:
+        """These values with the rows at `at` given `new`'s rows in turn. A value a row did not have is
+        appended, without looking for it among the others (a column of tickets holds 100,000): the values
+        are a table codes point into, not a set."""
+        codes, values = {}, {}
+        for key in RECURRENCE_COLUMNS:
+            codes[key], values[key] = self.codes[key].copy(), list(self.values[key])
+            for j, i in enumerate(at):
+                code, was = int(new.codes[key][j]), int(codes[key][i])
+                value = new.values[key][code] if code >= 0 else None
+                if code < 0:
+                    codes[key][i] = -1
+                elif was < 0 or not _same(values[key][was], value):
+                    codes[key][i] = len(values[key])
+                    values[key].append(value)
+        return Recurrence(codes, values)
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _code(value, codes: dict, values: list) -> int:
@@ -162,4 +239,18 @@ def row_keys(log: pd.DataFrame, log_rows: int, comp: pd.DataFrame, comp_rows: in
     products[log_at] = product_codes
     groups = np.zeros(log_rows, dtype=np.int32)
     groups[log_at] = pair_group[pair_codes] if len(pair_codes) else []
-    return RowKeys(log_tickets, comp_tickets, products, [str(s) for s in spellings], groups, group_list)
+    return RowKeys(log_tickets, comp_tickets, products, [str(s) for s in spellings], groups, group_list,
+                   _recurrence(log, log_at, log_rows))
+
+
+def _recurrence(log: pd.DataFrame, log_at: np.ndarray, log_rows: int) -> Recurrence | None:
+    """The recurrence columns' parsed cells, coded (None when the frame lacks one)."""
+    if any(key not in log for key in RECURRENCE_COLUMNS):
+        return None
+    codes, values = {}, {}
+    for key in RECURRENCE_COLUMNS:
+        column_codes, distinct = pd.factorize(log[key].to_numpy(dtype=object), use_na_sentinel=True)
+        codes[key] = np.full(log_rows, -1, dtype=np.int32)
+        codes[key][log_at] = column_codes
+        values[key] = list(distinct)
+    return Recurrence(codes, values, packed=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Sequence
 
+import pandas as pd
+
 from bot.backends.base import Snapshot
 from bot.config import Settings
 from bot.cycle import compute as core
@@ -138,7 +140,7 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
                            bot.next_flag, touched.spellings)
     snap_g, part_g = _part(snapshot, settings, touched.group_rows, [],
                            {"escalations": flags_at, "bot_memory": memory_g}, bot.next_flag, touched.spellings,
-                           flags_only=True)
+                           flags_only=True, log=touched.keys.recurrence_frame(touched.group_rows))
     out_t = core.compute(snap_t, settings, now, renderer, part=part_t)
     out_g = core.compute(snap_g, settings, now, renderer, part=part_g)
     for out in (out_t, out_g):
@@ -298,10 +300,10 @@ def _recount(count: Callable[[list[dict]], int], rows: list[dict], at: list[int]
 
 def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
           bot_rows: dict[str, list[int]], next_flag: int, spellings: dict[str, str],
-          flags_only: bool = False) -> tuple[Snapshot, core.Part]:
+          flags_only: bool = False, log: pd.DataFrame | None = None) -> tuple[Snapshot, core.Part]:
     """A snapshot of these rep rows (0-based under the header) and these rows of the bot tabs that carry
     records (the others: their headers only), with the Part that tells compute where they sit.
-    `flags_only`: only the part's flags are wanted (core.Part.flags_only)."""
+    `flags_only`: only the part's flags are wanted (core.Part.flags_only), `log` their rows as parsed."""
     tabs = dict(snapshot.tabs)
     rows_of = {}
     for name, at in (("defective_log", log_at), ("comp_sheet", comp_at)):
@@ -313,7 +315,7 @@ def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: li
         if rows is not None and name != "bot_status":
             at = bot_rows.get(name, [])
             tabs[settings.title(name)] = [rows[0]] + [rows[p + 1] for p in at]
-    return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings, flags_only)
+    return Snapshot(tabs, snapshot.source), core.Part(rows_of, next_flag, spellings, flags_only, log)
 
 
 def _row_keys(tabs: dict, settings: Settings, changed: dict[str, list[int]]) -> RowKeys | None:
