@@ -463,12 +463,19 @@ def test_the_recurrence_cells_kept_are_those_a_cycle_parses(settings):
         log_rows, columns = rep_columns(snap, settings, "defective_log")
         raw = rep_frame([log_rows[0]] + [log_rows[i + 1] for i in rows], columns, load("defective_log"))
         raw.rows = np.array([i + 2 for i in rows], dtype=np.int64)
-        return parsed_columns(raw, load("defective_log"), RECURRENCE_COLUMNS, settings.day_first)
+        frame = parsed_columns(raw, load("defective_log"), RECURRENCE_COLUMNS, settings.day_first)
+        seen.append(len(frame))
+        # Less the rows none of whose cells parsed to a value: no recurrence rule reads them.
+        return frame[frame[list(RECURRENCE_COLUMNS)].notna().any(axis=1)].reset_index(drop=True)
+
+    seen = []       # parsed_columns' own number of rows, each time
+
+    def same_frames(a, b):
+        return list(a.columns) == list(b.columns) and \
+            all([(type(x), x) for x in a[key]] == [(type(x), x) for x in b[key]] for key in a.columns)
 
     def same(a, b):
-        assert list(a.columns) == list(b.columns)
-        for key in a.columns:
-            assert [(type(x), x) for x in a[key]] == [(type(x), x) for x in b[key]], key
+        assert same_frames(a, b), (a, b)
 
     tabs = build_sample(NOW.date())
     log = tabs[LOG]
@@ -477,19 +484,23 @@ def test_the_recurrence_cells_kept_are_those_a_cycle_parses(settings):
     log.insert(9, [""] * len(header))
     log[9][header.index("Customer Email")] = "only@an.email"          # no recurrence cell filled
     log[7][header.index("Date Logged")] = "Nov 3"                      # no year: not a date
+    log.insert(11, [""] * len(header))
+    log[11][header.index("Date Logged")] = "someday"                   # only an unreadable date
     log[8][header.index("Lot Number")] = 26062                         # a number in a text column
     log[10][header.index("Product")] = "  trail MIX original 12 OZ "
     snap = MemoryBackend(tabs).read(required_tabs(settings))
     keys = compute(snap, settings, NOW, Renderer(settings.templates_dir, settings.signoff), keep_keys=True).row_keys
     every = list(range(len(log) - 1))
-    for rows in (every, every[3:12], [4, 8], []):
+    for rows in (every, every[3:12], [4, 8, 10], []):
         same(keys.recurrence_frame(rows), parsed(tabs, rows))
+    assert len(parsed(tabs, [10])) == 0 and seen[-1] == 1     # the row of an unreadable date alone is left out
     for i, (header_name, value) in enumerate([("Defect Type", "clumping"), ("Date Logged", "2026-11-30"),
                                               ("Ticket ID", "CS-NEW"), ("Lot Number", "")]):
         log[12 + i][header.index(header_name)] = value
-    edited = {"defective_log": [13, 14, 15, 16], "comp_sheet": []}
+    edited = {"defective_log": [12, 13, 14, 15], "comp_sheet": []}    # the tab's list: the header at 0
     new = _row_keys(tabs, settings, edited)
-    replaced = keys.replaced([12, 13, 14, 15], new, [], new)
+    replaced = keys.replaced([11, 12, 13, 14], new, [], new)              # 0-based under the header
+    assert not same_frames(keys.recurrence_frame(every), parsed(tabs, every))
     for rows in (every, [12, 13, 14, 15, 30]):
         same(replaced.recurrence_frame(rows), parsed(tabs, rows))
 
