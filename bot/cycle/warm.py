@@ -10,8 +10,9 @@ edits and compares.
 
 Two small runs of `compute` give every part: one on the rows of the tickets the edits touch (their
 Log Issues, drafts, Open Cases rows and the drafts' memory), one on the rows of the recurrence groups
-they touch (their flags and the flags' memory only: core.Part.flags_only, since 100 edits can touch
-groups holding most of the log).
+whose recurrence cells they change (their flags and the flags' memory only: core.Part.flags_only, since
+100 edits can touch groups holding most of the log; those cells as the last cycle parsed them,
+row_keys.Recurrence).
 """
 from __future__ import annotations
 
