@@ -125,13 +125,22 @@ class RowKeys:
         log_tickets, comp_tickets = list(self.log_tickets), list(self.comp_tickets)
         products, spellings = self.products.copy(), list(self.spellings)
         groups, group_list = self.groups.copy(), list(self.group_list)
-        spelling_code = {s: c for c, s in enumerate(spellings)}
-        group_code = {g: c for c, g in enumerate(group_list)}
+        indexes: dict[int, dict] = {}
+
+        def code(value, values: list, was: int) -> int:
+            """The row's code for `value`: the one it had when its value is the same (most edits leave
+            the product and group alone: the real CAERS log has 45,000 spellings to index otherwise)."""
+            if 0 <= was < len(values) and values[was] == value:
+                return was
+            index = indexes.get(id(values))
+            if index is None:
+                index = indexes[id(values)] = {v: c for c, v in enumerate(values)}
+            return _code(value, index, values)
         for j, i in enumerate(log_at):
             log_tickets[i] = log_new.log_tickets[j]
             spelling = log_new.product_of(j)
-            products[i] = -1 if spelling is None else _code(spelling, spelling_code, spellings)
-            groups[i] = _code(log_new.group_of(j), group_code, group_list)
+            products[i] = -1 if spelling is None else code(spelling, spellings, int(products[i]))
+            groups[i] = code(log_new.group_of(j), group_list, int(groups[i]))
         for j, i in enumerate(comp_at):
             comp_tickets[i] = comp_new.comp_tickets[j]
         recurrence = None
