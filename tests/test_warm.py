@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from bot.backends.base import trimmed_grid
+from bot.backends.base import Snapshot, trimmed_grid
 from bot.backends.memory import MemoryBackend
 from bot.cycle.compute import compute, required_tabs
 from bot.cycle.quiet import QuietCache, bot_tab_rows, desired_tab_digest, settings_digest
@@ -177,7 +177,7 @@ def test_only_an_edit_to_a_recurrence_column_reworks_its_group(settings, tmp_pat
     rows = backend.tabs[LOG]
     old = {i: list(rows[i]) for i in (3, 8)}
     assert edit(backend, name, 7)                  # sheet row 9: the second changed row
-    assert _recurrence_edited(rows, old, [3, 8], settings) == ([1] if recurring else [])
+    assert _recurrence_edited(Snapshot({LOG: rows}, "t"), old, [3, 8], settings) == ([1] if recurring else [])
 
 
 def test_a_recurrence_cell_retyped_as_another_type_reworks_its_group(settings, tmp_path):
@@ -187,10 +187,11 @@ def test_a_recurrence_cell_retyped_as_another_type_reworks_its_group(settings, t
     lot = rows[0].index("Lot Number")
     rows[4][lot] = "12"
     old = {4: list(rows[4])}
+    snap = Snapshot({LOG: rows}, "t")              # the same rows, changed below
     rows[4][lot] = 12
-    assert _recurrence_edited(rows, old, [4], settings) == [0]
+    assert _recurrence_edited(snap, old, [4], settings) == [0]
     rows[4][lot] = "12"
-    assert _recurrence_edited(rows, old, [4], settings) == []
+    assert _recurrence_edited(snap, old, [4], settings) == []
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

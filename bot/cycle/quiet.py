@@ -107,15 +107,13 @@ def _exact_rows(rows: list[list], columns: ColumnMap, schema: TabSchema, none_fr
     CAERS log's 131,000 bot rows, this a third of that). None for any other layout, or a blank read as
     None (a workbook's): the column way does those. `none_free` spares looking for a None (a third of
     the time): one there anyway only makes the digest miss, as any cell not in the reduced form does."""
-    present = [columns.index[c.key] for c in schema.columns if c.key in columns.index]
-    width = len(schema.columns)
-    if present != list(range(len(present))) or \
-            any(c.key not in columns.index for c in schema.columns[:len(present)]):
+    k = sum(c.key in columns.index for c in schema.columns)       # the schema columns the tab has
+    if [columns.index.get(c.key) for c in schema.columns[:k]] != list(range(k)):
         return None
     data = rows[1:]
     if not none_free and None in chain.from_iterable(data):
         return None
-    k = len(present)
+    width = len(schema.columns)
     pad = ("",) * width
     if k == width and all(n == width for n in set(map(len, data))):
         out = list(map(tuple, data))

@@ -125,22 +125,12 @@ class RowKeys:
         log_tickets, comp_tickets = list(self.log_tickets), list(self.comp_tickets)
         products, spellings = self.products.copy(), list(self.spellings)
         groups, group_list = self.groups.copy(), list(self.group_list)
-        indexes: dict[int, dict] = {}
-
-        def code(value, values: list, was: int) -> int:
-            """The row's code for `value`: the one it had when its value is the same (most edits leave
-            the product and group alone: the real CAERS log has 45,000 spellings to index otherwise)."""
-            if 0 <= was < len(values) and values[was] == value:
-                return was
-            index = indexes.get(id(values))
-            if index is None:
-                index = indexes[id(values)] = {v: c for c, v in enumerate(values)}
-            return _code(value, index, values)
+        spelling_codes, group_codes = _Codes(spellings), _Codes(group_list)
         for j, i in enumerate(log_at):
             log_tickets[i] = log_new.log_tickets[j]
             spelling = log_new.product_of(j)
-            products[i] = -1 if spelling is None else code(spelling, spellings, int(products[i]))
-            groups[i] = code(log_new.group_of(j), group_list, int(groups[i]))
+            products[i] = -1 if spelling is None else spelling_codes.of(spelling, int(products[i]))
+            groups[i] = group_codes.of(log_new.group_of(j), int(groups[i]))
         for j, i in enumerate(comp_at):
             comp_tickets[i] = comp_new.comp_tickets[j]
         recurrence = None
@@ -232,6 +222,24 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+class _Codes:
+    """Codes into a list of distinct values that grows as new ones come (RowKeys.replaced)."""
+
+    def __init__(self, values: list):
+        self.values = values
+        self._index: dict | None = None
+
+    def of(self, value, was: int) -> int:
+        """The code of `value` for a row whose code was `was`: that one when its value is the same (most
+        edits leave a row's product and group alone: the real CAERS log has 45,000 spellings, indexed
+        only when an edit brings another)."""
+        if 0 <= was < len(self.values) and self.values[was] == value:
+            return was
+        if self._index is None:
+            self._index = {v: c for c, v in enumerate(self.values)}
+        return _code(value, self._index, self.values)
+
+
 def _code(value, codes: dict, values: list) -> int:
     if value not in codes:
         codes[value] = len(values)
@@ -282,14 +290,12 @@ def _recurrence(log: pd.DataFrame, log_at: np.ndarray, log_rows: int,
         return None
     codes, values = {}, {}
     for key in RECURRENCE_COLUMNS:
-        column = log[key].to_numpy(dtype=object)
         if key == "product":
             column_codes, values[key] = product
         elif key in _PER_ROW:      # a blank's value is None, as a code's is -1 (see frame)
-            column_codes = np.arange(len(column))
-            values[key] = column.tolist()
+            column_codes, values[key] = np.arange(len(log)), log[key].tolist()
         else:
-            column_codes, distinct = pd.factorize(column, use_na_sentinel=True)
+            column_codes, distinct = pd.factorize(log[key].to_numpy(dtype=object), use_na_sentinel=True)
             values[key] = list(distinct)
         codes[key] = np.full(log_rows, -1, dtype=np.int32)
         codes[key][log_at] = column_codes

@@ -34,7 +34,7 @@ from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chu
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
 from bot.read.rows import PickedRows, column_of
-from bot.read.table import column_number, map_columns
+from bot.read.table import column_number
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer
@@ -232,7 +232,7 @@ def _touched(snapshot: Snapshot, settings: Settings, kept_keys: RowKeys, changed
     edited_groups = [g for k in (before, now_changed) for g in k.group_list]
     # A group's flags read only the recurrence columns of its rows: an edit elsewhere in a row (its
     # Status, its details) leaves them as they are (3 of the bench's 4 kinds of edit).
-    recurring = _recurrence_edited(snapshot.tabs[log_title], old[log_title], changed["defective_log"], settings)
+    recurring = _recurrence_edited(snapshot, old[log_title], changed["defective_log"], settings)
     groups = {g for g in (k.group_of(j) for k in (before, now_changed) for j in recurring) if g[0] and g[1]}
     tickets |= _near(tickets, keys.log_tickets + keys.comp_tickets)
     t_log = sorted(set(_positions_of(tickets, keys.log_tickets)) | set(log_at))
@@ -250,12 +250,11 @@ def _touched(snapshot: Snapshot, settings: Settings, kept_keys: RowKeys, changed
     return _Touched(keys, tickets, groups, t_log, t_comp, keys.rows_in_groups(groups).tolist(), spellings)
 
 
-def _recurrence_edited(rows: list[list], old: dict[int, list], changed: list[int], settings: Settings) -> list[int]:
+def _recurrence_edited(snapshot: Snapshot, old: dict[int, list], changed: list[int], settings: Settings) -> list[int]:
     """Which of the changed log rows (their places in `changed`) changed a cell the recurrence rules read
     (escalations.RECURRENCE_COLUMNS), its type counted (1 and a ticked box are equal in Python only)."""
-    index = map_columns(settings.title("defective_log"), rows[0], load("defective_log"),
-                        settings.headers["defective_log"], strict=False).index
-    at = [index[k] for k in RECURRENCE_COLUMNS if k in index]
+    rows, columns = core.rep_columns(snapshot, settings, "defective_log")
+    at = [columns.index[k] for k in RECURRENCE_COLUMNS if k in columns.index]
 
     def cells_of(row: list) -> list:
         return [(type(v), v) for v in (row[c] if c < len(row) else None for c in at)]
