@@ -1,5 +1,6 @@
 """Which tickets get a draft, what the draft says, and that reps' drafts are never touched."""
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,20 @@ def test_admin_template_mistakes_are_clear_errors(tmp_path, text, fragment):
     (tmp_path / "t.j2").write_text(text)
     with pytest.raises(TemplateError, match=fragment):
         Renderer(tmp_path).render("t.j2", {"first_name": "Ana"})
+
+
+def test_a_template_edited_between_cycles_is_used_by_the_next_cycle(tmp_path):
+    """Templates are compiled once for the process (drafts._compiled), by content: an edit is seen by the
+    next cycle's Renderer even within the same second as the last render (same modification time)."""
+    template = tmp_path / "t.j2"
+    template.write_text("Subject: Hi {{ first_name }}\n\nOld body")
+    stamp = template.stat().st_mtime_ns
+    assert Renderer(tmp_path).render("t.j2", {"first_name": "Ana"}) == ("Hi Ana", "Old body")
+    template.write_text("Subject: Hello {{ first_name }}\n\nNew body")
+    os.utime(template, ns=(stamp, stamp))   # an editor as fast as the clock's tick
+    assert Renderer(tmp_path).render("t.j2", {"first_name": "Ana"}) == ("Hello Ana", "New body")
+    template.write_text("Subject: Hi {{ first_name }}\n\nOld body")   # and back: the first one again
+    assert Renderer(tmp_path).render("t.j2", {"first_name": "Ana"}) == ("Hi Ana", "Old body")
 
 
 def drafts_table(rows):

@@ -145,7 +145,8 @@ class TokenFile:
             # before anything is written into it, then renamed over the old one.
             fd, tmp = tempfile.mkstemp(prefix=self.path.stem + ".", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"token": token, "expiry": expiry.isoformat()}, fh)
+                # dumps, not dump: json.dump's encoder leaves a reference cycle (run.collector_paused).
+                fh.write(json.dumps({"token": token, "expiry": expiry.isoformat()}))
             os.replace(tmp, self.path)
         except OSError as exc:   # a token that cannot be kept only costs a token request next run
             log.debug("could not keep the access token in %s (%s)", self.path, exc)

@@ -13,6 +13,7 @@ from typing import Callable
 
 import schedule
 
+from bot.cycle.run import collect_between_cycles
 from bot.errors import BotError, ConfigError, TemplateError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,14 @@ class Worker:
         self.stopping = True
 
     def run_once(self) -> None:
-        """Run one cycle; on failure, log it and push the next cycle back (up to an hour)."""
+        """Run one cycle; on failure, log it and push the next cycle back (up to an hour). Then collect
+        what the cycle left, while the worker waits anyway (after the failure's traceback is let go)."""
+        try:
+            self._handled_cycle()
+        finally:
+            collect_between_cycles()
+
+    def _handled_cycle(self) -> None:
         try:
             self.cycle()
         except (ConfigError, TemplateError):

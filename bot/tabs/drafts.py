@@ -6,6 +6,7 @@ or a Refund with an amount and a processed date.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -62,12 +63,6 @@ class Renderer:
     def __init__(self, template_dir: Path | None = None, signoff: str = "Customer Care Team"):
         self.template_dir = template_dir or default_template_dir()
         self.signoff = signoff
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(str(self.template_dir)),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=False,
-        )
         self._template_digests: dict[str, str] = {}
         self._templates: dict[str, jinja2.Template] = {}   # loaded once per Renderer (one per cycle)
 
@@ -79,10 +74,7 @@ class Renderer:
         """`source_hash` of many drafts: the fields made storable column by column (one check of each
         field's column instead of one per draft), grouped by which fields a draft has."""
         for file_name in set(file_names):
-            if file_name not in self._template_digests:
-                path = Path(self.template_dir) / file_name
-                text = path.read_bytes() if path.is_file() else b""
-                self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+            self._digest(file_name)
         out: list[str] = [""] * len(fields)
         groups: dict[tuple, list[int]] = {}
         for i, f in enumerate(fields):
@@ -95,6 +87,15 @@ class Renderer:
                             [(k, column[j]) for k, column in zip(keys, stored)]))
                 out[i] = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return out
+
+    def _digest(self, file_name: str) -> str:
+        """The template file's content, digested once per Renderer (one per cycle)."""
+        digest = self._template_digests.get(file_name)
+        if digest is None:
+            path = Path(self.template_dir) / file_name
+            text = path.read_bytes() if path.is_file() else b""
+            digest = self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+        return digest
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
         """(subject, body) of one email."""
@@ -118,12 +119,13 @@ class Renderer:
         return first[len("subject:"):].strip(), rest.strip()
 
     def _template(self, file_name: str) -> jinja2.Template:
-        # Loaded once: jinja would otherwise check the file's modification time at every render. A cycle
-        # makes its own Renderer, so an edited template is still picked up by the next cycle.
+        # Loaded once per Renderer: jinja would otherwise check the file at every render. A cycle makes its
+        # own Renderer, so an edited template (another digest) is still picked up by the next cycle.
         template = self._templates.get(file_name)
         if template is None:
             try:
-                template = self._templates[file_name] = self.env.get_template(file_name)
+                template = self._templates[file_name] = _compiled(str(self.template_dir), file_name,
+                                                                  self._digest(file_name))
             except jinja2.TemplateNotFound as exc:
                 raise TemplateError(file_name, f"The template {file_name} is missing from {self.template_dir}: "
                                                f"restore it or fix templates.dir in the config.") from exc
@@ -131,6 +133,22 @@ class Renderer:
                 raise TemplateError(file_name, f"The template {file_name} has a syntax error on line "
                                                f"{exc.lineno} ({exc.message}): fix the template.") from exc
         return template
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(template_dir: str, file_name: str, digest: str) -> jinja2.Template:
+    """A template compiled once for the process for each content it has had (`digest`), not at every
+    cycle: a compiled template is a reference cycle (its functions and their module), and a cycle should
+    leave none behind (bot.cycle.run.collector_paused). Keyed by content, not by jinja's modification
+    time check, so an edit is seen however soon it follows the last cycle."""
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        cache_size=0,     # this function is the cache
+    )
+    return env.get_template(file_name)
 
 
 def _one_line_each(fields: dict) -> bool:

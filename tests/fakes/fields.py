@@ -9,27 +9,35 @@ from .errors import ApiError
 
 def parse_fields(mask: str) -> dict:
     """`a.b(c,d),e` -> {"a": {"b": {"c": None, "d": None}}, "e": None} (None = the whole value)."""
-    pos = 0
+    return _MaskParser(mask).parse_list(None)
 
-    def parse_list(end: str | None) -> dict:
-        nonlocal pos
+
+class _MaskParser:
+    """A class, not a closure that calls itself: such a closure is a reference cycle at each request, and
+    the bot's tests check that a cycle leaves none (tests/test_collector.py)."""
+
+    def __init__(self, mask: str):
+        self.mask, self.pos = mask, 0
+
+    def parse_list(self, end: str | None) -> dict:
+        mask = self.mask
         tree: dict = {}
-        while pos < len(mask):
-            if end and mask[pos] == end:
-                pos += 1
+        while self.pos < len(mask):
+            if end and mask[self.pos] == end:
+                self.pos += 1
                 return tree
-            if mask[pos] in ", ":
-                pos += 1
+            if mask[self.pos] in ", ":
+                self.pos += 1
                 continue
-            path = re.match(r"[A-Za-z0-9_*]+(?:\.[A-Za-z0-9_*]+)*", mask[pos:])
+            path = re.match(r"[A-Za-z0-9_*]+(?:\.[A-Za-z0-9_*]+)*", mask[self.pos:])
             if not path:
                 raise ApiError(400, f"Invalid field selection {mask}")
-            pos += path.end()
+            self.pos += path.end()
             names = path.group(0).split(".")
             sub: dict | None = None
-            if pos < len(mask) and mask[pos] == "(":
-                pos += 1
-                sub = parse_list(")")
+            if self.pos < len(mask) and mask[self.pos] == "(":
+                self.pos += 1
+                sub = self.parse_list(")")
             node = tree
             for name in names[:-1]:
                 node = node.setdefault(name, {}) if node.get(name, {}) is not None else {}
@@ -39,8 +47,6 @@ def parse_fields(mask: str) -> dict:
             elif last not in node or sub is None:
                 node[last] = sub
         return tree
-
-    return parse_list(None)
 
 
 def apply_fields(value: Any, tree: dict | None) -> Any:
