@@ -361,6 +361,8 @@ def run_google(spec: dict, data, settings) -> dict:
             self.batch_get_bodies: list[str] = []
             self.recording: list[tuple[str, int, dict, str]] = []   # (kind, status, headers, body) in order
             super().__init__(*a, **kw)
+            # The plain answers, recorded as they are: the replay serves them gzip-compressed itself.
+            self.gzip_answers = False
 
         def _api(self, request):
             c0 = time.process_time()

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import json
 import re
 import urllib.parse
@@ -178,6 +179,9 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
         self._next_object_id = 0                      # protectedRangeId / metadataId the fake hands out
         self.person_log: list[tuple] = []             # (who, action, tab, arguments) of every Person edit
         self._hooks: list[Hook] = []                  # before_request / after_request (hooks.py)
+        # Google compresses an answer for a client that accepts gzip (requests does), as this does. The
+        # bench turns it off to record the plain answers (it serves them compressed itself on replay).
+        self.gzip_answers = True
         for key in trusted_keys:
             self.trust(key)
         rsps.add_callback(responses.POST, TOKEN_URI, callback=self._token)
@@ -364,9 +368,16 @@ class FakeSheets(Hooks, ValuesApi, SingleValuesApi, AppendApi, MetadataApi, Prot
             except ApiError as exc:
                 status, body = exc.code, exc.body
             entry.status = status
-            return self._reply(status, body)
+            return self._compressed(request, *self._reply(status, body))
         finally:
             self._run_hooks(entry, "after")
+
+    def _compressed(self, request, status: int, headers: dict, body: str):
+        """The answer gzip-compressed when the request accepts it, as Google answers."""
+        accepts = request.headers.get("Accept-Encoding", "")
+        if not self.gzip_answers or "gzip" not in [a.split(";")[0].strip() for a in accepts.split(",")]:
+            return status, headers, body
+        return status, {**headers, "Content-Encoding": "gzip"}, gzip.compress(body.encode(), 1)
 
     def _dispatch(self, entry: Logged, request) -> Any:
         auth = request.headers.get("Authorization", "")
