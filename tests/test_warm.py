@@ -334,7 +334,7 @@ def test_the_rows_kept_are_readable_by_the_bots_user_only(settings, tmp_path):
 def test_a_fault_in_the_short_way_costs_nothing_but_time(settings, tmp_path, monkeypatch, caplog):
     """Raised before or after it let go of the rows read: the cycle still ends as a full one would."""
     import bot.cycle.warm as warm_module
-    for where in ("_spliced", "_edits"):
+    for where in ("spliced", "_edits"):
         backend, cache = first_cycle(settings, tmp_path / where)
         expected = MemoryBackend({t: [list(r) for r in rows] for t, rows in backend.tabs.items()})
         edit(backend, "close-or-reopen", 3)

@@ -16,11 +16,9 @@ row_keys.Recurrence).
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from itertools import compress
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Callable, Sequence
+from datetime import datetime
 
 import pandas as pd
 
@@ -30,19 +28,18 @@ from bot.cycle import compute as core
 from bot.cycle.kept_rows import Changes
 from bot.cycle.plan import aligned
 from bot.cycle.row_keys import RowKeys, row_keys
+from bot.cycle.splice import (issues_of, recount, spliced, spliced_log_issues, spliced_memory,
+                              spliced_open_cases)
 from bot.cycle.quiet import FINGERPRINTED_BOT_TABS, patched_digest, read_bot_chunks
 from bot.read import cells
 from bot.read.keys import ticket_key, ticket_keys
-from bot.read.rows import PickedRows, column_of
-from bot.read.table import column_number
+from bot.read.rows import column_of
 from bot.tabs.bot_memory import short_key
 from bot.tabs.layout import flag_key
 from bot.tabs.drafts import Renderer
 from bot.tabs.escalations import RECURRENCE_COLUMNS, flag_number, group_of
-from bot.tabs.feedback import WHY
 from bot.tabs.follow_up import FOLLOW_UP_SUFFIX
-from bot.tabs.log_issues import ERROR, WARNING, Issue, Validation, without_leading_zeros
-from bot.tabs.open_cases import AGE_UNKNOWN
+from bot.tabs.log_issues import ERROR, WARNING, Validation, without_leading_zeros
 from sheet_schema import BOT_TABS, REP_TABS, load
 
 # At most this share of a rep tab's rows may have changed for the short way (past it, the subsets are
@@ -155,29 +152,30 @@ def warm_outcome(snapshot: Snapshot, settings: Settings, now: datetime, renderer
 
     # Each tab as read with the parts' rows in place, and the rows (0-based) that may differ from it (for
     # the tabs rewritten whole: each row's place as read, -1 for a new one).
-    spliced = {
-        "drafts": _spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
-        "escalations": _spliced(tables["escalations"].rows, flags_at, out_g.desired["escalations"]),
-        "bot_memory": _spliced_memory(memory, memory_t, out_t.desired["bot_memory"],
-                                      memory_g, out_g.desired["bot_memory"]),
-        "open_cases": _open_cases(tables["open_cases"].rows, {i + 2 for i in t_log}, out_t.desired["open_cases"]),
-        "log_issues": _log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
-                                  {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
+    parts = {
+        "drafts": spliced(tables["drafts"].rows, drafts_at, out_t.desired["drafts"]),
+        "escalations": spliced(tables["escalations"].rows, flags_at, out_g.desired["escalations"]),
+        "bot_memory": spliced_memory(memory, memory_t, out_t.desired["bot_memory"],
+                                     memory_g, out_g.desired["bot_memory"]),
+        "open_cases": spliced_open_cases(tables["open_cases"].rows, {i + 2 for i in t_log},
+                                         out_t.desired["open_cases"]),
+        "log_issues": spliced_log_issues(tables["log_issues"].rows, log_title, comp_title, {i + 2 for i in t_log},
+                                         {i + 2 for i in t_comp}, out_t.desired["log_issues"]),
     }
-    desired = {name: rows for name, (rows, _) in spliced.items()}
+    desired = {name: rows for name, (rows, _) in parts.items()}
     # The tabs rewritten whole: each row's place as read becomes the plan's shifts (or its rewrites).
-    alignments = {name: aligned(spliced[name][1], len(tables[name].rows), shift_rows) for name in REWRITTEN}
+    alignments = {name: aligned(parts[name][1], len(tables[name].rows), shift_rows) for name in REWRITTEN}
     changed_at = {name: alignments[name].compare if name in alignments else rows_at
-                  for name, (_, rows_at) in spliced.items()}
+                  for name, (_, rows_at) in parts.items()}
     severities = [cells.as_text(v) for v in column_of(desired["log_issues"], "severity")]
     # The tabs as read are as the last cycle left them: only the replaced and new rows change the counts.
-    waiting = kept.waiting + _recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
-    flags_total = kept.flags + _recount(core.open_flags, tables["escalations"].rows, flags_at,
-                                        out_g.desired["escalations"])
+    waiting = kept.waiting + recount(core.drafts_waiting, tables["drafts"].rows, drafts_at, out_t.desired["drafts"])
+    flags_total = kept.flags + recount(core.open_flags, tables["escalations"].rows, flags_at,
+                                       out_g.desired["escalations"])
     summary = core.status_summary(kept.rows_read[log_title], kept.rows_read[comp_title], severities.count(ERROR),
                                   severities.count(WARNING), waiting, flags_total)
     desired["bot_status"] = core.desired_status(tables["bot_status"].rows, summary, now, settings.status_every_minutes)
-    issues = _issues(desired["log_issues"])
+    issues = issues_of(desired["log_issues"])
     status_read = core.last_run(tables["bot_status"].rows)
     # The plan compares only the rows that may have changed, and each tab's digest takes the digests of
     # the chunks of rows holding none of them from the tab as read (checked above to be as left), the
@@ -292,12 +290,6 @@ def _bot_rows(tables: dict, touched: _Touched, settings: Settings) -> _BotRows:
     return _BotRows(drafts_at, flags_at, memory_t, memory_g, draft_keys, next_flag)
 
 
-def _recount(count: Callable[[list[dict]], int], rows: list[dict], at: list[int], part: list[dict]) -> int:
-    """How much `count` of a tab changes when its rows at `at` are replaced by `part` (and the rest of
-    `part` appended)."""
-    return count(part) - count([rows[p] for p in at])
-
-
 def _part(snapshot: Snapshot, settings: Settings, log_at: list[int], comp_at: list[int],
           bot_rows: dict[str, list[int]], next_flag: int, spellings: dict[str, str],
           flags_only: bool = False, log: pd.DataFrame | None = None) -> tuple[Snapshot, core.Part]:
@@ -346,86 +338,3 @@ def _near(tickets: set[str], keys: list[str]) -> set[str]:
         return {k for k in keys if without_leading_zeros(k) in bare}
     bare_keys = without_leading_zeros(joined).split("\x00") if keys else []
     return set(compress(keys, map(bare.__contains__, bare_keys)))
-
-
-def _spliced(rows: Sequence, at: list[int], part: list[dict]) -> tuple[PickedRows, list[int]]:
-    """`rows` with the rows at `at` replaced by the first len(at) of `part`, and the rest of `part`
-    (rows the part appended) after the last row; and the rows that may differ from `rows`. The rows as
-    read are picked, not made or copied (nothing changes a desired row)."""
-    out: list = list(range(len(rows)))
-    for p, r in zip(at, part):
-        out[p] = r
-    out += part[len(at):]
-    return PickedRows(rows, out), sorted(at) + list(range(len(rows), len(out)))
-
-
-def _spliced_memory(rows: Sequence, at_t: list[int], part_t: list[dict], at_g: list[int],
-                    part_g: list[dict]) -> tuple[PickedRows, list[int]]:
-    """Bot Memory: each part's records on their rows; new records after the last row, the flags' first
-    (a full cycle appends the new flags' records, then the new drafts')."""
-    out: list = list(range(len(rows)))
-    for at, part in ((at_t, part_t), (at_g, part_g)):
-        for p, r in zip(at, part):
-            out[p] = r
-    out += ([r for r in part_g[len(at_g):] if r.get("tab") == "escalations"]
-            + [r for r in part_t[len(at_t):] if r.get("tab") == "drafts"])
-    return PickedRows(rows, out), sorted(set(at_t) | set(at_g)) + list(range(len(rows), len(out)))
-
-
-def _open_cases(rows: Sequence, replaced: set[int], part: list[dict]) -> tuple[PickedRows, list[int]]:
-    """Open Cases with the replaced log rows' cases taken from `part`, in the tab's order: Level 3, then
-    the Not Satisfied cases feedback adds (log order), then the rest; within a level the unknown ages
-    first, then oldest, then earliest Date Logged, then sheet row. And each row's place as read (-1: new)."""
-    # The tab as read is in that order already (the last cycle left it so): the few new rows are put in
-    # their places, rather than every row's order worked out again.
-    # Each pick: a row as read (its place) or a new row (bot.read.rows: only the rows looked at are made).
-    kept: list = [i for i, v in enumerate(column_of(rows, "row")) if _int(v) not in replaced]
-
-    def order(pick) -> tuple:
-        return _open_case_order(rows[pick] if type(pick) is int else pick)
-    for r in sorted(part, key=_open_case_order):
-        kept.insert(bisect_right(kept, _open_case_order(r), key=order), r)
-    return PickedRows(rows, kept), [p if type(p) is int else -1 for p in kept]
-
-
-def _open_case_order(row: dict) -> tuple:
-    level = cells.as_text(row.get("level"))
-    sheet_row = _int(row.get("row"))
-    if level != "Level 3" and cells.as_text(row.get("reason")) == WHY:
-        return (1, 0, 0, sheet_row)
-    age = row.get("age")
-    age_sort = float("inf") if cells.as_text(age) == AGE_UNKNOWN else float(age)
-    text = cells.as_text(row.get("date_logged"))
-    day = date.fromisoformat(text).toordinal() if text else 0
-    return (0 if level == "Level 3" else 2, -age_sort, day, sheet_row)
-
-
-def _log_issues(rows: Sequence, log_title: str, comp_title: str, log_rows: set[int], comp_rows: set[int],
-                part: list[dict]) -> tuple[PickedRows, list[int]]:
-    """Log Issues with the replaced rows' issues taken from `part`: the Defective Log's by row, then the
-    Comp Sheet's (each row's issues in their own order, from one side or the other). And each row's
-    place as read (-1: new)."""
-    block = {log_title: 0, comp_title: 1}
-    replaced = {log_title: log_rows, comp_title: comp_rows}
-    both = []
-    for i, (tab, row) in enumerate(zip(map(cells.as_text, column_of(rows, "tab")), map(_int, column_of(rows, "row")))):
-        if tab in block and row not in replaced[tab]:
-            both.append((block[tab], row, 0, i, i))
-    both += [(block[cells.as_text(r.get("tab"))], _int(r.get("row")), 1, i, r) for i, r in enumerate(part)]
-    both.sort(key=lambda t: t[:4])
-    return PickedRows(rows, [pick for *_, pick in both]), [i if side == 0 else -1 for _, _, side, i, _ in both]
-
-
-def _issues(rows: Sequence) -> list[Issue]:
-    """The Issues that Log Issues rows list, column by column (the rows as read are not made into dicts)."""
-    texts = [list(map(cells.as_text, column_of(rows, k))) for k in ("tab", "ticket_id", "column", "field",
-                                                                     "problem", "severity")]
-    return [Issue(tab, _int(row), column_number(letter) if letter else -1, ticket, letter, field, problem, severity)
-            for row, tab, ticket, letter, field, problem, severity in zip(column_of(rows, "row"), *texts)]
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
