@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache   # the architecture contracts in .importlinter
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses=4   # one worker per core, at most 4 (pytest-xdist)
 
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.run
