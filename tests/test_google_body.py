@@ -48,6 +48,19 @@ def test_a_gzip_body_is_what_requests_would_give(inflating, chunk, level):
     assert body_of(streamed(sent, headers), chunk) == requests_own(sent, headers) == ANSWER
 
 
+@pytest.mark.parametrize("sent", [
+    pytest.param(gzip.compress(ANSWER[:1000]) + gzip.compress(ANSWER[1000:]), id="two-members"),
+    pytest.param(gzip.compress(ANSWER[:1000]) + gzip.compress(ANSWER[1000:]) + b"trailing junk", id="then-junk"),
+    pytest.param(gzip.compress(ANSWER) + b"\0\0\0\0", id="then-zeros"),
+])
+def test_every_gzip_member_is_read_as_requests_reads_them(inflating, sent):
+    """A body of several gzip members is their texts one after the other, and what follows them and is
+    not gzip is dropped, as urllib3 does: the first member alone would lose the rest of the answer."""
+    headers = {"Content-Encoding": "gzip"}
+    assert body_of(streamed(sent, headers), 1 << 20) == requests_own(sent, headers)
+    assert requests_own(sent, headers) in (ANSWER, ANSWER[:1000] + ANSWER[1000:])
+
+
 @pytest.mark.parametrize("encoding", [None, "identity", "deflate"])
 def test_any_other_body_is_read_as_requests_reads_it(encoding):
     headers = {} if encoding is None else {"Content-Encoding": encoding}

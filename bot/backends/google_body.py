@@ -25,19 +25,36 @@ def body_of(response: requests.Response, chunk: int) -> bytes:
     undecoded and inflated in one go; the errors are requests' own, as iter_content raises them."""
     if response.headers.get("Content-Encoding", "").strip().lower() != "gzip":
         return b"".join(response.iter_content(chunk))
-    compressed = b"".join(_undecoded(response, chunk))
-    try:
+    return _inflated(b"".join(_undecoded(response, chunk)), response)
+
+
+def _inflated(compressed: bytes, response: requests.Response) -> bytes:
+    """Every gzip member of the body, one after the other, as urllib3 inflates them: what follows the
+    first member and is not gzip is dropped (as other gzip clients drop trailing garbage), a first
+    member that is not gzip or ends early is an error."""
+    members: list[bytes] = []
+    rest = compressed
+    while True:
+        first = not members
         inflater = inflating.decompressobj(GZIP_WINDOW)
-        body = inflater.decompress(compressed)
-    except inflating.error as exc:
-        raise requests.exceptions.ContentDecodingError(
-            f"Received response with content-encoding: gzip, but failed to decode it ({exc}).",
-            response=response) from exc
-    if not inflater.eof:
-        raise requests.exceptions.ContentDecodingError(
-            "Received response with content-encoding: gzip, but it ended before the gzip stream did.",
-            response=response)
-    return body
+        try:
+            members.append(inflater.decompress(rest))
+        except inflating.error as exc:
+            if not first:
+                break
+            raise requests.exceptions.ContentDecodingError(
+                f"Received response with content-encoding: gzip, but failed to decode it ({exc}).",
+                response=response) from exc
+        if not inflater.eof:
+            if not first:
+                break
+            raise requests.exceptions.ContentDecodingError(
+                "Received response with content-encoding: gzip, but it ended before the gzip stream did.",
+                response=response)
+        rest = inflater.unused_data
+        if not rest:
+            break
+    return b"".join(members)
 
 
 def _undecoded(response: requests.Response, chunk: int):
