@@ -134,6 +134,20 @@ def test_a_template_edited_between_cycles_is_used_by_the_next_cycle(tmp_path):
     assert Renderer(tmp_path).render("t.j2", {"first_name": "Ana"}) == ("Hi Ana", "Old body")
 
 
+def test_a_template_is_compiled_from_the_text_its_drafts_were_hashed_from(tmp_path):
+    """A file edited between the hash and the render of one cycle: that cycle renders what it hashed, and
+    the next cycle with the first text again renders the first text (not a compile cached under its hash)."""
+    template = tmp_path / "t.j2"
+    template.write_text("Subject: Hi\n\nFirst")
+    during = Renderer(tmp_path)
+    during.source_hash("t.j2", {})
+    template.write_text("Subject: Hi\n\nSecond")
+    assert during.render("t.j2", {}) == ("Hi", "First")
+    assert Renderer(tmp_path).render("t.j2", {}) == ("Hi", "Second")
+    template.write_text("Subject: Hi\n\nFirst")
+    assert Renderer(tmp_path).render("t.j2", {}) == ("Hi", "First")
+
+
 def drafts_table(rows):
     from sheet_schema import load
     schema = load("drafts")

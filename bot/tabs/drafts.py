@@ -63,6 +63,7 @@ class Renderer:
     def __init__(self, template_dir: Path | None = None, signoff: str = "Customer Care Team"):
         self.template_dir = template_dir or default_template_dir()
         self.signoff = signoff
+        self._sources: dict[str, bytes | None] = {}      # each template file's bytes, read once (None: missing)
         self._template_digests: dict[str, str] = {}
         self._templates: dict[str, jinja2.Template] = {}   # loaded once per Renderer (one per cycle)
 
@@ -88,13 +89,19 @@ class Renderer:
                 out[i] = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return out
 
+    def _source(self, file_name: str) -> bytes | None:
+        """The template file's bytes, read once per Renderer (one per cycle): what it is digested from
+        and compiled from are the same, even if the file changes during the cycle."""
+        if file_name not in self._sources:
+            path = Path(self.template_dir) / file_name
+            self._sources[file_name] = path.read_bytes() if path.is_file() else None
+        return self._sources[file_name]
+
     def _digest(self, file_name: str) -> str:
-        """The template file's content, digested once per Renderer (one per cycle)."""
+        """The template file's content, digested once per Renderer."""
         digest = self._template_digests.get(file_name)
         if digest is None:
-            path = Path(self.template_dir) / file_name
-            text = path.read_bytes() if path.is_file() else b""
-            digest = self._template_digests[file_name] = hashlib.sha256(text).hexdigest()
+            digest = self._template_digests[file_name] = hashlib.sha256(self._source(file_name) or b"").hexdigest()
         return digest
 
     def render(self, file_name: str, fields: dict) -> tuple[str, str]:
@@ -120,12 +127,14 @@ class Renderer:
 
     def _template(self, file_name: str) -> jinja2.Template:
         # Loaded once per Renderer: jinja would otherwise check the file at every render. A cycle makes its
-        # own Renderer, so an edited template (another digest) is still picked up by the next cycle.
+        # own Renderer, so an edited template (other bytes) is still picked up by the next cycle.
         template = self._templates.get(file_name)
         if template is None:
             try:
-                template = self._templates[file_name] = _compiled(str(self.template_dir), file_name,
-                                                                  self._digest(file_name))
+                source = self._source(file_name)
+                if source is None:
+                    raise jinja2.TemplateNotFound(file_name)
+                template = self._templates[file_name] = _compiled(str(self.template_dir), file_name, source)
             except jinja2.TemplateNotFound as exc:
                 raise TemplateError(file_name, f"The template {file_name} is missing from {self.template_dir}: "
                                                f"restore it or fix templates.dir in the config.") from exc
@@ -136,13 +145,18 @@ class Renderer:
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled(template_dir: str, file_name: str, digest: str) -> jinja2.Template:
-    """A template compiled once for the process for each content it has had (`digest`), not at every
-    cycle: a compiled template is a reference cycle (its functions and their module), and a cycle should
-    leave none behind (bot.cycle.run.collector_paused). Keyed by content, not by jinja's modification
-    time check, so an edit is seen however soon it follows the last cycle."""
+def _compiled(template_dir: str, file_name: str, source: bytes) -> jinja2.Template:
+    """A template compiled once for the process for each content it has had (`source`, the bytes the
+    Renderer read and digested), not at every cycle: a compiled template is a reference cycle (its
+    functions and their module), and a cycle should leave none behind (bot.cycle.run.collector_paused).
+    Keyed by content, not by jinja's modification time check, so an edit is seen however soon it follows
+    the last cycle. Other templates it includes come from the folder, as before."""
+    path = str(Path(template_dir) / file_name)
+
+    def this_source(name: str):
+        return (source.decode("utf-8"), path, lambda: True) if name == file_name else None
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(template_dir),
+        loader=jinja2.ChoiceLoader([jinja2.FunctionLoader(this_source), jinja2.FileSystemLoader(template_dir)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
