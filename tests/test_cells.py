@@ -1,11 +1,12 @@
 """How one cell is read: every date form, money, counts, choices, emails, IDs."""
+import re
 from datetime import date, datetime
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from bot.read import cells, keys
+from bot.read import cells, email_column, keys
 D = date(2026, 11, 3)
 
 
@@ -296,7 +297,39 @@ def test_text_column_fast_path_leaves_other_kinds_to_the_cell_rules(values):
 @given(st.lists(st.one_of(st.just(""), st.sampled_from(["a@b.co", "a@b", "a b@c.d", "@b.c", "a@@b.c", "a@b.c\u00a0x"]),
                           st.text(alphabet="ab@. \t\u2003", max_size=8).map(str.strip)), max_size=12))
 def test_bad_emails_is_parse_email_over_a_column(texts):
-    assert cells.bad_emails(texts) == [i for i, t in enumerate(texts) if t and cells.parse_email(t)[1]]
+    assert email_column.bad_emails(texts) == [i for i, t in enumerate(texts) if t and cells.parse_email(t)[1]]
+
+
+_EMAILISH = st.text(alphabet="a.@ \t\x1c\x1f\x0b\x85\u00a0\u2003\x00", max_size=7).map(str.strip)
+
+
+@settings(max_examples=300)
+@given(st.lists(_EMAILISH, max_size=40), st.integers(1, 5))
+def test_bad_emails_array_rule_is_the_regex(texts, chunk):
+    """The counted rule against its regex on the texts that decide it: @ first or last, dots at the
+    domain's edges, every whitespace `\\s` knows in ASCII (and beyond, where the regex takes over),
+    a NUL inside a text, and chunk bounds anywhere (each chunk decides on its own)."""
+    import bot.read.email_column as ec
+    saved, ec._CHUNK = ec._CHUNK, chunk
+    try:
+        # The regex itself decides (parse_email would first drop the NUL, which no cleaned text holds).
+        assert ec.bad_emails(texts) == [i for i, t in enumerate(texts) if t and not re.match(cells.EMAIL_PATTERN, t)]
+    finally:
+        ec._CHUNK = saved
+
+
+@pytest.mark.parametrize("text, bad", [
+    pytest.param("a@b.c", False, id="shortest"),
+    pytest.param("a@.bc", True, id="dot-right-after-at"),
+    pytest.param("a@bc.", True, id="dot-last"),
+    pytest.param("@b.c", True, id="at-first"),
+    pytest.param("a.b@c", True, id="dot-only-before-at"),
+    pytest.param("a@b@c.d", True, id="two-ats"),
+    pytest.param("a@b.c\x1f", True, id="unit-separator-is-whitespace"),
+    pytest.param("a@b..c", False, id="two-dots"),
+])
+def test_bad_emails_edges(text, bad):
+    assert email_column.bad_emails(["ok@x.io", text, ""]) == ([1] if bad else [])
 
 
 @given(st.lists(st.dates(), max_size=20))
@@ -344,3 +377,14 @@ def test_text_lengths_counts_every_text(texts):
 ])
 def test_text_lengths_on_whole_columns(texts):
     assert cells.text_lengths(texts).tolist() == list(map(len, texts))
+
+
+@given(st.text(alphabet="ab \n\t\r\x00\x0b\x1f\x7f\x85\u00e9\u2028\ud800\ufffe\U0001f600", max_size=10))
+def test_already_clean_is_clean_leaving_the_text_as_it_is(text):
+    assert cells.already_clean(text) == (cells._clean(text) == text)
+
+
+@pytest.mark.parametrize("code", range(128), ids=lambda c: f"U+{c:04X}")
+def test_already_clean_knows_every_ascii_character(code):
+    text = f"line one\n{chr(code)} line two"
+    assert cells.already_clean(text) == (cells._clean(text) == text)

@@ -72,10 +72,17 @@ def applied(backend, plan):
     return {title: trimmed_grid(rows) for title, rows in copy.tabs.items()}
 
 
+def rows_written(plan) -> set[tuple[str, int]]:
+    return {(w.tab, w.row + i) for w in plan.writes for i in range(len(w.values))}
+
+
 def assert_same(warm, full, backend=None):
     if warm.plan.shifts:    # rows moved instead of rewritten: the same tabs once written
         assert applied(backend, warm.plan) == applied(backend, full.plan)
-        assert warm.plan.cell_count < full.plan.cell_count
+        # Fewer rows written: the rows a shift moves are not rewritten. Not always fewer cells: a new row
+        # is written whole where the in-place diff may find a few of its cells on the row that sits
+        # there (two issues of one column on a short tab: 15 cells against 14, found by hypothesis).
+        assert len(rows_written(warm.plan)) < len(rows_written(full.plan))
     else:
         assert warm.plan == full.plan
     for name in BOT_TABS:

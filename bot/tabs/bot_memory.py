@@ -81,7 +81,8 @@ def short_key(key: str) -> str:
 
 def record_text(record: Record) -> str:
     text = _json(record)
-    if cells.utf16_length(text) <= MAX_RECORD_CHARS:   # as a cell counts (an emoji is 2)
+    # As a cell counts (an emoji is 2); the first test spares counting the usual record.
+    if len(text) * 2 <= MAX_RECORD_CHARS or cells.utf16_length(text) <= MAX_RECORD_CHARS:
         return text
     record = dict(record)
     for key in sorted((k for k, v in record.items() if isinstance(v, str) and k != KEY),
@@ -94,7 +95,12 @@ def record_text(record: Record) -> str:
 
 
 def _json(record: Record) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(record)
+
+
+# One encoder for every record (json.dumps with options makes one per call: a first cycle writes
+# 10,000 records). A record is a flat dict of cell values, so it cannot refer to itself.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def _digest(text: str) -> str:
@@ -157,11 +163,11 @@ def _stored_records(records: list[Record]) -> list[dict]:
     out: list[dict] = [{} for _ in records]
     groups: dict[tuple, list[int]] = {}
     for i, rec in enumerate(records):
-        groups.setdefault(tuple(k for k in rec if k != KEY), []).append(i)
+        groups.setdefault(tuple(k for k in rec if k != KEY) if KEY in rec else tuple(rec), []).append(i)
     for keys, at in groups.items():
-        for k in keys:
-            for i, v in zip(at, cells.storables([records[i][k] for i in at])):
-                out[i][k] = v
+        columns = [cells.storables([records[i][k] for i in at]) for k in keys]
+        for i, values in zip(at, zip(*columns)):
+            out[i] = dict(zip(keys, values))
     return out
 
 

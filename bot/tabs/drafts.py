@@ -80,12 +80,16 @@ class Renderer:
         groups: dict[tuple, list[int]] = {}
         for i, f in enumerate(fields):
             groups.setdefault(tuple(sorted(f)), []).append(i)
+        signoff = repr(self.signoff)
+        digests = {name: repr(self._template_digests[name]) for name in set(file_names)}
         for keys, at in groups.items():
             # Fields as a sheet can store them, so both backends agree on the hash of the same case.
             stored = [cells.storables([fields[i][k] for i in at]) for k in keys]
-            for j, i in enumerate(at):
-                key = repr((self._template_digests[file_names[i]], self.signoff,
-                            [(k, column[j]) for k, column in zip(keys, stored)]))
+            # What is hashed is repr((template digest, sign-off, [(field, value), ...])), spelled out
+            # here a column at a time: the same text, without a tuple and a list made for every draft.
+            pairs = [[f"({k!r}, {v})" for v in map(repr, column)] for k, column in zip(keys, stored)]
+            for i, row in zip(at, zip(*pairs) if pairs else [()] * len(at)):
+                key = f"({digests[file_names[i]]}, {signoff}, [{', '.join(row)}])"
                 out[i] = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return out
 

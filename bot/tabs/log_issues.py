@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from bot.read import cells
+from bot.read import cells, email_column
 from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import ROW_COLUMN, ColumnMap, RawTab
 from sheet_schema import Column, TabSchema
@@ -98,7 +98,7 @@ def _text_column(texts: list[str], col: Column) -> ParsedColumn:
     problems = np.full(n, None, dtype=object)
     failed = np.zeros(n, dtype=bool)
     if col.type == "email":
-        bad = [i for i in cells.bad_emails(texts) if not placeholder[i]]
+        bad = [i for i in email_column.bad_emails(texts) if not placeholder[i]]
         problems[bad] = cells.parse_email("")[1]
         failed[bad] = True
         parsed[bad] = None
