@@ -120,6 +120,19 @@ def test_admin_template_mistakes_are_clear_errors(tmp_path, text, fragment):
         Renderer(tmp_path).render("t.j2", {"first_name": "Ana"})
 
 
+def test_a_template_renders_as_jinja_renders_it_with_its_globals(tmp_path):
+    """The Renderer hands jinja the template's globals itself (bot.tabs.drafts._rendered): a template
+    using them (range, namespace, cycler, joiner) renders as jinja's own render makes it."""
+    (tmp_path / "t.j2").write_text(
+        "Subject: {{ first_name }} {{ signoff }}\n\n{% set ns = namespace(n=0) %}{% for i in range(3) %}"
+        "{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }} {% set c = cycler('a', 'b') %}{{ c.next() }}{{ c.next() }}"
+        "{% set j = joiner('|') %}{% for x in [1, 2] %}{{ j() }}{{ x }}{% endfor %} {{ dict(a=1)['a'] }}")
+    r = Renderer(tmp_path, signoff="Team")
+    subject, body = r.render("t.j2", {"first_name": "Ana"})
+    assert (subject, body) == ("Ana Team", "3 ab1|2 1")
+    assert r.render("t.j2", {"first_name": "Bo"})[0] == "Bo Team"   # the globals copied once serve every email
+
+
 def test_a_template_edited_between_cycles_is_used_by_the_next_cycle(tmp_path):
     """Templates are compiled once for the process (drafts._compiled), by content: an edit is seen by the
     next cycle's Renderer even within the same second as the last render (same modification time)."""
@@ -247,6 +260,16 @@ def test_shortcuts_give_the_same_hash_and_text(fields):
     full = {"ticket_id": "CS-1", "customer_name": "A B", "order_number": "1", "defect_type": "Rancid",
             "agent": "Bo", "refund_amount": "$1.00", "refund_processed_on": "May 1, 2026", **fields}
     assert r.render(name, full) == r._render(name, full, one_line_each=False)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(many=st.lists(st.fixed_dictionaries({"first_name": _FIELD_VALUE, "product": _FIELD_VALUE}), max_size=5))
+def test_many_rendered_at_once_are_each_rendered_alone(many):
+    r = Renderer()
+    name = "refund_processed.txt.j2"
+    full = [{"ticket_id": "CS-1", "customer_name": "A B", "order_number": "1", "defect_type": "Rancid", "units": 1,
+             "agent": "Bo", "refund_amount": "$1.00", "refund_processed_on": "May 1, 2026", **f} for f in many]
+    assert r.render_many([name] * len(full), full) == [r.render(name, f) for f in full]
 
 
 @pytest.mark.parametrize("products, expected", [

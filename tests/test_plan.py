@@ -1,4 +1,6 @@
 """The plan: only changed bot cells, never a people's column, nothing when nothing changed."""
+from itertools import accumulate
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -259,3 +261,32 @@ def test_a_row_inserted_is_written_alone_and_grows_the_tab():
     (write,) = plan.writes
     assert (write.row, write.col, write.values) == (2, 1, (tuple(f"N-{c.key}" for c in OPEN.columns),))
     assert plan.grid_needed()["Open Cases"][0] == 4
+
+
+def _rectangles_row_by_row(at, patterns, runs_of):
+    """The rectangles as the plan found them before (bot/cycle/plan.py until fc273cd): row by row."""
+    runs_by_row = [runs_of(p) for p in patterns]
+    out, i = [], 0
+    while i < len(at):
+        runs, j = runs_by_row[i], i
+        while runs and j + 1 < len(at) and runs_by_row[j + 1] == runs and at[j + 1] == at[j] + 1:
+            j += 1
+        if runs:
+            out.append((i, j, runs))
+        i = j + 1
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(1, 3), st.sampled_from([(0, 0, 0), (1, 0, 0), (1, 0, 1), (1, 1, 1), (0, 1, 0)])),
+                max_size=25), st.booleans())
+def test_rectangles_are_found_as_row_by_row(rows, as_range):
+    """Stretches found a pattern at a time give the very rectangles a row-by-row walk gives: gaps on the
+    sheet split them, and two patterns with the same runs (the middle bot cell unchanged) join."""
+    from bot.cycle.plan import rectangles
+    at = list(accumulate(step for step, _ in rows)) if not as_range else range(len(rows))
+    patterns = [p for _, p in rows]
+
+    def runs_of(pattern):    # columns 0..2 all bot columns: changed ones join across an unchanged one
+        changed = [c for c, d in enumerate(pattern) if d]
+        return [(changed[0], changed[-1])] if changed else []
+    assert rectangles(at, iter(patterns), runs_of) == _rectangles_row_by_row(at, patterns, runs_of)

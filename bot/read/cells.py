@@ -103,6 +103,7 @@ def _clean(text: str) -> str:
     return text
 
 
+_NOTHING = {type(None)}
 _PLAIN_KINDS = frozenset({str, int, type(None)})   # bool is its own type, so True is never "plain"
 
 
@@ -474,6 +475,8 @@ _ASCII_UNSTORABLE = bytes(c for c in range(32) if chr(c) not in "\t\n\r")
 def _blanks_as_empty(values: list, kinds: set) -> list:
     if kinds == {str} and all(map(str.strip, values)):   # no blank at all: the column as it is
         return list(values)
+    if kinds == _NOTHING:   # rows not there yet (a first cycle's bot tabs, rows past a tab's end)
+        return [""] * len(values)
     return ["" if v is None or (type(v) is str and not v.strip()) else v for v in values]
 
 

@@ -66,6 +66,7 @@ class Renderer:
         self._sources: dict[str, bytes | None] = {}      # each template file's bytes, read once (None: missing)
         self._template_digests: dict[str, str] = {}
         self._templates: dict[str, jinja2.Template] = {}   # loaded once per Renderer (one per cycle)
+        self._globals: dict[str, dict] = {}                 # each template's globals (range, dict, …) copied once
 
     def source_hash(self, file_name: str, fields: dict) -> str:
         """What a draft is made from: the template's text, the fields and the sign-off."""
@@ -112,11 +113,17 @@ class Renderer:
         """(subject, body) of one email."""
         return self._render(file_name, fields, _one_line_each(fields))
 
+    def render_many(self, file_names: list[str], fields: list[dict]) -> list[tuple[str, str]]:
+        """`render` of many emails, with one look at all their fields for a line break (usually none)."""
+        none = _LINE_BREAKS.search("".join([v for f in fields for v in f.values() if type(v) is str])) is None
+        return [self._render(name, f, none or _one_line_each(f)) for name, f in zip(file_names, fields)]
+
     def _render(self, file_name: str, fields: dict, one_line_each: bool) -> tuple[str, str]:
         if not one_line_each:
             fields = {k: _LINE_BREAKS.sub(" ", v) if isinstance(v, str) else v for k, v in fields.items()}
+        template = self._template(file_name)
         try:
-            text = self._template(file_name).render(**fields, signoff=self.signoff)
+            text = _rendered(template, {**self._globals[file_name], **fields, "signoff": self.signoff})
         except jinja2.UndefinedError as exc:
             raise TemplateError(file_name, f"The template {file_name} uses a field that does not exist "
                                            f"({exc.message}): use only {', '.join(sorted(fields))}.") from exc
@@ -139,6 +146,7 @@ class Renderer:
                 if source is None:
                     raise jinja2.TemplateNotFound(file_name)
                 template = self._templates[file_name] = _compiled(str(self.template_dir), file_name, source)
+                self._globals[file_name] = dict(template.globals)
             except jinja2.TemplateNotFound as exc:
                 raise TemplateError(file_name, f"The template {file_name} is missing from {self.template_dir}: "
                                                f"restore it or fix templates.dir in the config.") from exc
@@ -146,6 +154,17 @@ class Renderer:
                 raise TemplateError(file_name, f"The template {file_name} has a syntax error on line "
                                                f"{exc.lineno} ({exc.message}): fix the template.") from exc
         return template
+
+
+def _rendered(template: jinja2.Template, names: dict) -> str:
+    """`template.render(**fields)`, given the fields with the template's globals already in `names`:
+    render copies its globals (a ChainMap, key by key) for every email, half of a short email's time
+    (10,000 drafts: 76 ms against 35). Errors are raised as render raises them."""
+    try:
+        return template.environment.concat(template.root_render_func(template.new_context(names, shared=True)))
+    except Exception:
+        template.environment.handle_exception()
+        raise   # handle_exception raises; this only tells a reader (and a type checker) so
 
 
 @functools.lru_cache(maxsize=32)
@@ -232,8 +251,8 @@ def ready_drafts(v: Validation, renderer: Renderer, skip: set[str] = frozenset()
             if cells.as_text(h.get("source_hash")) == seal:
                 texts[j] = (subject, body)
     fresh = [j for j, t in enumerate(texts) if t is None]
-    for j in fresh:
-        texts[j] = renderer.render(made[j].template, made[j].fields)
+    for j, text in zip(fresh, renderer.render_many([made[j].template for j in fresh], [made[j].fields for j in fresh])):
+        texts[j] = text
     seal_of = dict(zip(fresh, _seals([made_from[j] for j in fresh], [texts[j][0] for j in fresh],
                                      [texts[j][1] for j in fresh])))
     drafts = []
