@@ -86,8 +86,9 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool) -> ParsedColu
 def _text_column(texts: list[str], col: Column) -> ParsedColumn:
     """A column of stripped texts ("" for blank, as cells.plain_texts gives), as parse_column reads it."""
     n = len(texts)
-    parsed = np.empty(n, dtype=object)
-    parsed[:] = texts
+    # fromiter, not `parsed[:] = texts`: numpy looks into each text of a list assigned to a slice, to see
+    # whether it is a sequence to unpack (12 ms a column of 100,000 names, against 1).
+    parsed = np.fromiter(texts, dtype=object, count=n)
     lengths = cells.text_lengths(texts)
     blank = lengths == 0
     placeholder = np.zeros(n, dtype=bool)
