@@ -242,3 +242,18 @@ def test_a_deleted_follow_up_is_not_drafted_again(settings, renderer):
     del drafts[1 + s.rows("Drafts").index(row)]
     out = s.cycle(date(2026, 11, 10), settings, renderer)
     assert follow_ups(s) == [] and [d.template for d in out.drafts_ready] == []
+
+
+@pytest.mark.parametrize("template, follow_up", [
+    pytest.param("Follow-up", True, id="as-written"),
+    pytest.param("  follow - UP ", True, id="case-and-spaces"),
+    pytest.param("Follow-up\u0007", True, id="a-control-character-dropped"),
+    pytest.param("Followup", False, id="no-hyphen"),
+    pytest.param("Replacement Shipped", False, id="a-reply"),
+    pytest.param(None, False, id="blank"),
+    pytest.param(1, False, id="a-number"),
+])
+def test_a_draft_row_is_a_follow_up_by_its_template_as_a_choice_reads(template, follow_up):
+    from bot.tabs.follow_up import is_follow_up
+    assert is_follow_up(template) is follow_up
+    assert is_follow_up(template) is follow_up     # the second look comes from the cache: the same answer

@@ -66,7 +66,7 @@ class Rectangle:
 
     @property
     def last_col(self) -> int:
-        return self.col + max(max((len(r) for r in self.values), default=1), 1) - 1
+        return self.col + max(max(map(len, self.values), default=1), 1) - 1
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class RangeWrite(Rectangle):
 
     @property
     def cell_count(self) -> int:
-        return sum(len(r) for r in self.values)
+        return sum(map(len, self.values))
 
 
 @dataclass(frozen=True)

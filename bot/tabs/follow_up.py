@@ -15,6 +15,7 @@ to whichever machine runs the next cycle.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from bot.tabs.open_cases import EscalationSettings, business_days
 from bot.tabs.log_issues import TICKET_KEY, Validation
 
 FOLLOW_UP_TITLE = "Follow-up"
+_FOLLOW_UP_KEY = cells.choice_key(FOLLOW_UP_TITLE)
 FOLLOW_UP_FILE = "follow_up.txt.j2"
 FOLLOW_UP_SUFFIX = "#follow-up"     # a follow-up's key: its ticket's key plus this (one per ticket)
 SENT = "sent"
@@ -38,7 +40,14 @@ class FollowUpSettings:
 
 
 def is_follow_up(template) -> bool:
-    return cells.choice_key(cells.as_text(template)) == cells.choice_key(FOLLOW_UP_TITLE)
+    if type(template) is str:     # the usual cell: a template's title, a few kinds of them in a tab
+        return _is_follow_up_title(template)
+    return cells.choice_key(cells.as_text(template)) == _FOLLOW_UP_KEY
+
+
+@functools.lru_cache(maxsize=256)
+def _is_follow_up_title(text: str) -> bool:
+    return cells.choice_key(cells.as_text(text)) == _FOLLOW_UP_KEY
 
 
 def is_sent(status) -> bool:
