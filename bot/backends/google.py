@@ -1,4 +1,5 @@
-"""Google Sheets backend: the only module of the bot that imports gspread.
+"""Google Sheets backend: with its HTTP client (google_http.py), the only module of the bot that imports
+gspread.
 
 Per cycle `read` sends two requests (the spreadsheet's metadata, then one `values:batchGet` of every
 existing tab asked for, unformatted values with serial dates) and `apply` at most two (one
@@ -7,8 +8,8 @@ bold frozen header, widths, wrap and filter (google_formats), then one `values:b
 write, RAW). An empty plan sends nothing.
 
 gspread is used for its low-level HTTP client only (no `get_all_records`, whose numericise turns `0123`
-into 123, and no `BackOffHTTPClient`, which can retry without end in 6.2.1): `_BoundedHTTPClient` adds a
-request timeout and a bounded retry of 408, 429 and 5xx answers and network failures. Every failure
+into 123, and no `BackOffHTTPClient`, which can retry without end in 6.2.1): `google_http.BoundedHTTPClient`
+adds a request timeout and a bounded retry of 408, 429 and 5xx answers and network failures. Every failure
 leaves this module as a `BotError` with one sentence that says what to do, chained to the cause.
 """
 from __future__ import annotations
@@ -32,18 +33,17 @@ import gspread
 import requests
 from google.auth.transport.requests import Request as _AuthRequest
 from gspread.exceptions import APIError, GSpreadException
-from gspread.http_client import HTTPClient
-from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_URL
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from bot.backends.base import ApplyResult, Check, Guard, Plan, RangeWrite, RowShift, Snapshot, TabFormat, trimmed_grid
 from bot.backends.google_auth import (KEY_HELP as _KEY_HELP, SCOPES, ReusingCredentials, TokenFile, key_credentials,
                                       read_key_file)
-from bot.backends.google_body import body_of
-from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, backoff_delay, blank_required_formula, column_range,
-                                       parse_spreadsheet_id, retry_after_seconds, same_rule, sheet_values)
+from bot.backends.google_cells import (ID_HELP, a1_range, a1_title, blank_required_formula, column_range,
+                                       parse_spreadsheet_id, same_rule, sheet_values)
 from bot.backends.google_formats import (CELLS_FIELDS, TabLook, look_from_grid, protection_requests,
                                          readable_requests)
 from bot.backends.google_errors import api_error, drive_refusal, key_refused, network_sentence, retries_error
+from bot.backends.google_http import BoundedHTTPClient, RetriesExhausted
 from bot.backends.value_ranges import PrefixDigests, decode as decode_answer, parse_value_ranges
 from bot.errors import AccessError, BotError, ConcurrentEditError, ConfigError, LayoutError
 from bot.read.table import find_title
@@ -51,12 +51,9 @@ from bot.read.table import find_title
 log = logging.getLogger(__name__)
 
 DRIVE_FILE_URL = "https://www.googleapis.com/drive/v3/files/%s"
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NEW_TAB_ROWS = 1000          # what Google gives a new tab (and the least the bot asks for)
 NEW_TAB_COLS = 26
 GROW_ROWS_STEP = 1000        # grow an existing tab's rows to a multiple of this, so growth is rare
-MAX_TOTAL_SLEEP = 120.0
-BODY_CHUNK = 1 << 20         # bytes per piece when reading a batchGet answer (see get_body)
 _METADATA_FIELDS = (
     "spreadsheetId,properties.title,"
     "sheets.properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount))"
@@ -66,98 +63,14 @@ _FORMAT_FIELDS = (
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats,protectedRanges,basicFilter(range))"
 )
-# The key file and the access token are in google_auth.py, the A1 notation, RAW values and retry timing in
-# google_cells.py, and the sentences for Google's refusals in google_errors.py.
-
-
-# ---------------------------------------------------------------------------------------------------
-# HTTP client with a timeout and a bounded retry
-
-
-class RetriesExhausted(Exception):
-    """Internal: the last retryable failure after every attempt (the cause is chained)."""
-
-    def __init__(self, attempts: int, last: BaseException):
-        super().__init__(f"gave up after {attempts} attempts: {last}")
-        self.attempts = attempts
-        self.last = last
+# The key file and the access token are in google_auth.py, the HTTP client and its retries in google_http.py,
+# the A1 notation, RAW values and retry timing in google_cells.py, and the sentences for Google's refusals
+# in google_errors.py.
 
 
 # Rows of a write serialised at a time (GoogleBackend._write_body): small enough that the text of one
 # piece is a few hundred kilobytes, large enough that json.dumps is called a few hundred times at most.
 WRITE_CHUNK_ROWS = 2000
-
-
-class _BoundedHTTPClient(HTTPClient):
-    """gspread's HTTP client with a bounded retry of 408/429/5xx and network errors.
-
-    Full-jitter exponential backoff (base 1 s, cap 32 s) or the server's Retry-After; at most
-    `max_attempts` tries and `max_total_sleep` seconds of waiting per request.
-    """
-
-    def __init__(self, auth, session=None, *, max_attempts: int = 5, sleep: Callable[[float], Any] = time.sleep,
-                 rng: Callable[[], float] = random.random, max_total_sleep: float = MAX_TOTAL_SLEEP) -> None:
-        super().__init__(auth, session)
-        self.max_attempts = max(1, int(max_attempts))
-        self.sleep = sleep
-        self.rng = rng
-        self.max_total_sleep = max_total_sleep
-        self.request_count = 0     # logical Sheets API requests (a retried request counts once)
-        self.attempt_count = 0     # HTTP attempts, retries included
-        self.slept = 0.0           # seconds waited between attempts, over the client's life
-
-    def request(self, method, endpoint, params=None, data=None, json=None, files=None, headers=None):
-        return self._retrying(lambda: super(_BoundedHTTPClient, self).request(
-            method, endpoint, params=params, data=data, json=json, files=files, headers=headers))
-
-    def values_batch_update(self, id: str, body: Mapping[str, Any] | bytes | None = None) -> Any:
-        """gspread's, also taking the body already serialised as JSON (GoogleBackend._write_body)."""
-        if not isinstance(body, bytes):
-            return super().values_batch_update(id, body)
-        return self.request("post", SPREADSHEET_VALUES_BATCH_UPDATE_URL % id, data=body,
-                            headers={"Content-Type": "application/json"}).json()
-
-    def get_body(self, endpoint: str, params: Mapping[str, Any]) -> bytes:
-        """GET, and the answer's body. requests reads a body in 10 KB pieces, each inflated and joined
-        on its own (5,000 of them for a 100,000-row sheet, a fifth of the JSON parse); this reads it the
-        same way (same errors, same connection reuse) in pieces of BODY_CHUNK, and inflates a gzip
-        body in one go with ISA-L (google_body)."""
-        def send() -> bytes:
-            response = self.session.request("get", endpoint, params=params, timeout=self.timeout, stream=True)
-            if not response.ok:
-                raise APIError(response)   # APIError reads the (small) error body itself
-            return body_of(response, BODY_CHUNK)
-        return self._retrying(send)
-
-    def _retrying(self, send: Callable[[], Any]) -> Any:
-        self.request_count += 1
-        attempt = 0
-        waited = 0.0
-        while True:
-            attempt += 1
-            self.attempt_count += 1
-            try:
-                return send()
-            except APIError as exc:
-                if exc.response.status_code not in RETRY_STATUSES:
-                    raise
-                last: BaseException = exc
-                hinted = retry_after_seconds(exc.response)
-            except (requests.Timeout, requests.ConnectionError, google.auth.exceptions.TransportError) as exc:
-                last = exc
-                hinted = None
-            if attempt >= self.max_attempts:
-                raise RetriesExhausted(attempt, last) from last
-            delay = hinted if hinted is not None else backoff_delay(attempt, self.rng)
-            if waited + delay > self.max_total_sleep:
-                raise RetriesExhausted(attempt, last) from last
-            self.sleep(delay)
-            waited += delay
-            self.slept += delay
-
-
-# ---------------------------------------------------------------------------------------------------
-# Backend
 
 
 @dataclass(frozen=True)
@@ -205,7 +118,7 @@ class GoogleBackend:
         self._rng = rng
         self._creds: google.auth.credentials.Credentials | None = None
         self._client_email: str | None = None
-        self._http: _BoundedHTTPClient | None = None
+        self._http: BoundedHTTPClient | None = None
         self._title: str | None = None
         self._drive_off = False      # the Drive API refused once: change_token stops asking
 
@@ -230,10 +143,10 @@ class GoogleBackend:
         return self._client_email
 
     @property
-    def http(self) -> _BoundedHTTPClient:
+    def http(self) -> BoundedHTTPClient:
         if self._http is None:
             self._load()
-            factory = functools.partial(_BoundedHTTPClient, max_attempts=self.max_attempts,
+            factory = functools.partial(BoundedHTTPClient, max_attempts=self.max_attempts,
                                         sleep=self._sleep, rng=self._rng)
             client = gspread.Client(self._creds, http_client=factory)
             client.set_timeout(self.timeout)
