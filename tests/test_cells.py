@@ -77,6 +77,13 @@ def test_placeholders(value):
     assert cells.placeholder_positions(["x", value.strip(), "nah"]) == [1]
 
 
+@given(st.lists(st.sampled_from(["", "x", "Ana", "N/A", "n/a", "tBd", "-", "\u2014", "--", "NONE", "Nan", "nah",
+                                  "none of it", "a long complaint about the bag"]), max_size=12))
+def test_placeholder_positions_are_the_placeholders_of_a_column(texts):
+    """Columns of mostly short texts (looked up whole) and of mostly long ones (short ones picked out)."""
+    assert cells.placeholder_positions(texts) == [i for i, t in enumerate(texts) if t and cells.is_placeholder(t)]
+
+
 @pytest.mark.parametrize("value", ["Nan", "N/A please", "NONE OF IT", "TBD-1", "0", ""])
 def test_not_placeholders(value):
     assert not cells.is_placeholder(value)
@@ -379,7 +386,10 @@ def test_text_lengths_on_whole_columns(texts):
     assert cells.text_lengths(texts).tolist() == list(map(len, texts))
 
 
-@given(st.text(alphabet="ab \n\t\r\x00\x0b\x1f\x7f\x85\u00e9\u2028\ud800\ufffe\U0001f600", max_size=10))
+@given(st.one_of(
+    st.text(alphabet="ab \n\t\r\x00\x0b\x1f\x7f\x85\u00e9\u2028\ud800\udfff\ue000\ufffd\ufffe\uffff\U0001f600",
+            max_size=10),
+    st.text(st.characters(), max_size=10)))
 def test_already_clean_is_clean_leaving_the_text_as_it_is(text):
     assert cells.already_clean(text) == (cells._clean(text) == text)
 

@@ -208,7 +208,7 @@ def _plan_tab(t: TabTarget, on_tab: Callable[[str, list[dict], dict[str, list]],
     compared: dict[str, list] = {}
     for k in bot_keys:
         want, want_compared = stored_with_comparables(_column(t.rows, k, at))
-        wanted[k] = [None if v == "" else v for v in want]
+        wanted[k] = [None if v == "" else v for v in want] if "" in want else want   # "" is written as a blank
         compared[k] = want_compared
         differs.append(list(map(ne, comparables(_column(current, k, current_at)), want_compared)))
     def runs_of(pattern: tuple) -> list[tuple[int, int]]:
