@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from bot.read import cells, email_column, text_columns
+from bot.read import cells, email_column
 from bot.read.keys import ticket_key, ticket_keys
 from bot.read.table import ROW_COLUMN, ColumnMap, RawTab
 from sheet_schema import Column, TabSchema
@@ -77,19 +77,19 @@ def parse_column(values: np.ndarray, col: Column, day_first: bool) -> ParsedColu
         # The common case for names, IDs and complaint text: nearly every value is distinct, so skip
         # the dedupe and read each cell as text directly. An order number typed as digits is a
         # number in the sheet and reads as its digits (as_text: 10299, never 10299.0).
-        read = text_columns.texts_and_lengths(values.tolist())
-        if read is not None:
-            return _text_column(*read, col)
+        texts = cells.plain_texts(values.tolist())
+        if texts is not None:
+            return _text_column(texts, col)
     return _distinct_values(values, col, day_first)
 
 
-def _text_column(texts: list[str], lengths: np.ndarray, col: Column) -> ParsedColumn:
-    """A column of stripped texts ("" for blank, as cells.plain_texts gives) and their lengths, as
-    parse_column reads it."""
+def _text_column(texts: list[str], col: Column) -> ParsedColumn:
+    """A column of stripped texts ("" for blank, as cells.plain_texts gives), as parse_column reads it."""
     n = len(texts)
     # fromiter, not `parsed[:] = texts`: numpy looks into each text of a list assigned to a slice, to see
     # whether it is a sequence to unpack (12 ms a column of 100,000 names, against 1).
     parsed = np.fromiter(texts, dtype=object, count=n)
+    lengths = cells.text_lengths(texts)
     blank = lengths == 0
     placeholder = np.zeros(n, dtype=bool)
     placeholder[cells.placeholder_positions(texts, lengths)] = True
