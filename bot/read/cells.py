@@ -305,14 +305,10 @@ def placeholder_positions(texts: list[str], lengths: np.ndarray | None = None) -
     each distinct short text, and their positions found only when one is a placeholder."""
     if lengths is None:
         lengths = text_lengths(texts)
-    is_short = (lengths <= _PLACEHOLDER_MAX) & (lengths > 0)
-    shorts = int(np.count_nonzero(is_short))
-    # A column of short texts (agents' initials) is looked up whole: picking its short cells out first
-    # would cost more than the look-up it spares.
-    if not shorts or _PLACEHOLDER_SPELLINGS.isdisjoint(
-            texts if shorts * 2 > len(texts) else map(texts.__getitem__, np.flatnonzero(is_short).tolist())):
+    short = np.flatnonzero((lengths <= _PLACEHOLDER_MAX) & (lengths > 0)).tolist()
+    if not short or _PLACEHOLDER_SPELLINGS.isdisjoint(map(texts.__getitem__, short)):
         return []
-    return [i for i in np.flatnonzero(is_short).tolist() if texts[i] in _PLACEHOLDER_SPELLINGS]
+    return [i for i in short if texts[i] in _PLACEHOLDER_SPELLINGS]
 
 
 def _case_spellings(word: str) -> set[str]:
