@@ -229,7 +229,7 @@ def rectangles(at: range | list[int], patterns, runs_of: Callable[[tuple], list[
     whose changed columns make the same runs (`runs_of` a row's pattern: which bot columns differ). Rows
     that change nothing are in none."""
     known: dict[tuple, list[tuple[int, int]]] = {}   # a row's runs depend only on its pattern
-    out: list[list] = []
+    out: list[tuple[int, int, list[tuple[int, int]]]] = []
     for i, j, pattern in _stretches(at, patterns):
         runs = known.get(pattern)
         if runs is None:
@@ -237,10 +237,10 @@ def rectangles(at: range | list[int], patterns, runs_of: Callable[[tuple], list[
         if not runs:
             continue
         if out and out[-1][2] == runs and at[out[-1][1]] + 1 == at[i]:
-            out[-1][1] = j     # two patterns, one set of runs (an unchanged bot cell between changed ones)
+            out[-1] = (out[-1][0], j, runs)   # two patterns, one set of runs (an unchanged bot cell between)
         else:
-            out.append([i, j, runs])
-    return [(i, j, runs) for i, j, runs in out]
+            out.append((i, j, runs))
+    return out
 
 
 def _stretches(at: range | list[int], patterns) -> list[tuple[int, int, tuple]]:

@@ -40,9 +40,9 @@ class FollowUpSettings:
 
 
 def is_follow_up(template) -> bool:
-    if type(template) is str:     # the usual cell: a template's title, a few kinds of them in a tab
-        return _is_follow_up_title(template)
-    return cells.choice_key(cells.as_text(template)) == _FOLLOW_UP_KEY
+    # The usual cell is a template's title, a few kinds of them in a tab: each read once (as_text of a
+    # text that as_text gave is that text).
+    return _is_follow_up_title(template if type(template) is str else cells.as_text(template))
 
 
 @functools.lru_cache(maxsize=256)
