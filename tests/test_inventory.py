@@ -51,6 +51,7 @@ def imports_of(path: Path) -> set[str]:
 @pytest.mark.parametrize("library, allowed", [
     ("gspread", {"bot/backends/google.py", "bot/backends/google_http.py"}),
     ("openpyxl", {"bot/backends/workbook.py"}),
+    ("python_calamine", {"bot/backends/xlsx_values.py"}),
 ])
 def test_one_door_to_each_storage(library, allowed):
     users = {str(p.relative_to(ROOT)) for p in (ROOT / "bot").rglob("*.py") if library in imports_of(p)}
@@ -63,7 +64,7 @@ def test_the_rules_import_no_storage_and_no_network():
     rules = [p for folder in ("read", "tabs") for p in (ROOT / "bot" / folder).glob("*.py")]
     assert len(rules) >= 12
     for path in rules:
-        assert not {"gspread", "google", "openpyxl", "lxml", "requests"} & imports_of(path), path
+        assert not {"gspread", "google", "openpyxl", "lxml", "python_calamine", "requests"} & imports_of(path), path
 
 
 def test_example_config_loads():

@@ -1,8 +1,9 @@
 """The local .xlsx workbook backend (the embedded default): no account, no network.
 
-This is the only module that imports openpyxl. It reads tabs as raw values and applies a `Plan` by
-editing the bot tabs' parts of the file in place (xlsx_patch), or with openpyxl's full rewrite where
-that is not possible. The file itself, and the person who may be editing it at the same time, are
+This is the only module that imports openpyxl. It reads tabs as raw values (with python-calamine, ten
+times as fast, through xlsx_values; with openpyxl's read-only mode where calamine cannot) and applies a
+`Plan` by editing the bot tabs' parts of the file in place (xlsx_patch), or with openpyxl's full rewrite
+where that is not possible. The file itself, and the person who may be editing it at the same time, are
 guarded by workbook_file: fingerprinted reads, office lock files, atomic saves.
 """
 from __future__ import annotations
@@ -37,8 +38,10 @@ from .workbook_file import Fingerprint, WorkbookFile
 from .xlsx_formats import (DROPDOWN_ERROR_TITLE, column_sqref, dropdown_error, highlight_formula, list_formula,
                            patch_formats)
 from .xlsx_losses import rewrite_losses
+from .xlsx_package import ooxml_escaped
 from .xlsx_patch import PatchUnsupported, patch_workbook
 from .xlsx_tables import rows_not_data
+from .xlsx_values import CalamineTabs
 
 log = logging.getLogger(__name__)
 
@@ -93,32 +96,46 @@ class WorkbookBackend:
         if digest == unless_digest:
             return Snapshot(tabs={}, source=str(self.path), token=fingerprint, digest=digest, unchanged=True)
         self.open_elsewhere = self.file.lock_file() is not None
-        wb = self._load(data, read_only=True)
+        try:
+            values = CalamineTabs(data) if data[:4] != _OLE_MAGIC else None
+        except CalamineTabs.Unreadable as exc:
+            # openpyxl reads it, or says in a plain sentence what is wrong with the file
+            log.debug("calamine cannot read %s (%s); reading it with openpyxl", self.path, exc)
+            values = None
+        wb = None if values is not None else self._load(data, read_only=True)
         try:
             # Rows are parsed lazily in read-only mode, so a broken sheet can still fail here.
-            actual = {title: find_title(title, wb.sheetnames) for title in titles}
+            names = values.sheet_names if values is not None else wb.sheetnames
+            actual = {title: find_title(title, names) for title in titles}
             # Tables' totals rows, and header rows below row 1, by the tab's own name
             not_data = rows_not_data(data, [a for a in actual.values() if a is not None])
             shared: dict = {}
-            with self._as_access_error():
-                tabs = {title: self._read_tab(wb, actual[title], not_data.get(actual[title] or "", ()), shared)
-                        for title in titles}
+            tabs: dict[str, Rows | None] = {}
+            for title, found in actual.items():
+                rows = None
+                if found is not None and values is not None:
+                    if not values.is_worksheet(found):
+                        raise self._chart_sheet_error(found)
+                    rows = values.rows(found, shared)
+                if found is not None and rows is None:   # calamine left this tab to openpyxl
+                    wb = wb or self._load(data, read_only=True)
+                    with self._as_access_error():
+                        rows = self._read_tab(wb, found, shared)
+                tabs[title] = None if rows is None else _without_not_data(rows, not_data.get(found or "", ()))
         finally:
-            wb.close()
+            if wb is not None:
+                wb.close()
         return Snapshot(tabs=tabs, source=str(self.path), token=fingerprint, digest=digest,
                         titles={t: a for t, a in actual.items() if a is not None and a != t})
 
-    def _read_tab(self, wb: Any, title: str | None, not_data: Sequence[tuple[int, int, int]],
-                  shared: dict) -> Rows | None:
-        """`shared`: equal texts and datetimes read as one object (openpyxl makes one per cell of a text the
-        bot wrote, and a cycle holds every cell read: Open Cases repeats its levels, owners and reasons
-        tens of thousands of times). Only texts and datetimes: 1, 1.0 and True are equal keys."""
-        if title is None:
-            return None
+    def _read_tab(self, wb: Any, title: str, shared: dict) -> Rows:
+        """A tab read by openpyxl (when calamine cannot: see xlsx_values). `shared`: equal texts and datetimes
+        read as one object (openpyxl makes one per cell of a text the bot wrote, and a cycle holds every cell
+        read: Open Cases repeats its levels, owners and reasons tens of thousands of times). Only texts and
+        datetimes: 1, 1.0 and True are equal keys."""
         ws = wb[title]
         if not hasattr(ws, "iter_rows"):
-            raise LayoutError(title, f"'{title}' in {self.path} is a chart sheet, not a tab of cells; "
-                                     "rename it or set another tab name in the configuration.")
+            raise self._chart_sheet_error(title)
         # The stored dimension (e.g. "A1:Q40") may be wrong when another program wrote the file, and
         # read-only iteration would stop there; forget it and read every row the sheet holds.
         ws.reset_dimensions()
@@ -129,17 +146,11 @@ class WorkbookBackend:
             while row and row[-1] is None:
                 row.pop()
             rows.append(row)
-        # A Table's totals row is not a case (nor a flag): its cells read as blank, and the rows keep their
-        # sheet numbers so Log Issues still point where a rep looks.
-        for r, c1, c2 in not_data:
-            if r - 1 < len(rows):
-                row = rows[r - 1]
-                row[c1 - 1:c2] = [None] * len(row[c1 - 1:c2])
-                while row and row[-1] is None:
-                    row.pop()
-        while rows and not rows[-1]:
-            rows.pop()
         return rows
+
+    def _chart_sheet_error(self, title: str) -> LayoutError:
+        return LayoutError(title, f"'{title}' in {self.path} is a chart sheet, not a tab of cells; "
+                                  "rename it or set another tab name in the configuration.")
 
     # ---- writing ----------------------------------------------------------------------------------------
 
@@ -413,6 +424,20 @@ class WorkbookBackend:
 _SHARED_KINDS = frozenset({str, datetime})   # never equal to each other nor to a number
 
 
+def _without_not_data(rows: Rows, not_data: Sequence[tuple[int, int, int]]) -> Rows:
+    """A Table's totals row is not a case (nor a flag): its cells read as blank, and the rows keep their
+    sheet numbers so Log Issues still point where a rep looks. Trailing blank rows dropped."""
+    for r, c1, c2 in not_data:
+        if r - 1 < len(rows):
+            row = rows[r - 1]
+            row[c1 - 1:c2] = [None] * len(row[c1 - 1:c2])
+            while row and row[-1] is None:
+                row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
 def _retitled(plan: Plan, titles: dict[str, str]) -> Plan:
     """The plan addressed to the tabs as the workbook names them (a tab found ignoring case and spaces)."""
     if not titles:
@@ -434,7 +459,7 @@ def _set_cell(cell: Any, value: Cell) -> None:
     if value is None or value == "":
         cell.value = None
     elif isinstance(value, str):
-        cell.value = clean_text(value)
+        cell.value = ooxml_escaped(clean_text(value))   # read back as it is by Excel and calamine
         # openpyxl makes any str starting with "=" a formula; a customer's "=1+1" must stay what they typed.
         cell.data_type = "s"
     elif isinstance(value, float) and not math.isfinite(value):

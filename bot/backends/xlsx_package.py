@@ -11,6 +11,7 @@ Parts nobody edits are copied byte for byte, as they were compressed.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import posixpath
 import tempfile
@@ -261,6 +262,16 @@ class Package:
                 raise PatchUnsupported(f"the tab {sheet.get('name')!r} has a sheetId that is not a number") from None
             out.append(SheetEntry(sheet.get("name", ""), sheet_id, part or "", position))
         return out
+
+
+def ooxml_escaped(text: str) -> str:
+    """Text as a cell must hold it so that readers which decode the `_xHHHH_` escapes (Excel, calamine:
+    `_x000D_` is a carriage return) read it back as it is: the underscore that starts such a sequence is
+    itself escaped, `_x005F_` (what Excel writes for a typed `_x000D_`)."""
+    return _ESCAPE_LIKE.sub("_x005F_", text) if "_x" in text else text
+
+
+_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def column_index(letters: str) -> int:

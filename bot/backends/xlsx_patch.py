@@ -27,7 +27,7 @@ from bot.backends.xlsx_calc import keep_calc_chain_true
 from bot.backends.xlsx_dates import DateStyles
 from bot.backends.xlsx_formats import ReadableStyles, format_new_tab
 from bot.backends.xlsx_package import (MAIN_NS, PKG_REL_NS, REL_NS, XML_NS, Package, PatchUnsupported, SheetEntry,
-                                       column_index, column_letters, parse, q, rels_part)
+                                       column_index, column_letters, ooxml_escaped, parse, q, rels_part)
 from bot.backends.xlsx_tables import TableCovers
 
 WORKSHEET_TYPE = REL_NS + "/worksheet"
@@ -400,7 +400,7 @@ def _fill(cell: etree._Element, value: object, where: str) -> None:
         cell.set("t", "inlineStr")
         text = etree.SubElement(etree.SubElement(cell, q("is")), q("t"))
         text.set(q("space", XML_NS), "preserve")
-        text.text = value
+        text.text = ooxml_escaped(value)
     else:
         raise PatchUnsupported(f"a {type(value).__name__} value for {where}")
 
@@ -414,7 +414,8 @@ def _cell_text(prefix: str, ref: str, style: str | None, value: object, tab: str
         number = repr(value) if isinstance(value, float) else str(value)
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{number}</{prefix}v></{prefix}c>'
     if isinstance(value, str):
-        return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{escape(value)}'
+        text = escape(ooxml_escaped(value))
+        return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}'
                 f'</{prefix}t></{prefix}is></{prefix}c>')
     raise PatchUnsupported(f"a {type(value).__name__} value for {tab}!{ref}")
 
