@@ -109,7 +109,7 @@ class WorkbookBackend:
             actual = {title: find_title(title, names) for title in titles}
             # Tables' totals rows, and header rows below row 1, by the tab's own name
             not_data = rows_not_data(data, [a for a in actual.values() if a is not None])
-            shared: dict = {}
+            shared: dict = {"": None}   # an empty text is a blank cell, whichever reader read it
             tabs: dict[str, Rows | None] = {}
             for title, found in actual.items():
                 rows = None
