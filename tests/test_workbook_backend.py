@@ -106,17 +106,18 @@ def test_read_returns_raw_values(tmp_path, stored, expected):
 
 
 def test_equal_texts_and_dates_read_as_one_object_and_numbers_keep_their_type(tmp_path):
-    """A cycle holds every cell read: equal texts and datetimes are shared across rows and tabs (a
-    written workbook repeats them tens of thousands of times), while 1, 1.0 and True, equal to Python,
-    stay three cells of their own type."""
+    """A cycle holds every cell read: texts that repeat in a column, and datetimes, are shared across rows
+    and tabs (a written workbook repeats levels and owners tens of thousands of times), while 1, 1.0 and
+    True, equal to Python, stay three cells of their own type."""
     day = datetime(2026, 11, 3)
     path = make_workbook(tmp_path / "w.xlsx", {LOG: [["Header", "When", "N"], ["Level 2", day, 1], ["Level 2", day, True],
-                                                     ["Level 3", day, 1.5]],
-                                               COMP: [["Header", "When"], ["Level 2", day]]})
+                                                     ["Level 3", day, 1.5], ["Level 2", day, 2], ["Level 2", day, 3]],
+                                               COMP: [["Header", "When"], ["Level 2", day], ["Level 2", day],
+                                                      ["Level 2", day]]})
     tabs = WorkbookBackend(path).read([LOG, COMP]).tabs
     log, comp = tabs[LOG], tabs[COMP]
     assert log[1][0] is log[2][0] is comp[1][0] and log[1][1] is log[2][1] is log[3][1] is comp[1][1]
-    assert [(type(r[2]), r[2]) for r in log[1:]] == [(int, 1), (bool, True), (float, 1.5)]
+    assert [(type(r[2]), r[2]) for r in log[1:4]] == [(int, 1), (bool, True), (float, 1.5)]
 
 
 def test_read_trims_ragged_rows_and_trailing_empty_rows(tmp_path):

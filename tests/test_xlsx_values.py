@@ -73,10 +73,19 @@ def test_a_cell_reads_as_openpyxl_gives_it(read, expected):
 
 def test_trailing_blanks_are_dropped_and_equal_texts_and_datetimes_shared():
     shared: dict = {}
-    rows = as_openpyxl_values([["Level 2", date(2026, 11, 3), "", ""], ["", "", "", ""],
-                               ["".join(["Level", " 2"]), date(2026, 11, 3), 1.0, ""]], shared)
-    assert rows == [["Level 2", datetime(2026, 11, 3)], [], ["Level 2", datetime(2026, 11, 3), 1]]
+    rows = as_openpyxl_values([["Level 2", date(2026, 11, 3), "", ""], ["Level 2", "", "", ""],
+                               ["".join(["Level", " 2"]), date(2026, 11, 3), 1.0, ""], ["", "", "", ""]], shared)
+    assert rows == [["Level 2", datetime(2026, 11, 3)], ["Level 2"], ["Level 2", datetime(2026, 11, 3), 1], []]
     assert rows[0][0] is rows[2][0] and rows[0][1] is rows[2][1]
+
+
+def test_texts_that_do_not_repeat_are_not_shared_but_blanks_still_read_as_none():
+    """Names and emails are mostly distinct: sharing them would only grow the dict (see as_openpyxl_values)."""
+    shared: dict = {}
+    names = [f"Customer {i}" for i in range(300)] + [""] + ["".join(["Customer", " 7"])]
+    rows = as_openpyxl_values([[name, "x"] for name in names], shared)
+    assert [row[0] for row in rows] == names[:300] + [None] + ["Customer 7"]
+    assert "Customer 7" not in shared and shared[""] is None
 
 
 # ---- the sheet XML: error cells, and the cells too far out for calamine -----------------------------
@@ -85,6 +94,7 @@ def test_trailing_blanks_are_dropped_and_equal_texts_and_datetimes_shared():
     pytest.param(b'<c r="C3" s="1" t="e"><f>NA()</f><v>#N/A</v></c>', {(3, 3): "#N/A"}, id="formula-error"),
     pytest.param(b'<x:c t="e" r="AB7"><x:v>#REF!</x:v></x:c>', {(7, 28): "#REF!"}, id="prefix-and-order"),
     pytest.param(b"<c r='D2' t='e'><v>#DIV/0!</v></c>", {(2, 4): "#DIV/0!"}, id="single-quotes"),
+    pytest.param(b'<c r="ab2" t="e"><v>#NAME?</v></c>', {(2, 28): "#NAME?"}, id="lower-case-reference"),
     pytest.param(b'<c r="D3" t="e"/><c r="E3"><v>1</v></c>', {(3, 4): None}, id="no-cached-value"),
     pytest.param(b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c>', {}, id="no-error"),
     pytest.param(b'<c t="e"><v>#N/A</v></c>', None, id="no-reference"),
@@ -102,6 +112,8 @@ def test_error_cells_are_found_in_the_sheet_xml(xml, expected):
     pytest.param(b'<row r="1048576"><c><v>1</v></c></row>', True, id="far-row-without-cell-refs"),
     pytest.param(b'<row r="7"><c s="1" r="C1048576"><v>1</v></c></row>', True, id="far-cell-attribute-second"),
     pytest.param(b"<row r='7'><c r='ZZ7'><v>1</v></c></row>", True, id="single-quotes"),
+    pytest.param(b'<row r="7"><c r="xfd7"><v>1</v></c></row>', True, id="lower-case"),
+    pytest.param(b'<row r="7"><c r="az7"><v>1</v></c></row>', False, id="lower-case-near"),
     pytest.param(b'<row r="7" spans="1:3"><c r="C7" t="s"><v>200000</v></c></row>', False, id="a-value-is-no-ref"),
 ])
 def test_cells_too_far_out_for_calamine_are_seen(xml, far):
@@ -251,3 +263,11 @@ def test_escape_like_text_round_trips_on_both_write_paths(texts):
         backend.apply(Plan(writes=(RangeWrite("Drafts", 1, 2, rows),)), backend.read(["Drafts"]))
         second = backend.read(["Drafts"]).tabs["Drafts"]
     assert first == expected and second == twice
+
+
+def test_a_rust_panic_in_calamine_counts_as_a_file_it_cannot_read_and_nothing_else_does():
+    from bot.backends.xlsx_values import _calamine_failed
+
+    PanicException = type("PanicException", (BaseException,), {})   # what pyo3 raises for a Rust panic
+    assert _calamine_failed(PanicException("index out of bounds"))
+    assert not _calamine_failed(KeyboardInterrupt()) and not _calamine_failed(MemoryError())
