@@ -79,6 +79,11 @@ def test_trailing_blanks_are_dropped_and_equal_texts_and_datetimes_shared():
     assert rows[0][0] is rows[2][0] and rows[0][1] is rows[2][1]
 
 
+def test_a_ragged_grid_loses_no_cell():
+    """calamine gives a rectangle; if a version ever did not, a shorter row must not cut the others."""
+    assert as_openpyxl_values([["a", "b", "c"], ["d"], ["e", "", 2.0]], {}) == [["a", "b", "c"], ["d"], ["e", None, 2]]
+
+
 def test_texts_that_do_not_repeat_are_not_shared_but_blanks_still_read_as_none():
     """Names and emails are mostly distinct: sharing them would only grow the dict (see as_openpyxl_values)."""
     shared: dict = {}
