@@ -1,7 +1,7 @@
 """The local .xlsx workbook backend (the embedded default): no account, no network.
 
-This is the only module that imports openpyxl. It reads tabs as raw values (with python-calamine, ten
-times as fast, through xlsx_values; with openpyxl's read-only mode where calamine cannot) and applies a
+This is the only module that imports openpyxl. It reads tabs as raw values (with python-calamine, six to
+eight times as fast, through xlsx_values; with openpyxl's read-only mode where calamine cannot) and applies a
 `Plan` by editing the bot tabs' parts of the file in place (xlsx_patch), or with openpyxl's full rewrite
 where that is not possible. The file itself, and the person who may be editing it at the same time, are
 guarded by workbook_file: fingerprinted reads, office lock files, atomic saves.
