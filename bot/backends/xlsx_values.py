@@ -26,7 +26,8 @@ from itertools import zip_longest
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-from .xlsx_package import Package, PatchUnsupported, column_index
+from .xlsx_package import Package, PatchUnsupported
+from .xlsx_patch import split_ref
 
 # A cell past column AZ, or a cell or row numbered 200,000 or more, as the sheet XML writes it: ` r="BA7"`,
 # ` r="A200000"`, `<row r="1048576"`; either quote, and lower-case letters too (the standard says upper
@@ -34,7 +35,7 @@ from .xlsx_package import Package, PatchUnsupported, column_index
 # at most 10.4 million cells.
 _FAR = re.compile(rb' r=["\'](?:(?:[A-Za-z]{3}|[B-Zb-z][A-Za-z])[0-9]|[A-Za-z]{0,3}(?:[2-9][0-9]{5}|[1-9][0-9]{6,})["\'])')
 _EXACT = 2.0 ** 53     # every whole float below this is exactly an int; openpyxl gives an int for it
-_ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3})([0-9]{1,7})["\']')
+_ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 _ERROR_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</')
 _ERROR_TYPE = (b' t="e"', b" t='e'")
 _CELL_END = re.compile(rb'</(?:[\w.-]+:)?c>')
@@ -160,7 +161,6 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], str | None] | None:
             close = _CELL_END.search(xml, end) if xml[end - 1:end] != b"/" else None   # <c .../> has no value
             body = xml[end + 1:close.start()] if close else b""
             value = _ERROR_VALUE.search(body)
-            row, column = int(ref.group(2)), column_index(ref.group(1).decode().upper())
-            out[(row, column)] = value.group(1).decode() if value else None
+            out[split_ref(ref.group(1).decode())] = value.group(1).decode() if value else None
             at = xml.find(marker, end)
     return out
