@@ -7,7 +7,10 @@ readers differ this module gives openpyxl's value:
 - an empty cell is None (calamine: "");
 - a whole number is an int (calamine: a float for every number);
 - a date-formatted cell is a datetime, at midnight when it holds no time (calamine: a date);
-- an error cell (#N/A, #REF!) is its text (calamine: ""), taken from the sheet's XML.
+- an error cell (#N/A, #REF!) is its text (calamine: ""), taken from the sheet's XML;
+- a negative number is the number, taken from the sheet's XML (calamine, in a date format: only its time
+  of day; openpyxl: a date of 1899; Google: the number, which this matches).
+A number past 9999-12-31 in a date format stays the number, as Google reads it (openpyxl: `#VALUE!`).
 One difference is kept on purpose: calamine decodes the `_xHHHH_` escapes Excel writes for characters XML
 cannot hold (a pasted carriage return is `_x000D_` in the file), where openpyxl's read-only mode leaves them
 in the text, which is not what the person typed. The bot escapes such sequences in what it writes
@@ -39,6 +42,9 @@ _ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 _ERROR_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</')
 _ERROR_TYPE = (b' t="e"', b" t='e'")
 _CELL_END = re.compile(rb'</(?:[\w.-]+:)?c>')
+_CELL_TYPE = re.compile(rb'\st=["\']([A-Za-z]+)["\']')
+_VALUE_TAG = re.compile(rb'<(?:[\w.-]+:)?v>')
+_TAG_NAME = re.compile(rb'<(?:/?[\w.-]+:)?(/?[\w.-]+)[\s>/]')
 _CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
 _BLANK = {"": None}   # an empty cell, calamine's "", is openpyxl's None
 _BLOCK = 2048         # rows converted at a time (as_openpyxl_values)
@@ -80,8 +86,8 @@ class CalamineTabs:
         if entry is None or not entry.part or entry.part not in self.package.names:
             return None
         xml = self.package.zin.read(entry.part)
-        errors = error_cells(xml)
-        if errors is None or _FAR.search(xml):
+        exact = exact_cells(xml)
+        if exact is None or _FAR.search(xml):
             return None
         del xml
         try:
@@ -92,13 +98,13 @@ class CalamineTabs:
             return None
         rows = as_openpyxl_values(grid, shared)
         del grid
-        for (r, c), text in errors.items():
+        for (r, c), value in exact.items():
             while len(rows) < r:
                 rows.append([])
             row = rows[r - 1]
             if len(row) < c:
                 row.extend([None] * (c - len(row)))
-            row[c - 1] = text
+            row[c - 1] = value
         return rows
 
 
@@ -146,10 +152,15 @@ def _value(v, one):
     return v    # bool, int, time, timedelta: as openpyxl gives them
 
 
-def error_cells(xml: bytes) -> dict[tuple[int, int], str | None] | None:
-    """(row, column) -> the text of each error cell (`t="e"`) of a sheet part: what openpyxl reads there
-    (`#N/A`, `#REF!`; None without a cached value). None when an error cell has no reference to place it."""
-    out: dict[tuple[int, int], str | None] = {}
+def exact_cells(xml: bytes) -> dict[tuple[int, int], object] | None:
+    """(row, column) -> the value openpyxl (or Google) gives a cell of a sheet part where calamine's differs:
+    - an error cell (`t="e"`): its text (`#N/A`, `#REF!`; None without a cached value), calamine's "";
+    - a negative number: the number. In a date format calamine gives only its time of day (-5 reads as
+      00:00), a wrong value where Google's unformatted read gives -5 and openpyxl a date of 1899; the
+      number, which no rule takes for a date, reads alike on both backends. Rare: found by looking for
+      `v>-` before any parse.
+    None when such a cell has no reference to place it."""
+    out: dict[tuple[int, int], object] = {}
     for marker in _ERROR_TYPE:
         at = xml.find(marker)
         while at >= 0:
@@ -163,4 +174,39 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], str | None] | None:
             value = _ERROR_VALUE.search(body)
             out[split_ref(ref.group(1).decode())] = value.group(1).decode() if value else None
             at = xml.find(marker, end)
+    at = xml.find(b"v>-")
+    while at >= 0:
+        number = _negative_number(xml, at)
+        if number is not None:
+            start, value = number
+            end = xml.find(b">", start)
+            ref = _ERROR_REF.search(xml, start, end)
+            if ref is None:
+                return None
+            out[split_ref(ref.group(1).decode())] = value
+        at = xml.find(b"v>-", at + 3)
     return out
+
+
+def _negative_number(xml: bytes, at: int) -> tuple[int, int | float] | None:
+    """Where a cell holding a negative number starts, and the number, for an occurrence of `v>-` at `at`;
+    None when that is not a number cell's value (another element's text, a formula's text result)."""
+    tag = xml.rfind(b"<", 0, at)
+    if not _VALUE_TAG.fullmatch(xml, tag, at + 2):
+        return None
+    start = tag
+    while True:   # back over the cell's formula (<f>...</f>) to the cell's own tag; text holds no "<"
+        start = xml.rfind(b"<", 0, start)
+        name = _TAG_NAME.match(xml, start)
+        if name is None or name.group(1) not in (b"c", b"f", b"/f"):
+            return None
+        if name.group(1) == b"c":
+            break
+    kind = _CELL_TYPE.search(xml, start, xml.find(b">", start))
+    if kind is not None and kind.group(1) != b"n":
+        return None
+    try:
+        number = float(xml[at + 2:xml.find(b"<", at)])
+    except ValueError:
+        return None
+    return start, _value(number, None)
