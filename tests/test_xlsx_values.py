@@ -18,7 +18,7 @@ from bot.backends.base import CreateTab, Plan, RangeWrite
 from bot.backends.workbook import WorkbookBackend, clean_text
 from bot.backends.xlsx_package import ooxml_escaped
 from bot.read import cells
-from bot.backends.xlsx_values import _FAR, CalamineTabs, as_openpyxl_values, exact_cells
+from bot.backends.xlsx_values import _FAR, CalamineTabs, as_openpyxl_values, error_cells, negative_numbers
 from tests import excel_books
 
 LOG = "Defective Log"
@@ -104,6 +104,13 @@ def test_texts_that_do_not_repeat_are_not_shared_but_blanks_still_read_as_none()
     pytest.param(b'<c r="D3" t="e"/><c r="E3"><v>1</v></c>', {(3, 4): None}, id="no-cached-value"),
     pytest.param(b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c>', {}, id="no-error"),
     pytest.param(b'<c t="e"><v>#N/A</v></c>', None, id="no-reference"),
+    pytest.param(b'<c r="A2" s="3"><v>-5</v></c>', {}, id="a-negative-number-is-no-error"),
+])
+def test_error_cells_are_found_in_the_sheet_xml(xml, expected):
+    assert error_cells(b"<sheetData><row>" + xml + b"</row></sheetData>") == expected
+
+
+@pytest.mark.parametrize("xml, expected", [
     pytest.param(b'<c r="A2" s="3"><v>-5</v></c>', {(2, 1): -5}, id="negative-whole-number"),
     pytest.param(b'<c r="B2" s="3" t="n"><v>-0.5</v></c>', {(2, 2): -0.5}, id="negative-fraction-typed-n"),
     pytest.param(b'<x:c r="C2"><x:f>A2-1</x:f><x:v>-6</x:v></x:c>', {(2, 3): -6}, id="negative-formula-prefixed"),
@@ -111,10 +118,11 @@ def test_texts_that_do_not_repeat_are_not_shared_but_blanks_still_read_as_none()
     pytest.param(b'<c r="E2" t="inlineStr"><is><t>-5</t></is></c>', {}, id="inline-text-minus"),
     pytest.param(b'<c r="F2"><v>5</v></c><xv>-5</xv>', {}, id="another-element-ending-in-v"),
     pytest.param(b'<c r="G2"><v>-</v></c>', {}, id="not-a-number"),
+    pytest.param(b'<c r="H2" t="e"><v>#N/A</v></c><c r="I2"><v>3</v></c>', {}, id="no-negative"),
     pytest.param(b'<c><v>-5</v></c>', None, id="negative-without-reference"),
 ])
-def test_cells_calamine_reads_otherwise_are_found_in_the_sheet_xml(xml, expected):
-    found = exact_cells(b"<sheetData><row>" + xml + b"</row></sheetData>")
+def test_negative_numbers_are_found_in_the_sheet_xml(xml, expected):
+    found = negative_numbers(b"<sheetData><row>" + xml + b"</row></sheetData>")
     assert found == expected
     assert [type(v) for v in (found or {}).values()] == [type(v) for v in (expected or {}).values()]
 
@@ -190,25 +198,49 @@ def test_calamine_reads_what_openpyxl_read_with_tables_and_totals_rows(tmp_path,
     assert kinds(by_calamine) == kinds(by_openpyxl)
 
 
-def test_a_serial_no_date_can_hold_reads_as_the_number_google_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize("number_format, serial, expected", [
+    pytest.param("yyyy-mm-dd", -5, -5, id="negative-date"),
+    pytest.param("yyyy-mm-dd", -0.5, -0.5, id="negative-fraction-date"),
+    pytest.param("yyyy-mm-dd hh:mm", -45964.25, -45964.25, id="negative-datetime"),
+    pytest.param("hh:mm", -0.25, -0.25, id="negative-time"),
+    pytest.param("[h]:mm", -2, -2, id="negative-duration"),
+    pytest.param("0.00", -7, -7, id="negative-plain-number"),
+    pytest.param("yyyy-mm-dd", 2958466, 2958466, id="past-9999-date"),
+    pytest.param("yyyy-mm-dd", 45964, datetime(2025, 11, 3), id="a-date"),
+    pytest.param("yyyy-mm-dd hh:mm", 45964.25, datetime(2025, 11, 3, 6), id="a-datetime"),
+    pytest.param("hh:mm", 0.5, time(12), id="a-time-stays-a-time"),
+    pytest.param("[h]:mm", 1.5, timedelta(hours=36), id="a-duration-stays-a-duration"),
+])
+def test_a_serial_no_date_can_hold_reads_as_the_number_google_gives(tmp_path, number_format, serial, expected):
     """In a date format, calamine reads -5 as a bare time of day (00:00) and openpyxl as 1899-12-25; Google's
     unformatted read gives the serial, -5, and so does the workbook now: the rule then says the same on both
-    backends ("-5 is not a date"). Past 9999-12-31 calamine gives the number (openpyxl: #VALUE!)."""
+    backends ("-5 is not a date"). Past 9999-12-31 calamine gives the number (openpyxl: #VALUE!), as Google
+    does."""
     path = tmp_path / "serials.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(LOG)
-    dated = wb.add_format({"num_format": "yyyy-mm-dd"})
-    serials = [-5, -0.5, 2958466, 45964, 45964.25]
     ws.write_row(0, 0, ["Date Logged", "Ticket ID"])
-    for r, serial in enumerate(serials, start=1):
-        ws.write_number(r, 0, serial, dated)
-        ws.write_string(r, 1, f"CS-{r}")
+    ws.write_number(1, 0, serial, wb.add_format({"num_format": number_format}))
+    ws.write_string(1, 1, "CS-1")
     wb.close()
-    read = [row[0] for row in WorkbookBackend(path).read([LOG]).tabs[LOG][1:]]
-    assert [(type(v), v) for v in read] == [(int, -5), (float, -0.5), (int, 2958466),
-                                            (datetime, datetime(2025, 11, 3)), (datetime, datetime(2025, 11, 3, 6))]
-    assert [cells.parse_date(v)[1] for v in read[:3]] == [cells.parse_date(s)[1] for s in serials[:3]] == \
-        ["-5 is not a date", "-0.5 is not a date", "2958466 is not a date"]
+    read = WorkbookBackend(path).read([LOG]).tabs[LOG]
+    assert (type(read[1][0]), read[1][0]) == (type(expected), expected)
+    if not isinstance(expected, (datetime, time, timedelta)):
+        assert cells.parse_date(read[1][0])[1] == cells.parse_date(serial)[1] == f"{serial} is not a date"
+
+
+def test_times_and_numbers_keep_their_values_beside_a_negative_serial(tmp_path, monkeypatch):
+    path = tmp_path / "beside.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(LOG)
+    ws.write_row(0, 0, ["Date Logged", "Ticket ID", "Time", "Amount"])
+    ws.write_row(1, 0, [-5, "CS-1", 0.75, -12.5], None)
+    ws.write_number(1, 0, -5, wb.add_format({"num_format": "yyyy-mm-dd"}))
+    ws.write_number(1, 2, 0.75, wb.add_format({"num_format": "hh:mm"}))
+    wb.close()
+    by_calamine, by_openpyxl = read_both(path, [LOG], monkeypatch)
+    assert by_calamine[LOG][1] == [-5, "CS-1", time(18), -12.5]
+    assert by_openpyxl[LOG][1] == [datetime(1899, 12, 25), "CS-1", time(18), -12.5]
 
 
 @pytest.mark.parametrize("cell", ["BA3", "A200001"])

@@ -7,13 +7,14 @@ readers differ this module gives openpyxl's value:
 - an empty cell is None (calamine: "");
 - a whole number is an int (calamine: a float for every number);
 - a date-formatted cell is a datetime, at midnight when it holds no time (calamine: a date);
-- an error cell (#N/A, #REF!) is its text (calamine: ""), taken from the sheet's XML;
-- a negative number is the number, taken from the sheet's XML (calamine, in a date format: only its time
-  of day; openpyxl: a date of 1899; Google: the number, which this matches).
-A number past 9999-12-31 in a date format stays the number, as Google reads it (openpyxl: `#VALUE!`).
-One difference is kept on purpose: calamine decodes the `_xHHHH_` escapes Excel writes for characters XML
-cannot hold (a pasted carriage return is `_x000D_` in the file), where openpyxl's read-only mode leaves them
-in the text, which is not what the person typed. The bot escapes such sequences in what it writes
+- an error cell (#N/A, #REF!) is its text (calamine: ""), taken from the sheet's XML.
+Three differences are kept on purpose. A serial no date can hold, in a date, time or duration format, is
+the number, as Google's unformatted read gives it, so a rule says the same of it on both backends: a
+negative one is taken from the sheet's XML when calamine gave a time or a duration anywhere in the tab
+(calamine gives -5 in a date format as 00:00, openpyxl as 1899-12-25); one past 9999-12-31 calamine
+already gives as the number (openpyxl: `#VALUE!`). And calamine decodes the `_xHHHH_` escapes Excel
+writes for characters XML cannot hold (a pasted carriage return is `_x000D_` in the file), where openpyxl's
+read-only mode leaves them in the text, which is not what the person typed. The bot escapes such sequences in what it writes
 (xlsx_package.ooxml_escaped), so its own text reads back unchanged.
 
 Guard: calamine holds a tab as a dense rectangle, so one stray cell far away (say XFD1048576) would ask
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from itertools import zip_longest
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
@@ -46,6 +47,7 @@ _CELL_TYPE = re.compile(rb'\st=["\']([A-Za-z]+)["\']')
 _VALUE_TAG = re.compile(rb'<(?:[\w.-]+:)?v>')
 _TAG_NAME = re.compile(rb'<(?:/?[\w.-]+:)?(/?[\w.-]+)[\s>/]')
 _CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
+_DATE_PARTS = {time, timedelta}   # what calamine gives for a serial in a time or duration format
 _BLANK = {"": None}   # an empty cell, calamine's "", is openpyxl's None
 _BLOCK = 2048         # rows converted at a time (as_openpyxl_values)
 _SAMPLE = 256         # texts of a block's column looked at to tell whether they repeat
@@ -86,7 +88,7 @@ class CalamineTabs:
         if entry is None or not entry.part or entry.part not in self.package.names:
             return None
         xml = self.package.zin.read(entry.part)
-        exact = exact_cells(xml)
+        exact = error_cells(xml)
         if exact is None or _FAR.search(xml):
             return None
         del xml
@@ -96,8 +98,16 @@ class CalamineTabs:
             if not _calamine_failed(exc):
                 raise
             return None
-        rows = as_openpyxl_values(grid, shared)
+        kinds: set[type] = set()
+        rows = as_openpyxl_values(grid, shared, kinds)
         del grid
+        if kinds & _DATE_PARTS:
+            # A time of day or a duration: perhaps a negative serial calamine read as one. Rare, so the
+            # sheet's XML is looked at again only then (a pass over a 100,000-row tab costs 0.1 s).
+            negative = negative_numbers(self.package.zin.read(entry.part))
+            if negative is None:
+                return None
+            exact.update(negative)
         for (r, c), value in exact.items():
             while len(rows) < r:
                 rows.append([])
@@ -108,9 +118,10 @@ class CalamineTabs:
         return rows
 
 
-def as_openpyxl_values(grid: list[list], shared: dict) -> list[list]:
+def as_openpyxl_values(grid: list[list], shared: dict, kinds: set[type] | None = None) -> list[list]:
     """calamine's rows with each cell as openpyxl gives it (see the module's docstring), trailing blank cells
     dropped. `shared`: equal texts and datetimes become one object (a cycle holds every cell it read).
+    `kinds`, when given, gets the type of every cell calamine gave that is not text.
 
     Column by column, _BLOCK rows at a time: a column of text alone (most of a log: names, tickets,
     products, and its blanks) takes one dict look per cell in C, no Python call; a column of numbers or
@@ -124,13 +135,16 @@ def as_openpyxl_values(grid: list[list], shared: dict) -> list[list]:
         columns = []
         # zip_longest: calamine gives a rectangle, but zip would silently drop the cells of a longer row
         for column in zip_longest(*grid[lo:lo + _BLOCK], fillvalue=""):
-            if set(map(type, column)) == {str}:
+            types = set(map(type, column))
+            if types == {str}:
                 # Shared only where texts repeat (products, levels, owners): names or emails would only
                 # grow the dict, and a dict of a million texts is slow to look up.
                 sample = column[:_SAMPLE]
                 look = one if len(set(sample)) * 2 <= len(sample) else _BLANK.get
                 columns.append(map(look, column, column))
             else:
+                if kinds is not None:
+                    kinds |= types
                 columns.append([one(v, v) if type(v) is str else _value(v, one) for v in column])
         for values in zip(*columns):
             row = list(values)
@@ -152,14 +166,10 @@ def _value(v, one):
     return v    # bool, int, time, timedelta: as openpyxl gives them
 
 
-def exact_cells(xml: bytes) -> dict[tuple[int, int], object] | None:
-    """(row, column) -> the value openpyxl (or Google) gives a cell of a sheet part where calamine's differs:
-    - an error cell (`t="e"`): its text (`#N/A`, `#REF!`; None without a cached value), calamine's "";
-    - a negative number: the number. In a date format calamine gives only its time of day (-5 reads as
-      00:00), a wrong value where Google's unformatted read gives -5 and openpyxl a date of 1899; the
-      number, which no rule takes for a date, reads alike on both backends. Rare: found by looking for
-      `v>-` before any parse.
-    None when such a cell has no reference to place it."""
+def error_cells(xml: bytes) -> dict[tuple[int, int], object] | None:
+    """(row, column) -> the text of each error cell (`t="e"`) of a sheet part: what openpyxl reads there
+    (`#N/A`, `#REF!`; None without a cached value), where calamine gives "". None when an error cell has
+    no reference to place it."""
     out: dict[tuple[int, int], object] = {}
     for marker in _ERROR_TYPE:
         at = xml.find(marker)
@@ -174,13 +184,21 @@ def exact_cells(xml: bytes) -> dict[tuple[int, int], object] | None:
             value = _ERROR_VALUE.search(body)
             out[split_ref(ref.group(1).decode())] = value.group(1).decode() if value else None
             at = xml.find(marker, end)
+    return out
+
+
+def negative_numbers(xml: bytes) -> dict[tuple[int, int], int | float] | None:
+    """(row, column) -> each negative number of a sheet part. In a date or time format calamine gives only
+    its time of day (-5 reads as 00:00; in a duration format, -5 days), a wrong value where Google's
+    unformatted read gives -5 (and openpyxl a date of 1899); the number, which no rule takes for a date,
+    reads alike on both backends. None when such a cell has no reference to place it."""
+    out: dict[tuple[int, int], int | float] = {}
     at = xml.find(b"v>-")
     while at >= 0:
         number = _negative_number(xml, at)
         if number is not None:
             start, value = number
-            end = xml.find(b">", start)
-            ref = _ERROR_REF.search(xml, start, end)
+            ref = _ERROR_REF.search(xml, start, xml.find(b">", start))
             if ref is None:
                 return None
             out[split_ref(ref.group(1).decode())] = value
