@@ -18,8 +18,9 @@ read-only mode leaves them in the text, which is not what the person typed. The 
 (xlsx_package.ooxml_escaped), so its own text reads back unchanged.
 
 Guard: calamine holds a tab as a dense rectangle, so one stray cell far away (say XFD1048576) would ask
-for hundreds of gigabytes and abort the process. A tab with a cell beyond column AZ or row 199,999 is left
-to openpyxl (`rows` gives None), which reads row by row.
+for hundreds of gigabytes and abort the process. A tab whose rectangle (last row by last column) would
+hold more than 52 × 199,999 cells is left to openpyxl (`rows` gives None), which reads row by row; a tab
+within column AZ and row 199,999 is known to fit from one look at its XML (`rectangle_fits`).
 """
 from __future__ import annotations
 
@@ -31,13 +32,20 @@ from itertools import zip_longest
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .xlsx_package import Package, PatchUnsupported
-from .xlsx_patch import split_ref
+from .xlsx_patch import column_index, split_ref
 
 # A cell past column AZ, or a cell or row numbered 200,000 or more, as the sheet XML writes it: ` r="BA7"`,
 # ` r="A200000"`, `<row r="1048576"`; either quote, and lower-case letters too (the standard says upper
-# case, calamine reads either). Such a tab is read by openpyxl: within these limits calamine's rectangle is
-# at most 10.4 million cells.
+# case, calamine reads either). Within these limits calamine's rectangle fits (_CELLS); past them it is
+# measured (rectangle_fits).
 _FAR = re.compile(rb' r=["\'](?:(?:[A-Za-z]{3}|[B-Zb-z][A-Za-z])[0-9]|[A-Za-z]{0,3}(?:[2-9][0-9]{5}|[1-9][0-9]{6,})["\'])')
+# calamine's rectangle may hold this many cells (a log of 199,999 rows up to column AZ): about 36 bytes a
+# cell while it is read and converted, so at most some 375 MB. Past it a tab is read by openpyxl.
+_CELLS = 52 * 199_999
+# For the rectangle of a tab _FAR flags: a row number of 10,000 or more (in a cell's or a row's reference),
+# and a column past Z.
+_ROW_FROM_10000 = re.compile(rb' r=["\'][A-Za-z]{0,3}([1-9][0-9]{4,})["\']')
+_COLUMN_PAST_Z = re.compile(rb' r=["\']([A-Za-z]{2,3})[0-9]')
 _EXACT = 2.0 ** 53     # every whole float below this is exactly an int; openpyxl gives an int for it
 _ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 _ERROR_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</')
@@ -89,7 +97,7 @@ class CalamineTabs:
             return None
         xml = self.package.zin.read(entry.part)
         exact = error_cells(xml)
-        if exact is None or _FAR.search(xml):
+        if exact is None or not rectangle_fits(xml):
             return None
         del xml
         try:
@@ -116,6 +124,19 @@ class CalamineTabs:
                 row.extend([None] * (c - len(row)))
             row[c - 1] = value
         return rows
+
+
+def rectangle_fits(xml: bytes) -> bool:
+    """Whether calamine's rectangle for this sheet part (its last row by its last column) holds at most
+    _CELLS cells. A tab within column AZ and row 199,999 does (one regular-expression pass); otherwise the
+    references are read for the last row and column, two more passes, which a tab with a stray cell in
+    column BA or a rep's own columns past AZ is worth: openpyxl reads a 100,000-row tab in about 28 s,
+    calamine in 2.5 s (bench/results.md, fourteenth session)."""
+    if not _FAR.search(xml):
+        return True
+    rows = max(map(int, set(_ROW_FROM_10000.findall(xml))), default=9_999)
+    columns = max((column_index(c.decode().upper()) for c in set(_COLUMN_PAST_Z.findall(xml))), default=26)
+    return rows * columns <= _CELLS
 
 
 def as_openpyxl_values(grid: list[list], shared: dict, kinds: set[type] | None = None) -> list[list]:
