@@ -282,7 +282,8 @@ def measure(ds, path):
                     ("length", lambda a, k: pc.utf8_length(a)),
                     ("lower+is_in", lambda a, k: pc.is_in(pc.utf8_lower(a), value_set=PH_ARROW)),
                     ("printable", lambda a, k: pc.utf8_is_printable(a)),
-                    ("email regex (email cols)", lambda a, k: pc.match_substring_regex(a, EMAIL_RE) if k == "email" else None)):
+                    ("email regex (email cols)",
+                     lambda a, k: pc.match_substring_regex(a, EMAIL_RE) if k == "email" else None)):
         c, w, _ = timed(lambda: [f(a, k) for a, k in text_arrow])
         row(ds, f"4   Arrow {name}", c, w)
     c, w, arrow_dict = timed(lambda: [pc.dictionary_encode(a) for a in low_arrow])
@@ -335,7 +336,8 @@ def measure(ds, path):
     row(ds, f"E2E [bot] parse_column of the same {len(lowcard)} choice/date cols", c, w)
     c, w, _ = timed(lambda: [parse_column(e[4], e[2], False) for e in texty])
     row(ds, f"E2E [bot] parse_column of the same {len(texty)} text cols (again)", c, w)
-    changed = sum(1 for a, k in text_arrow if not pc.all(pc.equal(pc.utf8_length(a), pc.utf8_length(pc.utf8_trim_whitespace(a)))).as_py())
+    changed = sum(1 for a, k in text_arrow
+                  if not pc.all(pc.equal(pc.utf8_length(a), pc.utf8_length(pc.utf8_trim_whitespace(a)))).as_py())
     print(f"  text columns where trimming changes some cell: {changed} of {len(text_arrow)}")
 
     # 6. Back to Python ---------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ negative one is taken from the sheet's XML when calamine gave a time or a durati
 (calamine gives -5 in a date format as 00:00, openpyxl as 1899-12-25); one past 9999-12-31 calamine
 already gives as the number (openpyxl: `#VALUE!`). And calamine decodes the `_xHHHH_` escapes Excel
 writes for characters XML cannot hold (a pasted carriage return is `_x000D_` in the file), where openpyxl's
-read-only mode leaves them in the text, which is not what the person typed. The bot escapes such sequences in what it writes
-(xlsx_package.ooxml_escaped), so its own text reads back unchanged.
+read-only mode leaves them in the text, which is not what the person typed. The bot escapes such
+sequences in what it writes (xlsx_package.ooxml_escaped), so its own text reads back unchanged.
 
 Guard: calamine holds a tab as a dense rectangle, so one stray cell far away (say XFD1048576) would ask
 for hundreds of gigabytes and abort the process. A tab whose rectangle (last row by last column) would
@@ -231,12 +231,12 @@ def _negative_number(xml: bytes, at: int) -> tuple[int, int | float] | None:
     """Where a cell holding a negative number starts, and the number, for an occurrence of `v>-` at `at`;
     None when that is not a number cell's value (another element's text, a formula's text result)."""
     tag = xml.rfind(b"<", 0, at)
-    if not _VALUE_TAG.fullmatch(xml, tag, at + 2):
+    if tag < 0 or not _VALUE_TAG.fullmatch(xml, tag, at + 2):
         return None
     start = tag
     while True:   # back over the cell's formula (<f>...</f>) to the cell's own tag; text holds no "<"
         start = xml.rfind(b"<", 0, start)
-        name = _TAG_NAME.match(xml, start)
+        name = _TAG_NAME.match(xml, start) if start >= 0 else None
         if name is None or name.group(1) not in (b"c", b"f", b"/f"):
             return None
         if name.group(1) == b"c":
