@@ -105,6 +105,7 @@ def test_texts_that_do_not_repeat_are_not_shared_but_blanks_still_read_as_none()
     pytest.param(b'<c r="D3" t="e"/><c r="E3"><v>1</v></c>', {(3, 4): None}, id="no-cached-value"),
     pytest.param(b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c>', {}, id="no-error"),
     pytest.param(b'<c t="e"><v>#N/A</v></c>', None, id="no-reference"),
+    pytest.param(b'<c r="B4"\nt="e"><v>#N/A</v></c>', {(4, 2): "#N/A"}, id="a-line-break-before-t"),
     pytest.param(b'<c r="A2" s="3"><v>-5</v></c>', {}, id="a-negative-number-is-no-error"),
 ])
 def test_error_cells_are_found_in_the_sheet_xml(xml, expected):
@@ -140,6 +141,9 @@ def test_negative_numbers_are_found_in_the_sheet_xml(xml, expected):
     pytest.param(b'<row r="7"><c r="xfd7"><v>1</v></c></row>', True, id="lower-case"),
     pytest.param(b'<row r="7"><c r="az7"><v>1</v></c></row>', False, id="lower-case-near"),
     pytest.param(b'<row r="7" spans="1:3"><c r="C7" t="s"><v>200000</v></c></row>', False, id="a-value-is-no-ref"),
+    pytest.param(b'<row r="7"><c\nr="XFD7"><v>1</v></c></row>', True, id="a-line-break-before-r"),
+    pytest.param(b'<row\tr="1048576"><c><v>1</v></c></row>', True, id="a-tab-before-r"),
+    pytest.param(b'<pageMargins header="0.3" footer="0.3"/>', False, id="other-attributes-ending-in-r"),
 ])
 def test_cells_too_far_out_for_calamine_are_seen(xml, far):
     assert bool(_FAR.search(xml)) is far
@@ -261,6 +265,8 @@ def test_times_and_numbers_keep_their_values_beside_a_negative_serial(tmp_path, 
     pytest.param(b'<row r="5"><c r="XFD5"><v>1</v></c></row>', False, id="XFD-with-rows-unknown"),
     pytest.param(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', False, id="the-last-cell"),
     pytest.param(b'<row r="1048576"><c><v>1</v></c></row>', False, id="far-row-without-cell-refs"),
+    pytest.param(b'<row\nr="100000"><c\nr="A100000"/><c\r\nr="CZ100000"><v>1</v></c></row>', False,
+                 id="line-breaks-between-attributes"),
 ])
 def test_calamine_reads_a_tab_whose_rectangle_fits(xml, fits):
     assert rectangle_fits(b"<sheetData>" + xml + b"</sheetData>") is fits
@@ -282,15 +288,19 @@ def test_a_tab_reaching_far_out_is_read_alike(tmp_path, monkeypatch, cell, by):
     assert (CalamineTabs(path.read_bytes()).rows(LOG, {}) is not None) is (by == "calamine")
 
 
-def test_a_cell_at_the_last_row_and_column_does_not_bring_the_process_down(tmp_path):
+@pytest.mark.parametrize("between", [b" ", b"\n"], ids=["spaces-between-attributes", "line-breaks"])
+def test_a_cell_at_the_last_row_and_column_does_not_bring_the_process_down(tmp_path, between):
     """calamine would ask for a dense rectangle of 17 billion cells and abort the interpreter: run in a
-    child process, so a broken guard fails this test instead of the whole run."""
+    child process, so a broken guard fails this test instead of the whole run. XML may separate attributes
+    with any whitespace; the guard must see the reference all the same."""
     path = tmp_path / "last.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(LOG)
     ws.write_row(0, 0, ["Ticket", "Note"])
     ws.write(1048575, 16383, "XFD1048576")
     wb.close()
+    if between != b" ":
+        excel_books.edit_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(' r="', between.decode() + 'r="'))
     code = ("import sys; from bot.backends.workbook import WorkbookBackend; "
             f"rows = WorkbookBackend(sys.argv[1]).read([{LOG!r}]).tabs[{LOG!r}]; "
             "print(len(rows), rows[-1][-1], len(rows[-1]))")
