@@ -28,6 +28,7 @@ import io
 import re
 from datetime import date, datetime, time, timedelta
 from itertools import zip_longest
+from operator import methodcaller
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
@@ -44,10 +45,11 @@ _FAR = re.compile(rb'r=["\'](?:(?:[A-Za-z]{3}|[B-Zb-z][A-Za-z])[0-9]|[A-Za-z]{0,
 # calamine's rectangle may hold this many cells (a log of 199,999 rows up to column AZ): about 36 bytes a
 # cell while it is read and converted, so at most some 375 MB. Past it a tab is read by openpyxl.
 _CELLS = 52 * 199_999
-# For the rectangle of a tab _FAR flags: a row number of 10,000 or more (in a cell's or a row's reference),
-# and a column past Z.
-_ROW_FROM_10000 = re.compile(rb'r=["\'][A-Za-z]{0,3}([1-9][0-9]{4,})["\']')
+# For the rectangle of a tab _FAR flags: the row numbers of at least 7, 6 and 5 digits (in a cell's or a
+# row's reference), the longest first, so that only the few longest are read; and a column past Z.
+_ROWS_FROM = [re.compile(rb'r=["\'][A-Za-z]{0,3}([1-9][0-9]{%d,})["\']' % d) for d in (6, 5, 4)]
 _COLUMN_PAST_Z = re.compile(rb'r=["\']([A-Za-z]{2,3})[0-9]')
+_FIRST_GROUP = methodcaller("group", 1)
 _EXACT = 2.0 ** 53     # every whole float below this is exactly an int; openpyxl gives an int for it
 _ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 _ERROR_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</')
@@ -131,14 +133,26 @@ class CalamineTabs:
 def rectangle_fits(xml: bytes) -> bool:
     """Whether calamine's rectangle for this sheet part (its last row by its last column) holds at most
     _CELLS cells. A tab within column AZ and row 199,999 does (one regular-expression pass); otherwise the
-    references are read for the last row and column, two more passes, which a tab with a stray cell in
-    column BA or a rep's own columns past AZ is worth: openpyxl reads a 100,000-row tab in about 28 s,
-    calamine in 2.5 s (bench/results.md, fourteenth session)."""
+    references are read for the last row and column, two to four more passes (0.35 s over a 100,000-row
+    tab), which a tab with a stray cell in column BA or a rep's own columns past AZ is worth: openpyxl
+    reads a 100,000-row tab in about 28 s, calamine in 2.5 s (bench/results.md, fourteenth session)."""
     if not _FAR.search(xml):
         return True
-    rows = max(map(int, set(_ROW_FROM_10000.findall(xml))), default=9_999)
-    columns = max((column_index(c.decode().upper()) for c in set(_COLUMN_PAST_Z.findall(xml))), default=26)
-    return rows * columns <= _CELLS
+    # One match at a time (finditer), not a list of them (findall): a list of a 100,000-row tab's
+    # references held 100 MB more while it was built.
+    letters = set(map(_FIRST_GROUP, _COLUMN_PAST_Z.finditer(xml)))
+    columns = max((column_index(c.decode().upper()) for c in letters), default=26)
+    return _last_row(xml) * columns <= _CELLS
+
+
+def _last_row(xml: bytes) -> int:
+    """The highest row number of 10,000 or more in the sheet part's references (9,999 when there is none),
+    the longest numbers looked for first, so that only the few longest are read."""
+    for pattern in _ROWS_FROM:
+        last = max(map(int, map(_FIRST_GROUP, pattern.finditer(xml))), default=0)
+        if last:
+            return last
+    return 9_999
 
 
 def as_openpyxl_values(grid: list[list], shared: dict, kinds: set[type] | None = None) -> list[list]:
