@@ -90,6 +90,34 @@ def test_quiet_cycle_writes_nothing_on_either_backend(both):
     assert [e.kind for e in fake.api_log] == ["metadata", "batchGet"]
 
 
+@pytest.mark.parametrize("serial", [-5, 2958466], ids=["negative", "past-9999-12-31"])
+def test_a_date_cell_no_date_can_hold_gives_the_same_log_issue_on_both_backends(tmp_path, fake_sheets, sa_key,  # noqa: F811
+                                                                                serial):
+    """A number in a date-formatted Date Logged cell that no date can be: Google's unformatted read gives
+    the number; the workbook, read by calamine, gave -5 as a time of day before (bot/backends/xlsx_values.py)."""
+    import openpyxl
+
+    tabs = tricky_rows()
+    header = tabs["Defective Log"][0]
+    at = header.index("Date Logged")
+    tabs["Defective Log"][1][at] = serial
+    path = tmp_path / "team.xlsx"
+    write_workbook(path, tabs)
+    wb = openpyxl.load_workbook(path)
+    wb["Defective Log"].cell(row=2, column=at + 1).number_format = "yyyy-mm-dd"   # as a rep's date column
+    wb.save(path)
+    for title, rows in tabs.items():
+        fake_sheets.add_tab(title, rows)
+    workbook, google = WorkbookBackend(path), GoogleBackend(fake_sheets.spreadsheet_id, sa_key.path,
+                                                            sleep=lambda s: None)
+    settings = load_settings(environ={})
+    run_cycle(workbook, settings, lambda: NOW)
+    run_cycle(google, settings, lambda: NOW)
+    issues = bot_tabs(workbook)["Log Issues"]
+    assert issues == bot_tabs(google)["Log Issues"]
+    assert [r[5] for r in issues if r[1] == 2 and r[4] == "Date Logged"] == [f"{serial} is not a date"]
+
+
 def test_quiet_cycle_is_skipped_after_the_read_on_both_backends(both, tmp_path):
     from bot.cycle.quiet import QuietCache
     workbook, google, fake = both
