@@ -32,8 +32,8 @@ from operator import methodcaller
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-from .xlsx_package import Package, PatchUnsupported
-from .xlsx_patch import column_index, split_ref
+from .xlsx_package import Package, PatchUnsupported, column_index
+from .xlsx_patch import split_ref
 
 # A cell past column AZ, or a cell or row numbered 200,000 or more, as the sheet XML writes it: ` r="BA7"`,
 # ` r="A200000"`, `<row r="1048576"`; either quote, and lower-case letters too (the standard says upper
@@ -51,7 +51,7 @@ _ROWS_FROM = [re.compile(rb'r=["\'][A-Za-z]{0,3}([1-9][0-9]{%d,})["\']' % d) for
 _COLUMN_PAST_Z = re.compile(rb'r=["\']([A-Za-z]{2,3})[0-9]')
 _FIRST_GROUP = methodcaller("group", 1)
 _EXACT = 2.0 ** 53     # every whole float below this is exactly an int; openpyxl gives an int for it
-_ERROR_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
+_CELL_REF = re.compile(rb'\sr=["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 _ERROR_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</')
 _ERROR_TYPE = (b't="e"', b"t='e'")   # after any space (as _FAR): another attribute ending in t is no "e"
 _CELL_END = re.compile(rb'</(?:[\w.-]+:)?c>')
@@ -141,7 +141,7 @@ def rectangle_fits(xml: bytes) -> bool:
     # One match at a time (finditer), not a list of them (findall): a list of a 100,000-row tab's
     # references held 100 MB more while it was built.
     letters = set(map(_FIRST_GROUP, _COLUMN_PAST_Z.finditer(xml)))
-    columns = max((column_index(c.decode().upper()) for c in letters), default=26)
+    columns = max((column_index(c.decode()) for c in letters), default=26)
     return _last_row(xml) * columns <= _CELLS
 
 
@@ -213,13 +213,13 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], object] | None:
         while at >= 0:
             start = xml.rfind(b"<", 0, at)
             end = xml.find(b">", at)
-            ref = _ERROR_REF.search(xml, start, end)
-            if ref is None:
+            at_cell = _cell_reference(xml, start, end)
+            if at_cell is None:
                 return None
             close = _CELL_END.search(xml, end) if xml[end - 1:end] != b"/" else None   # <c .../> has no value
             body = xml[end + 1:close.start()] if close else b""
             value = _ERROR_VALUE.search(body)
-            out[split_ref(ref.group(1).decode())] = value.group(1).decode() if value else None
+            out[at_cell] = value.group(1).decode() if value else None
             at = xml.find(marker, end)
     return out
 
@@ -235,12 +235,18 @@ def negative_numbers(xml: bytes) -> dict[tuple[int, int], int | float] | None:
         number = _negative_number(xml, at)
         if number is not None:
             start, value = number
-            ref = _ERROR_REF.search(xml, start, xml.find(b">", start))
-            if ref is None:
+            at_cell = _cell_reference(xml, start, xml.find(b">", start))
+            if at_cell is None:
                 return None
-            out[split_ref(ref.group(1).decode())] = value
+            out[at_cell] = value
         at = xml.find(b"v>-", at + 3)
     return out
+
+
+def _cell_reference(xml: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(row, column) of the cell whose opening tag is xml[start:end], from its `r` attribute; None without one."""
+    ref = _CELL_REF.search(xml, start, end)
+    return split_ref(ref.group(1).decode()) if ref else None
 
 
 def _negative_number(xml: bytes, at: int) -> tuple[int, int | float] | None:
