@@ -1,6 +1,6 @@
 """How one cell is read: every date form, money, counts, choices, emails, IDs."""
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -119,6 +119,46 @@ def test_money_with_more_than_two_decimals_is_a_warning_not_a_silent_rounding(va
 def test_not_dates_are_problems_not_crashes(value):
     parsed, problem = cells.parse_date(value)
     assert parsed is None and "not a date" in problem
+    assert "no year" not in problem      # only a day and a month are told their year is missing
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param("Smarch 3", id="word-then-day"),
+    pytest.param("3 bananas", id="day-then-word"),
+    pytest.param("Mon 3", id="weekday-then-day"),
+])
+def test_a_day_beside_a_word_that_is_no_month_is_not_said_to_lack_a_year(value):
+    parsed, problem = cells.parse_date(value)
+    assert parsed is None and problem.startswith(f"'{value}' is not a date (write it like")
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(1, date(1899, 12, 31), id="serial-1-first-day"),
+    pytest.param(cells.MAX_SERIAL, date(9999, 12, 31), id="last-serial-last-day"),
+    pytest.param(0, None, id="serial-0-no-day"),
+    pytest.param(cells.MAX_SERIAL + 1, None, id="past-the-last-serial"),
+])
+def test_date_serials_from_the_first_day_to_the_last(value, expected):
+    assert cells.parse_date(value)[0] == expected
+
+
+# The whole message, as a rep reads it in Log Issues: the cell quoted as typed, the forms to use.
+FORMS = "write it like 2026-11-03, 11/3/2026 or Nov 3, 2026"
+FORMS_DAY_FIRST = "write it like 2026-11-03, 3/11/2026 or 3 Nov 2026"
+
+
+@pytest.mark.parametrize("value, day_first, problem", [
+    pytest.param(0, False, "0 is not a date", id="serial-0"),
+    pytest.param("soon", False, f"'soon' is not a date ({FORMS})", id="word"),
+    pytest.param("soon", True, f"'soon' is not a date ({FORMS_DAY_FIRST})", id="word-day-first"),
+    pytest.param("Nov  3", False, f"'Nov 3' is not a date: it has no year ({FORMS})", id="no-year-spaces-folded"),
+    pytest.param("3 Nov", True, f"'3 Nov' is not a date: it has no year ({FORMS_DAY_FIRST})", id="no-year-day-first"),
+    pytest.param("Monday, November 3, 2026", True,
+                 f"'Monday, November 3, 2026' is not a date: November 3, 2026 is a Tuesday ({FORMS_DAY_FIRST})",
+                 id="wrong-weekday-day-first"),
+])
+def test_not_a_date_messages_quote_the_cell_and_show_the_forms(value, day_first, problem):
+    assert cells.parse_date(value, day_first=day_first) == (None, problem)
 
 
 def test_day_first_setting_swaps_day_and_month():
@@ -156,9 +196,27 @@ def test_bad_money(value, fragment):
     assert parsed is None and fragment in problem
 
 
+@pytest.mark.parametrize("value, problem", [
+    pytest.param("-$24.50", "-$24.50: must be more than $0.00", id="negative-shown-negative"),
+    pytest.param("$-3", "-$3.00: must be more than $0.00", id="minus-after-the-dollar"),
+    pytest.param("twenty", "'twenty' is not an amount (write it like 24.50)", id="word-quoted"),
+    pytest.param(float("inf"), "inf is not an amount", id="infinite"),
+    pytest.param(10 ** 13, "10000000000000 is too large to be an amount", id="ten-trillion"),
+])
+def test_bad_money_messages_quote_the_cell(value, problem):
+    assert cells.parse_money(value) == (None, problem)
+
+
+@pytest.mark.parametrize("value", ["$\u00a024.50", "24.50\u00a0USD", "\u00a024.50\u00a0"])
+def test_money_with_no_break_spaces(value):
+    """What a cell pasted from a web page or a PDF holds between the sign, the amount and the currency."""
+    assert cells.parse_money(value) == (24.5, None)
+
+
 @pytest.mark.parametrize("value, expected", [
     pytest.param(2, 2, id="int"), pytest.param(2.0, 2, id="float-whole"),
     pytest.param("2", 2, id="text"), pytest.param(" 12 ", 12, id="text-spaces"),
+    pytest.param("1,200", 1200, id="thousands-separator"),
 ])
 def test_counts(value, expected):
     assert cells.parse_count(value) == (expected, None)
@@ -170,6 +228,16 @@ def test_counts(value, expected):
 ])
 def test_bad_counts(value):
     assert cells.parse_count(value)[0] is None
+
+
+@pytest.mark.parametrize("value, problem", [
+    pytest.param("two", "'two' is not a whole number", id="word"),
+    pytest.param(2.5, "'2.5' is not a whole number", id="fraction"),
+    pytest.param("0", "0 must be at least 1", id="zero-text"),
+    pytest.param(-3, "-3 must be at least 1", id="negative"),
+])
+def test_bad_count_messages_quote_the_cell(value, problem):
+    assert cells.parse_count(value) == (None, problem)
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -190,6 +258,10 @@ def test_choice_rejects_other_words_and_checkbox_maps_to_yes_no():
     assert cells.parse_choice(True, ("Open", "Closed"))[0] is None
 
 
+def test_a_word_no_choice_matches_is_quoted_beside_the_choices():
+    assert cells.parse_choice(" Stale ", ("Open", "Closed")) == (None, "'Stale' is not one of: Open, Closed")
+
+
 @pytest.mark.parametrize("value, ok", [
     pytest.param("ana@example.com", True, id="plain"),
     pytest.param("a.b+tag@mail.example.co.uk", True, id="subdomain-plus"),
@@ -204,7 +276,8 @@ def test_email(value, ok):
 
 
 def test_email_problem_never_quotes_the_address():
-    assert "maria" not in cells.parse_email("maria.gomez@gmail")[1]
+    assert cells.parse_email("maria.gomez@gmail") == (
+        None, "Not an email address (needs one @, no spaces, and a dot in the domain)")
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -235,15 +308,51 @@ def test_different_products_differ():
 
 @pytest.mark.parametrize("value, blank", [
     (None, True), ("", True), ("   ", True), ("\u00a0", True), (float("nan"), True),
-    (0, False), ("0", False), (False, False),
+    (0, False), ("0", False), (False, False), ("\x01\x02", True), (" \x7f\ufffe ", False),
 ])
 def test_blank(value, blank):
     assert cells.is_blank(value) == blank
 
 
-def test_money_format_two_decimals():
-    assert cells.format_money(24.5) == "$24.50"
-    assert cells.format_money(1024) == "$1,024.00"
+@pytest.mark.parametrize("amount, shown", [
+    (24.5, "$24.50"), (1024, "$1,024.00"), (0, "$0.00"), (0.5, "$0.50"), (-3, "-$3.00"), (-1024.5, "-$1,024.50"),
+])
+def test_money_format_two_decimals(amount, shown):
+    assert cells.format_money(amount) == shown
+
+
+@pytest.mark.parametrize("length, expected", [
+    pytest.param(59, "x" * 59, id="short"),
+    pytest.param(60, "x" * 60, id="at-the-limit"),
+    pytest.param(61, "x" * 59 + "\u2026", id="cut-with-an-ellipsis"),
+])
+def test_problems_quote_a_cell_shortened_to_sixty_characters(length, expected):
+    assert cells.shown("x" * length) == expected
+
+
+@pytest.mark.parametrize("text, units", [
+    pytest.param("", 0, id="empty"), pytest.param("abc", 3, id="ascii"), pytest.param("caf\u00e9", 4, id="latin"),
+    pytest.param("a\U0001F600", 3, id="emoji-counts-two"), pytest.param("\U0001F600" * 2, 4, id="two-emoji"),
+])
+def test_utf16_length_counts_as_excel_does(text, units):
+    length = cells.utf16_length(text)
+    assert length == units and type(length) is int
+
+
+def test_day_numbers_of_no_dates_is_an_empty_column_of_day_numbers():
+    days = cells.day_numbers(np.array([], dtype=object))
+    assert days.dtype == np.int64 and len(days) == 0
+
+
+@pytest.mark.parametrize("value, reduced", [
+    pytest.param(None, "", id="none-blank"), pytest.param("  ", "", id="spaces-blank"),
+    pytest.param(3.0, 3, id="whole-float-is-int"), pytest.param(2.5, 2.5, id="fraction-kept"),
+    pytest.param(True, True, id="checkbox-kept"), pytest.param("x", "x", id="text-kept"),
+    pytest.param(date(2026, 11, 3), "2026-11-03", id="date-as-text"),
+    pytest.param(datetime(2026, 11, 3, 9, 30), "2026-11-03 09:30:00", id="datetime-as-text"),
+])
+def test_a_cell_reduced_to_what_decides_a_rewrite(value, reduced):
+    assert cells.comparable(value) == reduced and type(cells.comparable(value)) is type(reduced)
 
 
 # The column-wise forms the plan and the quiet-cycle fingerprint use must agree with the per-cell rules
@@ -374,16 +483,19 @@ def test_a_reduced_cell_reduces_to_itself(values):
 @given(st.lists(st.one_of(st.text(max_size=6), st.sampled_from(["", "a\x00b", "\x00", "\U0001f600", "\ud800", "x" * 40])),
                 max_size=60))
 def test_text_lengths_counts_every_text(texts):
-    assert cells.text_lengths(texts).tolist() == list(map(len, texts))
+    lengths = cells.text_lengths(texts)
+    assert lengths.tolist() == list(map(len, texts)) and lengths.dtype == np.int64
 
 
 @pytest.mark.parametrize("texts", [
     pytest.param(["CS-1", "", "N/A"] * 1500, id="short-texts-over-several-chunks"),
     pytest.param(["a complaint long enough to be counted one by one"] * 300 + [""], id="long-texts"),
     pytest.param(["ab"] * 2500 + ["a\x00b"], id="a-nul-in-the-last-chunk"),
+    pytest.param(["a\x00b"] + ["ab"] * 4500, id="a-nul-in-the-first-chunk-of-three"),
 ])
 def test_text_lengths_on_whole_columns(texts):
-    assert cells.text_lengths(texts).tolist() == list(map(len, texts))
+    lengths = cells.text_lengths(texts)
+    assert lengths.tolist() == list(map(len, texts)) and lengths.dtype == np.int64
 
 
 @given(st.one_of(
@@ -398,3 +510,46 @@ def test_already_clean_is_clean_leaving_the_text_as_it_is(text):
 def test_already_clean_knows_every_ascii_character(code):
     text = f"line one\n{chr(code)} line two"
     assert cells.already_clean(text) == (cells._clean(text) == text)
+
+
+@pytest.mark.parametrize("text", ["\ufffe", "\uffff", "line\n\uffff", "line\n\ufffe"])
+def test_the_two_noncharacters_are_not_clean(text):
+    assert not cells.already_clean(text)
+
+
+@pytest.mark.parametrize("value, text", [
+    pytest.param(True, "TRUE", id="checked"), pytest.param(False, "FALSE", id="unchecked"),
+    pytest.param(float("nan"), "", id="nan-blank"), pytest.param(1e15, "1000000000000000", id="whole-float-digits"),
+    pytest.param(1e16, "1e+16", id="float-past-exact-integers"),
+    pytest.param(timedelta(hours=1, minutes=30), "1:30:00", id="duration"),
+    pytest.param(" a\r\nb\rc\x01 ", "a\nb\nc", id="line-breaks-and-controls"),
+])
+def test_as_text(value, text):
+    assert cells.as_text(value) == text
+
+
+# What both backends can hold: Excel's 32,767 characters counted in UTF-16 units (an emoji counts two),
+# cut with an ellipsis that itself fits; control characters gone; line breaks as "\n".
+LIMIT = cells.MAX_STORED_CHARS
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("x" * LIMIT, "x" * LIMIT, id="ascii-at-the-limit"),
+    pytest.param("x" * (LIMIT + 1), "x" * (LIMIT - 1) + "\u2026", id="ascii-one-past"),
+    pytest.param("x" * 40000, "x" * (LIMIT - 1) + "\u2026", id="ascii-far-past"),
+    pytest.param("\U0001F600" * 20000, "\U0001F600" * ((LIMIT - 1) // 2) + "\u2026", id="emoji-count-two"),
+    pytest.param("\U00010000" * 20000, "\U00010000" * ((LIMIT - 1) // 2) + "\u2026", id="first-astral-counts-two"),
+    pytest.param("x" * (LIMIT - 2) + "\U0001F600" * 3, "x" * (LIMIT - 2) + "\u2026", id="emoji-straddling-the-cut"),
+    pytest.param("a\x00b\x1fc\r\nd\re", "abc\nd\ne", id="controls-dropped-breaks-kept"),
+])
+def test_storable_text(text, expected):
+    stored = cells.storable_text(text)
+    assert stored == expected and cells.utf16_length(stored) <= LIMIT
+
+
+@pytest.mark.parametrize("value, stored", [
+    pytest.param(2.5, 2.5, id="number"), pytest.param(float("nan"), None, id="nan-blank"),
+    pytest.param(float("inf"), None, id="infinite-blank"), pytest.param("=1+1", "=1+1", id="formula-text-stays-text"),
+])
+def test_storable(value, stored):
+    assert cells.storable(value) == stored

@@ -268,7 +268,7 @@ def _date_from_text(text: str, day_first: bool) -> tuple[date | None, int | None
 
 def is_placeholder(value) -> bool:
     """`N/A`, `-`, `TBD`, … (any case, surrounding spaces ignored): what a rep types for "nothing here"."""
-    return isinstance(value, str) and " ".join(value.split()).casefold() in PLACEHOLDERS
+    return isinstance(value, str) and value.strip().casefold() in PLACEHOLDERS   # none holds a space inside
 
 
 def text_lengths(texts: list[str]) -> np.ndarray:
@@ -333,8 +333,8 @@ def parse_money(value):
     if _is_number(value):
         amount = _as_float(value)
     else:
-        text = as_text(value).replace("\u00a0", " ")
-        m = _MONEY.match(text)
+        text = as_text(value)
+        m = _MONEY.match(text)   # \s in _MONEY matches a no-break space too ("24.50\u00a0USD")
         if not m or not (m.group(3) or m.group(4)):
             return None, f"'{shown(text)}' is not an amount (write it like 24.50)"
         digits = (m.group(3) or "0").replace(",", "") + (m.group(4) or "")
