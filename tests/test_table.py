@@ -6,7 +6,8 @@ from itertools import zip_longest
 
 import pytest
 
-from bot.read.table import map_columns, rep_frame
+from bot.errors import LayoutError
+from bot.read.table import cycle_columns, find_title, header_key, map_columns, read_bot_table, rep_frame
 from sheet_schema import load
 
 SCHEMA = load("comp_sheet")
@@ -70,7 +71,6 @@ def _without(*headers: str) -> list:
     pytest.param(10299, "10299", id="number"), pytest.param(None, "", id="blank"),
 ])
 def test_header_key(value, key):
-    from bot.read.table import header_key
     assert header_key(value) == key
 
 
@@ -82,7 +82,6 @@ def test_header_key(value, key):
     pytest.param("Defective Log", ["Defects"], None, id="none"),
 ])
 def test_find_title(wanted, titles, found):
-    from bot.read.table import find_title
     assert find_title(wanted, iter(titles)) == found
 
 
@@ -105,7 +104,6 @@ def test_find_title(wanted, titles, found):
                  "status = \"<your header>\" in the config file.", ("Product", "Agent", "Status"), id="three-all-shown"),
 ])
 def test_every_missing_header_is_named_in_one_sentence(header, message, headers):
-    from bot.errors import LayoutError
     with pytest.raises(LayoutError) as caught:
         map_columns("Log", header, LOG, {}, strict=True)
     assert str(caught.value) == message
@@ -119,7 +117,6 @@ def test_optional_headers_may_be_missing_and_bot_tabs_may_lack_any():
 
 
 def test_a_header_twice_names_both_letters():
-    from bot.errors import LayoutError
     with pytest.raises(LayoutError) as caught:
         map_columns("Log", LOG_HEADER + [" agent "], LOG, {}, strict=False)
     assert str(caught.value) == ("The 'Log' tab has the header 'Agent' twice (columns P and T): rename or "
@@ -153,7 +150,6 @@ ESC = load("escalations")
 
 
 def test_a_bot_tab_not_there_yet_has_every_cycle_column_missing():
-    from bot.read.table import cycle_columns, read_bot_table
     table = read_bot_table("Escalations", None, ESC, {"lead_notes": "Notes"})
     assert table.exists is False and table.columns.tab == "Escalations" and table.rows == [] and table.columns.index == {} and table.columns.width == 0
     assert table.missing == cycle_columns(ESC) and "root_cause" not in table.missing
@@ -162,7 +158,6 @@ def test_a_bot_tab_not_there_yet_has_every_cycle_column_missing():
 
 @pytest.mark.parametrize("lazy", [False, True], ids=["rows", "lazy-rows"])
 def test_a_bot_tab_keeps_rows_up_to_the_last_one_anyone_filled(lazy):
-    from bot.read.table import read_bot_table
     rows = [["Flag ID", "Product", "My notes"], ["ESC-0001"], ["", "", "a person's note"], ["", " "], [None], []]
     table = read_bot_table("Escalations", rows, ESC, {}, lazy=lazy)
     assert table.exists is True and table.header == ("Flag ID", "Product", "My notes")
@@ -174,20 +169,16 @@ def test_a_bot_tab_keeps_rows_up_to_the_last_one_anyone_filled(lazy):
 
 
 def test_a_bot_tab_with_nothing_in_it_reads_as_an_empty_tab():
-    from bot.read.table import cycle_columns, read_bot_table
     table = read_bot_table("Escalations", [], ESC, {})
     assert table.exists is True and table.rows == [] and table.header == () and table.missing == cycle_columns(ESC)
 
 
 def test_a_header_twice_in_a_bot_tab_names_the_bot_tab():
-    from bot.errors import LayoutError
-    from bot.read.table import read_bot_table
     with pytest.raises(LayoutError) as caught:
         read_bot_table("Escalations", [["Flag ID", "flag id"]], ESC, {})
     assert caught.value.tab == "Escalations" and "'Escalations' tab has the header 'Flag ID' twice" in str(caught.value)
 
 
 def test_a_bot_tab_read_for_a_cycle_to_change_is_a_list_of_rows_and_a_blank_row_is_no_row():
-    from bot.read.table import read_bot_table
     table = read_bot_table("Escalations", [["Flag ID"], [None, " "]], ESC, {})
     assert type(table.rows) is list and table.rows == []
