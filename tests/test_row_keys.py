@@ -34,7 +34,8 @@ def column(frame: pd.DataFrame, key: str) -> list:
 @pytest.mark.parametrize("old, new", [
     (1, 1.0), (1.0, 1), (1, True), (True, 1), (date(2026, 11, 3), datetime(2026, 11, 3)), ("7", 7),
 ], ids=["int-to-float", "float-to-int", "int-to-true", "true-to-int", "date-to-datetime", "text-to-number"])
-def test_an_equal_value_of_another_type_reads_back_with_its_own_type(old, new):
+def test_a_value_of_another_type_reads_back_with_its_own_type(old, new):
+    # The first four are equal in Python (1 == 1.0 == True): only the type tells them apart.
     kept = recurrence([old, "x"])
     replaced = kept.replaced([0], recurrence([new]))
     assert column(replaced.frame([0, 1]), "lot_number") == [(type(new), new), (str, "x")]
