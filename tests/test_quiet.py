@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
+from bot.backends.base import Snapshot
+from bot.config import load_settings
 from bot.cycle import quiet
-from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, Chunks, QuietCache, cache_dir, fingerprint, input_key,
-                             steady_digest, steady_state, tab_digest)
+from bot.cycle.plan import aligned
+from bot.cycle.quiet import (FINGERPRINTED_BOT_TABS, Chunks, QuietCache, bot_tab_rows, cache_dir, fingerprint,
+                             input_key, patched_digest, read_bot_digests, settings_digest, steady_digest,
+                             steady_state, tab_digest)
 
 NOW = datetime(2026, 11, 24, 9, 30)
 
@@ -158,8 +162,6 @@ def test_a_patched_digest_of_rows_moved_is_the_digest_of_the_whole_tab(keep, rea
     digests the chunk again from the rows as read that now sit there: what a full digest of the tab
     gives, whatever was inserted or deleted where, blank rows included (tests/test_warm.py checks the
     same without moves)."""
-    from bot.cycle.plan import aligned
-    from bot.cycle.quiet import bot_tab_rows, patched_digest
     read_rows = [issue(v) for v in read_values]
     kept = data.draw(st.lists(st.booleans(), min_size=len(read_rows), max_size=len(read_rows)))
     rows, origins = [], []
@@ -173,6 +175,14 @@ def test_a_patched_digest_of_rows_moved_is_the_digest_of_the_whole_tab(keep, rea
     for v in data.draw(st.lists(st.integers(0, 4), max_size=3)):        # and at the end
         rows.append(issue(v))
         origins.append(-1)
+    assert_patched_digest_is_the_whole_tabs(read_rows, rows, origins, chunk, keep)
+
+
+def assert_patched_digest_is_the_whole_tabs(read_rows: list[dict], rows: list[dict], origins: list[int],
+                                            chunk: int, keep: bool) -> None:
+    """`rows`: the tab as a warm cycle leaves it, each row the row as read at `origins` (-1: new); the
+    rows' places as plan.aligned moves them, digested `chunk` rows at a time (set here, not through a
+    fixture: hypothesis runs many examples in one test call)."""
     alignment = aligned(origins, len(read_rows), shift=True)
     assert alignment.compare == sorted(alignment.compare)
     old = quiet.DIGEST_ROWS
@@ -191,19 +201,13 @@ def test_a_patched_digest_of_rows_moved_is_the_digest_of_the_whole_tab(keep, rea
     ([1, 2, 3, 4, 5], [0, 3, 4], 3),        # two deleted inside a chunk
     ([1, 2, 0], [0, 1, 2, -1], 2),          # a blank last row as read (a person's note beside it), one appended
 ], ids=["first-row-moved", "last-row-moved-by-one", "last-row-moved-by-two", "blank-row-kept"])
-def test_a_patched_digest_of_a_chunk_only_moved(read_values, origins, chunk, monkeypatch):
+def test_a_patched_digest_of_a_chunk_only_moved(read_values, origins, chunk):
     """The cases the property above finds only now and then: no row of a chunk compared, yet its rows
     are not the rows read there."""
-    from bot.cycle.plan import aligned
-    from bot.cycle.quiet import bot_tab_rows, patched_digest
-    monkeypatch.setattr(quiet, "DIGEST_ROWS", chunk)
     read_rows = [issue(v) for v in read_values]
     rows = [read_rows[o] if o >= 0 else issue(9) for o in origins]
-    alignment = aligned(origins, len(read_rows), shift=True)
     for keep in (False, True):
-        read = Chunks.of(bot_tab_rows("log_issues", read_rows), keep=keep)
-        assert patched_digest("log_issues", rows, read, alignment.compare, None, alignment.sources) == \
-            tab_digest(bot_tab_rows("log_issues", rows))
+        assert_patched_digest_is_the_whole_tabs(read_rows, rows, origins, chunk, keep)
 
 
 def test_the_state_file_is_saved_where_no_folder_exists_yet(tmp_path):
@@ -213,8 +217,6 @@ def test_the_state_file_is_saved_where_no_folder_exists_yet(tmp_path):
 
 
 def test_the_settings_key_changes_with_each_template_and_setting(tmp_path):
-    from bot.config import load_settings
-    from bot.cycle.quiet import settings_digest
     settings = load_settings(environ={})
     (tmp_path / "refund_processed.txt.j2").write_text("Subject: Refund\nHi {{ first_name }}")
     (tmp_path / "notes.txt").write_text("not a template")
@@ -232,8 +234,5 @@ def test_the_settings_key_changes_with_each_template_and_setting(tmp_path):
 
 
 def test_a_bot_tab_someone_deleted_digests_as_an_empty_tab():
-    from bot.backends.base import Snapshot
-    from bot.config import load_settings
-    from bot.cycle.quiet import read_bot_digests
     settings = load_settings(environ={})
     assert read_bot_digests(Snapshot({}, "test"), settings) == {name: tab_digest([]) for name in FINGERPRINTED_BOT_TABS}

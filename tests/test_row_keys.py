@@ -65,10 +65,14 @@ def test_recurrence_survives_pickling_with_its_types():
         assert column(again.frame([0, 1, 3]), key) == column(kept.frame([0, 1, 3]), key)
 
 
-def keys_of(products: list, tickets: list[str]) -> RowKeys:
+def keys_of(products: list, tickets: list[str], recurrence: bool = False) -> RowKeys:
+    """Keys of a log of these rows (no blank row between), with every recurrence column when asked
+    (otherwise the frame lacks them, and no recurrence cells are kept)."""
     n = len(products)
     log = pd.DataFrame({ROW_COLUMN: range(2, n + 2), "product": products, "defect_type": ["Rancid"] * n,
                         TICKET_KEY: tickets})
+    if recurrence:
+        log = log.assign(date_logged=[date(2026, 11, 3)] * n, ticket_id=tickets, lot_number=[None] * n)
     return row_keys(log, n, pd.DataFrame({ROW_COLUMN: [], TICKET_KEY: []}), 0, str.lower)
 
 
@@ -106,23 +110,15 @@ def test_keys_of_an_empty_log_find_no_rows():
     assert keys.spellings_of({"oats"}, str.lower) == {}
 
 
-def with_recurrence(products: list, tickets: list[str]) -> RowKeys:
-    n = len(products)
-    log = pd.DataFrame({ROW_COLUMN: range(2, n + 2), "date_logged": [date(2026, 11, 3)] * n, "product": products,
-                        "defect_type": ["Rancid"] * n, "ticket_id": tickets, "lot_number": [None] * n,
-                        TICKET_KEY: tickets})
-    return row_keys(log, n, pd.DataFrame({ROW_COLUMN: [], TICKET_KEY: []}), 0, str.lower)
-
-
 def test_keys_kept_across_cycles_keep_their_recurrence_cells():
-    keys = with_recurrence(["Oats", "Rice"], ["t1", "t2"])
+    keys = keys_of(["Oats", "Rice"], ["t1", "t2"], recurrence=True)
     again = pickle.loads(pickle.dumps(keys))
     assert again.log_tickets == ["t1", "t2"] and again.product_of(1) == "Rice"
     assert column(again.recurrence_frame([0, 1]), "product") == [(str, "Oats"), (str, "Rice")]
 
 
 def test_keys_kept_by_a_version_without_recurrence_cells_read_back_without_them():
-    keys = with_recurrence(["Oats"], ["t1"])
+    keys = keys_of(["Oats"], ["t1"], recurrence=True)
     packed, products, groups, _ = keys.__getstate__()
     old = RowKeys.__new__(RowKeys)
     old.__setstate__((packed, products, groups))        # the state such a version pickled
@@ -131,8 +127,8 @@ def test_keys_kept_by_a_version_without_recurrence_cells_read_back_without_them(
 
 @pytest.mark.parametrize("kept_has, new_has", [(True, False), (False, True)], ids=["new-lacks", "kept-lacks"])
 def test_keys_replaced_keep_recurrence_cells_only_when_both_have_them(kept_has, new_has):
-    kept = (with_recurrence if kept_has else keys_of)(["Oats", "Rice"], ["t1", "t2"])
-    new = (with_recurrence if new_has else keys_of)(["Rice"], ["t1"])
+    kept = keys_of(["Oats", "Rice"], ["t1", "t2"], recurrence=kept_has)
+    new = keys_of(["Rice"], ["t1"], recurrence=new_has)
     replaced = kept.replaced([0], new, [], new)
     assert replaced.recurrence is None and replaced.recurrence_frame([0, 1]) is None
     assert replaced.product_of(0) == "Rice"
